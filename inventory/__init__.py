@@ -1,0 +1,1 @@
+"""The process catalogue: units, processes, dependencies, KPIs, assessments, audit trail."""

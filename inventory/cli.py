@@ -1,0 +1,530 @@
+"""``dti``: the command line over :class:`inventory.services.Catalogue`.
+
+A thin shell: parse options, call one service, print the result. A user's mistake (a
+:class:`~inventory.errors.CatalogueError`) becomes one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from typer.core import TyperGroup
+
+from inventory.errors import CatalogueError, InvalidInput
+from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS
+from inventory.services import Catalogue
+
+
+class _Group(TyperGroup):
+    """Turns refused requests into one line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CatalogueError as error:
+            typer.echo(f"Error: {' '.join(str(error).split())}", err=True)
+            raise typer.Exit(1) from None
+
+
+def _typer(help_text: str) -> typer.Typer:
+    return typer.Typer(help=help_text, no_args_is_help=True, add_completion=False,
+                       rich_markup_mode=None, pretty_exceptions_enable=False)
+
+
+app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  pretty_exceptions_enable=False)
+process_app = _typer("Processes: add, list, show, edit, delete, restore, history.")
+dep_app = _typer("Dependencies: DOWNSTREAM depends on (receives from) UPSTREAM.")
+kpi_app = _typer("KPIs / performance targets of a process.")
+assessment_app = _typer("Assessments: one rater's value for one criterion of one process.")
+unit_app = _typer("Units: General Secretariat departments, Bureaux and others.")
+app.add_typer(process_app, name="process")
+app.add_typer(dep_app, name="dep")
+app.add_typer(kpi_app, name="kpi")
+app.add_typer(assessment_app, name="assessment")
+app.add_typer(unit_app, name="unit")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", metavar="FIELD=VALUE",
+    help="Set any field (repeatable); an empty value clears it. `dti process fields` lists them.")]
+VersionOption = Annotated[int | None, typer.Option(
+    "--expect-version", help="Refuse the change if the record is no longer at this version.")]
+
+
+# ---------------------------------------------------------------- global options and output
+
+
+def _default_actor() -> str:
+    try:
+        return os.environ.get("DTI_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database URL (sqlite:///file.db, postgresql://...) or a SQLite file path. "
+                     "Default: $DTI_DATABASE_URL, else dti.db here.")] = None,
+    actor: Annotated[str | None, typer.Option(
+        "--actor", help="Who makes the change, for the audit trail. Default: $DTI_ACTOR or "
+                        "the OS user.")] = None,
+) -> None:
+    """Digital transformation inventory: record processes, their dependencies, KPIs and
+    assessments, with a full audit trail."""
+    if db is not None and "://" not in db:
+        db = f"sqlite:///{Path(db).resolve()}"
+    ctx.obj = {"db": db, "actor": actor or _default_actor()}
+
+
+def _catalogue(ctx: typer.Context) -> Catalogue:
+    return Catalogue.open(ctx.obj["db"], migrate_schema=False)
+
+
+def _actor(ctx: typer.Context) -> str:
+    return str(ctx.obj["actor"])
+
+
+def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return list(json.loads(frame.to_json(orient="records", date_format="iso")))
+
+
+def _shorten(value: Any, width: int = 48) -> Any:
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str]) -> None:
+    if fmt is Format.json:
+        typer.echo(json.dumps(_jsonable(frame), indent=2, ensure_ascii=False))
+    elif fmt is Format.csv:
+        typer.echo(frame.to_csv(index=False), nl=False)
+    elif frame.empty:
+        typer.echo("(none)")
+    else:
+        shown = frame[table_columns].map(_shorten)
+        typer.echo(shown.to_string(index=False))
+
+
+def _pairs(items: list[str] | None) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for item in items or []:
+        field, sep, value = item.partition("=")
+        if not sep or not field.strip():
+            raise InvalidInput(f"--set '{item}' is not FIELD=VALUE")
+        changes[field.strip()] = value
+    return changes
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    return {name: value for name, value in options.items() if value is not None}
+
+
+# ---------------------------------------------------------------- init
+
+
+@app.command()
+def init(ctx: typer.Context,
+         sample: Annotated[bool, typer.Option(
+             "--sample", help="Also load the illustrative ITU sample inventory.")] = False) -> None:
+    """Create the database or bring its schema up to date; optionally load the sample."""
+    from inventory.sample import load_sample
+
+    catalogue = Catalogue.open(ctx.obj["db"], migrate_schema=True)
+    typer.echo(f"Database ready: {catalogue.url}")
+    if sample:
+        if not catalogue.is_empty():
+            raise InvalidInput("the database already holds data; the sample loads only into an "
+                               "empty database")
+        loaded = load_sample(catalogue)
+        typer.echo("Sample loaded (illustrative, not official ITU data): " +
+                   ", ".join(f"{n} {k}" for k, n in loaded.items()))
+
+
+@app.command("audit")
+def audit_log(ctx: typer.Context,
+              actor: Annotated[str | None, typer.Option(help="Only this actor's changes.")] = None,
+              limit: Annotated[int, typer.Option(help="Newest N events.")] = 50,
+              fmt: FormatOption = Format.table) -> None:
+    """Show the audit trail, newest first."""
+    frame = _catalogue(ctx).audit_log(actor=actor, limit=limit)
+    _emit(frame, fmt, ["at", "actor", "action", "entity", "entity_key", "field", "old_value",
+                       "new_value"])
+
+
+# ---------------------------------------------------------------- processes
+
+PROCESS_TABLE = ["code", "level", "name", "unit", "transformation_status", "digital_maturity",
+                 "process_owner"]
+
+
+@process_app.command("fields")
+def process_fields() -> None:
+    """List the process fields usable with --set, and the digital maturity levels."""
+    for field in PROCESS_FIELDS:
+        typer.echo(field)
+    typer.echo("\ndigital_maturity levels:")
+    for level, text in DIGITAL_MATURITY_LEVELS.items():
+        typer.echo(f"  {level}  {text}")
+
+
+@process_app.command("add")
+def process_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Option(help="Unique code, e.g. HR-REC-01 or 7.2.1.")],
+    name: Annotated[str, typer.Option(help="Name of the process.")],
+    unit: Annotated[str, typer.Option(help="Code of the owning unit.")],
+    parent: Annotated[str | None, typer.Option(help="Code of the parent process.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Process owner.")] = None,
+    status: Annotated[str | None, typer.Option(help="Transformation status.")] = None,
+    maturity: Annotated[int | None, typer.Option(help="Digital maturity 1-5.")] = None,
+    set_: SetOption = None,
+) -> None:
+    """Add a process."""
+    data = _given(code=code, name=name, unit=unit, parent_code=parent, process_owner=owner,
+                  transformation_status=status, digital_maturity=maturity) | _pairs(set_)
+    record = _catalogue(ctx).add_process(data, _actor(ctx))
+    typer.echo(f"Added process {record['code']} (version {record['version']}).")
+
+
+@process_app.command("list")
+def process_list(
+    ctx: typer.Context,
+    unit: Annotated[list[str] | None, typer.Option(help="Only these units (repeatable).")] = None,
+    status: Annotated[list[str] | None, typer.Option(
+        help="Only these transformation statuses (repeatable).")] = None,
+    pillar: Annotated[list[str] | None, typer.Option(help="Only these pillars.")] = None,
+    search: Annotated[str | None, typer.Option(
+        help="Text in code, name, description, owners, tags.")] = None,
+    include_deleted: Annotated[bool, typer.Option(help="Show deleted processes too.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List processes."""
+    frame = _catalogue(ctx).processes(include_deleted=include_deleted, search=search, units=unit,
+                                      transformation_status=status, pillar=pillar)
+    _emit(frame, fmt, PROCESS_TABLE)
+
+
+@process_app.command("show")
+def process_show(ctx: typer.Context, code: str, fmt: FormatOption = Format.table) -> None:
+    """Show one process with its dependencies, KPIs and assessments."""
+    detail = _catalogue(ctx).process(code)
+    record = _jsonable(pd.DataFrame([detail.record]))[0]
+    if fmt is Format.json:
+        record |= {"children": detail.children,
+                   "depends_on": _jsonable(detail.upstream),
+                   "feeds": _jsonable(detail.downstream),
+                   "kpis": _jsonable(detail.kpis), "assessments": _jsonable(detail.assessments)}
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        typer.echo(pd.DataFrame([detail.record]).to_csv(index=False), nl=False)
+        return
+    width = max(len(k) for k in record)
+    for key, value in record.items():
+        typer.echo(f"{key:<{width}}  {'' if value is None else value}")
+    sections = [("Depends on (upstream)", detail.upstream, ["upstream_code", "upstream_name",
+                                                            "kind", "strength"]),
+                ("Feeds (downstream)", detail.downstream, ["downstream_code", "downstream_name",
+                                                           "kind", "strength"]),
+                ("KPIs", detail.kpis, ["id", "name", "direction", "baseline", "target",
+                                       "target_date"]),
+                ("Assessments", detail.assessments, ["id", "criterion_key", "value", "low",
+                                                     "high", "rater"])]
+    for title, frame, columns in sections:
+        typer.echo(f"\n{title}:")
+        _emit(frame, Format.table, columns)
+
+
+@process_app.command("edit")
+def process_edit(
+    ctx: typer.Context,
+    code: str,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    unit: Annotated[str | None, typer.Option(help="New owning unit code.")] = None,
+    parent: Annotated[str | None, typer.Option(help="New parent code.")] = None,
+    owner: Annotated[str | None, typer.Option(help="New process owner.")] = None,
+    status: Annotated[str | None, typer.Option(help="New transformation status.")] = None,
+    maturity: Annotated[int | None, typer.Option(help="New digital maturity 1-5.")] = None,
+    set_: SetOption = None,
+    expect_version: VersionOption = None,
+) -> None:
+    """Change fields of a process (every change is audited)."""
+    changes = _given(name=name, unit=unit, parent_code=parent, process_owner=owner,
+                     transformation_status=status, digital_maturity=maturity) | _pairs(set_)
+    if not changes:
+        raise InvalidInput("nothing to change: give options such as --name or --set FIELD=VALUE")
+    catalogue = _catalogue(ctx)
+    before = catalogue.process(code).record["version"]
+    record = catalogue.update_process(code, changes, expect_version, _actor(ctx))
+    if record["version"] == before:
+        typer.echo(f"No change: process {record['code']} already had these values.")
+    else:
+        typer.echo(f"Updated process {record['code']} (version {record['version']}).")
+
+
+@process_app.command("delete")
+def process_delete(ctx: typer.Context, code: str, expect_version: VersionOption = None) -> None:
+    """Delete a process (soft: it can be restored)."""
+    _catalogue(ctx).delete_process(code, _actor(ctx), expect_version)
+    typer.echo(f"Deleted process {code}; `dti process restore {code}` brings it back.")
+
+
+@process_app.command("restore")
+def process_restore(ctx: typer.Context, code: str) -> None:
+    """Restore a deleted process."""
+    _catalogue(ctx).restore_process(code, _actor(ctx))
+    typer.echo(f"Restored process {code}.")
+
+
+@process_app.command("history")
+def process_history(ctx: typer.Context, code: str, fmt: FormatOption = Format.table) -> None:
+    """Show every recorded change of a process and of what hangs on it, newest first."""
+    frame = _catalogue(ctx).history(code)
+    _emit(frame, fmt, ["at", "actor", "action", "entity", "entity_key", "field", "old_value",
+                       "new_value"])
+
+
+# ---------------------------------------------------------------- dependencies
+
+DEP_TABLE = ["upstream_code", "downstream_code", "kind", "strength", "note"]
+KindOption = Annotated[str | None, typer.Option(
+    help="information, handoff, shared_system, shared_resource or policy.")]
+StrengthOption = Annotated[int | None, typer.Option(help="1 weak, 2 moderate, 3 strong.")]
+
+
+@dep_app.command("add")
+def dep_add(ctx: typer.Context, upstream: str, downstream: str, kind: KindOption = None,
+            strength: StrengthOption = None,
+            note: Annotated[str | None, typer.Option(help="Why they depend.")] = None) -> None:
+    """Record that DOWNSTREAM depends on (receives from) UPSTREAM."""
+    data = _given(upstream_code=upstream, downstream_code=downstream, kind=kind,
+                  strength=strength, note=note)
+    record = _catalogue(ctx).add_dependency(data, _actor(ctx))
+    typer.echo(f"Added dependency {record['upstream_code']} -> {record['downstream_code']}.")
+
+
+@dep_app.command("list")
+def dep_list(ctx: typer.Context,
+             process: Annotated[str | None, typer.Option(
+                 help="Only dependencies touching this process.")] = None,
+             fmt: FormatOption = Format.table) -> None:
+    """List dependencies."""
+    _emit(_catalogue(ctx).dependencies(process_code=process), fmt, DEP_TABLE)
+
+
+@dep_app.command("edit")
+def dep_edit(ctx: typer.Context, upstream: str, downstream: str, kind: KindOption = None,
+             strength: StrengthOption = None,
+             note: Annotated[str | None, typer.Option(help="New note.")] = None,
+             expect_version: VersionOption = None) -> None:
+    """Change the kind, strength or note of a dependency."""
+    changes = _given(kind=kind, strength=strength, note=note)
+    if not changes:
+        raise InvalidInput("nothing to change: give --kind, --strength or --note")
+    _catalogue(ctx).update_dependency(upstream, downstream, changes, expect_version, _actor(ctx))
+    typer.echo(f"Updated dependency {upstream} -> {downstream}.")
+
+
+@dep_app.command("remove")
+def dep_remove(ctx: typer.Context, upstream: str, downstream: str,
+               expect_version: VersionOption = None) -> None:
+    """Remove a dependency (soft: it can be restored)."""
+    _catalogue(ctx).remove_dependency(upstream, downstream, _actor(ctx), expect_version)
+    typer.echo(f"Removed dependency {upstream} -> {downstream}.")
+
+
+@dep_app.command("restore")
+def dep_restore(ctx: typer.Context, upstream: str, downstream: str) -> None:
+    """Restore a removed dependency."""
+    _catalogue(ctx).restore_dependency(upstream, downstream, _actor(ctx))
+    typer.echo(f"Restored dependency {upstream} -> {downstream}.")
+
+
+# ---------------------------------------------------------------- KPIs
+
+KPI_TABLE = ["id", "process_code", "name", "unit_of_measure", "direction", "baseline", "target",
+             "target_date"]
+
+
+@kpi_app.command("add")
+def kpi_add(
+    ctx: typer.Context,
+    process: str,
+    name: Annotated[str, typer.Option(help="What is measured.")],
+    unit_of_measure: Annotated[str | None, typer.Option(help="e.g. days, %, CHF.")] = None,
+    direction: Annotated[str | None, typer.Option(help="higher or lower (is better).")] = None,
+    baseline: Annotated[float | None, typer.Option(help="Where it stands today.")] = None,
+    target: Annotated[float | None, typer.Option(help="Where it should get to.")] = None,
+    target_date: Annotated[str | None, typer.Option(help="By when, YYYY-MM-DD.")] = None,
+    source: Annotated[str | None, typer.Option(help="Where the figures come from.")] = None,
+) -> None:
+    """Add a KPI / performance target to PROCESS."""
+    data = _given(process_code=process, name=name, unit_of_measure=unit_of_measure,
+                  direction=direction, baseline=baseline, target=target,
+                  target_date=target_date, source=source)
+    record = _catalogue(ctx).add_kpi(data, _actor(ctx))
+    typer.echo(f"Added KPI {record['id']} '{record['name']}' to {record['process_code']}.")
+
+
+@kpi_app.command("list")
+def kpi_list(ctx: typer.Context,
+             process: Annotated[str | None, typer.Option(help="Only this process.")] = None,
+             fmt: FormatOption = Format.table) -> None:
+    """List KPIs."""
+    _emit(_catalogue(ctx).kpis(process_code=process), fmt, KPI_TABLE)
+
+
+@kpi_app.command("edit")
+def kpi_edit(ctx: typer.Context, kpi_id: int, set_: SetOption = None,
+             expect_version: VersionOption = None) -> None:
+    """Change fields of a KPI (name, unit_of_measure, direction, baseline, target, ...)."""
+    changes = _pairs(set_)
+    if not changes:
+        raise InvalidInput("nothing to change: give --set FIELD=VALUE")
+    record = _catalogue(ctx).update_kpi(kpi_id, changes, expect_version, _actor(ctx))
+    typer.echo(f"Updated KPI {kpi_id} (version {record['version']}).")
+
+
+@kpi_app.command("delete")
+def kpi_delete(ctx: typer.Context, kpi_id: int, expect_version: VersionOption = None) -> None:
+    """Delete a KPI (soft: it can be restored)."""
+    _catalogue(ctx).delete_kpi(kpi_id, _actor(ctx), expect_version)
+    typer.echo(f"Deleted KPI {kpi_id}.")
+
+
+@kpi_app.command("restore")
+def kpi_restore(ctx: typer.Context, kpi_id: int) -> None:
+    """Restore a deleted KPI."""
+    _catalogue(ctx).restore_kpi(kpi_id, _actor(ctx))
+    typer.echo(f"Restored KPI {kpi_id}.")
+
+
+# ---------------------------------------------------------------- assessments
+
+ASSESSMENT_TABLE = ["id", "process_code", "criterion_key", "value", "low", "high", "rater",
+                    "assessed_on"]
+
+
+@assessment_app.command("add")
+def assessment_add(
+    ctx: typer.Context,
+    process: str,
+    criterion: str,
+    value: float,
+    rater: Annotated[str | None, typer.Option(help="Who assesses. Default: the actor.")] = None,
+    low: Annotated[float | None, typer.Option(help="Lowest plausible value.")] = None,
+    high: Annotated[float | None, typer.Option(help="Highest plausible value.")] = None,
+    rationale: Annotated[str | None, typer.Option(help="Why this value.")] = None,
+    assessed_on: Annotated[str | None, typer.Option(help="Date, YYYY-MM-DD.")] = None,
+) -> None:
+    """Record one rater's VALUE for CRITERION of PROCESS."""
+    data = _given(process_code=process, criterion_key=criterion, value=value,
+                  rater=rater or _actor(ctx), low=low, high=high, rationale=rationale,
+                  assessed_on=assessed_on)
+    record = _catalogue(ctx).add_assessment(data, _actor(ctx))
+    typer.echo(f"Added assessment {record['id']}: {record['process_code']} "
+               f"{record['criterion_key']} = {record['value']:g} by {record['rater']}.")
+
+
+@assessment_app.command("list")
+def assessment_list(ctx: typer.Context,
+                    process: Annotated[str | None, typer.Option(help="Only this process.")] = None,
+                    fmt: FormatOption = Format.table) -> None:
+    """List assessments (every rater's value, nothing averaged)."""
+    _emit(_catalogue(ctx).assessments(process_code=process), fmt, ASSESSMENT_TABLE)
+
+
+@assessment_app.command("edit")
+def assessment_edit(ctx: typer.Context, assessment_id: int, set_: SetOption = None,
+                    expect_version: VersionOption = None) -> None:
+    """Change fields of an assessment (value, low, high, rationale, assessed_on)."""
+    changes = _pairs(set_)
+    if not changes:
+        raise InvalidInput("nothing to change: give --set FIELD=VALUE")
+    record = _catalogue(ctx).update_assessment(assessment_id, changes, expect_version,
+                                               _actor(ctx))
+    typer.echo(f"Updated assessment {assessment_id} (version {record['version']}).")
+
+
+@assessment_app.command("delete")
+def assessment_delete(ctx: typer.Context, assessment_id: int,
+                      expect_version: VersionOption = None) -> None:
+    """Delete an assessment (soft: it can be restored)."""
+    _catalogue(ctx).delete_assessment(assessment_id, _actor(ctx), expect_version)
+    typer.echo(f"Deleted assessment {assessment_id}.")
+
+
+@assessment_app.command("restore")
+def assessment_restore(ctx: typer.Context, assessment_id: int) -> None:
+    """Restore a deleted assessment."""
+    _catalogue(ctx).restore_assessment(assessment_id, _actor(ctx))
+    typer.echo(f"Restored assessment {assessment_id}.")
+
+
+# ---------------------------------------------------------------- units
+
+
+@unit_app.command("list")
+def unit_list(ctx: typer.Context,
+              include_deleted: Annotated[bool, typer.Option(help="Show deleted units.")] = False,
+              fmt: FormatOption = Format.table) -> None:
+    """List units with how many processes each owns."""
+    frame = _catalogue(ctx).units(include_deleted=include_deleted)
+    _emit(frame, fmt, ["code", "name", "kind", "processes"])
+
+
+@unit_app.command("add")
+def unit_add(ctx: typer.Context, code: str, name: str,
+             kind: Annotated[str | None, typer.Option(
+                 help="gs_department, bureau or other.")] = None) -> None:
+    """Add a unit."""
+    record = _catalogue(ctx).add_unit(_given(code=code, name=name, kind=kind), _actor(ctx))
+    typer.echo(f"Added unit {record['code']}.")
+
+
+@unit_app.command("edit")
+def unit_edit(ctx: typer.Context, code: str,
+              name: Annotated[str | None, typer.Option(help="New name.")] = None,
+              kind: Annotated[str | None, typer.Option(help="New kind.")] = None,
+              expect_version: VersionOption = None) -> None:
+    """Change the name or kind of a unit."""
+    changes = _given(name=name, kind=kind)
+    if not changes:
+        raise InvalidInput("nothing to change: give --name or --kind")
+    _catalogue(ctx).update_unit(code, changes, expect_version, _actor(ctx))
+    typer.echo(f"Updated unit {code}.")
+
+
+@unit_app.command("delete")
+def unit_delete(ctx: typer.Context, code: str, expect_version: VersionOption = None) -> None:
+    """Delete a unit that owns no process (soft: it can be restored)."""
+    _catalogue(ctx).delete_unit(code, _actor(ctx), expect_version)
+    typer.echo(f"Deleted unit {code}.")
+
+
+@unit_app.command("restore")
+def unit_restore(ctx: typer.Context, code: str) -> None:
+    """Restore a deleted unit."""
+    _catalogue(ctx).restore_unit(code, _actor(ctx))
+    typer.echo(f"Restored unit {code}.")
+
+
+def main() -> None:
+    app()

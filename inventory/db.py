@@ -1,0 +1,82 @@
+"""Engines and transactions.
+
+SQLite (the embedded default) gets WAL, a busy timeout and foreign keys on every connection, and
+every *write* transaction starts with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the
+database lock instead of failing with "database is locked" half way (see ../shared/DESIGN.md,
+"Hard-won facts"). Read transactions start with a plain ``BEGIN`` and, under WAL, never block.
+PostgreSQL needs no such care; writes lock the rows they change with ``SELECT ... FOR UPDATE``.
+
+Only :mod:`inventory.services` opens transactions, through :func:`writing` and :func:`reading`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+DEFAULT_SQLITE_FILE = "dti.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_WRITE_OPTION = "dti_write"
+
+
+def default_url() -> str:
+    """``DTI_DATABASE_URL`` if set, else a SQLite file ``dti.db`` in the working directory."""
+    return os.environ.get("DTI_DATABASE_URL") or f"sqlite:///{Path(DEFAULT_SQLITE_FILE).resolve()}"
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: :func:`default_url`) with the SQLite settings above."""
+    url = url or default_url()
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, emits BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """A session inside one write transaction: committed on success, rolled back on any error."""
+    with Session(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False) as s, \
+            s.begin():
+        yield s
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session inside one read transaction (a consistent snapshot); never commits."""
+    with Session(engine) as s, s.begin():
+        yield s

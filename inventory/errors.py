@@ -1,0 +1,21 @@
+"""Errors a user can act on. Their text is shown as is, on one line, by the CLI and the UI."""
+
+
+class CatalogueError(Exception):
+    """Base class: the request was refused and nothing was changed."""
+
+
+class InvalidInput(CatalogueError):
+    """The data given breaks a rule (type, range, vocabulary, reference)."""
+
+
+class NotFound(CatalogueError):
+    """No live record answers to the code or id given."""
+
+
+class Conflict(CatalogueError):
+    """The record changed since the caller read it, or the change clashes with existing data."""
+
+
+class DatabaseNotReady(CatalogueError):
+    """The database is missing, unreachable, or not at the schema version this code expects."""

@@ -1,0 +1,182 @@
+"""The catalogue's tables as SQLAlchemy 2.x typed models.
+
+Conventions
+-----------
+* Every editable record carries ``version`` (starts at 1, +1 on every change, delete and restore
+  included), who created and last changed it and when (UTC, stored without time zone), and a soft
+  delete (``deleted_at``/``deleted_by``): nothing is ever removed from the database.
+* Vocabularies are stored as their machine words (see :mod:`inventory.schemas`) in plain strings,
+  so a new word needs no schema change.
+* ``audit_events`` is append-only: triggers in the migration refuse UPDATE and DELETE on it.
+* The schema changes only through Alembic (``inventory/migrations``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, without tzinfo (the form stored in every timestamp column)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Tracked:
+    """Columns shared by every editable record: version, who and when, soft delete."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Unit(Tracked, Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+
+
+class Process(Tracked, Base):
+    __tablename__ = "processes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    process_owner: Mapped[str | None] = mapped_column(String(200))
+    change_owner: Mapped[str | None] = mapped_column(String(200))
+    pillar: Mapped[str | None] = mapped_column(String(40))
+    priority_area: Mapped[str | None] = mapped_column(String(40))
+    process_type: Mapped[str | None] = mapped_column(String(20))
+    lifecycle: Mapped[str] = mapped_column(String(20))
+    transformation_status: Mapped[str] = mapped_column(String(20))
+    digital_maturity: Mapped[int | None] = mapped_column(Integer)
+    annual_volume: Mapped[int | None] = mapped_column(Integer)
+    staff_effort_fte: Mapped[float | None] = mapped_column(Float)
+    cycle_time_days: Mapped[float | None] = mapped_column(Float)
+    pain_points: Mapped[str | None] = mapped_column(Text)
+    systems_used: Mapped[str | None] = mapped_column(Text)
+    stakeholders: Mapped[str | None] = mapped_column(Text)
+    quick_fix_candidate: Mapped[bool] = mapped_column(Boolean, default=False)
+    earliest_start: Mapped[dt.date | None] = mapped_column(Date)
+    target_milestone: Mapped[str | None] = mapped_column(String(20))
+    estimated_cost_chf: Mapped[float | None] = mapped_column(Float)
+    estimated_effort_pm: Mapped[float | None] = mapped_column(Float)
+    resources_needed: Mapped[str | None] = mapped_column(Text)
+    related_initiatives: Mapped[str | None] = mapped_column(Text)
+    external_reference: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("digital_maturity BETWEEN 1 AND 5", name="maturity_1_to_5"),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+
+class Dependency(Tracked, Base):
+    """``downstream`` depends on (receives from) ``upstream``. Cycles are allowed."""
+
+    __tablename__ = "dependencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upstream_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True)
+    downstream_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    strength: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("upstream_id", "downstream_id"),
+        CheckConstraint("upstream_id <> downstream_id", name="no_self_dependency"),
+        CheckConstraint("strength BETWEEN 1 AND 3", name="strength_1_to_3"),
+    )
+
+
+class Kpi(Tracked, Base):
+    __tablename__ = "kpis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_of_measure: Mapped[str | None] = mapped_column(String(60))
+    direction: Mapped[str] = mapped_column(String(10))
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("process_id", "name"),)
+
+
+class Assessment(Tracked, Base):
+    """One rater's value; several raters per process and criterion are kept side by side."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True)
+    criterion_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    low: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    rater: Mapped[str] = mapped_column(String(100))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    assessed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("process_id", "criterion_key", "rater"),)
+
+
+class AuditEvent(Base):
+    """One changed field (or one create/delete/restore) of one record; never updated or deleted."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    entity_key: Mapped[str] = mapped_column(String(100))
+    entity_version: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)

@@ -1,0 +1,265 @@
+"""Queries over the catalogue. Every function takes an open session, never commits, and returns
+either DataFrames (for the UI, the CLI and the scoring engine) or ORM rows (for the services).
+
+"Live" means not soft-deleted; a dependency, KPI or assessment is live only while its processes are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Executable, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from inventory.models import Assessment, AuditEvent, Dependency, Kpi, Process, Unit
+
+TRACKING_COLUMNS = ["version", "created_at", "created_by", "updated_at", "updated_by",
+                    "deleted_at", "deleted_by"]
+
+
+def _frame(session: Session, query: Executable) -> pd.DataFrame:
+    result = session.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _tracking(model: type[Unit | Process | Dependency | Kpi | Assessment]) -> list[Any]:
+    return [getattr(model, name) for name in TRACKING_COLUMNS]
+
+
+# ---------------------------------------------------------------- rows for the services
+
+
+def unit_by_code(session: Session, code: str, *, lock: bool = False) -> Unit | None:
+    query = select(Unit).where(func.upper(Unit.code) == code.strip().upper())
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
+def process_by_code(session: Session, code: str, *, lock: bool = False) -> Process | None:
+    query = select(Process).where(Process.code == code.strip())
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
+def process_code_by_id(session: Session, process_id: int | None) -> str | None:
+    if process_id is None:
+        return None
+    return session.scalar(select(Process.code).where(Process.id == process_id))
+
+
+def unit_code_by_id(session: Session, unit_id: int) -> str:
+    return session.scalars(select(Unit.code).where(Unit.id == unit_id)).one()
+
+
+def live_children(session: Session, process_id: int) -> list[str]:
+    query = select(Process.code).where(Process.parent_id == process_id,
+                                       Process.deleted_at.is_(None)).order_by(Process.code)
+    return list(session.scalars(query))
+
+
+def ancestor_ids(session: Session, process_id: int) -> set[int]:
+    """Every process above ``process_id`` in the hierarchy (walks up; stops on a loop)."""
+    seen: set[int] = set()
+    current: int | None = process_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = session.scalar(select(Process.parent_id).where(Process.id == current))
+    seen.discard(process_id)
+    return seen
+
+
+def live_process_count(session: Session, unit_id: int) -> int:
+    query = select(func.count()).select_from(Process).where(Process.unit_id == unit_id,
+                                                            Process.deleted_at.is_(None))
+    return int(session.scalar(query) or 0)
+
+
+def dependency_between(session: Session, upstream_id: int, downstream_id: int, *,
+                       lock: bool = False) -> Dependency | None:
+    query = select(Dependency).where(Dependency.upstream_id == upstream_id,
+                                     Dependency.downstream_id == downstream_id)
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
+def kpi_by_name(session: Session, process_id: int, name: str) -> Kpi | None:
+    query = select(Kpi).where(Kpi.process_id == process_id, Kpi.name == name)
+    return session.scalars(query.with_for_update()).first()
+
+
+def assessment_by_key(session: Session, process_id: int, criterion_key: str,
+                      rater: str) -> Assessment | None:
+    query = select(Assessment).where(Assessment.process_id == process_id,
+                                     Assessment.criterion_key == criterion_key,
+                                     Assessment.rater == rater)
+    return session.scalars(query.with_for_update()).first()
+
+
+def record_by_id(session: Session, model: type[Kpi | Assessment],
+                 record_id: int) -> Kpi | Assessment | None:
+    if model is Kpi:
+        return session.get(Kpi, record_id, with_for_update=True)
+    return session.get(Assessment, record_id, with_for_update=True)
+
+
+def changes_since(session: Session, entity: str, entity_id: int,
+                  version: int) -> list[AuditEvent]:
+    """Audit events that moved a record past ``version``, oldest first."""
+    query = (select(AuditEvent)
+             .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id,
+                    AuditEvent.entity_version > version)
+             .order_by(AuditEvent.id))
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- frames for everyone else
+
+
+def units_frame(session: Session, *, include_deleted: bool = False) -> pd.DataFrame:
+    live_processes = (select(Process.unit_id, func.count().label("processes"))
+                      .where(Process.deleted_at.is_(None)).group_by(Process.unit_id).subquery())
+    query = (select(Unit.id, Unit.code, Unit.name, Unit.kind,
+                    func.coalesce(live_processes.c.processes, 0).label("processes"),
+                    *_tracking(Unit))
+             .outerjoin(live_processes, live_processes.c.unit_id == Unit.id)
+             .order_by(Unit.code))
+    if not include_deleted:
+        query = query.where(Unit.deleted_at.is_(None))
+    return _frame(session, query)
+
+
+def processes_frame(session: Session, *, include_deleted: bool = False,
+                    codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row per process with every catalogue field, ``parent_code``, ``unit`` and ``level``
+    (1 for a top-level process, 2 for its children, ...), sorted by code."""
+    parent = aliased(Process)
+    columns: list[Any] = [c for c in Process.__table__.columns
+               if c.name not in ("parent_id", "unit_id", *TRACKING_COLUMNS)]
+    query = (select(*columns, parent.code.label("parent_code"), Unit.code.label("unit"),
+                    Unit.name.label("unit_name"), *_tracking(Process))
+             .join(Unit, Unit.id == Process.unit_id)
+             .outerjoin(parent, parent.id == Process.parent_id)
+             .order_by(Process.code))
+    if not include_deleted:
+        query = query.where(Process.deleted_at.is_(None))
+    if codes is not None:
+        query = query.where(Process.code.in_(list(codes)))
+    frame = _frame(session, query)
+    frame.insert(list(frame.columns).index("parent_code") + 1, "level", _levels(session, frame))
+    whole_numbers = ["digital_maturity", "annual_volume"]
+    frame[whole_numbers] = frame[whole_numbers].astype("Int64")  # unknown stays <NA>, not 2.0
+    return frame
+
+
+def _levels(session: Session, frame: pd.DataFrame) -> pd.Series:
+    """Depth in the hierarchy, counted over every process (deleted parents included)."""
+    parent_of = dict(session.execute(select(Process.id, Process.parent_id)).all())
+    id_of = dict(session.execute(select(Process.code, Process.id)).all())
+
+    def level(process_id: int) -> int:
+        depth, seen = 1, {process_id}
+        parent = parent_of.get(process_id)
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            depth += 1
+            parent = parent_of.get(parent)
+        return depth
+
+    return pd.Series([level(id_of[c]) for c in frame["code"]], index=frame.index, dtype="int64")
+
+
+def _live_process(model: type[Dependency | Kpi | Assessment], process: type[Process]) -> object:
+    return and_(model.deleted_at.is_(None), process.deleted_at.is_(None))
+
+
+def dependencies_frame(session: Session, *, process_code: str | None = None,
+                       include_deleted: bool = False) -> pd.DataFrame:
+    up, down = aliased(Process), aliased(Process)
+    query = (select(Dependency.id, up.code.label("upstream_code"), up.name.label("upstream_name"),
+                    down.code.label("downstream_code"), down.name.label("downstream_name"),
+                    Dependency.kind, Dependency.strength, Dependency.note,
+                    *_tracking(Dependency))
+             .join(up, up.id == Dependency.upstream_id)
+             .join(down, down.id == Dependency.downstream_id)
+             .order_by(up.code, down.code))
+    if not include_deleted:
+        query = query.where(Dependency.deleted_at.is_(None), up.deleted_at.is_(None),
+                            down.deleted_at.is_(None))
+    if process_code is not None:
+        query = query.where(or_(up.code == process_code, down.code == process_code))
+    return _frame(session, query)
+
+
+def kpis_frame(session: Session, *, process_code: str | None = None,
+               include_deleted: bool = False) -> pd.DataFrame:
+    query = (select(Kpi.id, Process.code.label("process_code"), Kpi.name, Kpi.unit_of_measure,
+                    Kpi.direction, Kpi.baseline, Kpi.target, Kpi.target_date, Kpi.source,
+                    *_tracking(Kpi))
+             .join(Process, Process.id == Kpi.process_id)
+             .order_by(Process.code, Kpi.name))
+    if not include_deleted:
+        query = query.where(_live_process(Kpi, Process))  # type: ignore[arg-type]
+    if process_code is not None:
+        query = query.where(Process.code == process_code)
+    return _frame(session, query)
+
+
+def assessments_frame(session: Session, *, process_code: str | None = None,
+                      include_deleted: bool = False) -> pd.DataFrame:
+    query = (select(Assessment.id, Process.code.label("process_code"), Assessment.criterion_key,
+                    Assessment.value, Assessment.low, Assessment.high, Assessment.rater,
+                    Assessment.rationale, Assessment.assessed_on, *_tracking(Assessment))
+             .join(Process, Process.id == Assessment.process_id)
+             .order_by(Process.code, Assessment.criterion_key, Assessment.rater))
+    if not include_deleted:
+        query = query.where(_live_process(Assessment, Process))  # type: ignore[arg-type]
+    if process_code is not None:
+        query = query.where(Process.code == process_code)
+    return _frame(session, query)
+
+
+def audit_frame(session: Session, *, entity_ids: dict[str, list[int]] | None = None,
+                actor: str | None = None, since: dt.datetime | None = None,
+                limit: int | None = None) -> pd.DataFrame:
+    """Audit events, newest first; ``entity_ids`` limits them to some records of some kinds."""
+    query = select(AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
+                   AuditEvent.entity, AuditEvent.entity_key, AuditEvent.entity_version,
+                   AuditEvent.field, AuditEvent.old_value, AuditEvent.new_value,
+                   AuditEvent.entity_id).order_by(AuditEvent.id.desc())
+    if entity_ids is not None:
+        query = query.where(or_(*(and_(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))
+                                  for entity, ids in entity_ids.items() if ids)))
+    if actor is not None:
+        query = query.where(AuditEvent.actor == actor)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if limit is not None:
+        query = query.limit(limit)
+    return _frame(session, query)
+
+
+def related_ids(session: Session, process_id: int) -> dict[str, list[int]]:
+    """Ids of the process and of every dependency, KPI and assessment attached to it."""
+    deps = select(Dependency.id).where(or_(Dependency.upstream_id == process_id,
+                                           Dependency.downstream_id == process_id))
+    return {
+        "process": [process_id],
+        "dependency": list(session.scalars(deps)),
+        "kpi": list(session.scalars(select(Kpi.id).where(Kpi.process_id == process_id))),
+        "assessment": list(session.scalars(
+            select(Assessment.id).where(Assessment.process_id == process_id))),
+    }
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Live records of each kind."""
+    frames = {
+        "units": select(func.count()).select_from(Unit).where(Unit.deleted_at.is_(None)),
+        "processes": select(func.count()).select_from(Process)
+        .where(Process.deleted_at.is_(None)),
+    }
+    result = {name: int(session.scalar(q) or 0) for name, q in frames.items()}
+    result["dependencies"] = len(dependencies_frame(session))
+    result["kpis"] = len(kpis_frame(session))
+    result["assessments"] = len(assessments_frame(session))
+    return result

@@ -1,0 +1,612 @@
+"""Use cases of the catalogue: the only code that opens and commits transactions.
+
+Every write
+* validates its input (pydantic models in :mod:`inventory.schemas`) and its references,
+* runs in one transaction that also writes the audit events (all or nothing),
+* takes the version the caller saw, when it edits, and refuses with
+  :class:`~inventory.errors.Conflict` if the record changed since (optimistic locking;
+  on SQLite writes queue on ``BEGIN IMMEDIATE``, on PostgreSQL on ``SELECT ... FOR UPDATE``),
+* raises only :class:`~inventory.errors.CatalogueError` subclasses for a user's mistake.
+
+Reads return DataFrames or frozen dataclasses; no caller ever sees a session or an ORM object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from inventory import audit, migrate, repository
+from inventory.db import describe_url, is_sqlite, make_engine, reading, writing
+from inventory.errors import CatalogueError, Conflict, DatabaseNotReady, InvalidInput, NotFound
+from inventory.models import Assessment, Dependency, Kpi, Process, Tracked, Unit
+from inventory.schemas import (
+    PROCESS_FIELDS,
+    AssessmentIn,
+    DependencyIn,
+    KpiIn,
+    ProcessIn,
+    UnitIn,
+    describe_validation_error,
+)
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _validate(model: type[Model], data: dict[str, Any], what: str) -> Model:
+    unknown = sorted(set(data) - set(model.model_fields))
+    if unknown:
+        raise InvalidInput(f"{what}: unknown field {', '.join(unknown)}; known fields are "
+                           f"{', '.join(model.model_fields)}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput(f"{what}: {describe_validation_error(error)}") from None
+
+
+def _record(frame: pd.DataFrame, mask: pd.Series | None = None) -> dict[str, Any]:
+    """The first (or the masked) row as a plain dict, missing values as ``None``."""
+    row = frame[mask].iloc[0] if mask is not None else frame.iloc[0]
+    return {str(key): _plain(value) for key, value in row.items()}
+
+
+def _plain(value: Any) -> Any:
+    """NaN/NaT as ``None``, numpy scalars as Python numbers."""
+    if _missing(value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str | list | dict) and bool(pd.isna(value)))
+
+
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Vocabulary members become their machine words for storage."""
+    return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class ProcessDetail:
+    """A process with everything attached to it, for the detail views."""
+
+    record: dict[str, Any]
+    upstream: pd.DataFrame  # dependencies this process receives from (it depends on them)
+    downstream: pd.DataFrame  # dependencies that receive from this process
+    kpis: pd.DataFrame
+    assessments: pd.DataFrame
+    children: list[str]
+
+
+class Catalogue:
+    """The process catalogue on one database. Both the CLI and the app talk only to this."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate_schema: bool = True) -> Catalogue:
+        """Connect (default: :func:`inventory.db.default_url`) and bring the schema to head."""
+        engine = make_engine(url)
+        database = engine.url.database
+        if (not migrate_schema and is_sqlite(engine) and database not in (None, "", ":memory:")
+                and not Path(database).is_file()):
+            raise DatabaseNotReady(f"there is no database at {database}: run `dti init` first "
+                                   "(or `dti init --sample` for the sample inventory)")
+        try:
+            if migrate_schema:
+                migrate.upgrade(engine)
+            elif migrate.current_revision(engine) != migrate.head_revision():
+                raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} is not "
+                                       "initialised: run `dti init` first")
+        except OperationalError as error:
+            raise DatabaseNotReady(f"cannot open the database {describe_url(str(engine.url))}: "
+                                   f"{error.orig}") from None
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        return describe_url(str(self.engine.url))
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        try:
+            with writing(self.engine) as session:
+                yield session
+        except IntegrityError as error:
+            raise Conflict("the change clashes with a record saved at the same moment "
+                           f"({str(error.orig).splitlines()[0]}); reload and try again") from None
+
+    # ------------------------------------------------------------------ reads
+
+    def is_empty(self) -> bool:
+        with reading(self.engine) as s:
+            return repository.counts(s)["processes"] == 0 and repository.counts(s)["units"] == 0
+
+    def counts(self) -> dict[str, int]:
+        with reading(self.engine) as s:
+            return repository.counts(s)
+
+    def units(self, *, include_deleted: bool = False) -> pd.DataFrame:
+        with reading(self.engine) as s:
+            return repository.units_frame(s, include_deleted=include_deleted)
+
+    def processes(self, *, include_deleted: bool = False, search: str | None = None,
+                  units: list[str] | None = None, **equal_to: list[str] | None) -> pd.DataFrame:
+        """Processes, optionally filtered: ``search`` in code, name, description, owners and tags
+        (case-insensitive), ``units`` by unit code, and any vocabulary field by a list of values
+        (e.g. ``transformation_status=["ongoing"]``)."""
+        with reading(self.engine) as s:
+            frame = repository.processes_frame(s, include_deleted=include_deleted)
+        if units:
+            frame = frame[frame["unit"].str.upper().isin([u.upper() for u in units])]
+        for field, allowed in equal_to.items():
+            if field not in PROCESS_FIELDS:
+                raise InvalidInput(f"cannot filter on '{field}': not a process field")
+            if allowed:
+                frame = frame[frame[field].astype(str).isin([str(a) for a in allowed])]
+        if search:
+            text = frame[["code", "name", "description", "process_owner", "change_owner",
+                          "tags", "external_reference"]].fillna("").astype(str).agg(" ".join,
+                                                                                   axis=1)
+            frame = frame[text.str.contains(search, case=False, regex=False)]
+        return frame.reset_index(drop=True)
+
+    def process(self, code: str) -> ProcessDetail:
+        with reading(self.engine) as s:
+            row = self._existing_process(s, code, allow_deleted=True)
+            record = repository.processes_frame(s, include_deleted=True, codes=[row.code])
+            deps = repository.dependencies_frame(s, process_code=row.code)
+            return ProcessDetail(
+                record=_record(record),
+                upstream=deps[deps["downstream_code"] == row.code].reset_index(drop=True),
+                downstream=deps[deps["upstream_code"] == row.code].reset_index(drop=True),
+                kpis=repository.kpis_frame(s, process_code=row.code),
+                assessments=repository.assessments_frame(s, process_code=row.code),
+                children=repository.live_children(s, row.id),
+            )
+
+    def history(self, code: str) -> pd.DataFrame:
+        """Every audit event of the process and of its dependencies, KPIs and assessments."""
+        with reading(self.engine) as s:
+            row = self._existing_process(s, code, allow_deleted=True)
+            return repository.audit_frame(s, entity_ids=repository.related_ids(s, row.id))
+
+    def audit_log(self, *, actor: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        with reading(self.engine) as s:
+            return repository.audit_frame(s, actor=actor, limit=limit)
+
+    def dependencies(self, *, process_code: str | None = None) -> pd.DataFrame:
+        with reading(self.engine) as s:
+            if process_code is not None:
+                process_code = self._existing_process(s, process_code).code
+            return repository.dependencies_frame(s, process_code=process_code)
+
+    def kpis(self, *, process_code: str | None = None) -> pd.DataFrame:
+        with reading(self.engine) as s:
+            if process_code is not None:
+                process_code = self._existing_process(s, process_code).code
+            return repository.kpis_frame(s, process_code=process_code)
+
+    def assessments(self, *, process_code: str | None = None) -> pd.DataFrame:
+        with reading(self.engine) as s:
+            if process_code is not None:
+                process_code = self._existing_process(s, process_code).code
+            return repository.assessments_frame(s, process_code=process_code)
+
+    # ------------------------------------------------------------------ lookups
+
+    @staticmethod
+    def _existing_process(s: Session, code: str, *, allow_deleted: bool = False,
+                          lock: bool = False) -> Process:
+        row = repository.process_by_code(s, code, lock=lock)
+        if row is None:
+            raise NotFound(f"no process has the code '{code}'; `dti process list` shows the codes")
+        if row.deleted_at is not None and not allow_deleted:
+            raise NotFound(f"process {row.code} is deleted; restore it first "
+                           f"(`dti process restore {row.code}`)")
+        return row
+
+    @staticmethod
+    def _existing_unit(s: Session, code: str, *, allow_deleted: bool = False,
+                       lock: bool = False) -> Unit:
+        row = repository.unit_by_code(s, code, lock=lock)
+        if row is None:
+            raise NotFound(f"no unit has the code '{code}'; `dti unit list` shows the codes")
+        if row.deleted_at is not None and not allow_deleted:
+            raise NotFound(f"unit {row.code} is deleted; restore it first")
+        return row
+
+    # ------------------------------------------------------------------ whole inventories
+
+    def load(self, records: dict[str, list[dict[str, Any]]], actor: str) -> dict[str, int]:
+        """Insert units, processes (parents before children), dependencies, KPIs and
+        assessments in ONE transaction: any bad record and nothing at all is stored.
+
+        ``records`` maps ``units``, ``processes``, ``dependencies``, ``kpis``, ``assessments``
+        to lists of field dictionaries; the error names the list and the record's position.
+        """
+        actor = audit.check_actor(actor)
+        steps: list[tuple[str, type[BaseModel], Callable[[Session, Any, str], object]]] = [
+            ("units", UnitIn, self._insert_unit),
+            ("processes", ProcessIn, self._insert_process),
+            ("dependencies", DependencyIn, self._insert_dependency),
+            ("kpis", KpiIn, self._insert_kpi),
+            ("assessments", AssessmentIn, self._insert_assessment),
+        ]
+        unknown = set(records) - {name for name, _, _ in steps}
+        if unknown:
+            raise InvalidInput(f"cannot load {', '.join(sorted(unknown))}")
+        loaded = {}
+        with self._write() as s:
+            for name, schema, insert in steps:
+                for position, data in enumerate(records.get(name, []), start=1):
+                    where = f"{name} record {position}"
+                    try:
+                        insert(s, _validate(schema, data, where), actor)
+                    except CatalogueError as error:
+                        message = str(error)
+                        raise type(error)(message if message.startswith(where)
+                                          else f"{where}: {message}") from None
+                loaded[name] = len(records.get(name, []))
+        return loaded
+
+    # ------------------------------------------------------------------ units
+
+    def add_unit(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+        actor = audit.check_actor(actor)
+        unit = _validate(UnitIn, data, "Unit")
+        with self._write() as s:
+            self._insert_unit(s, unit, actor)
+        return self._unit_record(unit.code)
+
+    @staticmethod
+    def _insert_unit(s: Session, unit: UnitIn, actor: str) -> None:
+        existing = repository.unit_by_code(s, unit.code)
+        if existing is not None:
+            state = " (deleted: restore it instead)" if existing.deleted_at else ""
+            raise Conflict(f"a unit with the code {existing.code} already exists{state}")
+        row = Unit(**_stored(unit.model_dump()))
+        audit.record_create(s, row, "unit", unit.code, actor, unit.model_dump())
+
+    def update_unit(self, code: str, changes: dict[str, Any], seen_version: int | None,
+                    actor: str) -> dict[str, Any]:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row = self._existing_unit(s, code, lock=True)
+            audit.check_version(s, row, "unit", row.code, seen_version)
+            before = {"code": row.code, "name": row.name, "kind": row.kind}
+            unit = _validate(UnitIn, before | changes, f"Unit {row.code}")
+            if unit.code.upper() != row.code.upper() and repository.unit_by_code(s, unit.code):
+                raise Conflict(f"a unit with the code {unit.code} already exists")
+            after = _stored(unit.model_dump())
+            audit.apply_changes(s, row, "unit", row.code, actor, before, after, after)
+            code = row.code
+        return self._unit_record(code)
+
+    def delete_unit(self, code: str, actor: str, seen_version: int | None = None) -> None:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row = self._existing_unit(s, code, lock=True)
+            audit.check_version(s, row, "unit", row.code, seen_version)
+            owned = repository.live_process_count(s, row.id)
+            if owned:
+                raise Conflict(f"unit {row.code} still owns {owned} process(es); move or delete "
+                               "them first")
+            audit.soft_delete(s, row, "unit", row.code, actor)
+
+    def restore_unit(self, code: str, actor: str) -> None:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row = self._existing_unit(s, code, allow_deleted=True, lock=True)
+            audit.restore(s, row, "unit", row.code, actor)
+
+    def _unit_record(self, code: str) -> dict[str, Any]:
+        frame = self.units(include_deleted=True)
+        return _record(frame, frame["code"] == code)
+
+    # ------------------------------------------------------------------ processes
+
+    def add_process(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+        """Create a process; ``data`` holds :class:`ProcessIn` fields (code, name, unit ...)."""
+        actor = audit.check_actor(actor)
+        process = _validate(ProcessIn, data, f"Process {data.get('code') or '(no code)'}")
+        with self._write() as s:
+            self._insert_process(s, process, actor)
+        return self.process(process.code).record
+
+    def _insert_process(self, s: Session, process: ProcessIn, actor: str) -> None:
+        existing = repository.process_by_code(s, process.code)
+        if existing is not None:
+            hint = (f": it is deleted, restore it with `dti process restore {existing.code}`"
+                    if existing.deleted_at else "; choose another code or edit that process")
+            raise Conflict(f"a process with the code {existing.code} already exists{hint}")
+        row = Process(**self._process_columns(s, process, None))
+        audit.record_create(s, row, "process", process.code, actor, process.model_dump())
+
+    def update_process(self, code: str, changes: dict[str, Any], seen_version: int | None,
+                       actor: str) -> dict[str, Any]:
+        """Change some fields of a process, refusing if it moved past ``seen_version``."""
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row = self._existing_process(s, code, lock=True)
+            audit.check_version(s, row, "process", row.code, seen_version)
+            before = self._process_fields(s, row)
+            process = _validate(ProcessIn, before | changes, f"Process {row.code}")
+            if process.code != row.code and repository.process_by_code(s, process.code):
+                raise Conflict(f"a process with the code {process.code} already exists")
+            after = _stored(process.model_dump())
+            columns = self._process_columns(s, process, row)
+            audit.apply_changes(s, row, "process", row.code, actor, before, after, columns)
+            new_code = row.code
+        return self.process(new_code).record
+
+    def delete_process(self, code: str, actor: str, seen_version: int | None = None) -> None:
+        """Soft-delete: the process and what hangs on it disappear from lists, and can return."""
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row = self._existing_process(s, code, lock=True)
+            audit.check_version(s, row, "process", row.code, seen_version)
+            children = repository.live_children(s, row.id)
+            if children:
+                raise Conflict(f"process {row.code} has sub-processes ({', '.join(children)}); "
+                               "delete or move them first")
+            audit.soft_delete(s, row, "process", row.code, actor)
+
+    def restore_process(self, code: str, actor: str) -> None:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row = self._existing_process(s, code, allow_deleted=True, lock=True)
+            parent = repository.process_code_by_id(s, row.parent_id)
+            if parent is not None:
+                self._existing_process(s, parent)  # a deleted parent must come back first
+            unit = repository.unit_code_by_id(s, row.unit_id)
+            self._existing_unit(s, unit)
+            audit.restore(s, row, "process", row.code, actor)
+
+    def _process_fields(self, s: Session, row: Process) -> dict[str, Any]:
+        """The stored process as the user writes it (parent and unit as codes)."""
+        fields = {name: getattr(row, name) for name in PROCESS_FIELDS
+                  if name not in ("parent_code", "unit")}
+        fields["parent_code"] = repository.process_code_by_id(s, row.parent_id)
+        fields["unit"] = repository.unit_code_by_id(s, row.unit_id)
+        return fields
+
+    def _process_columns(self, s: Session, process: ProcessIn,
+                         row: Process | None) -> dict[str, Any]:
+        """Resolve references and return the table's columns for ``process``."""
+        unit = self._existing_unit(s, process.unit)
+        parent_id = None
+        if process.parent_code is not None:
+            parent = repository.process_by_code(s, process.parent_code)
+            if parent is None or parent.deleted_at is not None:
+                raise InvalidInput(f"Process {process.code}: parent_code '{process.parent_code}' "
+                                   "is not a live process; create the parent first")
+            if row is not None and (parent.id == row.id or
+                                    row.id in repository.ancestor_ids(s, parent.id)):
+                raise InvalidInput(f"Process {process.code}: {parent.code} is below it in the "
+                                   "hierarchy and cannot become its parent")
+            parent_id = parent.id
+        columns = _stored(process.model_dump(exclude={"parent_code", "unit"}))
+        return columns | {"parent_id": parent_id, "unit_id": unit.id}
+
+    # ------------------------------------------------------------------ dependencies
+
+    def add_dependency(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+        """Record that ``downstream_code`` depends on ``upstream_code``. Cycles are allowed."""
+        actor = audit.check_actor(actor)
+        dep = _validate(DependencyIn, data, "Dependency")
+        with self._write() as s:
+            self._insert_dependency(s, dep, actor)
+        return self._dependency_record(dep.upstream_code, dep.downstream_code)
+
+    def _insert_dependency(self, s: Session, dep: DependencyIn, actor: str) -> None:
+        up = self._existing_process(s, dep.upstream_code)
+        down = self._existing_process(s, dep.downstream_code)
+        key = f"{up.code} -> {down.code}"
+        values = _stored(dep.model_dump(exclude={"upstream_code", "downstream_code"}))
+        existing = repository.dependency_between(s, up.id, down.id, lock=True)
+        if existing is None:
+            row = Dependency(upstream_id=up.id, downstream_id=down.id, **values)
+            audit.record_create(s, row, "dependency", key, actor, dep.model_dump())
+        else:
+            self._revive(s, existing, "dependency", key, actor, values,
+                         f"{key} already exists (kind {existing.kind}, strength "
+                         f"{existing.strength}); edit it instead")
+
+    def update_dependency(self, upstream_code: str, downstream_code: str,
+                          changes: dict[str, Any], seen_version: int | None,
+                          actor: str) -> dict[str, Any]:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row, key = self._existing_dependency(s, upstream_code, downstream_code)
+            audit.check_version(s, row, "dependency", key, seen_version)
+            before = {"kind": row.kind, "strength": row.strength, "note": row.note}
+            dep = _validate(DependencyIn, {"upstream_code": upstream_code,
+                                           "downstream_code": downstream_code} | before | changes,
+                            f"Dependency {key}")
+            if (dep.upstream_code, dep.downstream_code) != (upstream_code, downstream_code):
+                raise InvalidInput(f"Dependency {key}: its ends cannot change; remove it and add "
+                                   "the new one")
+            after = _stored(dep.model_dump(exclude={"upstream_code", "downstream_code"}))
+            audit.apply_changes(s, row, "dependency", key, actor, before, after, after)
+        return self._dependency_record(upstream_code, downstream_code)
+
+    def remove_dependency(self, upstream_code: str, downstream_code: str, actor: str,
+                          seen_version: int | None = None) -> None:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row, key = self._existing_dependency(s, upstream_code, downstream_code)
+            audit.check_version(s, row, "dependency", key, seen_version)
+            audit.soft_delete(s, row, "dependency", key, actor)
+
+    def restore_dependency(self, upstream_code: str, downstream_code: str, actor: str) -> None:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row, key = self._existing_dependency(s, upstream_code, downstream_code,
+                                                 allow_deleted=True)
+            audit.restore(s, row, "dependency", key, actor)
+
+    def _existing_dependency(self, s: Session, upstream_code: str, downstream_code: str, *,
+                             allow_deleted: bool = False) -> tuple[Dependency, str]:
+        up = self._existing_process(s, upstream_code)
+        down = self._existing_process(s, downstream_code)
+        key = f"{up.code} -> {down.code}"
+        row = repository.dependency_between(s, up.id, down.id, lock=True)
+        if row is None or (row.deleted_at is not None and not allow_deleted):
+            raise NotFound(f"there is no dependency {key}")
+        return row, key
+
+    def _dependency_record(self, upstream_code: str, downstream_code: str) -> dict[str, Any]:
+        frame = self.dependencies(process_code=upstream_code)
+        return _record(frame, frame["downstream_code"] == downstream_code)
+
+    # ------------------------------------------------------------------ KPIs and assessments
+
+    def add_kpi(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+        actor = audit.check_actor(actor)
+        kpi = _validate(KpiIn, data, "KPI")
+        with self._write() as s:
+            kpi_id = self._insert_kpi(s, kpi, actor)
+        return self._child_record(self.kpis(), kpi_id)
+
+    def _insert_kpi(self, s: Session, kpi: KpiIn, actor: str) -> int:
+        process = self._existing_process(s, kpi.process_code)
+        key = f"{process.code}: {kpi.name}"
+        values = _stored(kpi.model_dump(exclude={"process_code"}))
+        existing = repository.kpi_by_name(s, process.id, kpi.name)
+        if existing is not None:
+            self._revive(s, existing, "kpi", key, actor, values,
+                         f"KPI '{kpi.name}' already exists on {process.code} "
+                         f"(id {existing.id}); edit it instead")
+            return existing.id
+        row = Kpi(process_id=process.id, **values)
+        audit.record_create(s, row, "kpi", key, actor, kpi.model_dump())
+        return row.id
+
+    def update_kpi(self, kpi_id: int, changes: dict[str, Any], seen_version: int | None,
+                   actor: str) -> dict[str, Any]:
+        return self._update_child(Kpi, KpiIn, "kpi", kpi_id, changes, seen_version, actor,
+                                  lambda row, code: f"{code}: {row.name}")
+
+    def delete_kpi(self, kpi_id: int, actor: str, seen_version: int | None = None) -> None:
+        self._delete_child(Kpi, "kpi", kpi_id, actor, seen_version,
+                           lambda row, code: f"{code}: {row.name}")
+
+    def restore_kpi(self, kpi_id: int, actor: str) -> None:
+        self._restore_child(Kpi, "kpi", kpi_id, actor, lambda row, code: f"{code}: {row.name}")
+
+    def add_assessment(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+        """Store one rater's value; a second rater on the same criterion is kept beside it."""
+        actor = audit.check_actor(actor)
+        value = _validate(AssessmentIn, data, "Assessment")
+        with self._write() as s:
+            assessment_id = self._insert_assessment(s, value, actor)
+        return self._child_record(self.assessments(), assessment_id)
+
+    def _insert_assessment(self, s: Session, value: AssessmentIn, actor: str) -> int:
+        process = self._existing_process(s, value.process_code)
+        key = f"{process.code}: {value.criterion_key} by {value.rater}"
+        values = _stored(value.model_dump(exclude={"process_code"}))
+        existing = repository.assessment_by_key(s, process.id, value.criterion_key, value.rater)
+        if existing is not None:
+            self._revive(s, existing, "assessment", key, actor, values,
+                         f"{value.rater} already assessed {value.criterion_key} of "
+                         f"{process.code} (id {existing.id}); edit that assessment instead")
+            return existing.id
+        row = Assessment(process_id=process.id, **values)
+        audit.record_create(s, row, "assessment", key, actor, value.model_dump())
+        return row.id
+
+    def update_assessment(self, assessment_id: int, changes: dict[str, Any],
+                          seen_version: int | None, actor: str) -> dict[str, Any]:
+        return self._update_child(Assessment, AssessmentIn, "assessment", assessment_id, changes,
+                                  seen_version, actor, _assessment_key)
+
+    def delete_assessment(self, assessment_id: int, actor: str,
+                          seen_version: int | None = None) -> None:
+        self._delete_child(Assessment, "assessment", assessment_id, actor, seen_version,
+                           _assessment_key)
+
+    def restore_assessment(self, assessment_id: int, actor: str) -> None:
+        self._restore_child(Assessment, "assessment", assessment_id, actor, _assessment_key)
+
+    def _update_child(self, model: type[Kpi | Assessment], schema: type[KpiIn | AssessmentIn],
+                      entity: str, record_id: int, changes: dict[str, Any],
+                      seen_version: int | None, actor: str,
+                      key_of: Callable[[Any, str], str]) -> dict[str, Any]:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row, code = self._existing_child(s, model, entity, record_id)
+            key = key_of(row, code)
+            audit.check_version(s, row, entity, key, seen_version)
+            fields = [f for f in schema.model_fields if f != "process_code"]
+            before = {f: getattr(row, f) for f in fields}
+            if "process_code" in changes and changes["process_code"] != code:
+                raise InvalidInput(f"{key}: it cannot move to another process; delete it and "
+                                   "add it there")
+            checked = _validate(schema, {"process_code": code} | before | changes, key)
+            after = _stored(checked.model_dump(exclude={"process_code"}))
+            audit.apply_changes(s, row, entity, key, actor, before, after, after)
+        frame = self.kpis() if model is Kpi else self.assessments()
+        return self._child_record(frame, record_id)
+
+    def _delete_child(self, model: type[Kpi | Assessment], entity: str, record_id: int,
+                      actor: str, seen_version: int | None,
+                      key_of: Callable[[Any, str], str]) -> None:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row, code = self._existing_child(s, model, entity, record_id)
+            key = key_of(row, code)
+            audit.check_version(s, row, entity, key, seen_version)
+            audit.soft_delete(s, row, entity, key, actor)
+
+    def _restore_child(self, model: type[Kpi | Assessment], entity: str, record_id: int,
+                       actor: str, key_of: Callable[[Any, str], str]) -> None:
+        actor = audit.check_actor(actor)
+        with self._write() as s:
+            row, code = self._existing_child(s, model, entity, record_id, allow_deleted=True)
+            audit.restore(s, row, entity, key_of(row, code), actor)
+
+    def _existing_child(self, s: Session, model: type[Kpi | Assessment], entity: str,
+                        record_id: int, *, allow_deleted: bool = False) -> tuple[Any, str]:
+        row = repository.record_by_id(s, model, int(record_id))
+        if row is None or (row.deleted_at is not None and not allow_deleted):
+            raise NotFound(f"there is no {entity.upper() if entity == 'kpi' else entity} "
+                           f"with id {record_id}")
+        code = repository.process_code_by_id(s, row.process_id)
+        assert code is not None
+        self._existing_process(s, code)
+        return row, code
+
+    @staticmethod
+    def _child_record(frame: pd.DataFrame, record_id: int) -> dict[str, Any]:
+        return _record(frame, frame["id"] == record_id)
+
+    @staticmethod
+    def _revive(s: Session, row: Tracked, entity: str, key: str, actor: str,
+                values: dict[str, Any], clash: str) -> None:
+        """Adding what was once deleted brings the old record back with the new values."""
+        if row.deleted_at is None:
+            raise Conflict(clash)
+        audit.restore(s, row, entity, key, actor)
+        before = {name: getattr(row, name) for name in values}
+        audit.apply_changes(s, row, entity, key, actor, before, values, values)
+
+
+def _assessment_key(row: Assessment, code: str) -> str:
+    return f"{code}: {row.criterion_key} by {row.rater}"
+
+
+__all__ = ["Catalogue", "CatalogueError", "ProcessDetail"]

@@ -1,0 +1,1 @@
+"""Pure scoring maths: criteria, normalisation and ranking methods (no database, no UI)."""

@@ -1,0 +1,124 @@
+"""Dependencies, KPIs, assessments and units: validation, audit, delete and restore."""
+
+from __future__ import annotations
+
+import pytest
+
+from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.services import Catalogue
+
+
+def test_dependencies_allow_cycles_but_not_self_or_duplicates(small_catalogue: Catalogue) -> None:
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC",
+                                    "kind": "Policy / rule", "strength": 3}, "ana")
+    small_catalogue.add_dependency({"upstream_code": "HR-REC", "downstream_code": "FIN",
+                                    "kind": "information"}, "ana")  # a cycle is stored
+    pairs = set(zip(small_catalogue.dependencies()["upstream_code"],
+                    small_catalogue.dependencies()["downstream_code"], strict=True))
+    assert pairs == {("FIN", "HR-REC"), ("HR-REC", "FIN")}
+    with pytest.raises(InvalidInput, match="cannot depend on itself"):
+        small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "FIN"}, "ana")
+    with pytest.raises(Conflict, match="already exists"):
+        small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC"},
+                                       "ana")
+    with pytest.raises(InvalidInput, match="strength"):
+        small_catalogue.add_dependency({"upstream_code": "HR", "downstream_code": "FIN",
+                                        "strength": 5}, "ana")
+    with pytest.raises(NotFound, match="NOPE"):
+        small_catalogue.add_dependency({"upstream_code": "NOPE", "downstream_code": "FIN"}, "ana")
+
+
+def test_process_detail_separates_what_it_needs_from_what_it_feeds(
+        small_catalogue: Catalogue) -> None:
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC"}, "ana")
+    small_catalogue.add_dependency({"upstream_code": "HR-REC", "downstream_code": "HR-REC-01"},
+                                   "ana")
+    detail = small_catalogue.process("HR-REC")
+    assert list(detail.upstream["upstream_code"]) == ["FIN"]
+    assert list(detail.downstream["downstream_code"]) == ["HR-REC-01"]
+    assert detail.children == ["HR-REC-01"]
+
+
+def test_removed_dependency_can_be_restored_or_re_added(small_catalogue: Catalogue) -> None:
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR"}, "ana")
+    small_catalogue.update_dependency("FIN", "HR", {"strength": 3}, 1, "bob")
+    with pytest.raises(Conflict, match="changed by bob"):
+        small_catalogue.update_dependency("FIN", "HR", {"strength": 1}, 1, "carol")
+    small_catalogue.remove_dependency("FIN", "HR", "ana")
+    assert small_catalogue.dependencies().empty
+    small_catalogue.restore_dependency("FIN", "HR", "ana")
+    assert list(small_catalogue.dependencies()["strength"]) == [3]
+    small_catalogue.remove_dependency("FIN", "HR", "ana")
+    record = small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR",
+                                             "kind": "handoff", "strength": 1}, "ana")
+    assert record["kind"] == "handoff" and record["strength"] == 1
+    history = small_catalogue.history("HR")
+    assert list(history[history["entity"] == "dependency"]["action"])[:3] == [
+        "update", "update", "restore"]
+
+
+def test_dependencies_of_a_deleted_process_are_hidden_then_back(
+        small_catalogue: Catalogue) -> None:
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC-01"},
+                                   "ana")
+    small_catalogue.delete_process("HR-REC-01", "ana")
+    assert small_catalogue.dependencies().empty
+    small_catalogue.restore_process("HR-REC-01", "ana")
+    assert len(small_catalogue.dependencies()) == 1
+
+
+def test_kpi_targets_must_improve_on_the_baseline(small_catalogue: Catalogue) -> None:
+    kpi = small_catalogue.add_kpi({"process_code": "HR-REC", "name": "Time to hire",
+                                   "unit_of_measure": "days", "direction": "lower is better",
+                                   "baseline": 120, "target": 60, "target_date": "2026-12-31",
+                                   "source": "HRMD dashboard"}, "ana")
+    assert kpi["direction"] == "lower" and kpi["process_code"] == "HR-REC"
+    with pytest.raises(InvalidInput, match="worse than baseline"):
+        small_catalogue.add_kpi({"process_code": "HR-REC", "name": "Offer acceptance",
+                                 "direction": "higher", "baseline": 80, "target": 70}, "ana")
+    with pytest.raises(Conflict, match="already exists"):
+        small_catalogue.add_kpi({"process_code": "HR-REC", "name": "Time to hire"}, "ana")
+    updated = small_catalogue.update_kpi(kpi["id"], {"target": 45}, 1, "bob")
+    assert updated["target"] == 45 and updated["version"] == 2
+    with pytest.raises(InvalidInput, match="worse than baseline"):
+        small_catalogue.update_kpi(kpi["id"], {"target": 200}, 2, "bob")
+    small_catalogue.delete_kpi(kpi["id"], "ana")
+    assert small_catalogue.kpis().empty
+    small_catalogue.restore_kpi(kpi["id"], "ana")
+    assert list(small_catalogue.kpis()["target"]) == [45]
+
+
+def test_several_raters_are_kept_side_by_side(small_catalogue: Catalogue) -> None:
+    for rater, value in (("analyst.a", 4), ("analyst.b", 2)):
+        small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key":
+                                        "member_experience", "value": value, "rater": rater,
+                                        "low": value - 1, "high": value + 1}, "ana")
+    frame = small_catalogue.assessments(process_code="HR-REC")
+    assert sorted(frame["value"]) == [2, 4]  # nothing averaged at storage
+    with pytest.raises(Conflict, match=r"analyst\.a already assessed member_experience"):
+        small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key":
+                                        "member_experience", "value": 3, "rater": "analyst.a"},
+                                       "ana")
+    with pytest.raises(InvalidInput, match="low 4 is above the value 3"):
+        small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key": "complexity",
+                                        "value": 3, "low": 4, "rater": "analyst.a"}, "ana")
+    first = int(frame["id"].iloc[0])
+    small_catalogue.update_assessment(first, {"value": 5, "high": 5}, 1, "ana")
+    small_catalogue.delete_assessment(first, "ana")
+    assert len(small_catalogue.assessments()) == 1
+    small_catalogue.restore_assessment(first, "ana")
+    assert len(small_catalogue.assessments()) == 2
+
+
+def test_units_cannot_be_deleted_while_they_own_processes(small_catalogue: Catalogue) -> None:
+    with pytest.raises(Conflict, match="still owns 1 process"):
+        small_catalogue.delete_unit("FRMD", "ana")
+    small_catalogue.add_unit({"code": "BDT", "name": "Development Bureau", "kind": "bureau"},
+                             "ana")
+    small_catalogue.delete_unit("BDT", "ana")
+    with pytest.raises(NotFound, match="unit BDT is deleted"):
+        small_catalogue.add_process({"code": "BDT-1", "name": "Projects", "unit": "BDT"}, "ana")
+    small_catalogue.restore_unit("BDT", "ana")
+    small_catalogue.update_unit("BDT", {"name": "Telecommunication Development Bureau"}, 3, "ana")
+    units = small_catalogue.units().set_index("code")
+    assert units.loc["BDT", "kind"] == "bureau" and units.loc["FRMD", "processes"] == 1
