@@ -36,3 +36,14 @@ def read_sample(folder: Path = SAMPLE_DIR) -> dict[str, list[dict[str, Any]]]:
 def load_sample(catalogue: Catalogue, actor: str = SAMPLE_ACTOR) -> dict[str, int]:
     """Load the sample into ``catalogue`` (which should be empty); return counts per kind."""
     return catalogue.load(read_sample(), actor)
+
+
+def open_with_sample(url: str | None = None) -> Catalogue:
+    """Open (and migrate) the catalogue; on an empty database, load the sample first.
+
+    This is what the app does on start, so a fresh machine shows a populated inventory.
+    """
+    catalogue = Catalogue.open(url)
+    if catalogue.is_empty():
+        load_sample(catalogue)
+    return catalogue

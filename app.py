@@ -1,0 +1,16 @@
+"""dti in the browser: page set-up, the catalogue, the acting user, and navigation only."""
+
+import streamlit as st
+
+from pages.common import actor_box, catalogue
+
+st.set_page_config(page_title="dti · what to transform", page_icon=":material/hub:",
+                   layout="wide")
+catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
+
+navigation = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/inventory.py", title="Inventory", icon=":material/account_tree:"),
+])
+actor_box()
+navigation.run()

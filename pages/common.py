@@ -1,0 +1,131 @@
+"""What every page shares: the catalogue, the acting user, labels, and how messages are shown.
+
+Nothing here is cached per user; the only cached object is the catalogue (one per database URL),
+which holds no user data. Frames are read fresh on every rerun, so a save shows at once.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from inventory.errors import CatalogueError
+from inventory.sample import open_with_sample
+from inventory.schemas import (
+    DIGITAL_MATURITY_LEVELS,
+    Choice,
+    DependencyKind,
+    KpiDirection,
+    Lifecycle,
+    Pillar,
+    PriorityArea,
+    ProcessType,
+    TransformationStatus,
+)
+from inventory.services import Catalogue
+
+VOCABULARIES: dict[str, type[Choice]] = {
+    "pillar": Pillar,
+    "priority_area": PriorityArea,
+    "process_type": ProcessType,
+    "lifecycle": Lifecycle,
+    "transformation_status": TransformationStatus,
+    "kind": DependencyKind,
+    "direction": KpiDirection,
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "code": "Code", "parent_code": "Parent", "level": "Level", "name": "Name",
+    "description": "Description", "unit": "Unit", "unit_name": "Unit name",
+    "process_owner": "Process owner", "change_owner": "Change owner (who could change it)",
+    "pillar": "Pillar", "priority_area": "Priority area", "process_type": "Process type",
+    "lifecycle": "Lifecycle", "transformation_status": "Transformation status",
+    "digital_maturity": "Digital maturity", "annual_volume": "Annual volume",
+    "staff_effort_fte": "Staff effort (FTE)", "cycle_time_days": "Cycle time (days)",
+    "pain_points": "Pain points", "systems_used": "Systems used", "stakeholders": "Stakeholders",
+    "quick_fix_candidate": "Quick-fix candidate", "earliest_start": "Earliest start",
+    "target_milestone": "Target milestone", "estimated_cost_chf": "Estimated cost (CHF)",
+    "estimated_effort_pm": "Estimated effort (person-months)",
+    "resources_needed": "Resources needed", "related_initiatives": "Related studies/initiatives",
+    "external_reference": "External reference", "tags": "Tags", "version": "Version",
+    "created_at": "Created", "created_by": "Created by", "updated_at": "Last changed",
+    "updated_by": "Last changed by", "deleted_at": "Deleted", "deleted_by": "Deleted by",
+}
+
+
+@st.cache_resource(show_spinner="Opening the inventory…")
+def _open(url: str | None) -> Catalogue:
+    return open_with_sample(url)
+
+
+def catalogue() -> Catalogue:
+    """The catalogue on ``DTI_DATABASE_URL`` (default: SQLite ``dti.db``), sample on first start."""
+    return _open(os.environ.get("DTI_DATABASE_URL"))
+
+
+def _default_actor() -> str:
+    try:
+        return os.environ.get("DTI_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def actor() -> str:
+    """The name recorded in the audit trail for this browser session's changes."""
+    return str(st.session_state.setdefault("actor", _default_actor()))
+
+
+def actor_box() -> None:
+    """Sidebar field where the user says who they are (until sign-in arrives)."""
+    actor()
+    st.sidebar.text_input("Your name (recorded with every change)", key="actor")
+
+
+def label(field: str, value: Any) -> str:
+    """A stored vocabulary word as users read it (``ongoing`` -> ``Ongoing``)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    kind = VOCABULARIES.get(field)
+    if kind is not None:
+        try:
+            return kind(value).label
+        except ValueError:
+            return str(value)
+    if field == "digital_maturity":
+        return f"{int(value)} · {DIGITAL_MATURITY_LEVELS[int(value)].split(':')[0]}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0")
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    return str(value)
+
+
+def readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The chosen columns with vocabulary words as labels and human column titles."""
+    shown = frame[columns].copy()
+    for column in columns:
+        if column in VOCABULARIES:
+            shown[column] = [label(column, v) for v in shown[column]]
+    return shown.rename(columns=lambda c: FIELD_LABELS.get(c, c.replace("_", " ").capitalize()))
+
+
+def flash(message: str) -> None:
+    """Show ``message`` as a success notice after the next rerun."""
+    st.session_state["flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def refused(error: CatalogueError) -> None:
+    """Show a refused change: what was wrong, in the user's words; nothing was saved."""
+    st.error(f"Not saved: {error}", icon=":material/error:")

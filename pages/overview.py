@@ -1,0 +1,86 @@
+"""Overview: how big the inventory is and where it stands, by unit, pillar, status and maturity."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from inventory.schemas import DIGITAL_MATURITY_LEVELS, Pillar, TransformationStatus
+from pages.common import catalogue, label
+
+STATUS_COLOURS = {"Not started": "#b0b7c3", "Planned": "#5b8def", "Ongoing": "#f2a93b",
+                  "Completed": "#3aa876", "Revised": "#9b6ad6"}
+
+inventory = catalogue()
+processes = inventory.processes()
+counts = inventory.counts()
+
+st.title("Overview")
+st.caption(f"Database: {inventory.url}")
+
+columns = st.columns(6)
+columns[0].metric("Processes", counts["processes"])
+columns[1].metric("Units", counts["units"])
+columns[2].metric("Dependencies", counts["dependencies"])
+columns[3].metric("KPIs", counts["kpis"])
+columns[4].metric("Assessments", counts["assessments"])
+columns[5].metric("Quick-fix candidates", int(processes["quick_fix_candidate"].sum()))
+
+if processes.empty:
+    st.info("The inventory is empty. Add processes on the Inventory page or run "
+            "`dti init --sample`.")
+    st.stop()
+
+processes = processes.assign(
+    status=[label("transformation_status", v) for v in processes["transformation_status"]],
+    pillar_label=[label("pillar", v) for v in processes["pillar"]],
+    maturity=[("Unknown" if pd.isna(v) else label("digital_maturity", v))
+              for v in processes["digital_maturity"]],
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Processes by unit and status")
+    by_unit = processes.groupby(["unit", "status"]).size().reset_index(name="processes")
+    figure = px.bar(by_unit, x="unit", y="processes", color="status",
+                    color_discrete_map=STATUS_COLOURS,
+                    category_orders={"status": [s.label for s in TransformationStatus],
+                                     "unit": list(processes["unit"].value_counts().index)})
+    figure.update_layout(xaxis_title=None, legend_title_text=None, height=360,
+                         margin={"t": 10, "b": 10})
+    st.plotly_chart(figure, width="stretch")
+with right:
+    st.subheader("Processes by pillar")
+    by_pillar = processes.groupby("pillar_label").size().reset_index(name="processes")
+    figure = px.bar(by_pillar, y="pillar_label", x="processes", orientation="h",
+                    category_orders={"pillar_label": [p.label for p in Pillar] + ["—"]})
+    figure.update_layout(yaxis_title=None, height=360, margin={"t": 10, "b": 10})
+    st.plotly_chart(figure, width="stretch")
+
+st.subheader("Digital maturity by unit")
+with st.expander("What the maturity levels mean"):
+    for level, text in DIGITAL_MATURITY_LEVELS.items():
+        st.markdown(f"**{level}** {text}")
+levels = [label("digital_maturity", level) for level in DIGITAL_MATURITY_LEVELS] + ["Unknown"]
+matrix = (pd.crosstab(processes["unit"], processes["maturity"])
+          .reindex(columns=levels, fill_value=0))
+figure = px.imshow(matrix.to_numpy(), x=levels, y=list(matrix.index), text_auto=True,
+                   color_continuous_scale="Blues", aspect="auto",
+                   labels={"x": "Digital maturity", "y": "Unit", "color": "Processes"})
+figure.update_xaxes(type="category", side="top")
+figure.update_layout(height=max(300, 28 * len(matrix)), margin={"t": 10, "b": 10})
+st.plotly_chart(figure, width="stretch")
+
+st.subheader("By unit")
+summary = processes.groupby("unit").agg(
+    processes=("code", "size"),
+    average_maturity=("digital_maturity", "mean"),
+    ongoing=("transformation_status", lambda s: int((s == "ongoing").sum())),
+    quick_fixes=("quick_fix_candidate", "sum"),
+).reset_index()
+units = inventory.units().set_index("code")["name"]
+summary.insert(1, "name", summary["unit"].map(units))
+st.dataframe(summary, hide_index=True, width="stretch", height=35 * (len(summary) + 1) + 3,
+             column_config={
+    "unit": "Unit", "name": "Name", "processes": "Processes",
+    "average_maturity": st.column_config.NumberColumn("Average maturity", format="%.1f"),
+    "ongoing": "Ongoing", "quick_fixes": "Quick-fix candidates"})
