@@ -6,6 +6,7 @@ A thin shell: parse options, call one service, print the result. A user's mistak
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
@@ -13,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 from typer.core import TyperGroup
@@ -101,12 +103,22 @@ def _actor(ctx: typer.Context) -> str:
     return str(ctx.obj["actor"])
 
 
+def _plain(value: Any) -> Any:
+    """A cell as JSON writes it: unknown as null, dates as YYYY-MM-DD, times as ISO 8601."""
+    if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.date | dt.datetime):  # pandas Timestamps are datetimes
+        return value.isoformat()
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return list(json.loads(frame.to_json(orient="records", date_format="iso")))
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _shorten(value: Any, width: int = 48) -> Any:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    plain = _plain(value)
+    text = "" if plain is None else str(plain)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -306,7 +318,8 @@ def process_history(ctx: typer.Context, code: str, fmt: FormatOption = Format.ta
 DEP_TABLE = ["upstream_code", "downstream_code", "kind", "strength", "note"]
 KindOption = Annotated[str | None, typer.Option(
     help="information, handoff, shared_system, shared_resource or policy.")]
-StrengthOption = Annotated[int | None, typer.Option(help="1 weak, 2 moderate, 3 strong.")]
+StrengthOption = Annotated[str | None, typer.Option(
+    help="1 or weak, 2 or moderate, 3 or strong.")]
 
 
 @dep_app.command("add")

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 DEFAULT_SQLITE_FILE = "dti.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "dti_write"
+# Writers wait for the lock while holding a connection: allow many app sessions to queue.
+POOL = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 60}
 
 
 def default_url() -> str:
@@ -42,8 +44,8 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        return create_engine(url, pool_pre_ping=True, **POOL)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **POOL)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -177,6 +177,10 @@ class Catalogue:
                 children=repository.live_children(s, row.id),
             )
 
+    def _process_record(self, code: str) -> dict[str, Any]:
+        with reading(self.engine) as s:
+            return _record(repository.processes_frame(s, include_deleted=True, codes=[code]))
+
     def history(self, code: str) -> pd.DataFrame:
         """Every audit event of the process and of its dependencies, KPIs and assessments."""
         with reading(self.engine) as s:
@@ -324,7 +328,7 @@ class Catalogue:
         process = _validate(ProcessIn, data, f"Process {data.get('code') or '(no code)'}")
         with self._write() as s:
             self._insert_process(s, process, actor)
-        return self.process(process.code).record
+        return self._process_record(process.code)
 
     def _insert_process(self, s: Session, process: ProcessIn, actor: str) -> None:
         existing = repository.process_by_code(s, process.code)
@@ -350,7 +354,7 @@ class Catalogue:
             columns = self._process_columns(s, process, row)
             audit.apply_changes(s, row, "process", row.code, actor, before, after, columns)
             new_code = row.code
-        return self.process(new_code).record
+        return self._process_record(new_code)
 
     def delete_process(self, code: str, actor: str, seen_version: int | None = None) -> None:
         """Soft-delete: the process and what hangs on it disappear from lists, and can return."""

@@ -1,0 +1,1 @@
+"""Timing scripts: `make benchmarks` (`python -m benchmarks`); never part of the test run."""

@@ -1,0 +1,6 @@
+"""Run every benchmark and print its figures."""
+
+from benchmarks import catalogue_writes
+
+if __name__ == "__main__":
+    catalogue_writes.main()
