@@ -157,9 +157,9 @@ class Catalogue:
             if allowed:
                 frame = frame[frame[field].astype(str).isin([str(a) for a in allowed])]
         if search:
-            text = frame[["code", "name", "description", "process_owner", "change_owner",
-                          "tags", "external_reference"]].fillna("").astype(str).agg(" ".join,
-                                                                                   axis=1)
+            parts = frame[["code", "name", "description", "process_owner", "change_owner",
+                           "tags", "external_reference"]].fillna("").astype(str)
+            text = parts["code"].str.cat([parts[c] for c in parts.columns[1:]], sep=" ")
             frame = frame[text.str.contains(search, case=False, regex=False)]
         return frame.reset_index(drop=True)
 

@@ -163,3 +163,7 @@ def test_filters_and_search(small_catalogue: Catalogue) -> None:
 def test_an_actor_is_required(small_catalogue: Catalogue) -> None:
     with pytest.raises(InvalidInput, match="actor"):
         small_catalogue.update_process("HR", {"name": "x"}, None, " ")
+
+
+def test_an_empty_catalogue_answers_every_filter(catalogue: Catalogue) -> None:
+    assert catalogue.processes(search="x", units=["HRMD"], pillar=["governance"]).empty

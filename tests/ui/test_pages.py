@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from inventory.services import Catalogue
@@ -18,6 +19,7 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]
     """The app on an empty database (the first start loads the sample), as user 'ana'."""
     monkeypatch.setenv("DTI_DATABASE_URL", database_url)
     monkeypatch.setenv("DTI_ACTOR", "ana")
+    st.cache_resource.clear()  # each test starts the app afresh, as a new server would
     test = AppTest.from_file(APP, default_timeout=60)
     test.run()
     assert not test.exception
