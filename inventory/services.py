@@ -159,7 +159,8 @@ class Catalogue:
         if search:
             parts = frame[["code", "name", "description", "process_owner", "change_owner",
                            "tags", "external_reference"]].fillna("").astype(str)
-            text = parts["code"].str.cat([parts[c] for c in parts.columns[1:]], sep=" ")
+            text = pd.Series([" ".join(row) for row in parts.itertuples(index=False)],
+                             index=parts.index, dtype="string")
             frame = frame[text.str.contains(search, case=False, regex=False)]
         return frame.reset_index(drop=True)
 
