@@ -4,6 +4,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from inventory.sample import SAMPLE_ACTOR
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, Pillar, TransformationStatus
 from pages.common import catalogue, label
 
@@ -16,6 +17,9 @@ counts = inventory.counts()
 
 st.title("Overview")
 st.caption(f"Database: {inventory.url}")
+if (processes["created_by"] == SAMPLE_ACTOR).any():
+    st.info("This inventory started from the illustrative ITU sample (data/sample): it shows how "
+            "the tool works and is not official ITU data.", icon=":material/info:")
 
 columns = st.columns(6)
 columns[0].metric("Processes", counts["processes"])

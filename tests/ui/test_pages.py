@@ -51,6 +51,7 @@ def test_first_start_loads_the_sample_and_the_overview_counts_it(app: AppTest,
     assert metrics["Dependencies"] == str(counts["dependencies"])
     charts = app.get("plotly_chart")
     assert len(charts) == 3  # by unit and status, by pillar, maturity heatmap
+    assert "not official ITU data" in _text(app, "info")
 
 
 def test_search_and_filters_narrow_the_table(app: AppTest, database_url: str) -> None:
