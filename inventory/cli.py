@@ -20,6 +20,9 @@ import typer
 from typer.core import TyperGroup
 
 from inventory.errors import CatalogueError, InvalidInput
+from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv, template_workbook
+from inventory.importing import ImportOptions
+from inventory.io import Limits, Upload
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS
 from inventory.services import Catalogue
 
@@ -134,12 +137,12 @@ def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str]) -> None:
         typer.echo(shown.to_string(index=False))
 
 
-def _pairs(items: list[str] | None) -> dict[str, Any]:
+def _pairs(items: list[str] | None, option: str = "--set") -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for item in items or []:
         field, sep, value = item.partition("=")
         if not sep or not field.strip():
-            raise InvalidInput(f"--set '{item}' is not FIELD=VALUE")
+            raise InvalidInput(f"{option} '{item}' is not FIELD=VALUE")
         changes[field.strip()] = value
     return changes
 
@@ -178,6 +181,161 @@ def audit_log(ctx: typer.Context,
     frame = _catalogue(ctx).audit_log(actor=actor, limit=limit)
     _emit(frame, fmt, ["at", "actor", "action", "entity", "entity_key", "field", "old_value",
                        "new_value"])
+
+
+# ---------------------------------------------------------------- spreadsheets
+
+MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "mappings"
+
+
+class Hierarchy(StrEnum):
+    auto = "auto"
+    parent = "parent"
+    dotted = "dotted"
+
+
+class ImportMode(StrEnum):
+    insert = "insert"
+    upsert = "upsert"
+
+
+def _open_upload(path: Path, limits: Limits) -> Upload:
+    if not path.is_file():
+        raise InvalidInput(f"there is no file {path}")
+    with path.open("rb") as file:
+        return Upload.read(path.name, file, limits)
+
+
+def _saved_options(name: str | None) -> dict[str, Any]:
+    """A saved mapping: a name from data/mappings (e.g. apqc-pcf) or a JSON file's path."""
+    if name is None:
+        return {}
+    path = Path(name) if Path(name).suffix == ".json" else MAPPINGS_DIR / f"{name}.json"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in MAPPINGS_DIR.glob("*.json")))
+        raise InvalidInput(f"there is no saved mapping '{name}'; saved mappings: {known}, or "
+                           "give the path of a .json file")
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"the mapping file {path} cannot be read: {error}") from None
+    unknown = set(saved) - set(ImportOptions.__dataclass_fields__) - {"about"}
+    if unknown:
+        raise InvalidInput(f"the mapping file {path} has unknown keys: {', '.join(unknown)}")
+    return {k: v for k, v in saved.items() if k != "about"}
+
+
+@app.command("import")
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file (our export workbook too).")],
+    sheet: Annotated[str | None, typer.Option(help="Sheet holding the processes.")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="FIELD=COLUMN", help="Column feeding a process field (repeatable).")
+    ] = None,
+    default: Annotated[list[str] | None, typer.Option(
+        metavar="FIELD=VALUE", help="Value for new processes whose file has no such column, "
+                                    "e.g. unit=ISD (repeatable).")] = None,
+    mapping: Annotated[str | None, typer.Option(
+        help="Saved mapping: a name in data/mappings (e.g. apqc-pcf) or a .json file.")] = None,
+    save_mapping: Annotated[Path | None, typer.Option(
+        help="Save this command's sheet, mapping and options to a .json file.")] = None,
+    hierarchy: Annotated[Hierarchy, typer.Option(
+        help="Parents from a parent_code column, from dotted codes, or auto.")] = Hierarchy.auto,
+    dependencies: Annotated[Path | None, typer.Option(
+        help="A second file with dependencies (upstream_code, downstream_code, kind, "
+             "strength).")] = None,
+    dependencies_sheet: Annotated[str | None, typer.Option(
+        help="Sheet with dependencies (in FILE, or in --dependencies).")] = None,
+    references: Annotated[str | None, typer.Option(
+        help="Text column citing upstream processes by external reference.")] = None,
+    reference_pattern: Annotated[str, typer.Option(
+        help="Regular expression whose first group is a cited reference.")] = r"\[(\d+)\]",
+    mode: Annotated[ImportMode, typer.Option(
+        help="insert: new records only; upsert: also update existing ones.")] = ImportMode.insert,
+    dry_run: Annotated[bool, typer.Option(help="Check everything, change nothing.")] = False,
+    force: Annotated[bool, typer.Option(help="Import a file imported before.")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        help="Encoding of a CSV that is not UTF-8, e.g. cp1252.")] = None,
+    max_rows: Annotated[int, typer.Option(help="Refuse tables with more rows.")] = 200_000,
+    max_mb: Annotated[int, typer.Option(help="Refuse files larger than this.")] = 50,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Import processes, dependencies, KPIs and assessments from a spreadsheet, all or nothing."""
+    limits = Limits(max_bytes=max_mb * 1_000_000, max_rows=max_rows)
+    saved = _saved_options(mapping)
+    options = ImportOptions(**(saved | _given(
+        sheet=sheet, dependencies_sheet=dependencies_sheet, reference_column=references,
+        encoding=encoding) | {
+        "mapping": saved.get("mapping", {}) | _pairs(map_, "--map"),
+        "defaults": saved.get("defaults", {}) | _pairs(default, "--default"),
+        "hierarchy": saved.get("hierarchy", "auto") if hierarchy is Hierarchy.auto
+        else hierarchy.value,
+        "reference_pattern": saved.get("reference_pattern", reference_pattern)}))
+    if save_mapping is not None:
+        save_mapping.write_text(json.dumps({k: v for k, v in options.__dict__.items()
+                                            if k != "encoding"}, indent=2), encoding="utf-8")
+        typer.echo(f"Saved the mapping to {save_mapping}.")
+    upload = _open_upload(file, limits)
+    links = _open_upload(dependencies, limits) if dependencies else None
+    with typer.progressbar(length=1, label="Reading, checking and importing") as progress:
+        result = _catalogue(ctx).import_file(upload, options, mode=mode.value, actor=_actor(ctx),
+                                             dry_run=dry_run, force=force, limits=limits,
+                                             dependencies=links)
+        progress.update(1)
+    if fmt is Format.json:
+        typer.echo(json.dumps({"file": result.file_name, "sha256": result.sha256,
+                               "imported": result.imported, "dry_run": result.dry_run,
+                               "counts": _jsonable(result.summary()),
+                               "problems": _jsonable(result.problems)}, indent=2))
+    else:
+        _emit(result.summary(), fmt, ["records", "created", "updated", "unchanged"])
+        if not result.problems.empty:
+            typer.echo("")
+            _emit(result.problems, fmt, ["severity", "sheet", "row", "column", "value",
+                                         "message"])
+    verb = "would be imported (dry run: nothing changed)" if dry_run else "imported"
+    if result.errors:
+        raise InvalidInput(f"{result.errors} error(s) block the import of {file.name}; nothing "
+                           "was changed. Correct the rows listed and run it again")
+    typer.echo(f"{file.name} {verb}: {result.warnings} warning(s).", err=fmt is not Format.table)
+
+
+@app.command("export")
+def export_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(
+        help=".xlsx for the whole inventory, .csv for one table.")],
+    table: Annotated[str, typer.Option(
+        help="For .csv: processes, dependencies, kpis, assessments or units.")] = "processes",
+) -> None:
+    """Export the inventory: a workbook that re-imports unchanged, or one table as CSV."""
+    frames = _catalogue(ctx).frames()
+    suffix = file.suffix.lower()
+    if suffix == ".xlsx":
+        file.write_bytes(inventory_workbook(frames))
+    elif suffix == ".csv":
+        if table not in frames:
+            raise InvalidInput(f"there is no table '{table}'; choose one of {', '.join(frames)}")
+        file.write_bytes(table_csv(frames[table], SHEETS[SHEET_NAMES[table]]))
+    else:
+        raise InvalidInput(f"cannot export to '{suffix or file.name}': name the file .xlsx or .csv")
+    typer.echo(f"Exported to {file}.")
+
+
+@app.command("template")
+def template(file: Annotated[Path, typer.Argument(help="The .xlsx file to write.")]) -> None:
+    """Write an empty import workbook with the columns, dropdowns and a README sheet."""
+    if file.suffix.lower() != ".xlsx":
+        raise InvalidInput("the template is a workbook: name the file .xlsx")
+    file.write_bytes(template_workbook())
+    typer.echo(f"Template written to {file}.")
+
+
+@app.command("imports")
+def imports(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """List past imports: file, SHA-256, who, when, counts."""
+    _emit(_catalogue(ctx).imports(), fmt, ["at", "actor", "file_name", "mode", "counts"])
 
 
 # ---------------------------------------------------------------- processes

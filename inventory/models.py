@@ -180,3 +180,17 @@ class AuditEvent(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+
+class ImportRecord(Base):
+    """One import that changed the database: which file (and its SHA-256), who, when, counts."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    counts: Mapped[str] = mapped_column(Text)  # JSON: {"processes": {"created": n, ...}, ...}

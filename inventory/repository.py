@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Executable, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from inventory.models import Assessment, AuditEvent, Dependency, Kpi, Process, Unit
+from inventory.models import Assessment, AuditEvent, Dependency, ImportRecord, Kpi, Process, Unit
 
 TRACKING_COLUMNS = ["version", "created_at", "created_by", "updated_at", "updated_by",
                     "deleted_at", "deleted_by"]
@@ -263,3 +263,22 @@ def counts(session: Session) -> dict[str, int]:
     result["kpis"] = len(kpis_frame(session))
     result["assessments"] = len(assessments_frame(session))
     return result
+
+
+def import_by_hash(session: Session, sha256: str) -> tuple[dt.datetime, str] | None:
+    """When and by whom a file with this SHA-256 was first imported."""
+    query = (select(ImportRecord.at, ImportRecord.actor).where(ImportRecord.sha256 == sha256)
+             .order_by(ImportRecord.id))
+    row = session.execute(query).first()
+    return None if row is None else (row[0], row[1])
+
+
+def imports_frame(session: Session) -> pd.DataFrame:
+    return _frame(session, select(ImportRecord.id, ImportRecord.at, ImportRecord.actor,
+                                  ImportRecord.file_name, ImportRecord.mode, ImportRecord.counts,
+                                  ImportRecord.sha256).order_by(ImportRecord.id.desc()))
+
+
+def process_references(session: Session) -> dict[str, str | None]:
+    """Code -> external reference of every process (deleted ones included)."""
+    return dict(session.execute(select(Process.code, Process.external_reference)).all())

@@ -459,6 +459,11 @@ _FRIENDLY = {
 
 def describe_validation_error(error: ValidationError) -> str:
     """One line a business analyst can act on: ``field: what is wrong (got value)``."""
+    return "; ".join(f"{field}: {message}" for field, message in validation_problems(error))
+
+
+def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """Each problem as (field, what is wrong and, where useful, the value given)."""
     parts = []
     for item in error.errors():
         field = ".".join(str(p) for p in item["loc"]) or "record"
@@ -474,5 +479,5 @@ def describe_validation_error(error: ValidationError) -> str:
             message, kind = "is required (it is empty)", "missing"
         shown = "" if kind in {"missing", "value_error"} or isinstance(got, dict) \
             else f" (got '{got}')"
-        parts.append(f"{field}: {message}{shown}")
-    return "; ".join(parts)
+        parts.append((field, f"{message}{shown}"))
+    return parts

@@ -13,6 +13,8 @@ Reads return DataFrames or frozen dataclasses; no caller ever sees a session or 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,10 +29,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from inventory import audit, migrate, repository
+from inventory import audit, bulk, migrate, repository
+from inventory.bulk import Counts, Mode
 from inventory.db import describe_url, is_sqlite, make_engine, reading, writing
 from inventory.errors import CatalogueError, Conflict, DatabaseNotReady, InvalidInput, NotFound
-from inventory.models import Assessment, Dependency, Kpi, Process, Tracked, Unit
+from inventory.importing import ImportOptions, read_import
+from inventory.io import Limits, Upload
+from inventory.models import Assessment, Dependency, ImportRecord, Kpi, Process, Tracked, Unit
 from inventory.schemas import (
     PROCESS_FIELDS,
     AssessmentIn,
@@ -75,6 +80,35 @@ def _missing(value: Any) -> bool:
 def _stored(values: dict[str, Any]) -> dict[str, Any]:
     """Vocabulary members become their machine words for storage."""
     return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
+
+
+class _RollBack(Exception):
+    """Leaves a write transaction without committing (dry runs, imports with errors)."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, or would do on a dry run, and every problem found."""
+
+    file_name: str
+    sha256: str
+    mode: str
+    dry_run: bool
+    imported: bool
+    counts: dict[str, Counts]
+    problems: pd.DataFrame  # severity, sheet, row, column, value, message
+
+    @property
+    def errors(self) -> int:
+        return int((self.problems["severity"] == "error").sum())
+
+    @property
+    def warnings(self) -> int:
+        return int((self.problems["severity"] == "warning").sum())
+
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([{"records": kind, "created": c.created, "updated": c.updated,
+                              "unchanged": c.unchanged} for kind, c in self.counts.items()])
 
 
 @dataclass(frozen=True)
@@ -266,6 +300,62 @@ class Catalogue:
                                           else f"{where}: {message}") from None
                 loaded[name] = len(records.get(name, []))
         return loaded
+
+    # ------------------------------------------------------------------ spreadsheets
+
+    def import_file(self, upload: Upload, options: ImportOptions, *, mode: Mode, actor: str,
+                    dry_run: bool = False, force: bool = False, limits: Limits = Limits(),
+                    dependencies: Upload | None = None) -> ImportResult:
+        """Import a spreadsheet all or nothing: any error and no row changes, no event is
+        written. A dry run checks everything the real import would and changes nothing.
+        The same file (by SHA-256) imported twice needs ``force``."""
+        actor = audit.check_actor(actor)
+        if mode not in ("insert", "upsert"):
+            raise InvalidInput(f"mode '{mode}' is not insert or upsert")
+        sha256 = hashlib.sha256(upload.data).hexdigest()
+        with reading(self.engine) as s:
+            earlier = repository.import_by_hash(s, sha256)
+            known = repository.process_references(s)
+        if earlier is not None and not force and not dry_run:
+            raise Conflict(f"{upload.name} was already imported on {earlier[0]:%Y-%m-%d %H:%M} "
+                           f"UTC by {earlier[1]} (same content); import it again with force "
+                           "if that is intended")
+        parsed = read_import(upload, options, set(known), {ref: code for code, ref in
+                                                           known.items() if ref}, limits,
+                             dependencies)
+        if earlier is not None:
+            parsed.problem("warning", upload.name, None, None, None,
+                           f"this very file was already imported on {earlier[0]:%Y-%m-%d} by "
+                           f"{earlier[1]}; a real import needs force")
+        counts: dict[str, Counts] = {}
+        imported = False
+        try:
+            with self._write() as s:
+                counts = bulk.apply(s, parsed, mode, actor)
+                if parsed.errors or dry_run:
+                    raise _RollBack
+                s.add(ImportRecord(actor=actor, file_name=upload.name[:255], sha256=sha256,
+                                   mode=mode, counts=json.dumps(
+                                       {k: c.__dict__ for k, c in counts.items()})))
+                imported = True
+        except _RollBack:
+            pass
+        return ImportResult(upload.name, sha256, mode, dry_run, imported, counts,
+                            parsed.report())
+
+    def imports(self) -> pd.DataFrame:
+        """Every import that changed the database, newest first."""
+        with reading(self.engine) as s:
+            return repository.imports_frame(s)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The whole live inventory, one frame per kind of record (for exports)."""
+        with reading(self.engine) as s:
+            return {"units": repository.units_frame(s),
+                    "processes": repository.processes_frame(s),
+                    "dependencies": repository.dependencies_frame(s),
+                    "kpis": repository.kpis_frame(s),
+                    "assessments": repository.assessments_frame(s)}
 
     # ------------------------------------------------------------------ units
 

@@ -1,0 +1,342 @@
+"""From tables read off a file to validated import rows and a problem report. No database.
+
+Conventions
+-----------
+* A mapping says which column feeds which field (``code`` <- ``Hierarchy ID``). Columns named
+  like a field (``Process owner`` for ``process_owner``, any case and punctuation) or like a
+  common alias (``Status``, ``Parent``) map themselves; the rest are suggested by name
+  similarity and otherwise ignored with a warning.
+* An empty cell in a mapped column means *unknown*: on update it clears the field. A field with no
+  column keeps its stored value on update; on create it takes the ``--default`` given, if any.
+* Hierarchy: from a ``parent_code`` column, or from dotted codes: ``7.2.1`` belongs to ``7.2``,
+  which may be written ``7.2`` or, at the top level, ``7.0`` (APQC style). A missing
+  intermediate level is a warning and the process hangs on the nearest ancestor present.
+* Dependencies come from their own sheet or file, or from references in a text column: every
+  match of a regular expression's first group names the *upstream* process by its external
+  reference, and the row's own process is downstream (it depends on what it cites).
+* Text cells written by our export with a protective leading quote get it back off
+  (:func:`inventory.export.restore`), so an export re-imports unchanged.
+* Every problem carries sheet, row, column, value and a sentence on how to fix it; errors block
+  the import, warnings do not.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from inventory.export import SHEET_KINDS, restore
+from inventory.io import FileRefused, Limits, Table, Upload, read_table, sheet_names
+from inventory.schemas import (
+    AssessmentIn,
+    DependencyIn,
+    KpiIn,
+    ProcessIn,
+    UnitIn,
+    validation_problems,
+)
+
+Kind = Literal["units", "processes", "dependencies", "kpis", "assessments"]
+KINDS: tuple[Kind, ...] = ("units", "processes", "dependencies", "kpis", "assessments")
+MODELS: dict[str, type[BaseModel]] = {"units": UnitIn, "processes": ProcessIn,
+                                      "dependencies": DependencyIn, "kpis": KpiIn,
+                                      "assessments": AssessmentIn}
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "units": ("code",), "processes": ("code",),
+    "dependencies": ("upstream_code", "downstream_code"),
+    "kpis": ("process_code", "name"), "assessments": ("process_code", "criterion_key", "rater"),
+}
+ALIASES: dict[str, str] = {
+    "id": "code", "process_code": "code", "process_id": "code", "reference": "code",
+    "parent": "parent_code", "parent_id": "parent_code", "title": "name",
+    "process_name": "name", "owner": "process_owner", "department": "unit",
+    "owning_unit": "unit", "unit_code": "unit", "status": "transformation_status",
+    "maturity": "digital_maturity", "quick_fix": "quick_fix_candidate",
+    "cost": "estimated_cost_chf",
+    "cost_chf": "estimated_cost_chf", "effort": "estimated_effort_pm", "milestone":
+    "target_milestone", "type": "process_type", "from": "upstream_code",
+    "upstream": "upstream_code", "to": "downstream_code", "downstream": "downstream_code",
+    "criterion": "criterion_key",
+}
+SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Literal["error", "warning"]
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One validated row: the fields the file gives (unknown ones as None) plus defaults."""
+
+    kind: Kind
+    sheet: str
+    row: int
+    given: dict[str, Any]
+    defaults: dict[str, Any]
+    columns: dict[str, str]  # field -> column, to point problems at the right cell
+
+    def key(self) -> tuple[str, ...]:
+        return tuple(str(self.given[f]) for f in KEY_FIELDS[self.kind])
+
+
+@dataclass
+class ParsedImport:
+    """Everything read from one file, ready for the services to check against the database."""
+
+    rows: dict[str, list[ImportRow]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    problems: list[Problem] = field(default_factory=list)
+    first_seen: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def problem(self, severity: Literal["error", "warning"], sheet: str, row: int | None,
+                column: str | None, value: object, message: str) -> None:
+        shown = None if value is None or value == "" else str(value)[:200]
+        self.problems.append(Problem(severity, sheet, row, column, shown, message))
+
+    def report(self) -> pd.DataFrame:
+        columns = ["severity", "sheet", "row", "column", "value", "message"]
+        return pd.DataFrame([p.__dict__ for p in self.problems], columns=columns)
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")
+
+
+def suggest_mapping(columns: Iterable[str], kind: Kind,
+                    given: dict[str, str] | None = None) -> dict[str, str]:
+    """Field -> column: the ``given`` pairs, then exact names and aliases, then close names."""
+    fields = list(MODELS[kind].model_fields)
+    mapping = dict(given or {})
+    free = [c for c in columns if c not in mapping.values()]
+    for column in list(free):
+        word = _word(column)
+        target = word if word in fields else ALIASES.get(word)
+        if target in fields and target not in mapping:
+            mapping[target] = column
+            free.remove(column)
+    for column in list(free):
+        close = difflib.get_close_matches(_word(column), [f for f in fields if f not in mapping],
+                                          n=1, cutoff=SIMILARITY)
+        if close:
+            mapping[close[0]] = column
+            free.remove(column)
+    return mapping
+
+
+def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[str, str],
+                defaults: dict[str, str] | None = None) -> None:
+    """Validate every row of ``table`` as ``kind`` records into ``parsed``."""
+    model = MODELS[kind]
+    fields = model.model_fields
+    unknown = sorted(set(mapping) - set(fields))
+    for name in unknown:
+        parsed.problem("error", table.sheet, None, mapping[name], None,
+                       f"'{name}' is not a field of {kind}; the fields are {', '.join(fields)}")
+    missing = sorted(set(mapping.values()) - set(table.frame.columns))
+    for column in missing:
+        parsed.problem("error", table.sheet, None, column, None,
+                       f"there is no column '{column}' in sheet '{table.sheet}'; its columns are "
+                       f"{', '.join(table.frame.columns)}")
+    if unknown or missing:
+        return
+    for column in table.frame.columns:
+        if column not in mapping.values():
+            parsed.problem("warning", table.sheet, None, column, None,
+                           "column not imported: no field matches its name; to import it, map "
+                           "it with --map FIELD=COLUMN")
+    required = [name for name, info in fields.items() if info.is_required()]
+    placeholders = {name: _placeholder(model, name) for name in required}
+    defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
+    columns = list(mapping.items())
+    cells = table.frame[[column for _, column in columns]].to_numpy()
+    for index, values in enumerate(cells):
+        row = table.file_row(index)
+        given = {name: (restore(value) if value else None)
+                 for (name, _), value in zip(columns, values, strict=True)}
+        keys = [f for f in KEY_FIELDS[kind] if f in fields]
+        absent = [f for f in keys if not given.get(f) and not defaults.get(f)]
+        if absent:
+            for name in absent:
+                parsed.problem("error", table.sheet, row, mapping.get(name), None,
+                               f"{name} is empty; every row needs one")
+            continue
+        key = tuple(str(given.get(f) or defaults.get(f)) for f in keys)
+        if (kind, key) in parsed.first_seen:
+            parsed.problem("error", table.sheet, row, mapping.get(keys[0]), " / ".join(key),
+                           f"{' / '.join(key)} appears also on row "
+                           f"{parsed.first_seen[kind, key]}; keep one row per record")
+            continue
+        parsed.first_seen[kind, key] = row
+        candidate = placeholders | defaults | {k: v for k, v in given.items() if v is not None}
+        try:
+            checked = model.model_validate(candidate).model_dump()
+        except ValidationError as error:
+            for name, message in validation_problems(error):
+                parsed.problem("error", table.sheet, row, mapping.get(name),
+                               given.get(name, defaults.get(name)), f"{name}: {message}")
+            continue
+        values_given = {name: (checked[name] if given[name] is not None else None)
+                        for name in given}
+        parsed.rows[kind].append(ImportRow(
+            kind, table.sheet, row, values_given,
+            {k: checked[k] for k in defaults if k in checked}, dict(mapping)))
+
+
+def _placeholder(model: type[BaseModel], name: str) -> object:
+    """A valid stand-in for a required field the row does not give (checked later)."""
+    return {"value": 0.0}.get(name, "x" if name != "code" else "placeholder")
+
+
+def dotted_parents(parsed: ParsedImport, known_codes: set[str]) -> None:
+    """Fill ``parent_code`` from dotted codes (``7.2.1`` -> ``7.2``; ``7.0`` is top level)."""
+    codes = {item.given["code"] for item in parsed.rows["processes"]} | known_codes
+    updated = []
+    for item in parsed.rows["processes"]:
+        code = str(item.given["code"])
+        parent, skipped = _dotted_parent(code, codes)
+        if skipped:
+            where = f"{parent}" if parent else "the top level"
+            parsed.problem("warning", item.sheet, item.row, item.columns.get("code"), code,
+                           f"level {skipped} is missing above {code}; it is placed under "
+                           f"{where}. Add a row for {skipped} to keep every level")
+        updated.append(ImportRow(item.kind, item.sheet, item.row,
+                                 item.given | {"parent_code": parent}, item.defaults,
+                                 item.columns))
+    parsed.rows["processes"] = updated
+
+
+def _dotted_parent(code: str, codes: set[str]) -> tuple[str | None, str | None]:
+    """(parent code, first missing level) for a dotted code, or (None, None) at the top."""
+    parts = code.split(".")
+    if len(parts) < 2 or (len(parts) == 2 and parts[1] == "0"):
+        return None, None
+    missing = None
+    for end in range(len(parts) - 1, 0, -1):
+        stem = ".".join(parts[:end])
+        for candidate in (stem, f"{stem}.0") if end == 1 else (stem,):
+            if candidate in codes:
+                return candidate, missing
+        missing = missing or stem
+    return None, missing
+
+
+def references(parsed: ParsedImport, table: Table, column: str, pattern: str,
+               external_refs: dict[str, str]) -> None:
+    """Dependencies from citations in ``column``: each match's first group is the external
+    reference of an upstream process; ``external_refs`` maps references to codes."""
+    try:
+        regex = re.compile(pattern)
+    except re.error as error:
+        parsed.problem("error", table.sheet, None, column, pattern,
+                       f"the reference pattern is not a valid regular expression ({error})")
+        return
+    if regex.groups < 1:
+        parsed.problem("error", table.sheet, None, column, pattern,
+                       "the reference pattern needs a group, e.g. \\[(\\d+)\\]")
+        return
+    if column not in table.frame.columns:
+        parsed.problem("error", table.sheet, None, column, None,
+                       f"there is no column '{column}' to read references from")
+        return
+    refs = dict(external_refs)
+    for item in parsed.rows["processes"]:
+        reference = item.given.get("external_reference")
+        if reference:
+            refs[str(reference)] = str(item.given["code"])
+    codes_by_row = {item.row: str(item.given["code"]) for item in parsed.rows["processes"]}
+    for index, text in enumerate(table.frame[column]):
+        row = table.file_row(index)
+        downstream = codes_by_row.get(row)
+        if downstream is None or not text:
+            continue
+        for match in regex.finditer(str(text)):
+            cited = match.group(1)
+            upstream = refs.get(cited)
+            if upstream is None:
+                parsed.problem("error", table.sheet, row, column, cited,
+                               f"no process has the external reference '{cited}'; correct the "
+                               "reference or add that process")
+            elif upstream == downstream:
+                parsed.problem("warning", table.sheet, row, column, cited,
+                               f"{downstream} cites itself; the citation is ignored")
+            elif ("dependencies", (upstream, downstream)) not in parsed.first_seen:
+                parsed.first_seen["dependencies", (upstream, downstream)] = row
+                parsed.rows["dependencies"].append(ImportRow(
+                    "dependencies", table.sheet, row,
+                    {"upstream_code": upstream, "downstream_code": downstream}, {}, {}))
+
+
+__all__ = ["KINDS", "SHEET_KINDS", "ImportRow", "ParsedImport", "Problem", "dotted_parents",
+           "parse_table", "references", "suggest_mapping"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read a file: which sheet, which columns, where the hierarchy and links come from."""
+
+    sheet: str | None = None  # the processes sheet (default: the first sheet)
+    mapping: dict[str, str] = field(default_factory=dict)  # process field -> column
+    defaults: dict[str, str] = field(default_factory=dict)  # process field -> value for new rows
+    hierarchy: Literal["auto", "parent", "dotted"] = "auto"
+    dependencies_sheet: str | None = None
+    reference_column: str | None = None
+    reference_pattern: str = r"\[(\d+)\]"
+    encoding: str | None = None
+
+
+def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
+                external_refs: dict[str, str], limits: Limits = Limits(),
+                dependencies: Upload | None = None) -> ParsedImport:
+    """Read and validate a whole file: our export workbook (every sheet, no mapping needed) or
+    one table of processes, with dependencies from a sheet, a second file or references."""
+    parsed = ParsedImport()
+    sheets = sheet_names(upload, limits)
+    ours = [name for name in sheets if name in SHEET_KINDS]
+    if upload.kind == "xlsx" and options.sheet is None and "Processes" in ours:
+        for sheet in ours:
+            table = read_table(upload, sheet, limits=limits, allow_empty=True)
+            kind = SHEET_KINDS[sheet]
+            given = options.mapping if kind == "processes" else None
+            parse_table(parsed, table, kind, suggest_mapping(table.frame.columns, kind, given),
+                        options.defaults if kind == "processes" else None)
+        if not any(parsed.rows.values()) and not parsed.errors:
+            raise FileRefused(f"{upload.name} has header rows but no data rows in any sheet")
+    else:
+        table = read_table(upload, options.sheet, encoding=options.encoding, limits=limits)
+        mapping = suggest_mapping(table.frame.columns, "processes", options.mapping)
+        parse_table(parsed, table, "processes", mapping, options.defaults)
+        if options.hierarchy == "dotted" or (options.hierarchy == "auto"
+                                             and "parent_code" not in mapping
+                                             and _looks_dotted(parsed)):
+            dotted_parents(parsed, known_codes)
+        if options.reference_column:
+            references(parsed, table, options.reference_column, options.reference_pattern,
+                       external_refs)
+        source = dependencies or (upload if options.dependencies_sheet else None)
+        if source is not None:
+            links = read_table(source, options.dependencies_sheet, encoding=options.encoding,
+                               limits=limits)
+            parse_table(parsed, links, "dependencies",
+                        suggest_mapping(links.frame.columns, "dependencies"))
+    return parsed
+
+
+def _looks_dotted(parsed: ParsedImport) -> bool:
+    codes = [str(item.given["code"]) for item in parsed.rows["processes"]]
+    return bool(codes) and all(re.fullmatch(r"\d+(\.\d+)+", code) for code in codes)

@@ -1,0 +1,254 @@
+"""Reading spreadsheets safely: file objects in, tables of text out. No database.
+
+Conventions
+-----------
+* A file is judged by its content, not its name: an XLSX is a zip holding ``xl/workbook.xml``;
+  a legacy ``.xls`` (OLE2) or a macro workbook (``.xlsm``, or any ``vbaProject.bin`` part) is
+  refused; a CSV holds no NUL byte and is not a zip.
+* Zip bombs are refused before parsing, from the sizes the zip declares (OWASP, "File upload
+  cheat sheet"; a 0.9 MB xlsx can expand to 200 MB): total uncompressed size and compression
+  ratio have limits (:class:`Limits`), as do the file size and the number of rows.
+* CSV must be UTF-8 (a byte-order mark is accepted and dropped). Anything else is refused with
+  the legacy encoding it most likely is, unless the caller names the encoding.
+* Cells are read as text, exactly as shown by a spreadsheet for text cells; XLSX formulas are
+  never evaluated or kept: the value cached in the file is read (python-calamine).
+* The header row is the first row, among the first 30, that fills at least half as many cells
+  as the fullest row, so a title block above the table is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook
+
+from inventory.errors import InvalidInput
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+LEGACY_ENCODINGS = ("cp1252", "latin-1")
+HEADER_SCAN_ROWS = 30
+
+
+class FileRefused(InvalidInput):
+    """The file cannot be read as an inventory table; nothing was imported."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an import accepts; every limit can be raised by configuration."""
+
+    max_bytes: int = 50_000_000
+    max_rows: int = 200_000
+    max_uncompressed_bytes: int = 500_000_000
+    max_compression_ratio: float = 100.0
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read from a file: every cell as text ('' when empty)."""
+
+    frame: pd.DataFrame
+    sheet: str  # sheet name, or the file name for a CSV
+    header_row: int  # 1-based row number of the header in the file
+    row_numbers: tuple[int, ...]  # 1-based file row of each data row (blank rows skipped)
+
+    def file_row(self, index: int) -> int:
+        """The 1-based row number in the file of data row ``index`` (0-based)."""
+        return self.row_numbers[index]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The bytes of an uploaded or opened file, with the name the user gave it."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def read(cls, name: str, file: BinaryIO, limits: Limits = Limits()) -> Upload:
+        data = file.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            raise FileRefused(f"{name} is larger than {_size(limits.max_bytes)}; split it or "
+                              "raise the size limit")
+        return cls(name, data)
+
+    @property
+    def kind(self) -> str:
+        """``xlsx`` or ``csv``, from the content, checked against the extension."""
+        extension = self.name.rsplit(".", 1)[-1].lower() if "." in self.name else ""
+        if not self.data.strip():
+            raise FileRefused(f"{self.name} is empty")
+        if extension in ("xlsm", "xltm", "xlsb"):
+            raise FileRefused(f"{self.name} is a macro-enabled or binary workbook; save it as "
+                              "an .xlsx workbook (no macros) and import that")
+        if self.data.startswith(OLE2_MAGIC):
+            raise FileRefused(f"{self.name} is an old Excel 97-2003 (.xls) file; save it as "
+                              ".xlsx and import that")
+        if self.data.startswith(XLSX_MAGIC):
+            if extension not in ("xlsx", ""):
+                raise FileRefused(f"{self.name} is an Excel workbook, not a .{extension} file; "
+                                  "rename it to .xlsx")
+            return "xlsx"
+        if extension == "xlsx":
+            raise FileRefused(f"{self.name} is not an Excel workbook although it is named .xlsx; "
+                              "open it in Excel and save it again as .xlsx")
+        if b"\x00" in self.data[:4096]:
+            raise FileRefused(f"{self.name} is not a text (CSV) file; export the table as CSV "
+                              "UTF-8 or .xlsx")
+        return "csv"
+
+
+def check_workbook(upload: Upload, limits: Limits = Limits()) -> None:
+    """Refuse macro workbooks and zip bombs from the zip directory, before any parsing."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(upload.data))
+    except zipfile.BadZipFile:
+        raise FileRefused(f"{upload.name} is a damaged workbook; open and save it again in "
+                          "Excel") from None
+    with archive:
+        members = archive.infolist()
+        names = {m.filename.lower() for m in members}
+        if "xl/workbook.xml" not in names:
+            raise FileRefused(f"{upload.name} is a zip file but not an Excel workbook; export "
+                              "the table from Excel as .xlsx or CSV UTF-8")
+        if any(name.endswith("vbaproject.bin") for name in names):
+            raise FileRefused(f"{upload.name} contains macros (a VBA project); save it as an "
+                              ".xlsx workbook without macros")
+        expanded = sum(m.file_size for m in members)
+        packed = max(1, sum(m.compress_size for m in members))
+        if expanded > limits.max_uncompressed_bytes:
+            raise FileRefused(f"{upload.name} would expand to {_size(expanded)}, over the "
+                              f"{_size(limits.max_uncompressed_bytes)} limit; split the workbook "
+                              "or raise the limit")
+        if expanded / packed > limits.max_compression_ratio:
+            raise FileRefused(f"{upload.name} is compressed {expanded / packed:,.0f} to 1, which "
+                              "only a malicious or corrupt file does; refused before reading")
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:,.0f} MB" if count >= 1_000_000 else f"{count:,} bytes"
+
+
+def decode_csv(upload: Upload, encoding: str | None = None) -> str:
+    """The CSV text: UTF-8 (BOM dropped), or the encoding the caller names."""
+    if encoding:
+        try:
+            return upload.data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as error:
+            raise FileRefused(f"{upload.name} cannot be read as {encoding}: {error}") from None
+    try:
+        return upload.data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        guess = next((e for e in LEGACY_ENCODINGS if _decodes(upload.data, e)), None)
+        row = upload.data[: error.start].count(b"\n") + 1
+        hint = (f"; it looks like {guess} (Windows Western European). Save it as 'CSV UTF-8' "
+                f"in Excel, or import it with --encoding {guess}") if guess else \
+            "; save it as 'CSV UTF-8'"
+        raise FileRefused(f"{upload.name} is not UTF-8 (first bad byte on row {row}){hint}") \
+            from None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sheet_names(upload: Upload, limits: Limits = Limits()) -> list[str]:
+    """The sheets of a workbook (a CSV has one, named after the file)."""
+    if upload.kind == "csv":
+        return [upload.name]
+    check_workbook(upload, limits)
+    with _damaged_as_refusal(upload):
+        return list(CalamineWorkbook.from_filelike(io.BytesIO(upload.data)).sheet_names)
+
+
+@contextmanager
+def _damaged_as_refusal(upload: Upload) -> Iterator[None]:
+    """A workbook the parser cannot read (broken XML, parts larger than declared) is refused."""
+    try:
+        yield
+    except CalamineError as error:
+        raise FileRefused(f"{upload.name} is a damaged workbook ({type(error).__name__}); open "
+                          "it in Excel and save it again as .xlsx") from None
+
+
+def read_table(upload: Upload, sheet: str | None = None, *, encoding: str | None = None,
+               limits: Limits = Limits(), allow_empty: bool = False) -> Table:
+    """One table from the file: the named sheet (default: the first), header found, all text."""
+    if upload.kind == "csv":
+        rows = list(csv.reader(io.StringIO(decode_csv(upload, encoding), newline="")))
+        sheet_name = upload.name
+    else:
+        names = sheet_names(upload, limits)
+        sheet_name = sheet or names[0]
+        if sheet_name not in names:
+            raise FileRefused(f"{upload.name} has no sheet '{sheet_name}'; its sheets are "
+                              f"{', '.join(names)}")
+        with _damaged_as_refusal(upload):
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(upload.data))
+            cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        rows = [[_cell_text(v) for v in row] for row in cells]
+    return _table(rows, upload.name, sheet_name, limits, allow_empty)
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text: whole numbers without '.0', dates as YYYY-MM-DD, booleans as true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text.removesuffix("T00:00:00")
+    return str(value)
+
+
+def _table(rows: list[list[str]], file_name: str, sheet: str, limits: Limits,
+           allow_empty: bool) -> Table:
+    rows = [[cell.strip() for cell in row] for row in rows]
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise FileRefused(f"{file_name}: sheet '{sheet}' is empty")
+    filled = [sum(1 for cell in row if cell) for row in rows[:HEADER_SCAN_ROWS]]
+    header_index = next(i for i, n in enumerate(filled) if n >= max(1, max(filled) / 2))
+    header = rows[header_index]
+    width = max(len(row) for row in rows)
+    header = header + [""] * (width - len(header))
+    numbered = [(number, row + [""] * (width - len(row)))
+                for number, row in enumerate(rows[header_index + 1:], start=header_index + 2)
+                if any(row)]
+    body = [row for _, row in numbered]
+    if not body and not allow_empty:
+        raise FileRefused(f"{file_name}: sheet '{sheet}' has a header row but no data rows")
+    if len(body) > limits.max_rows:
+        raise FileRefused(f"{file_name}: sheet '{sheet}' has {len(body):,} rows, over the "
+                          f"{limits.max_rows:,} row limit; split the file or raise the limit")
+    columns = _unique_columns(header)
+    keep = [i for i, name in enumerate(header) if name]
+    frame = pd.DataFrame([[row[i] for i in keep] for row in body],
+                         columns=[columns[i] for i in keep], dtype=object)
+    return Table(frame, sheet, header_index + 1, tuple(number for number, _ in numbered))
+
+
+def _unique_columns(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    columns = []
+    for name in header:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        columns.append(name if count == 0 else f"{name} ({count + 1})")
+    return columns

@@ -1,0 +1,365 @@
+"""Exports: the workbook and CSV tables re-import without mapping and never carry a formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from openpyxl.worksheet.worksheet import Worksheet
+
+from inventory.export import (
+    DANGEROUS_PREFIXES,
+    README_SHEET,
+    SHEET_KINDS,
+    SHEET_NAMES,
+    SHEETS,
+    VOCABULARIES,
+    inventory_workbook,
+    neutralise,
+    restore,
+    table_csv,
+    template_workbook,
+)
+from inventory.io import Upload, read_table
+from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
+from inventory.services import Catalogue
+
+DATA_SHEETS = ["Processes", "Dependencies", "KPIs", "Assessments", "Units"]
+FORMULAS = {"BDT": '=HYPERLINK("http://x")', "BDT-PRJ": "@SUM(1)", "BDT-PRJ-01": "\uff1d1+1"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _frames(catalogue: Catalogue) -> dict[str, pd.DataFrame]:
+    return {"processes": catalogue.processes(), "dependencies": catalogue.dependencies(),
+            "kpis": catalogue.kpis(), "assessments": catalogue.assessments(),
+            "units": catalogue.units()}
+
+
+def _book(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _header(sheet: Worksheet) -> list[object]:
+    return [cell.value for cell in sheet[1]]
+
+
+def _records(sheet: Worksheet) -> list[dict[str, object]]:
+    header = [str(name) for name in _header(sheet)]
+    return [dict(zip(header, row, strict=True))
+            for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def _validations(sheet: Worksheet) -> dict[str, tuple[str, str | None, str | None]]:
+    """Column letter -> (type, formula1, formula2) of the sheet's data validations."""
+    found = {}
+    for rule in sheet.data_validations.dataValidation:
+        for cell_range in str(rule.sqref).split():
+            letter = re.match(r"[A-Z]+", cell_range)
+            assert letter is not None
+            found[letter.group()] = (rule.type, rule.formula1, rule.formula2)
+    return found
+
+
+def _letter(columns: tuple[str, ...], name: str) -> str:
+    return openpyxl.utils.get_column_letter(columns.index(name) + 1)
+
+
+# ---------------------------------------------------------------- neutralise and restore
+
+
+def test_dangerous_prefixes_include_ascii_and_full_width_signs() -> None:
+    assert set(DANGEROUS_PREFIXES) == {"=", "+", "-", "@", "\t", "\r", "\n",
+                                       "\uff1d", "\uff0b", "\uff0d", "\uff20"}
+
+
+@pytest.mark.parametrize(("text", "safe"), [
+    ("=1+1", "'=1+1"),
+    ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+    ("+41 22 730 5111", "'+41 22 730 5111"),
+    ("-5 days", "'-5 days"),
+    ("@SUM(1)", "'@SUM(1)"),
+    ("\tindented", "'\tindented"),
+    ("\r\nline", "'\r\nline"),
+    ("\uff1d1+1", "'\uff1d1+1"),
+    ("\uff20user", "'\uff20user"),
+    ("'quoted", "''quoted"),
+    ("''", "'''"),
+    ("Recruitment", "Recruitment"),
+    ("a=b", "a=b"),
+    (" =1", " =1"),
+    ("", ""),
+])
+def test_neutralise_examples(text: str, safe: str) -> None:
+    assert neutralise(text) == safe
+    assert restore(safe) == text
+
+
+def test_restore_leaves_other_text_alone() -> None:
+    assert restore("'hello") == "'hello"  # an apostrophe neutralise would not have added
+    assert restore("'") == "'"
+    assert restore("plain") == "plain"
+    assert restore("") == ""
+
+
+_starts = st.sampled_from([*DANGEROUS_PREFIXES, "'", "''", "'=", " ", "a"])
+
+
+@given(st.one_of(st.text(), st.builds(str.__add__, _starts, st.text())))
+@example("'")
+@example("'\uff0b")
+@example("\uff0d'")
+def test_restore_inverts_neutralise(text: str) -> None:
+    safe = neutralise(text)
+    assert restore(safe) == text
+    assert safe[:1] not in DANGEROUS_PREFIXES
+    assert safe == text or safe == "'" + text
+
+
+# ---------------------------------------------------------------- sheets and cell values
+
+
+def test_sheets_are_the_input_model_fields() -> None:
+    assert list(SHEETS) == DATA_SHEETS
+    assert SHEETS["Processes"] == PROCESS_FIELDS
+    assert SHEETS["Processes"][:3] == ("code", "parent_code", "name")
+    assert SHEETS["Processes"][-1] == "tags"
+    assert SHEETS["Dependencies"] == ("upstream_code", "downstream_code", "kind", "strength",
+                                      "note")
+    assert SHEETS["KPIs"] == ("process_code", "name", "unit_of_measure", "direction", "baseline",
+                              "target", "target_date", "source")
+    assert SHEETS["Assessments"] == ("process_code", "criterion_key", "value", "low", "high",
+                                     "rater", "rationale", "assessed_on")
+    assert SHEETS["Units"] == ("code", "name", "kind")
+    assert SHEET_KINDS == {"Processes": "processes", "Dependencies": "dependencies",
+                           "KPIs": "kpis", "Assessments": "assessments", "Units": "units"}
+    assert {SHEET_NAMES[kind] for kind in SHEET_KINDS.values()} == set(SHEETS)
+
+
+def test_cell_values_by_type() -> None:
+    frame = pd.DataFrame({
+        "code": ["A", "B", "C"],
+        "name": ["=1+1", "Plain", None],
+        "kind": [Pillar.GOVERNANCE, None, np.nan],
+        "strength": pd.array([2, None, 3], dtype="Int64"),
+        "note": [dt.date(2026, 1, 5), pd.Timestamp("2026-02-03"), pd.NaT],
+        "value": [2.5, float("nan"), 3.0],
+        "flag": [True, False, np.bool_(True)],
+        "big": [np.int64(12000), float("inf"), -4.0],
+        "extra": ["dropped", "dropped", "dropped"],
+    })
+    columns = ("code", "name", "kind", "strength", "note", "value", "flag", "big")
+    text = table_csv(frame, columns).decode("utf-8")
+    assert text.splitlines() == [
+        "code,name,kind,strength,note,value,flag,big",
+        "A,'=1+1,governance,2,2026-01-05,2.5,true,12000",
+        "B,Plain,,,2026-02-03,,false,inf",
+        "C,,,3,,3,true,-4",
+    ]
+    with pytest.raises(ValueError, match="unit_of_measure"):
+        table_csv(frame, ("code", "unit_of_measure"))
+
+
+def test_processes_are_written_parents_first() -> None:
+    frame = pd.DataFrame({"code": ["A-1", "B", "A", "A-1-x"],
+                          "parent_code": ["A", None, None, "A-1"],
+                          "name": ["child", "other", "parent", "grandchild"]})
+    text = table_csv(frame, ("code", "parent_code")).decode()
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["A", "A-1", "B", "A-1-x"]
+
+
+# ---------------------------------------------------------------- the inventory workbook
+
+
+@pytest.fixture
+def exported(sample_catalogue: Catalogue) -> tuple[dict[str, pd.DataFrame], bytes]:
+    """The sample with three formula-like process names, as frames and as a workbook."""
+    for code, name in FORMULAS.items():
+        sample_catalogue.update_process(code, {"name": name}, None, "test")
+    frames = _frames(sample_catalogue)
+    return frames, inventory_workbook(frames)
+
+
+def test_workbook_sheets_headers_and_rows(
+        exported: tuple[dict[str, pd.DataFrame], bytes]) -> None:
+    frames, data = exported
+    book = _book(data)
+    assert book.sheetnames == [README_SHEET, *DATA_SHEETS]
+    for name in DATA_SHEETS:
+        sheet = book[name]
+        assert _header(sheet) == list(SHEETS[name])
+        assert sheet.max_row - 1 == len(frames[SHEET_KINDS[name]]) > 0
+        assert sheet.freeze_panes == "A2"
+        last = openpyxl.utils.get_column_letter(len(SHEETS[name]))
+        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}"
+        assert sheet["A1"].font.b
+        assert sheet["A1"].fill.fgColor.rgb not in (None, "00000000")
+    processes = _records(book["Processes"])
+    assert sorted(str(r["code"]) for r in processes) == sorted(frames["processes"]["code"])
+
+
+def test_vocabulary_and_range_columns_have_validation(
+        exported: tuple[dict[str, pd.DataFrame], bytes]) -> None:
+    frames, data = exported
+    book = _book(data)
+    for (name, column), kind in VOCABULARIES.items():
+        rules = _validations(book[name])
+        rule_type, formula, _ = rules[_letter(SHEETS[name], column)]
+        assert rule_type == "list"
+        assert formula == '"' + ",".join(member.value for member in kind) + '"'
+    checks = {("Processes", "digital_maturity"): ("1", "5"), ("Dependencies", "strength"):
+              ("1", "3")}
+    for (name, column), (low, high) in checks.items():
+        assert _validations(book[name])[_letter(SHEETS[name], column)] == ("whole", low, high)
+    ranges = {str(rule.sqref) for rule in book["Processes"].data_validations.dataValidation}
+    assert f"H2:H{len(frames['processes']) + 1000}" in ranges
+
+
+def test_formula_like_text_is_stored_as_text(
+        exported: tuple[dict[str, pd.DataFrame], bytes]) -> None:
+    _, data = exported
+    book = _book(data)
+    sheet = book["Processes"]
+    name_column = SHEETS["Processes"].index("name")
+    cells = {row[0].value: row[name_column] for row in sheet.iter_rows(min_row=2)}
+    for code, name in FORMULAS.items():
+        cell = cells[code]
+        assert cell.data_type == "s"
+        assert cell.value == "'" + name
+        assert restore(str(cell.value)) == name
+    formulas = [f"{ws.title}!{cell.coordinate}" for ws in book.worksheets
+                for row in ws.iter_rows() for cell in row if cell.data_type == "f"]
+    assert formulas == []
+
+
+def test_dates_numbers_and_unknowns(exported: tuple[dict[str, pd.DataFrame], bytes]) -> None:
+    frames, data = exported
+    book = _book(data)
+    processes = {r["code"]: r for r in _records(book["Processes"])}
+    for row in frames["processes"].to_dict(orient="records"):
+        cell = processes[row["code"]]
+        start = row["earliest_start"]
+        if isinstance(start, dt.date):
+            assert cell["earliest_start"] == start.isoformat()
+        else:
+            assert cell["earliest_start"] is None
+        if row["digital_maturity"] is pd.NA:
+            assert cell["digital_maturity"] is None  # unknown is empty, not 0
+        else:
+            assert cell["digital_maturity"] == row["digital_maturity"]
+        assert cell["quick_fix_candidate"] == ("true" if row["quick_fix_candidate"] else "false")
+    assert any(r["digital_maturity"] is None for r in processes.values())
+    kpi_dates = [r["target_date"] for r in _records(book["KPIs"])]
+    assert all(d is None or ISO_DATE.match(str(d)) for d in kpi_dates)
+    assert None in kpi_dates
+    assessed = [r["assessed_on"] for r in _records(book["Assessments"])]
+    assert assessed and all(ISO_DATE.match(str(d)) for d in assessed)
+    lows = [r["low"] for r in _records(book["Assessments"])]
+    assert None in lows and any(isinstance(v, int | float) for v in lows)
+    for ws in book.worksheets:
+        assert all(cell.value != "" for row in ws.iter_rows() for cell in row)
+
+
+def test_readme_defines_every_column(exported: tuple[dict[str, pd.DataFrame], bytes]) -> None:
+    _, data = exported
+    sheet = _book(data)[README_SHEET]
+    text = "\n".join(str(cell.value) for row in sheet.iter_rows() for cell in row
+                     if cell.value is not None)
+    assert "YYYY-MM-DD" in text and "empty cell means unknown" in text
+    rows = [row for row in sheet.iter_rows(values_only=True) if row[0] in SHEETS]
+    assert [(r[0], r[1]) for r in rows] == [(name, column) for name, columns in SHEETS.items()
+                                            for column in columns]
+    allowed = {(r[0], r[1]): str(r[3]) for r in rows}
+    for key, kind in VOCABULARIES.items():
+        for member in kind:
+            assert f"{member.value} = {member.label}" in allowed[key]
+    for level, definition in DIGITAL_MATURITY_LEVELS.items():
+        assert f"{level} = {definition}" in allowed[("Processes", "digital_maturity")]
+    assert "C26" in allowed[("Processes", "target_milestone")]
+    assert "PP-26" in allowed[("Processes", "target_milestone")]
+    assert "CHF" in allowed[("Processes", "estimated_cost_chf")]
+    assert "1 to 3" in allowed[("Dependencies", "strength")]
+
+
+def test_workbook_reimports_unchanged(exported: tuple[dict[str, pd.DataFrame], bytes],
+                                      tmp_path: Path) -> None:
+    frames, data = exported
+    upload = Upload("inventory.xlsx", data)
+    records: dict[str, list[dict[str, Any]]] = {}
+    for name, kind in SHEET_KINDS.items():
+        table = read_table(upload, name)
+        records[kind] = [{str(column): restore(value) for column, value in row.items() if value}
+                         for row in table.frame.to_dict(orient="records")]
+    copy = Catalogue.open(f"sqlite:///{tmp_path}/copy.db")
+    try:
+        copy.load(records, "test")
+        again = _frames(copy)
+    finally:
+        copy.engine.dispose()
+    for name, kind in SHEET_KINDS.items():
+        assert table_csv(again[kind], SHEETS[name]) == table_csv(frames[kind], SHEETS[name])
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_processes_csv(exported: tuple[dict[str, pd.DataFrame], bytes]) -> None:
+    frames, _ = exported
+    data = table_csv(frames["processes"], SHEETS["Processes"])
+    assert not data.startswith(b"\xef\xbb\xbf")
+    data.decode("utf-8")
+    parsed = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    assert tuple(parsed.columns) == PROCESS_FIELDS
+    assert sorted(parsed["code"]) == sorted(frames["processes"]["code"])
+    names = dict(zip(parsed["code"], parsed["name"], strict=True))
+    for code, name in FORMULAS.items():
+        assert names[code] == "'" + name
+        assert restore(names[code]) == name
+    maturity = {str(code): value for code, value in
+                zip(frames["processes"]["code"], frames["processes"]["digital_maturity"],
+                    strict=True)}
+    for row in parsed.to_dict(orient="records"):
+        known = maturity[row["code"]]
+        assert row["digital_maturity"] == ("" if known is pd.NA else str(known))
+        assert row["quick_fix_candidate"] in ("true", "false")
+        assert row["earliest_start"] == "" or ISO_DATE.match(row["earliest_start"])
+    assert "" in set(parsed["digital_maturity"])
+    assert not any(value.endswith(".0") for value in parsed["annual_volume"])
+    for text in parsed.to_numpy().ravel():
+        assert str(text)[:1] not in DANGEROUS_PREFIXES
+
+
+def test_every_table_exports_as_csv(exported: tuple[dict[str, pd.DataFrame], bytes]) -> None:
+    frames, _ = exported
+    for name, kind in SHEET_KINDS.items():
+        parsed = pd.read_csv(io.BytesIO(table_csv(frames[kind], SHEETS[name])), dtype=str,
+                             keep_default_na=False)
+        assert tuple(parsed.columns) == SHEETS[name]
+        assert len(parsed) == len(frames[kind])
+
+
+# ---------------------------------------------------------------- the template
+
+
+def test_template_has_headers_validation_and_no_data() -> None:
+    book = _book(template_workbook())
+    assert book.sheetnames == [README_SHEET, *DATA_SHEETS]
+    for name in DATA_SHEETS:
+        sheet = book[name]
+        assert _header(sheet) == list(SHEETS[name])
+        assert sheet.max_row == 1
+        assert sheet.freeze_panes == "A2"
+    rules = _validations(book["Processes"])
+    assert rules[_letter(SHEETS["Processes"], "pillar")][0] == "list"
+    assert rules[_letter(SHEETS["Processes"], "digital_maturity")] == ("whole", "1", "5")
+    ranges = {str(rule.sqref) for rule in book["Units"].data_validations.dataValidation}
+    assert ranges == {"C2:C1000"}
+    assert any("template" in str(row[0]) for row in book[README_SHEET].iter_rows(values_only=True))
