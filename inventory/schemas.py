@@ -20,9 +20,17 @@ import difflib
 import re
 import unicodedata
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 
 class Choice(StrEnum):
@@ -227,6 +235,13 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+def _spreadsheet_precision(value: float) -> float:
+    """Keep 15 significant digits, as spreadsheets do, so a value survives export and import."""
+    return float(f"{value:.15g}")
+
+
+Number = Annotated[float, AfterValidator(_spreadsheet_precision)]
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
 
 
@@ -271,16 +286,16 @@ class ProcessIn(_Input):
     transformation_status: TransformationStatus = TransformationStatus.NOT_STARTED
     digital_maturity: int | None = Field(default=None, ge=1, le=5)
     annual_volume: int | None = Field(default=None, ge=0)
-    staff_effort_fte: float | None = Field(default=None, ge=0)
-    cycle_time_days: float | None = Field(default=None, ge=0)
+    staff_effort_fte: Number | None = Field(default=None, ge=0)
+    cycle_time_days: Number | None = Field(default=None, ge=0)
     pain_points: str | None = None
     systems_used: str | None = None
     stakeholders: str | None = None
     quick_fix_candidate: bool = False
     earliest_start: dt.date | None = None
     target_milestone: str | None = None
-    estimated_cost_chf: float | None = Field(default=None, ge=0)
-    estimated_effort_pm: float | None = Field(default=None, ge=0)
+    estimated_cost_chf: Number | None = Field(default=None, ge=0)
+    estimated_effort_pm: Number | None = Field(default=None, ge=0)
     resources_needed: str | None = None
     related_initiatives: str | None = None
     external_reference: str | None = None
@@ -394,8 +409,8 @@ class KpiIn(_Input):
     name: str = Field(min_length=1, max_length=200)
     unit_of_measure: str | None = None
     direction: KpiDirection = KpiDirection.HIGHER
-    baseline: float | None = None
-    target: float | None = None
+    baseline: Number | None = None
+    target: Number | None = None
     target_date: dt.date | None = None
     source: str | None = None
 
@@ -423,9 +438,9 @@ class AssessmentIn(_Input):
 
     process_code: str = Field(min_length=1)
     criterion_key: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
-    value: float
-    low: float | None = None
-    high: float | None = None
+    value: Number
+    low: Number | None = None
+    high: Number | None = None
     rater: str = Field(min_length=1, max_length=100)
     rationale: str | None = None
     assessed_on: dt.date | None = None
