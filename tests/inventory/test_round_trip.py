@@ -15,13 +15,13 @@ from inventory.io import Upload
 from inventory.schemas import DependencyKind, Lifecycle, Pillar, TransformationStatus
 from inventory.services import Catalogue
 
-AWKWARD_STARTS = ["=", "+", "-", "@", "'", "＝", "＋", "－", "＠", "\t", "\n"]
+AWKWARD_STARTS = ["=", "+", "-", "@", "'", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\n"]
 texts = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=25),
     st.builds(lambda start, rest: start + rest, st.sampled_from(AWKWARD_STARTS),
               st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
                       max_size=15)),
-)
+).filter(lambda text: text.strip())  # blank text means unknown, which a name cannot be
 optional_texts = st.one_of(st.none(), texts)
 codes = st.from_regex(r"[A-Z][A-Z0-9]{0,3}(-[0-9]{1,2})?", fullmatch=True)
 
