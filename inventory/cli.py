@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 
 from inventory.errors import CatalogueError, InvalidInput
 from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv, template_workbook
-from inventory.importing import ImportOptions
+from inventory.importing import ImportOptions, load_mapping, mapping_json
 from inventory.io import Limits, Upload
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS
 from inventory.services import Catalogue
@@ -185,9 +185,6 @@ def audit_log(ctx: typer.Context,
 
 # ---------------------------------------------------------------- spreadsheets
 
-MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "mappings"
-
-
 class Hierarchy(StrEnum):
     auto = "auto"
     parent = "parent"
@@ -207,22 +204,7 @@ def _open_upload(path: Path, limits: Limits) -> Upload:
 
 
 def _saved_options(name: str | None) -> dict[str, Any]:
-    """A saved mapping: a name from data/mappings (e.g. apqc-pcf) or a JSON file's path."""
-    if name is None:
-        return {}
-    path = Path(name) if Path(name).suffix == ".json" else MAPPINGS_DIR / f"{name}.json"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in MAPPINGS_DIR.glob("*.json")))
-        raise InvalidInput(f"there is no saved mapping '{name}'; saved mappings: {known}, or "
-                           "give the path of a .json file")
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise InvalidInput(f"the mapping file {path} cannot be read: {error}") from None
-    unknown = set(saved) - set(ImportOptions.__dataclass_fields__) - {"about"}
-    if unknown:
-        raise InvalidInput(f"the mapping file {path} has unknown keys: {', '.join(unknown)}")
-    return {k: v for k, v in saved.items() if k != "about"}
+    return {} if name is None else load_mapping(name)
 
 
 @app.command("import")
@@ -273,8 +255,7 @@ def import_file(
         else hierarchy.value,
         "reference_pattern": saved.get("reference_pattern", reference_pattern)}))
     if save_mapping is not None:
-        save_mapping.write_text(json.dumps({k: v for k, v in options.__dict__.items()
-                                            if k != "encoding"}, indent=2), encoding="utf-8")
+        save_mapping.write_text(mapping_json(options), encoding="utf-8")
         typer.echo(f"Saved the mapping to {save_mapping}.")
     upload = _open_upload(file, limits)
     links = _open_upload(dependencies, limits) if dependencies else None

@@ -23,14 +23,17 @@ Conventions
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from inventory.errors import InvalidInput
 from inventory.export import SHEET_KINDS, restore
 from inventory.io import FileRefused, Limits, Table, Upload, read_table, sheet_names
 from inventory.schemas import (
@@ -53,7 +56,7 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "kpis": ("process_code", "name"), "assessments": ("process_code", "criterion_key", "rater"),
 }
 ALIASES: dict[str, str] = {
-    "id": "code", "process_code": "code", "process_id": "code", "reference": "code",
+    "id": "code", "ref": "code", "process_code": "code", "process_id": "code", "reference": "code",
     "parent": "parent_code", "parent_id": "parent_code", "title": "name",
     "process_name": "name", "owner": "process_owner", "department": "unit",
     "owning_unit": "unit", "unit_code": "unit", "status": "transformation_status",
@@ -153,7 +156,13 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
         parsed.problem("error", table.sheet, None, column, None,
                        f"there is no column '{column}' in sheet '{table.sheet}'; its columns are "
                        f"{', '.join(table.frame.columns)}")
-    if unknown or missing:
+    unmapped_keys = [f for f in KEY_FIELDS[kind]
+                     if f in fields and f not in mapping and not (defaults or {}).get(f)]
+    for name in unmapped_keys:
+        parsed.problem("error", table.sheet, None, None, None,
+                       f"no column feeds '{name}', which every {kind} row needs; map one with "
+                       f"--map {name}=COLUMN (in the app: pick '{name}' for that column)")
+    if unknown or missing or unmapped_keys:
         return
     for column in table.frame.columns:
         if column not in mapping.values():
@@ -340,3 +349,35 @@ def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
 def _looks_dotted(parsed: ParsedImport) -> bool:
     codes = [str(item.given["code"]) for item in parsed.rows["processes"]]
     return bool(codes) and all(re.fullmatch(r"\d+(\.\d+)+", code) for code in codes)
+
+
+MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "mappings"
+
+
+def saved_mappings() -> list[str]:
+    """Names of the mappings shipped in data/mappings (e.g. ``apqc-pcf``)."""
+    return sorted(path.stem for path in MAPPINGS_DIR.glob("*.json"))
+
+
+def load_mapping(name: str) -> dict[str, Any]:
+    """A saved mapping's options: a name from data/mappings or the path of a .json file."""
+    path = Path(name) if Path(name).suffix == ".json" else MAPPINGS_DIR / f"{name}.json"
+    if not path.is_file():
+        raise InvalidInput(f"there is no saved mapping '{name}'; saved mappings: "
+                           f"{', '.join(saved_mappings())}, or give the path of a .json file")
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(f"the mapping file {path} cannot be read: {error}") from None
+    if not isinstance(saved, dict):
+        raise InvalidInput(f"the mapping file {path} does not hold an object of options")
+    unknown = set(saved) - set(ImportOptions.__dataclass_fields__) - {"about"}
+    if unknown:
+        raise InvalidInput(f"the mapping file {path} has unknown keys: "
+                           f"{', '.join(sorted(unknown))}")
+    return {k: v for k, v in saved.items() if k != "about"}
+
+
+def mapping_json(options: ImportOptions) -> str:
+    """Options as a saved mapping (everything but the encoding, which belongs to one file)."""
+    return json.dumps({k: v for k, v in options.__dict__.items() if k != "encoding"}, indent=2)

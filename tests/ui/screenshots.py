@@ -21,8 +21,10 @@ from playwright.sync_api import Page, sync_playwright
 CHROMIUM = os.environ.get("DTI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-PAGES = {"overview": "", "inventory": "inventory?process=HR-REC"}
+PAGES = {"overview": "", "inventory": "inventory?process=HR-REC", "import": "import",
+         "export": "export"}
 ROOT = Path(__file__).resolve().parents[2]
+IMPORT_EXAMPLE = ROOT / "tests" / "data" / "import_example.csv"  # one maturity out of range
 
 
 def free_port() -> int:
@@ -75,6 +77,12 @@ def capture(base_url: str, out_dir: Path) -> list[Path]:
         for name, path in PAGES.items():
             page.goto(f"{base_url}/{path}")
             wait_for_app(page)
+            if name == "import":
+                page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                    str(IMPORT_EXAMPLE))
+                wait_for_app(page)
+                page.get_by_role("button", name="Check the file (dry run)").click()
+                wait_for_app(page)
             target = out_dir / f"{name}.png"
             page.screenshot(path=str(target), full_page=True)
             shots.append(target)

@@ -1,0 +1,173 @@
+"""Import: upload a spreadsheet, pick the sheet, map columns, check (dry run), then import.
+
+The file is checked on the server, whatever the browser said about it. Nothing is written until
+the check shows no error and the user confirms; the import itself is all or nothing.
+"""
+
+from typing import Any
+
+import streamlit as st
+
+from inventory.errors import CatalogueError
+from inventory.export import SHEET_KINDS
+from inventory.importing import (
+    MODELS,
+    ImportOptions,
+    load_mapping,
+    saved_mappings,
+    suggest_mapping,
+)
+from inventory.io import Upload, read_table, sheet_names
+from inventory.services import Catalogue, ImportResult
+from pages.common import actor, catalogue, flash, refused, show_flash
+
+IGNORE = "— not imported —"
+
+
+def receive_upload() -> Upload | None:
+    """The uploaded file, kept across reruns (tests put an Upload in session state directly)."""
+    uploaded = st.file_uploader("Spreadsheet (CSV UTF-8 or XLSX)", type=["csv", "xlsx"],
+                                key="uploader")
+    if uploaded is not None:
+        upload = Upload(uploaded.name, uploaded.getvalue())
+        if st.session_state.get("upload") != upload:
+            st.session_state["upload"] = upload
+            st.session_state.pop("check", None)
+    upload = st.session_state.get("upload")
+    return upload if isinstance(upload, Upload) else None
+
+
+def mapping_widgets(columns: list[str], saved: dict[str, Any]) -> dict[str, str]:
+    """One picker per column of the file, pre-set from the saved mapping and name matches."""
+    suggested = suggest_mapping(columns, "processes", saved.get("mapping"))
+    field_of = {column: field for field, column in suggested.items()}
+    fields = [IGNORE, *MODELS["processes"].model_fields]
+    chosen: dict[str, str] = {}
+    grid = st.columns(3)
+    for index, column in enumerate(columns):
+        current = field_of.get(column, IGNORE)
+        field = grid[index % 3].selectbox(f"Column '{column}'", fields,
+                                          index=fields.index(current), key=f"map:{column}")
+        if field != IGNORE:
+            chosen[field] = column
+    return chosen
+
+
+def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, str] | None:
+    """Sheet, mapping, defaults and mode; None when the file cannot be read."""
+    try:
+        sheets = sheet_names(upload)
+    except CatalogueError as error:
+        refused(error)
+        return None
+    ours = upload.kind == "xlsx" and "Processes" in sheets
+    left, right = st.columns(2)
+    mode = left.radio("Mode", ["insert", "upsert"], horizontal=True, key="mode",
+                      format_func={"insert": "Insert new records only",
+                                   "upsert": "Insert and update existing (by code)"}.get)
+    if ours:
+        st.info("This workbook has the export's sheets: "
+                f"{', '.join(s for s in sheets if s in SHEET_KINDS)}. They are imported "
+                "together with their own column names.", icon=":material/table_view:")
+        return ImportOptions(), str(mode)
+    saved_name = right.selectbox("Saved mapping", [None, *saved_mappings()], key="saved_mapping",
+                                 format_func=lambda n: "— none —" if n is None else n)
+    saved = load_mapping(saved_name) if saved_name else {}
+    default_sheet = saved.get("sheet") if saved.get("sheet") in sheets else sheets[0]
+    sheet = st.selectbox("Sheet with the processes", sheets, index=sheets.index(default_sheet),
+                         key="sheet") if len(sheets) > 1 else sheets[0]
+    try:
+        table = read_table(upload, sheet if upload.kind == "xlsx" else None)
+    except CatalogueError as error:
+        refused(error)
+        return None
+    st.caption(f"Header found on row {table.header_row}; {len(table.frame):,} data rows. "
+               "First rows:")
+    st.dataframe(table.frame.head(5), hide_index=True, width="stretch")
+    st.markdown("**Which column feeds which field**")
+    mapping = mapping_widgets(list(table.frame.columns), saved)
+    units = inventory.units()
+    left, right = st.columns(2)
+    unit_codes = [None, *units["code"]]
+    unit = left.selectbox("Unit for new processes (when the file has no unit column)",
+                          unit_codes, key="default_unit",
+                          format_func=lambda c: "— from the file —" if c is None else c)
+    hierarchy = right.radio("Hierarchy", ["auto", "parent", "dotted"], horizontal=True,
+                            index=["auto", "parent", "dotted"].index(
+                                saved.get("hierarchy", "auto")), key="hierarchy",
+                            format_func={"auto": "Automatic", "parent": "Parent column",
+                                         "dotted": "Dotted codes (7.2.1)"}.get)
+    other_sheets = [None, *(s for s in sheets if s != sheet)]
+    links = st.selectbox("Sheet with dependencies (optional)", other_sheets,
+                         key="dependencies_sheet",
+                         format_func=lambda s: "— none —" if s is None else s) \
+        if upload.kind == "xlsx" and len(sheets) > 1 else None
+    options = ImportOptions(sheet=sheet if upload.kind == "xlsx" else None, mapping=mapping,
+                            defaults={"unit": unit} if unit else {}, hierarchy=hierarchy,
+                            dependencies_sheet=links)
+    return options, str(mode)
+
+
+def show_result(result: ImportResult) -> None:
+    st.dataframe(result.summary(), hide_index=True, width="content")
+    if not result.problems.empty:
+        problems = result.problems.astype(object)
+        st.dataframe(problems.where(problems.notna(), ""), hide_index=True, width="stretch",
+                     column_config={"severity": "Severity", "sheet": "Sheet", "row": "Row",
+                                    "column": "Column", "value": "Value",
+                                    "message": st.column_config.TextColumn("What to do",
+                                                                           width="large")})
+
+
+inventory = catalogue()
+st.title("Import")
+st.caption("CSV (UTF-8) or XLSX, including a workbook exported from here. Check first: the "
+           "import itself is all or nothing.")
+show_flash()
+upload = receive_upload()
+if upload is None:
+    st.info("Upload a file to start, or download the template on the Export page.")
+    st.stop()
+
+chosen = options_form(inventory, upload)
+if chosen is None:
+    st.stop()
+options, mode = chosen
+if st.button("Check the file (dry run)", icon=":material/fact_check:", key="check_button"):
+    with st.status("Checking every row…", expanded=False) as status:
+        try:
+            st.session_state["check"] = (inventory.import_file(
+                upload, options, mode=mode, actor=actor(), dry_run=True), options, mode)
+            status.update(label="Check finished", state="complete")
+        except CatalogueError as error:
+            status.update(label="The file was refused", state="error")
+            st.session_state.pop("check", None)
+            refused(error)
+
+check = st.session_state.get("check")
+if check is not None and check[1:] == (options, mode):
+    result: ImportResult = check[0]
+    show_result(result)
+    if result.errors:
+        st.error(f"{result.errors} error(s): nothing can be imported until they are corrected "
+                 "in the file.", icon=":material/block:")
+    else:
+        force = st.checkbox("Import again although this file was imported before",
+                            key="force") if result.warnings else False
+        total = sum(c.created + c.updated for c in result.counts.values())
+        if st.button(f"Import {total:,} change(s)", type="primary", key="import_button"):
+            with st.status("Importing…") as status:
+                try:
+                    done = inventory.import_file(upload, options, mode=mode, actor=actor(),
+                                                 force=force)
+                except CatalogueError as error:
+                    status.update(label="Nothing was imported", state="error")
+                    refused(error)
+                else:
+                    status.update(label="Imported", state="complete")
+                    st.session_state.pop("check", None)
+                    st.session_state.pop("upload", None)
+                    changes = [f"{c.created} created and {c.updated} updated {kind}"
+                               for kind, c in done.counts.items() if c.created or c.updated]
+                    flash(f"Imported {upload.name}: {', '.join(changes) or 'nothing changed'}.")
+                    st.rerun()

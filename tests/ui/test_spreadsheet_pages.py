@@ -1,0 +1,99 @@
+"""The Import and Export pages, driven headless with AppTest.
+
+AppTest cannot drive a browser's file picker, so the tests hand the page the uploaded file the
+way the picker does: as an ``Upload`` in session state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from inventory.export import inventory_workbook
+from inventory.io import Upload
+from inventory.services import Catalogue
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "import_corpus"
+
+
+@pytest.fixture
+def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
+    monkeypatch.setenv("DTI_ACTOR", "ana")
+    st.cache_resource.clear()
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.run()
+    assert not test.exception
+    yield test
+
+
+def _import_page(app: AppTest, upload: Upload) -> AppTest:
+    app.switch_page("pages/import_data.py")
+    app.session_state["upload"] = upload
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _text(app: AppTest, element: str) -> str:
+    return " ".join(str(e.value) for e in getattr(app, element))
+
+
+def test_a_csv_is_mapped_checked_then_imported(app: AppTest, database_url: str) -> None:
+    text = "Ref,Title,Status\nNEW-1,New process,ongoing\nNEW-2,Another,planned\n"
+    _import_page(app, Upload("new.csv", text.encode()))
+    assert app.selectbox(key="map:Title").value == "name"  # suggested from the alias
+    app.selectbox(key="map:Ref").set_value("code")
+    app.selectbox(key="default_unit").set_value("HRMD")
+    app.button(key="check_button").click().run()
+    summary = app.dataframe[1].value.set_index("records")
+    assert summary.loc["processes", "created"] == 2
+    assert "NEW-1" not in set(Catalogue.open(database_url).processes()["code"])  # dry run
+    app.button(key="import_button").click().run()
+    assert "Imported new.csv: 2 created" in _text(app, "success")
+    record = Catalogue.open(database_url).process("NEW-1").record
+    assert record["unit"] == "HRMD" and record["transformation_status"] == "ongoing"
+    assert record["created_by"] == "ana"
+
+
+def test_row_errors_are_listed_and_block_the_import(app: AppTest, database_url: str) -> None:
+    text = "code,name,unit,digital_maturity\nX-1,One,HRMD,9\nX-2,Two,NOPE,2\n"
+    _import_page(app, Upload("bad.csv", text.encode()))
+    app.button(key="check_button").click().run()
+    problems = app.dataframe[-1].value
+    assert set(problems["row"]) == {2, 3}
+    assert "2 error(s)" in _text(app, "error")
+    assert not [b for b in app.button if b.key == "import_button"]
+    assert "X-1" not in set(Catalogue.open(database_url).processes()["code"])
+
+
+def test_a_refused_file_gets_a_readable_message(app: AppTest) -> None:
+    _import_page(app, Upload("macro.xlsm", (CORPUS / "macro.xlsm").read_bytes()))
+    assert "macro" in _text(app, "error")
+    assert not app.exception
+
+
+def test_our_export_workbook_reimports_as_an_upsert_with_nothing_to_change(
+        app: AppTest, database_url: str) -> None:
+    workbook = inventory_workbook(Catalogue.open(database_url).frames())
+    _import_page(app, Upload("dti-inventory.xlsx", workbook))
+    assert "export's sheets" in _text(app, "info")
+    app.radio(key="mode").set_value("upsert").run()
+    app.button(key="check_button").click().run()
+    summary = app.dataframe[0].value.set_index("records")
+    assert summary["created"].sum() == 0 and summary["updated"].sum() == 0
+    assert summary.loc["processes", "unchanged"] >= 40
+
+
+def test_the_export_page_offers_the_workbook_the_template_and_each_table(app: AppTest) -> None:
+    app.switch_page("pages/export_data.py").run()
+    assert not app.exception
+    keys = {element.key for element in app.get("download_button")}
+    assert {"download_workbook", "download_template", "download_processes",
+            "download_dependencies", "download_kpis", "download_assessments",
+            "download_units"} <= keys
