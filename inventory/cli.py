@@ -10,6 +10,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -259,11 +260,15 @@ def import_file(
         typer.echo(f"Saved the mapping to {save_mapping}.")
     upload = _open_upload(file, limits)
     links = _open_upload(dependencies, limits) if dependencies else None
-    with typer.progressbar(length=1, label="Reading, checking and importing") as progress:
+    with typer.progressbar(length=100, label="Importing", file=sys.stderr) as bar:
+
+        def progress(label: str, done: float) -> None:
+            bar.label = label
+            bar.update(round(done * 100) - bar.pos)
+
         result = _catalogue(ctx).import_file(upload, options, mode=mode.value, actor=_actor(ctx),
                                              dry_run=dry_run, force=force, limits=limits,
-                                             dependencies=links)
-        progress.update(1)
+                                             dependencies=links, progress=progress)
     if fmt is Format.json:
         typer.echo(json.dumps({"file": result.file_name, "sha256": result.sha256,
                                "imported": result.imported, "dry_run": result.dry_run,

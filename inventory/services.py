@@ -305,10 +305,14 @@ class Catalogue:
 
     def import_file(self, upload: Upload, options: ImportOptions, *, mode: Mode, actor: str,
                     dry_run: bool = False, force: bool = False, limits: Limits = Limits(),
-                    dependencies: Upload | None = None) -> ImportResult:
+                    dependencies: Upload | None = None,
+                    progress: Callable[[str, float], None] | None = None) -> ImportResult:
         """Import a spreadsheet all or nothing: any error and no row changes, no event is
         written. A dry run checks everything the real import would and changes nothing.
-        The same file (by SHA-256) imported twice needs ``force``."""
+        The same file (by SHA-256) imported twice needs ``force``. ``progress`` is told each
+        step and the fraction done, for a progress bar."""
+        step = progress or (lambda _label, _done: None)
+        step(f"Reading {upload.name}", 0.0)
         actor = audit.check_actor(actor)
         if mode not in ("insert", "upsert"):
             raise InvalidInput(f"mode '{mode}' is not insert or upsert")
@@ -329,6 +333,9 @@ class Catalogue:
                            f"{earlier[1]}; a real import needs force")
         counts: dict[str, Counts] = {}
         imported = False
+        rows = sum(len(items) for items in parsed.rows.values())
+        step(f"Checking {rows:,} rows against the inventory" +
+             ("" if dry_run else " and writing them"), 0.4)
         try:
             with self._write() as s:
                 counts = bulk.apply(s, parsed, mode, actor)
@@ -340,6 +347,7 @@ class Catalogue:
                 imported = True
         except _RollBack:
             pass
+        step("Done", 1.0)
         return ImportResult(upload.name, sha256, mode, dry_run, imported, counts,
                             parsed.report())
 

@@ -135,9 +135,11 @@ if chosen is None:
 options, mode = chosen
 if st.button("Check the file (dry run)", icon=":material/fact_check:", key="check_button"):
     with st.status("Checking every row…", expanded=False) as status:
+        bar = st.progress(0.0)
         try:
             st.session_state["check"] = (inventory.import_file(
-                upload, options, mode=mode, actor=actor(), dry_run=True), options, mode)
+                upload, options, mode=mode, actor=actor(), dry_run=True,
+                progress=lambda label, share: bar.progress(share, text=label)), options, mode)
             status.update(label="Check finished", state="complete")
         except CatalogueError as error:
             status.update(label="The file was refused", state="error")
@@ -157,9 +159,11 @@ if check is not None and check[1:] == (options, mode):
         total = sum(c.created + c.updated for c in result.counts.values())
         if st.button(f"Import {total:,} change(s)", type="primary", key="import_button"):
             with st.status("Importing…") as status:
+                bar = st.progress(0.0)
                 try:
                     done = inventory.import_file(upload, options, mode=mode, actor=actor(),
-                                                 force=force)
+                                                 force=force, progress=lambda label, share:
+                                                 bar.progress(share, text=label))
                 except CatalogueError as error:
                     status.update(label="Nothing was imported", state="error")
                     refused(error)

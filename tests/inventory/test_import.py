@@ -206,3 +206,31 @@ def test_the_apqc_framework_imports_with_its_saved_mapping(catalogue: Catalogue)
     row = frame.set_index("code").loc["1.1.1"]
     assert row["parent_code"] == "1.1" and row["name"] == "Assess the external environment"
     assert catalogue.process("1.1").record["parent_code"] == "1.0"
+
+
+ROW_ERRORS = Path(__file__).resolve().parents[1] / "data" / "row_errors"
+
+
+@pytest.mark.parametrize(("name", "links", "row", "column", "words"), [
+    ("wrong_type.csv", None, 2, "annual_volume", "must be a whole number"),
+    ("out_of_range.csv", None, 2, "digital_maturity", "less than or equal to 5"),
+    ("duplicate_code.csv", None, 3, "code", "appears also on row 2"),
+    ("code_clash.csv", None, 2, "code", "already exists; import with mode upsert"),
+    ("unknown_enum.csv", None, 2, "pillar", "Did you mean 'governance'"),
+    ("two_processes.csv", "dangling_dependency.csv", 2, "downstream_code",
+     "'GHOST' is not a process"),
+    ("two_processes.csv", "self_dependency.csv", 2, None, "cannot depend on itself"),
+])
+def test_each_row_error_file_is_reported_and_changes_nothing(
+        units: Catalogue, name: str, links: str | None, row: int, column: str | None,
+        words: str) -> None:
+    units.add_process({"code": "HR", "name": "Human resources", "unit": "HRMD"}, "ana")
+    before = snapshot(units)
+    second = Upload(links, (ROW_ERRORS / links).read_bytes()) if links else None
+    result = units.import_file(Upload(name, (ROW_ERRORS / name).read_bytes()), ImportOptions(),
+                               mode="insert", actor="ana", dependencies=second)
+    errors = [p for p in problems(result) if p["severity"] == "error"]
+    assert len(errors) == 1 and not result.imported
+    assert (errors[0]["row"], errors[0]["column"]) == (row, column)
+    assert words in errors[0]["message"]
+    assert snapshot(units) == before
