@@ -72,6 +72,8 @@ TARGET_IMPORT = 5.0
 TARGET_EXPORT = 5.0
 
 T = TypeVar("T")
+_verdicts: list[tuple[str, float, float]] = []  # (section: measurement, seconds, target)
+_section = [""]  # number of the section being printed
 
 
 # ---------------------------------------------------------------- output
@@ -87,12 +89,14 @@ def _line(label: str, seconds: float, target: float | None = None, note: str = "
     if target is None:
         goal = verdict = ""
     else:
+        _verdicts.append((f"{_section[0]} {label}", seconds, target))
         goal = f"< {target:.0f} s"
         verdict = "met" if seconds < target else f"MISSED ({seconds / target:.1f}x target)"
     print(f"  {label:<50}{seconds:>9.2f} s  {goal:<7} {verdict:<22}{note}".rstrip())
 
 
 def _header(title: str) -> None:
+    _section[0] = title.split()[0]
     print(f"\n{title}")
     print(f"  {'measurement':<50}{'time':>11}  {'target':<7} {'verdict':<22}note")
 
@@ -414,6 +418,7 @@ def postgres(base: str, frames: dict[str, pd.DataFrame], files: dict[str, Upload
 
 def main() -> None:
     print("\nSpreadsheets: import and export against the issue's targets (wall time, one run)")
+    _verdicts.clear()
     began = time.perf_counter()
     apqc()
     frames, generate_seconds = _timed(generate)
@@ -426,7 +431,11 @@ def main() -> None:
         postgres(base, frames, files)
     else:
         print("\n5. PostgreSQL: skipped (set DTI_TEST_POSTGRES_URL to include it)")
-    print(f"\n  spreadsheet benchmarks took {time.perf_counter() - began:.0f} s in all")
+    met = sum(seconds < target for _, seconds, target in _verdicts)
+    print(f"\n  targets met: {met} of {len(_verdicts)}"
+          + "".join(f"\n    missed: {label} ({seconds:.2f} s, target < {target:.0f} s)"
+                    for label, seconds, target in _verdicts if seconds >= target))
+    print(f"  spreadsheet benchmarks took {time.perf_counter() - began:.0f} s in all")
 
 
 if __name__ == "__main__":

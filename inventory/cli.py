@@ -11,6 +11,8 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -126,7 +128,25 @@ def _shorten(value: Any, width: int = 48) -> Any:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str]) -> None:
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
+    """A progress bar on a terminal's stderr; silent when stderr is a file or a pipe, so that
+    a refused request still prints exactly one line there."""
+    if not sys.stderr.isatty():
+        yield lambda _label, _done: None
+        return
+    with typer.progressbar(length=100, label=label, file=sys.stderr) as bar:
+
+        def advance(step: str, done: float) -> None:
+            bar.label = step
+            bar.update(round(done * 100) - bar.pos)
+
+        yield advance
+
+
+def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str],
+          whole: list[str] | None = None) -> None:
+    """Print a frame; in a table, long cells are cut except in the ``whole`` columns."""
     if fmt is Format.json:
         typer.echo(json.dumps(_jsonable(frame), indent=2, ensure_ascii=False))
     elif fmt is Format.csv:
@@ -134,8 +154,12 @@ def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str]) -> None:
     elif frame.empty:
         typer.echo("(none)")
     else:
-        shown = frame[table_columns].map(_shorten)
-        typer.echo(shown.to_string(index=False))
+        shown = frame[table_columns].astype(object)
+        for column in table_columns:
+            width = 10_000 if column in (whole or []) else 48
+            shown[column] = [_shorten(value, width) for value in shown[column]]
+        with pd.option_context("display.max_colwidth", None):
+            typer.echo(shown.to_string(index=False, justify="left"))
 
 
 def _pairs(items: list[str] | None, option: str = "--set") -> dict[str, Any]:
@@ -260,26 +284,23 @@ def import_file(
         typer.echo(f"Saved the mapping to {save_mapping}.")
     upload = _open_upload(file, limits)
     links = _open_upload(dependencies, limits) if dependencies else None
-    with typer.progressbar(length=100, label="Importing", file=sys.stderr) as bar:
-
-        def progress(label: str, done: float) -> None:
-            bar.label = label
-            bar.update(round(done * 100) - bar.pos)
-
+    with _progress_bar("Importing") as progress:
         result = _catalogue(ctx).import_file(upload, options, mode=mode.value, actor=_actor(ctx),
                                              dry_run=dry_run, force=force, limits=limits,
                                              dependencies=links, progress=progress)
+    failed = result.errors and not dry_run
     if fmt is Format.json:
         typer.echo(json.dumps({"file": result.file_name, "sha256": result.sha256,
                                "imported": result.imported, "dry_run": result.dry_run,
                                "counts": _jsonable(result.summary()),
                                "problems": _jsonable(result.problems)}, indent=2))
     else:
-        _emit(result.summary(), fmt, ["records", "created", "updated", "unchanged"])
+        if not failed:  # counts of a refused import would read as done
+            _emit(result.summary(), fmt, ["records", "created", "updated", "unchanged"])
         if not result.problems.empty:
             typer.echo("")
             _emit(result.problems, fmt, ["severity", "sheet", "row", "column", "value",
-                                         "message"])
+                                         "message"], whole=["message"])
     verb = "would be imported (dry run: nothing changed)" if dry_run else "imported"
     if result.errors:
         raise InvalidInput(f"{result.errors} error(s) block the import of {file.name}; nothing "

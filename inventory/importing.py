@@ -114,7 +114,9 @@ class ParsedImport:
 
     def report(self) -> pd.DataFrame:
         columns = ["severity", "sheet", "row", "column", "value", "message"]
-        return pd.DataFrame([p.__dict__ for p in self.problems], columns=columns)
+        frame = pd.DataFrame([p.__dict__ for p in self.problems], columns=columns)
+        frame["row"] = frame["row"].astype("Int64")  # a file-level problem has no row
+        return frame
 
 
 def _word(text: str) -> str:
@@ -143,8 +145,9 @@ def suggest_mapping(columns: Iterable[str], kind: Kind,
 
 
 def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[str, str],
-                defaults: dict[str, str] | None = None) -> None:
-    """Validate every row of ``table`` as ``kind`` records into ``parsed``."""
+                defaults: dict[str, str] | None = None, also_read: set[str] | None = None) -> None:
+    """Validate every row of ``table`` as ``kind`` records into ``parsed``; ``also_read``
+    names columns read for another purpose (no 'not imported' warning for them)."""
     model = MODELS[kind]
     fields = model.model_fields
     unknown = sorted(set(mapping) - set(fields))
@@ -165,7 +168,7 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
     if unknown or missing or unmapped_keys:
         return
     for column in table.frame.columns:
-        if column not in mapping.values():
+        if column not in mapping.values() and column not in (also_read or set()):
             parsed.problem("warning", table.sheet, None, column, None,
                            "column not imported: no field matches its name; to import it, map "
                            "it with --map FIELD=COLUMN")
@@ -329,7 +332,8 @@ def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
     else:
         table = read_table(upload, options.sheet, encoding=options.encoding, limits=limits)
         mapping = suggest_mapping(table.frame.columns, "processes", options.mapping)
-        parse_table(parsed, table, "processes", mapping, options.defaults)
+        parse_table(parsed, table, "processes", mapping, options.defaults,
+                    {options.reference_column} if options.reference_column else None)
         if options.hierarchy == "dotted" or (options.hierarchy == "auto"
                                              and "parent_code" not in mapping
                                              and _looks_dotted(parsed)):

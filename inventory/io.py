@@ -222,7 +222,8 @@ def _table(rows: list[list[str]], file_name: str, sheet: str, limits: Limits,
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
-        raise FileRefused(f"{file_name}: sheet '{sheet}' is empty")
+        where = file_name if sheet == file_name else f"{file_name}: sheet '{sheet}'"
+        raise FileRefused(f"{where} is empty")
     filled = [sum(1 for cell in row if cell) for row in rows[:HEADER_SCAN_ROWS]]
     header_index = next(i for i, n in enumerate(filled) if n >= max(1, max(filled) / 2))
     header = rows[header_index]
@@ -232,10 +233,11 @@ def _table(rows: list[list[str]], file_name: str, sheet: str, limits: Limits,
                 for number, row in enumerate(rows[header_index + 1:], start=header_index + 2)
                 if any(row)]
     body = [row for _, row in numbered]
+    where = file_name if sheet == file_name else f"{file_name}: sheet '{sheet}'"
     if not body and not allow_empty:
-        raise FileRefused(f"{file_name}: sheet '{sheet}' has a header row but no data rows")
+        raise FileRefused(f"{where} has a header row but no data rows")
     if len(body) > limits.max_rows:
-        raise FileRefused(f"{file_name}: sheet '{sheet}' has {len(body):,} rows, over the "
+        raise FileRefused(f"{where} has {len(body):,} rows, over the "
                           f"{limits.max_rows:,} row limit; split the file or raise the limit")
     columns = _unique_columns(header)
     keep = [i for i, name in enumerate(header) if name]

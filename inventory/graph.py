@@ -1,0 +1,671 @@
+"""Dependencies as a graph: metrics, ripple analysis, cycles and waves. Frames in, frames out.
+
+No database: the callers load the process and dependency frames (``inventory.repository``) and
+pass them in; every result is a DataFrame.
+
+Conventions
+-----------
+* Nodes are process codes; an edge ``A -> B`` means B depends on A (A is *upstream*). Edges
+  carry ``kind``, ``strength`` (1 weak .. 3 strong; any positive number works) and
+  ``rolled_up``. A graph not made by :func:`build_graph` may lack ``strength``: it then counts
+  as 1, networkx's convention for a missing weight. Codes must sort (they are strings).
+* Cycles: processes that depend on each other, directly or round a loop, form a strongly
+  connected component (SCC). Every process has an ``scc_id`` (1, 2, ... ordered by the
+  smallest member code, so ids are stable whatever the edge order); ``on_cycle`` is true for
+  components of two or more processes. Self-loops (which :func:`build_graph` never makes) count
+  in degrees and PageRank but put no process on a cycle.
+* Reach: ``downstream`` counts the processes reachable from a process, ``upstream`` those it is
+  reachable from. A process is never in its own downstream (or upstream) set unless it sits on a
+  cycle: then it reaches itself, is counted, and ``on_cycle`` says so. Counted on the
+  condensation (SCCs shrunk to one node) with descendant sets as Python-int bitsets OR-ed in
+  reverse topological order, bits laid out in that same order so that each set only uses the
+  bits below its own (see ../shared/DESIGN.md, "Hard-won facts").
+* ``weighted_reach``: the sum, over the processes in the downstream set, of the strength of the
+  strongest chain to each, a chain being as strong as its weakest link (the widest-path
+  value). Computed exactly as the sum over strength levels s_1 < s_2 < ... of
+  (s_i - s_(i-1)) x (downstream count using only edges of strength >= s_i), with s_0 = 0: one
+  bitset pass per distinct strength (three for strengths 1-3). With all strengths 1 it equals
+  ``downstream``.
+* ``wave``: 1 + the topological generation of the SCC in the condensation: wave 1 needs nothing,
+  wave k needs only processes of earlier waves (the members of a cycle share a wave).
+  ``longest_chain``: the number of SCCs on the longest chain of the condensation through the
+  process's own SCC (an isolated process has 1).
+* ``pagerank``: on the reversed graph, so that a process many others depend on (directly or
+  further down) scores high; damping 0.85, weights = strength, uniform teleport and dangling
+  redistribution, power iteration to networkx's tolerance (``len(G) * 1e-6`` in L1), so it
+  matches ``nx.pagerank(G.reverse(), weight="strength")``. Scores sum to 1.
+* ``betweenness``: directed, unweighted (hops), normalised, endpoints excluded, as
+  ``nx.betweenness_centrality``. Brandes' algorithm run here on a sparse matrix, many sources
+  at once (level-synchronous breadth-first search). Exact (all sources) up to
+  ``exact_betweenness_limit`` processes; above, an estimate from ``betweenness_samples`` sources
+  drawn exactly as networkx draws them (``random.Random(seed).sample(list(G), k)``) and
+  rescaled as networkx does, so both agree on the same graph and seed. ``betweenness_method``
+  states which on every row. Sampled betweenness ranks poorly at scale (DESIGN.md: rank
+  correlation 0.56 at 10k with k=100): use it to spot, not to rank. ``betweenness_samples=0``
+  skips it (NaN, method ``not computed``).
+* Ripple analysis (:func:`impact`) follows edges with at least ``min_strength``, breadth first
+  from all the start processes at once: ``distance`` is the number of dependencies from the
+  nearest start, ``path`` one shortest path (ties go to the start and the neighbour met first,
+  in code order for graphs from :func:`build_graph`). Downstream paths read ``A > B > C``
+  (C depends on B, which depends on A); upstream paths read ``C < B < A`` (C needs B, which
+  needs A), both starting at a start process. A start process appears only when it is reached
+  through at least one dependency: from another start, or from itself round a cycle; then
+  ``is_start`` is true and ``note`` says which.
+* Cycle cuts (:func:`cycles`) are a heuristic. Finding a smallest set of edges whose removal
+  leaves a graph acyclic (minimum feedback arc set) is NP-hard, and greedy heuristics are the
+  usual answer (P. Eades, X. Lin, W. F. Smyth, "A fast and effective heuristic for the feedback
+  arc set problem", Information Processing Letters 47(6), 1993). Ours favours the weakest
+  dependencies, since those are the ones worth questioning first: see :func:`cycles`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+from inventory.errors import InvalidInput
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+DEFAULT_KIND = "information"  # as inventory.schemas.DependencyIn
+DEFAULT_STRENGTH = 2
+NODE_ATTRIBUTES = ("name", "unit", "process_owner", "parent_code")
+METRIC_COLUMNS = ["in_degree", "out_degree", "upstream", "downstream", "weighted_reach",
+                  "pagerank", "betweenness", "betweenness_method", "longest_chain", "scc_id",
+                  "scc_size", "on_cycle", "wave"]
+IMPACT_COLUMNS = ["code", "name", "unit", "distance", "path", "via_kinds",
+                  "min_strength_on_path", "kpis", "is_start", "note"]
+CYCLE_COLUMNS = ["scc_id", "size", "members", "cut"]
+WAVE_COLUMNS = ["code", "name", "unit", "wave", "scc_id", "on_cycle"]
+PAGERANK_ALPHA = 0.85
+PAGERANK_TOLERANCE = 1e-6
+PAGERANK_MAX_ITER = 100
+BETWEENNESS_CELLS = 2**23  # nodes x sources per batch: about 64 MB per float matrix
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_graph(processes: pd.DataFrame, dependencies: pd.DataFrame, *,
+                roll_up: bool = False) -> nx.DiGraph:
+    """The dependency graph: one node per process code, one edge upstream -> downstream.
+
+    Nodes carry ``name``, ``unit``, ``process_owner`` and ``parent_code`` when the frame has
+    those columns (an empty cell becomes None). Edges carry ``kind`` (default ``information``),
+    ``strength`` (default 2, as the schema) and ``rolled_up``. Dependencies naming a process
+    that is not in ``processes`` are ignored, and so are self-loops; a pair given twice keeps
+    its strongest row.
+
+    ``roll_up=True`` lifts every dependency A -> B to the hierarchy: for each ancestor-or-self x
+    of A and y of B, an edge x -> y unless x == y or one is an ancestor of the other (no edge
+    from a parent to its own child). A lifted edge that was not drawn gets the strength of its
+    strongest contributor and that contributor's kind (ties: the contributor first in code
+    order) and ``rolled_up=True``; edges drawn directly keep their own attributes.
+    """
+    if "code" not in processes.columns:
+        raise InvalidInput("the processes frame needs a 'code' column")
+    graph = nx.DiGraph()
+    attributes = [a for a in NODE_ATTRIBUTES if a in processes.columns]
+    columns = [_cleaned(processes[a]) for a in attributes]
+    codes = [str(c) for c in processes["code"]]
+    graph.add_nodes_from((code, dict(zip(attributes, values, strict=True)))
+                         for code, *values in zip(codes, *columns, strict=True))
+    edges = _edge_frame(dependencies, set(codes))
+    if roll_up and "parent_code" in processes.columns:
+        parents = dict(zip(codes, _cleaned(processes["parent_code"]), strict=True))
+        edges = pd.concat([edges, _rolled_up(edges, parents)], ignore_index=True)
+        edges = edges.sort_values(["upstream_code", "downstream_code"], kind="stable")
+    graph.add_edges_from(
+        (up, down, {"kind": kind, "strength": strength, "rolled_up": rolled})
+        for up, down, kind, strength, rolled in zip(
+            edges["upstream_code"].tolist(), edges["downstream_code"].tolist(),
+            edges["kind"].tolist(), edges["strength"].tolist(), edges["rolled_up"].tolist(),
+            strict=True))
+    return graph
+
+
+def _cleaned(column: pd.Series) -> list[Any]:
+    """Values as plain Python objects, missing ones (NaN, NA, None) as None."""
+    return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+            for v in column.astype(object).tolist()]
+
+
+def _edge_frame(dependencies: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
+    """Usable dependencies: both ends known, no self-loop, defaults filled, one row per pair
+    (the strongest), sorted by codes."""
+    missing = {"upstream_code", "downstream_code"} - set(dependencies.columns)
+    if missing:
+        raise InvalidInput(f"the dependencies frame needs the columns {', '.join(sorted(missing))}")
+    up = dependencies["upstream_code"].astype(str)
+    down = dependencies["downstream_code"].astype(str)
+    keep = up.isin(codes) & down.isin(codes) & (up != down)
+    frame = pd.DataFrame({"upstream_code": up[keep], "downstream_code": down[keep]})
+    kinds = dependencies["kind"][keep] if "kind" in dependencies else None
+    frame["kind"] = DEFAULT_KIND if kinds is None else kinds.astype(object).where(
+        kinds.notna(), DEFAULT_KIND)
+    frame["strength"] = _strengths(dependencies["strength"][keep]
+                                   if "strength" in dependencies else None, len(frame)).to_numpy()
+    frame["rolled_up"] = False
+    frame = frame.sort_values(["upstream_code", "downstream_code", "strength"],
+                              ascending=[True, True, False], kind="stable")
+    return frame.drop_duplicates(["upstream_code", "downstream_code"]).reset_index(drop=True)
+
+
+def _strengths(given: pd.Series | None, rows: int) -> pd.Series:
+    if given is None:
+        return pd.Series([DEFAULT_STRENGTH] * rows, dtype="int64")
+    values = pd.to_numeric(given, errors="coerce")
+    bad = values.isna() & given.notna() | (values <= 0)
+    if bad.any():
+        shown = ", ".join(sorted({str(v) for v in given[bad]})[:5])
+        raise InvalidInput(f"dependency strengths must be positive numbers; got {shown}")
+    values = values.fillna(DEFAULT_STRENGTH).reset_index(drop=True)
+    whole = bool((values == values.round()).all())
+    return values.astype("int64") if whole else values.astype("float64")
+
+
+def _lineage(parents: dict[str, Any]) -> pd.DataFrame:
+    """(code, ancestor) for every process and each of its ancestors, itself included."""
+    rows: list[tuple[str, str]] = []
+    for code in parents:
+        seen, current = {code}, code
+        rows.append((code, code))
+        while (parent := parents.get(current)) is not None and parent in parents \
+                and parent not in seen:
+            rows.append((code, parent))
+            seen.add(parent)
+            current = parent
+    return pd.DataFrame(rows, columns=["code", "ancestor"])
+
+
+def _rolled_up(edges: pd.DataFrame, parents: dict[str, Any]) -> pd.DataFrame:
+    """Edges between ancestors implied by ``edges`` and not drawn themselves."""
+    lineage = _lineage(parents)
+    lifted = (edges.merge(lineage.rename(columns={"code": "upstream_code", "ancestor": "x"}))
+                   .merge(lineage.rename(columns={"code": "downstream_code", "ancestor": "y"})))
+    pair = pd.MultiIndex.from_arrays([lifted["x"], lifted["y"]])
+    drawn = pd.MultiIndex.from_arrays([edges["upstream_code"], edges["downstream_code"]])
+    related = pd.MultiIndex.from_arrays([lineage["ancestor"], lineage["code"]])
+    reverse = pd.MultiIndex.from_arrays([lineage["code"], lineage["ancestor"]])
+    keep = ~(pair.isin(drawn) | pair.isin(related) | pair.isin(reverse))
+    lifted = lifted[keep].sort_values(["x", "y", "strength", "upstream_code", "downstream_code"],
+                                      ascending=[True, True, False, True, True], kind="stable")
+    lifted = lifted.drop_duplicates(["x", "y"])
+    return pd.DataFrame({"upstream_code": lifted["x"], "downstream_code": lifted["y"],
+                         "kind": lifted["kind"], "strength": lifted["strength"],
+                         "rolled_up": True}).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+@dataclass(frozen=True)
+class _Edges:
+    """The graph as arrays: node i is ``codes[i]`` (codes sorted), edge j is src[j] -> dst[j]."""
+
+    codes: list[str]
+    src: IntArray
+    dst: IntArray
+    strength: FloatArray
+
+    @property
+    def size(self) -> int:
+        return len(self.codes)
+
+    def only(self, keep: npt.NDArray[np.bool_]) -> _Edges:
+        return _Edges(self.codes, self.src[keep], self.dst[keep], self.strength[keep])
+
+
+def _edges(graph: nx.DiGraph) -> _Edges:
+    codes = sorted(graph.nodes)
+    index = {code: i for i, code in enumerate(codes)}
+    src: list[int] = []
+    dst: list[int] = []
+    strength: list[float] = []
+    for node, neighbours in graph.adjacency():
+        src.extend([index[node]] * len(neighbours))
+        dst.extend(map(index.__getitem__, neighbours))
+        strength.extend(data.get("strength", 1) for data in neighbours.values())
+    return _Edges(codes, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
+                  np.array(strength, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class _Condensation:
+    """SCCs shrunk to single nodes: a DAG, as Python lists for the loops over it."""
+
+    component: IntArray  # node -> component, 0-based, ordered by smallest member code
+    sizes: list[int]
+    succ_ptr: list[int]
+    succ: list[int]
+    pred_ptr: list[int]
+    pred: list[int]
+    order: list[int]  # topological: every component after all its predecessors
+    wave: list[int]  # 1-based topological generation
+
+    @property
+    def count(self) -> int:
+        return len(self.sizes)
+
+
+def _condense(n: int, src: IntArray, dst: IntArray) -> _Condensation:
+    if n == 0:
+        return _Condensation(np.zeros(0, dtype=np.int64), [], [0], [], [0], [], [], [])
+    matrix = sparse.csr_array((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+    count, raw = connected_components(matrix, directed=True, connection="strong")
+    _, first = np.unique(raw, return_index=True)
+    rank = np.empty(count, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(count)
+    component = rank[raw]
+    up, down = component[src], component[dst]
+    keys = np.unique(up[up != down] * count + down[up != down])
+    up, down = keys // count, keys % count  # sorted by up, then down
+    by_down = np.lexsort((up, down))
+    succ_ptr = np.concatenate(([0], np.cumsum(np.bincount(up, minlength=count))))
+    pred_ptr = np.concatenate(([0], np.cumsum(np.bincount(down, minlength=count))))
+    order, wave = _generations(count, succ_ptr.tolist(), down.tolist(),
+                               np.bincount(down, minlength=count).tolist())
+    return _Condensation(component, np.bincount(component, minlength=count).tolist(),
+                         succ_ptr.tolist(), down.tolist(), pred_ptr.tolist(),
+                         up[by_down].tolist(), order, wave)
+
+
+def _generations(count: int, ptr: list[int], succ: list[int],
+                 indegree: list[int]) -> tuple[list[int], list[int]]:
+    """Kahn's algorithm, one generation at a time: topological order and 1-based generation."""
+    wave = [0] * count
+    order: list[int] = []
+    level = [c for c in range(count) if not indegree[c]]
+    generation = 0
+    while level:
+        generation += 1
+        order.extend(level)
+        following: list[int] = []
+        for c in level:
+            wave[c] = generation
+            for d in succ[ptr[c]:ptr[c + 1]]:
+                indegree[d] -= 1
+                if not indegree[d]:
+                    following.append(d)
+        level = following
+    return order, wave
+
+
+def _reach(condensed: _Condensation, downstream: bool) -> IntArray:
+    """Per node: how many processes it reaches (or is reached from), itself only on a cycle."""
+    c = condensed
+    if downstream:
+        ptr, neighbours, order = c.succ_ptr, c.succ, c.order[::-1]
+        readers = [c.pred_ptr[i + 1] - c.pred_ptr[i] for i in range(c.count)]
+    else:
+        ptr, neighbours, order = c.pred_ptr, c.pred, c.order
+        readers = [c.succ_ptr[i + 1] - c.succ_ptr[i] for i in range(c.count)]
+    sizes = c.sizes
+    bits = [0] * c.count
+    reached = [0] * c.count
+    offset = 0
+    for comp in order:  # bits in processing order: a set only holds bits below its own
+        size = sizes[comp]
+        found = ((1 << size) - 1) << offset
+        offset += size
+        for other in neighbours[ptr[comp]:ptr[comp + 1]]:
+            found |= bits[other]
+            readers[other] -= 1
+            if not readers[other]:
+                bits[other] = 0  # read by all its neighbours: free it
+        reached[comp] = found.bit_count()
+        if readers[comp]:
+            bits[comp] = found
+    counts = np.array(reached, dtype=np.int64) - (np.array(sizes) == 1)
+    return counts[c.component]
+
+
+def _weighted_reach(edges: _Edges, condensed: _Condensation) -> FloatArray:
+    total = np.zeros(edges.size)
+    below = 0.0
+    for level in np.unique(edges.strength).tolist():
+        strong = edges.only(edges.strength >= level)
+        layer = condensed if below == 0.0 else _condense(edges.size, strong.src, strong.dst)
+        total += (level - below) * _reach(layer, downstream=True)
+        below = level
+    return total
+
+
+def _longest_chain(condensed: _Condensation) -> IntArray:
+    """Per node: SCCs on the longest chain through its own SCC (wave = chain ending there)."""
+    c = condensed
+    height = [1] * c.count
+    for comp in reversed(c.order):
+        below = c.succ[c.succ_ptr[comp]:c.succ_ptr[comp + 1]]
+        if below:
+            height[comp] = 1 + max(height[d] for d in below)
+    chain = np.array(c.wave, dtype=np.int64) + np.array(height, dtype=np.int64) - 1
+    return chain[c.component]
+
+
+def _pagerank(edges: _Edges) -> FloatArray:
+    """networkx's scipy PageRank on the reversed graph (same iteration, same stopping rule)."""
+    n = edges.size
+    if n == 0:
+        return np.zeros(0)
+    matrix = sparse.csr_array((edges.strength, (edges.dst, edges.src)), shape=(n, n))
+    out = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+    dangling = out == 0
+    scale = np.divide(1.0, out, out=np.zeros(n), where=~dangling)
+    transition = sparse.csr_array(sparse.diags_array(scale) @ matrix)
+    teleport = np.full(n, 1.0 / n)
+    x = teleport.copy()
+    for _ in range(PAGERANK_MAX_ITER):
+        last = x
+        x = PAGERANK_ALPHA * (x @ transition + x[dangling].sum() * teleport) \
+            + (1 - PAGERANK_ALPHA) * teleport
+        if np.abs(x - last).sum() < n * PAGERANK_TOLERANCE:
+            break
+    return np.asarray(x, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- betweenness
+
+
+def _betweenness(graph: nx.DiGraph, edges: _Edges, limit: int, samples: int,
+                 seed: int) -> tuple[FloatArray, str]:
+    n = edges.size
+    if samples <= 0:
+        return np.full(n, np.nan), "not computed"
+    if n <= limit or samples >= n:
+        sources = np.arange(n)
+        method = "exact"
+    else:
+        index = {code: i for i, code in enumerate(edges.codes)}
+        picked = random.Random(seed).sample(list(graph.nodes()), samples)
+        sources = np.array([index[code] for code in picked], dtype=np.int64)
+        method = f"sampled k={samples} seed={seed}"
+    totals = _brandes(edges, sources)
+    return _rescale(totals, n, sources if method != "exact" else None), method
+
+
+def _brandes(edges: _Edges, sources: IntArray) -> FloatArray:
+    """Sum over the sources of Brandes' dependencies (unweighted), many sources at a time: each
+    column of the ``(n, batch)`` matrices is one source's breadth-first search."""
+    n = edges.size
+    adjacency = sparse.csr_array((np.ones(len(edges.src)), (edges.src, edges.dst)), shape=(n, n))
+    totals = np.zeros(n)
+    batch = max(1, BETWEENNESS_CELLS // max(n, 1))
+    for start in range(0, len(sources), batch):
+        totals += _brandes_batch(adjacency, sources[start:start + batch])
+    return totals
+
+
+def _block(adjacency: sparse.csr_array, rows: IntArray, columns: IntArray) -> sparse.csr_array:
+    """``adjacency[rows][:, columns]`` for sorted ``columns``, entries outside kept as zeros."""
+    block = adjacency[rows]
+    position = np.searchsorted(columns, block.indices)
+    inside = position < len(columns)
+    inside[inside] = columns[position[inside]] == block.indices[inside]
+    return sparse.csr_array((block.data * inside, np.where(inside, position, 0), block.indptr),
+                            shape=(len(rows), len(columns)))
+
+
+def _brandes_batch(adjacency: sparse.csr_array, sources: IntArray) -> FloatArray:
+    n, width = adjacency.shape[0], len(sources)
+    columns = np.arange(width)
+    distance = np.full((n, width), -1, dtype=np.int32)
+    sigma = np.zeros((n, width))
+    distance[sources, columns] = 0
+    sigma[sources, columns] = 1.0
+    levels = [np.unique(sources)]  # rows holding some source's nodes at each distance
+    while True:
+        rows = levels[-1]
+        depth = len(levels) - 1
+        targets = np.unique(adjacency[rows].indices)
+        if not len(targets):
+            break
+        frontier = np.where(distance[rows] == depth, sigma[rows], 0.0)
+        arriving = _block(adjacency, rows, targets).T @ frontier
+        fresh = (arriving > 0) & (distance[targets] < 0)
+        hit = fresh.any(axis=1)
+        if not hit.any():
+            break
+        targets, fresh, arriving = targets[hit], fresh[hit], arriving[hit]
+        distance[targets] = np.where(fresh, depth + 1, distance[targets])
+        sigma[targets] = np.where(fresh, arriving, sigma[targets])
+        levels.append(targets)
+    delta = np.zeros((n, width))
+    for depth in range(len(levels) - 1, 0, -1):
+        rows, above = levels[depth], levels[depth - 1]
+        here = distance[rows] == depth
+        coefficient = np.divide(1.0 + delta[rows], sigma[rows], out=np.zeros(here.shape),
+                                where=here)
+        passed = _block(adjacency, above, rows) @ coefficient
+        delta[above] += np.where(distance[above] == depth - 1, sigma[above] * passed, 0.0)
+    delta[sources, columns] = 0.0
+    return np.asarray(delta.sum(axis=1), dtype=np.float64)
+
+
+def _rescale(totals: FloatArray, n: int, sampled: IntArray | None) -> FloatArray:
+    """networkx's normalisation (directed, endpoints excluded), sampling adjustment included."""
+    pairs = n - 1
+    if pairs < 2:
+        return totals
+    if sampled is None:
+        return totals / (pairs * (pairs - 1))
+    k = len(sampled)
+    scale = np.full(n, 1.0 / (k * (pairs - 1)))
+    scale[sampled] = 1.0 / ((k - 1) * (pairs - 1)) if k > 1 else np.nan
+    return totals * scale
+
+
+# --------------------------------------------------------------------------- public results
+
+
+def metrics(graph: nx.DiGraph, *, exact_betweenness_limit: int = 2_000,
+            betweenness_samples: int = 256, seed: int = 7) -> pd.DataFrame:
+    """One row per process, indexed by ``code`` (sorted); the columns are explained in the
+    module docstring: in_degree, out_degree, upstream, downstream, weighted_reach, pagerank,
+    betweenness, betweenness_method, longest_chain, scc_id, scc_size, on_cycle, wave."""
+    edges = _edges(graph)
+    condensed = _condense(edges.size, edges.src, edges.dst)
+    betweenness, method = _betweenness(graph, edges, exact_betweenness_limit,
+                                       betweenness_samples, seed)
+    sizes = np.array(condensed.sizes, dtype=np.int64)[condensed.component]
+    weighted = _weighted_reach(edges, condensed)
+    frame = pd.DataFrame({
+        "in_degree": np.bincount(edges.dst, minlength=edges.size),
+        "out_degree": np.bincount(edges.src, minlength=edges.size),
+        "upstream": _reach(condensed, downstream=False),
+        "downstream": _reach(condensed, downstream=True),
+        "weighted_reach": weighted.astype(np.int64) if _whole(weighted) else weighted,
+        "pagerank": _pagerank(edges),
+        "betweenness": betweenness,
+        "betweenness_method": method,
+        "longest_chain": _longest_chain(condensed),
+        "scc_id": condensed.component + 1,
+        "scc_size": sizes,
+        "on_cycle": sizes > 1,
+        "wave": np.array(condensed.wave, dtype=np.int64)[condensed.component],
+    }, index=pd.Index(edges.codes, name="code", dtype=object), columns=METRIC_COLUMNS)
+    return frame.astype({c: "int64" for c in ("in_degree", "out_degree", "upstream",
+                                                "downstream", "longest_chain", "scc_id",
+                                                "scc_size", "wave")})
+
+
+def _whole(values: FloatArray) -> bool:
+    return bool(np.all(values == np.round(values)))
+
+
+def impact(graph: nx.DiGraph, codes: list[str], *,
+           direction: Literal["downstream", "upstream"] = "downstream",
+           max_depth: int | None = None, min_strength: float = 1,
+           kpis: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Ripple analysis: every process reached from ``codes`` (downstream: what depends on them;
+    upstream: what must be in place first), one row each, sorted by distance then code.
+
+    Only edges with ``strength >= min_strength`` are followed, and at most ``max_depth`` of them
+    from a start. Columns: code, name, unit, distance, path, via_kinds (the kind of each
+    dependency along ``path``, ', '-joined), min_strength_on_path, kpis (the names of the
+    process's KPIs from ``kpis``, columns process_code and name, '; '-joined), is_start and note
+    (see the module docstring on start processes).
+    """
+    starts = _known(graph, codes)
+    if direction not in ("downstream", "upstream"):
+        raise InvalidInput(f"direction must be 'downstream' or 'upstream', not {direction!r}")
+    if max_depth is not None and max_depth < 1:
+        raise InvalidInput(f"max_depth must be 1 or more (or none), not {max_depth}")
+    adjacency = graph.succ if direction == "downstream" else graph.pred
+    sign = " > " if direction == "downstream" else " < "
+    reached: dict[str, _Reached] = {}
+    frontier = [_Reached(0, s, "", np.inf, s, s) for s in starts]
+    depth = 0
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
+        following: list[_Reached] = []
+        for here in frontier:
+            for other, data in adjacency[here.path_end].items():
+                strength = data.get("strength", 1)
+                if other in reached or strength < min_strength:
+                    continue
+                kind = str(data.get("kind") or "")
+                step = _Reached(depth, here.path + sign + other,
+                                f"{here.kinds}, {kind}" if here.kinds else kind,
+                                min(here.weakest, strength), other, here.origin)
+                reached[other] = step
+                if other not in starts:
+                    following.append(step)
+        frontier = following
+    return _impact_frame(graph, reached, starts, _kpi_names(kpis, reached))
+
+
+class _Reached(NamedTuple):
+    distance: int
+    path: str
+    kinds: str
+    weakest: float
+    path_end: str
+    origin: str
+
+
+def _known(graph: nx.DiGraph, codes: Iterable[str]) -> dict[str, None]:
+    """The start codes, sorted and without repeats; unknown ones are an error naming them."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        raise InvalidInput("give at least one process code to start from")
+    unknown = [c for c in wanted if c not in graph]
+    if unknown:
+        raise InvalidInput(f"unknown process code(s): {', '.join(unknown)}")
+    return dict.fromkeys(wanted)
+
+
+def _kpi_names(kpis: pd.DataFrame | None, reached: dict[str, Any]) -> dict[str, str]:
+    if kpis is None:
+        return {}
+    if not {"process_code", "name"} <= set(kpis.columns):
+        raise InvalidInput("the KPI frame needs the columns process_code and name")
+    names: dict[str, list[str]] = {}
+    for code, name in zip(kpis["process_code"].tolist(), kpis["name"].tolist(), strict=True):
+        if code in reached and name is not None and name == name:
+            names.setdefault(code, []).append(str(name))
+    return {code: "; ".join(sorted(found)) for code, found in names.items()}
+
+
+def _impact_frame(graph: nx.DiGraph, reached: dict[str, _Reached], starts: dict[str, None],
+                  kpis: dict[str, str]) -> pd.DataFrame:
+    rows = []
+    for code, step in sorted(reached.items(), key=lambda item: (item[1].distance, item[0])):
+        node = graph.nodes[code]
+        note = ""
+        if code in starts:
+            note = (f"start process, reached again from itself round a cycle of {step.distance}"
+                    if step.origin == code else f"start process, also reached from {step.origin}")
+        rows.append((code, node.get("name"), node.get("unit"), step.distance, step.path,
+                     step.kinds, step.weakest, kpis.get(code, ""), code in starts, note))
+    frame = pd.DataFrame(rows, columns=IMPACT_COLUMNS)
+    return frame.astype({"distance": "int64", "is_start": bool})
+
+
+def cycles(graph: nx.DiGraph) -> pd.DataFrame:
+    """One row per SCC of two or more processes: scc_id (as in :func:`metrics`), size, members
+    ('; '-joined, sorted) and cut: dependencies to question, 'A -> B (strength 1)' '; '-joined.
+
+    The cut is greedy: inside the component, remove the weakest dependency (ties: by upstream
+    then downstream code) that still lies on a cycle, until none does; then put the removed
+    ones back, strongest first, wherever that creates no cycle. Removing the cut leaves the
+    component acyclic, and the cut is minimal: restoring any one of its edges closes a cycle.
+    It need not be the smallest such set (that problem is NP-hard).
+    """
+    edges = _edges(graph)
+    condensed = _condense(edges.size, edges.src, edges.dst)
+    component = condensed.component
+    inside = (component[edges.src] == component[edges.dst]) & (edges.src != edges.dst)
+    rows = []
+    for comp in np.flatnonzero(np.array(condensed.sizes) > 1).tolist():
+        members = np.flatnonzero(component == comp)
+        mine = edges.only(inside & (component[edges.src] == comp))
+        cut = _cut(members, mine)
+        rows.append((comp + 1, len(members), "; ".join(edges.codes[i] for i in members),
+                     "; ".join(f"{edges.codes[u]} -> {edges.codes[v]} (strength {_number(s)})"
+                               for u, v, s in cut)))
+    return pd.DataFrame(rows, columns=CYCLE_COLUMNS).astype({"scc_id": "int64", "size": "int64"})
+
+
+def _cut(members: IntArray, edges: _Edges) -> list[tuple[int, int, float]]:
+    local = {node: i for i, node in enumerate(members.tolist())}
+    # weakest first, then by codes: node numbers follow code order
+    order = np.lexsort((edges.dst, edges.src, edges.strength))
+    src = np.array([local[u] for u in edges.src[order].tolist()], dtype=np.int64)
+    dst = np.array([local[v] for v in edges.dst[order].tolist()], dtype=np.int64)
+    n = len(members)
+    alive = np.ones(len(src), dtype=bool)
+    removed: list[int] = []
+    while True:
+        matrix = sparse.csr_array((np.ones(int(alive.sum())), (src[alive], dst[alive])),
+                                  shape=(n, n))
+        _, labels = connected_components(matrix, directed=True, connection="strong")
+        on_cycle = alive & (labels[src] == labels[dst])
+        if not on_cycle.any():
+            break
+        weakest = int(np.argmax(on_cycle))
+        alive[weakest] = False
+        removed.append(weakest)
+    kept: list[int] = []
+    for edge in reversed(removed):
+        matrix = sparse.csr_array((np.ones(int(alive.sum())), (src[alive], dst[alive])),
+                                  shape=(n, n))
+        if src[edge] in breadth_first_order(matrix, int(dst[edge]), return_predecessors=False):
+            kept.append(edge)
+        else:
+            alive[edge] = True
+    return [(int(members[src[e]]), int(members[dst[e]]), float(edges.strength[order][e]))
+            for e in sorted(kept)]
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def waves(graph: nx.DiGraph) -> pd.DataFrame:
+    """code, name, unit, wave, scc_id, on_cycle; sorted by wave then code. Wave 1 needs nothing;
+    wave k needs only processes of earlier waves; the members of a cycle share one wave."""
+    edges = _edges(graph)
+    condensed = _condense(edges.size, edges.src, edges.dst)
+    sizes = np.array(condensed.sizes, dtype=np.int64)[condensed.component]
+    nodes = graph.nodes
+    frame = pd.DataFrame({
+        "code": edges.codes,
+        "name": [nodes[c].get("name") for c in edges.codes],
+        "unit": [nodes[c].get("unit") for c in edges.codes],
+        "wave": np.array(condensed.wave, dtype=np.int64)[condensed.component],
+        "scc_id": condensed.component + 1,
+        "on_cycle": sizes > 1,
+    }, columns=WAVE_COLUMNS)
+    frame = frame.astype({"wave": "int64", "scc_id": "int64", "on_cycle": bool})
+    return frame.sort_values(["wave", "code"], kind="stable").reset_index(drop=True)
