@@ -90,6 +90,8 @@ class ImportRow:
     given: dict[str, Any]
     defaults: dict[str, Any]
     columns: dict[str, str]  # field -> column, to point problems at the right cell
+    complete: dict[str, Any] | None = None  # the whole validated record, when no field was
+    # missing from the row, so a new record needs no second validation
 
     def key(self) -> tuple[str, ...]:
         return tuple(str(self.given[f]) for f in KEY_FIELDS[self.kind])
@@ -195,7 +197,8 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
                            f"{parsed.first_seen[kind, key]}; keep one row per record")
             continue
         parsed.first_seen[kind, key] = row
-        candidate = placeholders | defaults | {k: v for k, v in given.items() if v is not None}
+        present = {k: v for k, v in given.items() if v is not None}
+        candidate = placeholders | defaults | present
         try:
             checked = model.model_validate(candidate).model_dump()
         except ValidationError as error:
@@ -205,9 +208,10 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
             continue
         values_given = {name: (checked[name] if given[name] is not None else None)
                         for name in given}
+        complete = checked if placeholders.keys() <= (present.keys() | defaults.keys()) else None
         parsed.rows[kind].append(ImportRow(
             kind, table.sheet, row, values_given,
-            {k: checked[k] for k in defaults if k in checked}, dict(mapping)))
+            {k: checked[k] for k in defaults if k in checked}, dict(mapping), complete))
 
 
 def _placeholder(model: type[BaseModel], name: str) -> object:
@@ -227,9 +231,10 @@ def dotted_parents(parsed: ParsedImport, known_codes: set[str]) -> None:
             parsed.problem("warning", item.sheet, item.row, item.columns.get("code"), code,
                            f"level {skipped} is missing above {code}; it is placed under "
                            f"{where}. Add a row for {skipped} to keep every level")
+        complete = None if item.complete is None else item.complete | {"parent_code": parent}
         updated.append(ImportRow(item.kind, item.sheet, item.row,
                                  item.given | {"parent_code": parent}, item.defaults,
-                                 item.columns))
+                                 item.columns, complete))
     parsed.rows["processes"] = updated
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from enum import StrEnum
@@ -180,16 +181,23 @@ def _normalise_word(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", plain.casefold()).strip("_")
 
 
-def parse_choice(kind: type[C], raw: object) -> C:
-    """Read ``raw`` as a member of ``kind`` by value, label or synonym, else ``ValueError``."""
-    if isinstance(raw, kind):
-        return raw
-    word = _normalise_word(str(raw))
+@functools.cache
+def _words(kind: type[Choice]) -> dict[str, str]:
+    """Every way of writing a member of ``kind`` (normalised) -> its value."""
     lookup: dict[str, str] = {}
     for member in kind:
         lookup[_normalise_word(member.value)] = member.value
         lookup[_normalise_word(member.label)] = member.value
     lookup.update(kind.synonyms())
+    return lookup
+
+
+def parse_choice(kind: type[C], raw: object) -> C:
+    """Read ``raw`` as a member of ``kind`` by value, label or synonym, else ``ValueError``."""
+    if isinstance(raw, kind):
+        return raw
+    word = _normalise_word(str(raw))
+    lookup = _words(kind)
     if word in lookup:
         return kind(lookup[word])
     allowed = ", ".join(m.value for m in kind)
