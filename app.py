@@ -11,6 +11,7 @@ catalogue()  # opened and migrated once; the sample inventory is loaded into an 
 navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/inventory.py", title="Inventory", icon=":material/account_tree:"),
+    st.Page("pages/dependencies.py", title="Dependencies", icon=":material/hub:"),
     st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:",
             url_path="import"),
     st.Page("pages/export_data.py", title="Export", icon=":material/download:",

@@ -22,6 +22,7 @@ import pandas as pd
 import typer
 from typer.core import TyperGroup
 
+from inventory import graph
 from inventory.errors import CatalogueError, InvalidInput
 from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv, template_workbook
 from inventory.importing import ImportOptions, load_mapping, mapping_json
@@ -58,6 +59,8 @@ app.add_typer(dep_app, name="dep")
 app.add_typer(kpi_app, name="kpi")
 app.add_typer(assessment_app, name="assessment")
 app.add_typer(unit_app, name="unit")
+graph_app = _typer("Dependencies as a graph: metrics, ripple impact, cycles and waves.")
+app.add_typer(graph_app, name="graph")
 
 
 class Format(StrEnum):
@@ -154,12 +157,14 @@ def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str],
     elif frame.empty:
         typer.echo("(none)")
     else:
-        shown = frame[table_columns].astype(object)
-        for column in table_columns:
-            width = 10_000 if column in (whole or []) else 48
-            shown[column] = [_shorten(value, width) for value in shown[column]]
-        with pd.option_context("display.max_colwidth", None):
-            typer.echo(shown.to_string(index=False, justify="left"))
+        cells = {column: [_shorten(value, 10_000 if column in (whole or []) else 48)
+                          for value in frame[column]] for column in table_columns}
+        widths = {column: max(len(column), *(len(cell) for cell in cells[column]))
+                  for column in table_columns}
+        lines = ["  ".join(column.ljust(widths[column]) for column in table_columns)]
+        lines += ["  ".join(cells[column][row].ljust(widths[column])
+                            for column in table_columns) for row in range(len(frame))]
+        typer.echo("\n".join(line.rstrip() for line in lines))
 
 
 def _pairs(items: list[str] | None, option: str = "--set") -> dict[str, Any]:
@@ -654,6 +659,73 @@ def assessment_restore(ctx: typer.Context, assessment_id: int) -> None:
     """Restore a deleted assessment."""
     _catalogue(ctx).restore_assessment(assessment_id, _actor(ctx))
     typer.echo(f"Restored assessment {assessment_id}.")
+
+
+# ---------------------------------------------------------------- graph
+
+RollUpOption = Annotated[bool, typer.Option(
+    "--roll-up", help="Count dependencies between sub-processes between their parents too.")]
+METRIC_TABLE = ["code", "downstream", "upstream", "weighted_reach", "pagerank", "betweenness",
+                "longest_chain", "wave", "scc_size", "on_cycle"]
+
+
+@graph_app.command("metrics")
+def graph_metrics(ctx: typer.Context, roll_up: RollUpOption = False,
+                  sort: Annotated[str, typer.Option(
+                      help="Column to sort by, largest first.")] = "downstream",
+                  top: Annotated[int | None, typer.Option(help="Only the first N.")] = None,
+                  fmt: FormatOption = Format.table) -> None:
+    """Dependency metrics per process: reach, PageRank, betweenness, chain, cycle, wave."""
+    frame = graph.metrics(_catalogue(ctx).graph(roll_up=roll_up)).reset_index()
+    if sort not in frame.columns:
+        raise InvalidInput(f"cannot sort by '{sort}'; choose one of "
+                           f"{', '.join(c for c in frame.columns if c != 'betweenness_method')}")
+    frame = frame.sort_values([sort, "code"], ascending=[False, True], kind="stable")
+    frame = frame.head(top) if top else frame
+    if fmt is Format.table:
+        frame = frame.round({"pagerank": 4, "betweenness": 4, "weighted_reach": 1})
+        typer.echo(f"betweenness: {frame['betweenness_method'].iloc[0]}" if len(frame) else "")
+    _emit(frame, fmt, METRIC_TABLE)
+
+
+@graph_app.command("impact")
+def graph_impact(
+    ctx: typer.Context,
+    codes: Annotated[list[str], typer.Argument(help="One or more process codes.")],
+    upstream: Annotated[bool, typer.Option(
+        "--upstream", help="What must be in place first, instead of what depends on them.")
+    ] = False,
+    depth: Annotated[int | None, typer.Option(help="Follow at most this many links.")] = None,
+    min_strength: Annotated[int, typer.Option(help="Ignore weaker dependencies (1-3).")] = 1,
+    roll_up: RollUpOption = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Ripple analysis: every process reached from CODES, with distance and path."""
+    catalogue = _catalogue(ctx)
+    frame = graph.impact(catalogue.graph(roll_up=roll_up), codes,
+                         direction="upstream" if upstream else "downstream", max_depth=depth,
+                         min_strength=min_strength, kpis=catalogue.kpis())
+    if fmt is Format.table:
+        where = "needed by" if upstream else "reached from"
+        typer.echo(f"{len(frame)} process(es) {where} {', '.join(codes)}")
+    _emit(frame, fmt, ["code", "name", "unit", "distance", "path", "via_kinds", "kpis", "note"],
+          whole=["path"])
+
+
+@graph_app.command("cycles")
+def graph_cycles(ctx: typer.Context, roll_up: RollUpOption = False,
+                 fmt: FormatOption = Format.table) -> None:
+    """Processes that depend on each other round a loop, and the links worth questioning."""
+    _emit(graph.cycles(_catalogue(ctx).graph(roll_up=roll_up)), fmt,
+          ["scc_id", "size", "members", "cut"], whole=["members", "cut"])
+
+
+@graph_app.command("waves")
+def graph_waves(ctx: typer.Context, roll_up: RollUpOption = False,
+                fmt: FormatOption = Format.table) -> None:
+    """Waves: wave 1 needs nothing, wave k needs only processes of earlier waves."""
+    _emit(graph.waves(_catalogue(ctx).graph(roll_up=roll_up)), fmt,
+          ["wave", "code", "name", "unit", "on_cycle"])
 
 
 # ---------------------------------------------------------------- units

@@ -22,6 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
@@ -33,6 +34,7 @@ from inventory import audit, bulk, migrate, repository
 from inventory.bulk import Counts, Mode
 from inventory.db import describe_url, is_sqlite, make_engine, reading, writing
 from inventory.errors import CatalogueError, Conflict, DatabaseNotReady, InvalidInput, NotFound
+from inventory.graph import build_graph
 from inventory.importing import ImportOptions, read_import
 from inventory.io import Limits, Upload
 from inventory.models import Assessment, Dependency, ImportRecord, Kpi, Process, Tracked, Unit
@@ -355,6 +357,12 @@ class Catalogue:
         """Every import that changed the database, newest first."""
         with reading(self.engine) as s:
             return repository.imports_frame(s)
+
+    def graph(self, *, roll_up: bool = False) -> nx.DiGraph:
+        """The live dependency graph (upstream -> downstream), see :mod:`inventory.graph`."""
+        with reading(self.engine) as s:
+            return build_graph(repository.processes_frame(s), repository.dependencies_frame(s),
+                               roll_up=roll_up)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The whole live inventory, one frame per kind of record (for exports)."""
