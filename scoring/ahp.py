@@ -1,0 +1,130 @@
+"""Analytic hierarchy process: priority weights from a pairwise comparison matrix.
+
+Convention: ``pairwise[i, j]`` says how many times criterion ``i`` is more important than
+criterion ``j`` (Saaty's 1-9 scale and reciprocals); the matrix must be square, strictly
+positive, with ones on the diagonal and ``pairwise[j, i] = 1 / pairwise[i, j]``. Indices in
+messages and results are 0-based.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: Saaty's random consistency index RI by matrix order n (Saaty 1980, "The analytic hierarchy
+#: process", McGraw-Hill). No value is tabulated here beyond n = 10: for larger matrices the
+#: consistency ratio is reported as ``None`` (unknown) rather than guessed. Published extensions
+#: disagree in the second decimal; using 1.49 for n > 10 would *overstate* CR slightly, since RI
+#: keeps growing with n.
+RANDOM_INDEX: dict[int, float] = {
+    1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49,
+}
+
+#: Saaty's threshold: CR <= 0.10 is acceptable.
+CR_THRESHOLD = 0.10
+
+#: Relative tolerance of the reciprocity and unit-diagonal checks.
+RECIPROCAL_TOL = 1e-6
+
+#: A matrix whose largest log-deviation is at most this is treated as perfectly consistent
+#: (no worst judgement is named).
+_CONSISTENT_LOG_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class AhpResult:
+    """Outcome of :func:`priorities`.
+
+    * ``weights``: principal right eigenvector, normalised to sum 1.
+    * ``lambda_max``: principal eigenvalue (``>= n`` for a positive reciprocal matrix).
+    * ``ci``: consistency index ``(lambda_max - n) / (n - 1)``, 0 for n = 1, never negative
+      (rounding below 0 is clipped).
+    * ``cr``: consistency ratio ``ci / RANDOM_INDEX[n]``; 0.0 for n <= 2 (such matrices are
+      always consistent); ``None`` for n > 10 (no tabulated random index).
+    * ``worst_judgement``: the pair ``(i, j)``, ``i < j``, maximising
+      ``|log(a_ij * w_j / w_i)|``, i.e. the entry furthest from the consistent ratio
+      ``w_i / w_j``; ``None`` when n < 2 or the matrix is consistent (deviation <= 1e-9).
+    """
+
+    weights: NDArray[np.float64]
+    lambda_max: float
+    ci: float
+    cr: float | None
+    worst_judgement: tuple[int, int] | None
+
+    @property
+    def consistent(self) -> bool:
+        """``CR <= 0.10`` (Saaty). ``False`` when CR is unknown (n > 10): not certified."""
+        return self.cr is not None and self.cr <= CR_THRESHOLD
+
+
+def _validate(pairwise: ArrayLike) -> NDArray[np.float64]:
+    try:
+        a = np.asarray(pairwise, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"pairwise matrix must be a square array of numbers: {exc}") from exc
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 1:
+        raise ValueError(f"pairwise matrix must be square and non-empty, got shape {a.shape}")
+    n = a.shape[0]
+    for i in range(n):
+        for j in range(n):
+            if not (math.isfinite(a[i, j]) and a[i, j] > 0):
+                raise ValueError(
+                    f"pairwise[{i}, {j}] = {float(a[i, j])!r}: entries must be finite and positive"
+                )
+    for i in range(n):
+        for j in range(i, n):
+            if i == j:
+                if abs(a[i, i] - 1.0) > RECIPROCAL_TOL:
+                    raise ValueError(
+                        f"pairwise[{i}, {i}] = {float(a[i, i])!r}: the diagonal must be 1"
+                    )
+                continue
+            expected = 1.0 / a[i, j]
+            if abs(a[j, i] - expected) > RECIPROCAL_TOL * expected:
+                raise ValueError(
+                    f"pairwise[{j}, {i}] = {float(a[j, i])!r} is not the reciprocal of "
+                    f"pairwise[{i}, {j}] = {float(a[i, j])!r} (expected {float(expected)!r})"
+                )
+    return a
+
+
+def priorities(pairwise: ArrayLike) -> AhpResult:
+    """Priority weights and consistency of a pairwise comparison matrix (eigenvector method).
+
+    The matrix is validated (square, finite, positive, unit diagonal, ``a_ji = 1 / a_ij`` within
+    1e-6 relative; the first offending cell in row-major order is named in the ``ValueError``).
+    ``numpy.linalg.eig`` gives the eigenpairs; the eigenvalue with the largest real part is the
+    Perron root of a positive matrix, and its eigenvector (real part) divided by its sum gives
+    the weights. ``CI = (lambda_max - n) / (n - 1)``, ``CR = CI / RI(n)``; see
+    :class:`AhpResult` for the conventions at n <= 2 and n > 10.
+
+    Sources: Saaty, T. L. (1980) "The analytic hierarchy process", McGraw-Hill (method and
+    random index); Saaty, T. L. (1990) "How to make a decision: the analytic hierarchy process",
+    European Journal of Operational Research 48(1):9-26.
+    """
+    a = _validate(pairwise)
+    n = a.shape[0]
+    if n == 1:
+        return AhpResult(np.ones(1), 1.0, 0.0, 0.0, None)
+    values, vectors = np.linalg.eig(a)
+    k = int(np.argmax(values.real))
+    lambda_max = float(values[k].real)
+    vec = vectors[:, k].real
+    weights: NDArray[np.float64] = vec / vec.sum()
+    ci = max((lambda_max - n) / (n - 1), 0.0)
+    cr: float | None
+    if n <= 2:
+        cr = 0.0
+    elif n in RANDOM_INDEX:
+        cr = ci / RANDOM_INDEX[n]
+    else:
+        cr = None
+    deviation = np.abs(np.log(a * weights[np.newaxis, :] / weights[:, np.newaxis]))
+    upper = np.triu(deviation, k=1)
+    i, j = (int(x) for x in np.unravel_index(int(np.argmax(upper)), upper.shape))
+    worst = (i, j) if upper[i, j] > _CONSISTENT_LOG_TOL else None
+    return AhpResult(weights, lambda_max, ci, cr, worst)
