@@ -19,38 +19,17 @@ from typing import Any
 import pandas as pd
 import pytest
 import typer.main
-from typer.testing import CliRunner, Result
 
 from inventory.cli import app
+from tests.support import dti, ok, refused, runner
 
-runner = CliRunner()
 REQUIRED_PROCESS_KEYS = {"code", "name", "parent_code", "unit"}
 
 
-def dti(db: str, *args: str, actor: str = "ana") -> Result:
-    """Run ``dti --db DB --actor ACTOR ARGS...``."""
-    return runner.invoke(app, ["--db", db, "--actor", actor, *args])
 
 
-def ok(result: Result) -> str:
-    """The command succeeded; return what it printed on stdout."""
-    assert result.exit_code == 0, result.output
-    assert result.exception is None, result.exception
-    assert result.stderr == ""
-    return result.stdout
 
 
-def refused(result: Result) -> str:
-    """The command was refused as a user's mistake: exit 1, one ``Error:`` line on stderr and
-    no traceback. Return that line."""
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"crashed with {result.exception!r}")
-    assert "Traceback" not in result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines[0]
-    return lines[0]
 
 
 def records(db: str, *args: str) -> list[dict[str, Any]]:

@@ -19,16 +19,16 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from inventory.cli import app
 from inventory.export import SHEET_NAMES, SHEETS
-from inventory.models import Base
 from inventory.services import Catalogue
+from tests.support import dti, ok, refused, runner
+from tests.support import snapshot as every_row
 
-runner = CliRunner()
 CORPUS = Path(__file__).resolve().parent / "data" / "import_corpus"
 APQC = Path("/work/shared/data/apqc-pcf-cross-industry-7.4.xlsx")
 TABLES = ("processes", "dependencies", "kpis", "assessments", "units")
@@ -70,17 +70,8 @@ BAD_ROWS_CSV = (
 # ---------------------------------------------------------------- running dti
 
 
-def dti(db: str, *args: str, actor: str = "ana") -> Result:
-    """Run ``dti --db DB --actor ACTOR ARGS...``."""
-    return runner.invoke(app, ["--db", db, "--actor", actor, *args])
 
 
-def ok(result: Result) -> str:
-    """The command succeeded and printed nothing on stderr; return its stdout."""
-    assert result.exit_code == 0, result.output
-    assert result.exception is None, result.exception
-    assert result.stderr == ""
-    return result.stdout
 
 
 def imported(result: Result) -> str:
@@ -93,16 +84,6 @@ def imported(result: Result) -> str:
     return result.stdout
 
 
-def refused(result: Result) -> str:
-    """Exit 1, exactly one line on stderr, an ``Error:`` line, no traceback. Return the line."""
-    assert result.exit_code == 1, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"crashed with {result.exception!r}")
-    assert "Traceback" not in result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines[0]
-    return lines[0]
 
 
 def import_refused(result: Result) -> str:
@@ -154,10 +135,7 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, read through a :class:`Catalogue`, to prove nothing changed."""
     catalogue = Catalogue.open(url, migrate_schema=False)
     try:
-        with catalogue.engine.connect() as conn:
-            return {table.name: [tuple(row) for row in conn.execute(
-                select(table).order_by(*table.primary_key.columns))]
-                for table in Base.metadata.sorted_tables}
+        return every_row(catalogue)
     finally:
         catalogue.engine.dispose()
 

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from inventory.errors import CatalogueError, Conflict
 from inventory.importing import ImportOptions
 from inventory.io import Limits, Upload
-from inventory.models import Base
 from inventory.services import Catalogue, ImportResult
+from tests.support import snapshot
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "import_corpus"
 APQC = Path(os.environ.get("DTI_APQC_FILE",
@@ -24,12 +23,6 @@ REFUSED_FILES = ["empty.csv", "blank.csv", "header_only.csv", "header_only.xlsx"
                  "corrupt_workbook.xlsx", "corrupt_sheet.xlsx", "lying_sizes.xlsx"]
 
 
-def snapshot(catalogue: Catalogue) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, to prove that a refused import changed nothing."""
-    with catalogue.engine.connect() as conn:
-        return {table.name: [tuple(row) for row in conn.execute(
-            select(table).order_by(*table.primary_key.columns))]
-            for table in Base.metadata.sorted_tables}
 
 
 def upload(name: str, text: str) -> Upload:
