@@ -68,6 +68,9 @@ ALIASES: dict[str, str] = {
     "criterion": "criterion_key",
 }
 SIMILARITY = 0.8
+# Valid stand-ins for required fields a row does not give, so that the fields it does give are
+# checked now; the record as a whole is checked again against the inventory (inventory.bulk).
+PLACEHOLDERS: dict[str, object] = {"value": 0.0}
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
                            "column not imported: no field matches its name; to import it, map "
                            "it with --map FIELD=COLUMN")
     required = [name for name, info in fields.items() if info.is_required()]
-    placeholders = {name: _placeholder(model, name) for name in required}
+    placeholders = {name: PLACEHOLDERS.get(name, "x") for name in required}
     defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
     columns = list(mapping.items())
     cells = table.frame[[column for _, column in columns]].to_numpy()
@@ -212,11 +215,6 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
         parsed.rows[kind].append(ImportRow(
             kind, table.sheet, row, values_given,
             {k: checked[k] for k in defaults if k in checked}, dict(mapping), complete))
-
-
-def _placeholder(model: type[BaseModel], name: str) -> object:
-    """A valid stand-in for a required field the row does not give (checked later)."""
-    return {"value": 0.0}.get(name, "x" if name != "code" else "placeholder")
 
 
 def dotted_parents(parsed: ParsedImport, known_codes: set[str]) -> None:

@@ -145,7 +145,10 @@ def processes_frame(session: Session, *, include_deleted: bool = False,
     if codes is not None:
         query = query.where(Process.code.in_(list(codes)))
     frame = _frame(session, query)
-    frame.insert(list(frame.columns).index("parent_code") + 1, "level", _levels(session, frame))
+    levels = _levels(session, frame) if codes is None else pd.Series(  # a few: walk up each
+        [len(ancestor_ids(session, int(i))) + 1 for i in frame["id"]], index=frame.index,
+        dtype="int64")
+    frame.insert(list(frame.columns).index("parent_code") + 1, "level", levels)
     whole_numbers = ["digital_maturity", "annual_volume"]
     frame[whole_numbers] = frame[whole_numbers].astype("Int64")  # unknown stays <NA>, not 2.0
     return frame

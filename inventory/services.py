@@ -167,8 +167,8 @@ class Catalogue:
     # ------------------------------------------------------------------ reads
 
     def is_empty(self) -> bool:
-        with reading(self.engine) as s:
-            return repository.counts(s)["processes"] == 0 and repository.counts(s)["units"] == 0
+        counts = self.counts()
+        return counts["processes"] == 0 and counts["units"] == 0
 
     def counts(self) -> dict[str, int]:
         with reading(self.engine) as s:
