@@ -61,9 +61,13 @@ def test_dependencies_of_a_deleted_process_are_hidden_then_back(
         small_catalogue: Catalogue) -> None:
     small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC-01"},
                                    "ana")
+    small_catalogue.add_kpi({"process_code": "HR-REC-01", "name": "Days open"}, "ana")
     small_catalogue.delete_process("HR-REC-01", "ana")
     assert small_catalogue.dependencies().empty
+    assert small_catalogue.counts() == {"units": 2, "processes": 3, "dependencies": 0,
+                                        "kpis": 0, "assessments": 0}
     small_catalogue.restore_process("HR-REC-01", "ana")
+    assert small_catalogue.counts()["dependencies"] == 1 and small_catalogue.counts()["kpis"] == 1
     assert len(small_catalogue.dependencies()) == 1
 
 
