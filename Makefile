@@ -25,6 +25,7 @@ test: lint
 	$(BIN)/pytest
 
 benchmarks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
 screenshots: $(STAMP)

@@ -29,6 +29,7 @@ from inventory.importing import ImportOptions, load_mapping, mapping_json
 from inventory.io import Limits, Upload
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS
 from inventory.services import Catalogue
+from scoring.errors import ScoringError
 
 
 class _Group(TyperGroup):
@@ -37,7 +38,7 @@ class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except CatalogueError as error:
+        except (CatalogueError, ScoringError) as error:
             typer.echo(f"Error: {' '.join(str(error).split())}", err=True)
             raise typer.Exit(1) from None
 
@@ -778,3 +779,9 @@ def unit_restore(ctx: typer.Context, code: str) -> None:
 
 def main() -> None:
     app()
+
+
+# Scoring commands live in their own module, which builds on the helpers above.
+from inventory.scoring_cli import register  # noqa: E402
+
+register(app)

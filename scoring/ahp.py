@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scoring.errors import ScoringError
+
 #: Saaty's random consistency index RI by matrix order n (Saaty 1980, "The analytic hierarchy
 #: process", McGraw-Hill). No value is tabulated here beyond n = 10: for larger matrices the
 #: consistency ratio is reported as ``None`` (unknown) rather than guessed. Published extensions
@@ -128,3 +130,61 @@ def priorities(pairwise: ArrayLike) -> AhpResult:
     i, j = (int(x) for x in np.unravel_index(int(np.argmax(upper)), upper.shape))
     worst = (i, j) if upper[i, j] > _CONSISTENT_LOG_TOL else None
     return AhpResult(weights, lambda_max, ci, cr, worst)
+
+
+def pairwise_from_table(table: list[list[str]]) -> tuple[list[str], NDArray[np.float64]]:
+    """A pairwise matrix written as a table of text cells, as in a CSV file.
+
+    The first row names the criteria (its first cell is ignored); each following row starts
+    with a criterion's name, in the same order, then its judgements. A cell holds a number or
+    a fraction (``3``, ``0.2``, ``1/5``); a blank cell below the diagonal is the reciprocal of
+    its mirror and a blank diagonal cell is 1, so writing the upper triangle is enough.
+
+    Raises :class:`ScoringError` naming the row and column of the first bad cell.
+    """
+    rows = [[cell.strip() for cell in row] for row in table if any(c.strip() for c in row)]
+    if len(rows) < 2:
+        raise ScoringError("The pairwise table needs a header row of criteria and one row per "
+                           "criterion")
+    labels = [label for label in rows[0][1:] if label]
+    n = len(labels)
+    if len(rows) - 1 != n:
+        raise ScoringError(f"The pairwise table names {n} criteria in its header but has "
+                           f"{len(rows) - 1} rows; it must be square")
+    matrix = np.full((n, n), np.nan)
+    for i, row in enumerate(rows[1:]):
+        if row[0] != labels[i]:
+            raise ScoringError(f"Row {i + 2} is {row[0]!r} but the header's criterion {i + 1} "
+                               f"is {labels[i]!r}; rows must follow the header's order")
+        for j, cell in enumerate((row[1:] + [""] * n)[:n]):
+            if cell:
+                matrix[i, j] = _judgement(cell, labels[i], labels[j])
+    for i in range(n):
+        if np.isnan(matrix[i, i]):
+            matrix[i, i] = 1.0
+        for j in range(i + 1, n):
+            if np.isnan(matrix[i, j]) and np.isnan(matrix[j, i]):
+                raise ScoringError(f"No judgement for {labels[i]!r} against {labels[j]!r}: "
+                                   "fill the upper triangle")
+            if np.isnan(matrix[j, i]):
+                matrix[j, i] = 1.0 / matrix[i, j]
+            elif np.isnan(matrix[i, j]):
+                matrix[i, j] = 1.0 / matrix[j, i]
+    try:
+        _validate(matrix)
+    except ValueError as error:
+        raise ScoringError(f"The pairwise table is not a valid comparison matrix: {error}; "
+                           "indices count criteria from 0 in header order") from None
+    return labels, matrix
+
+
+def _judgement(cell: str, row: str, column: str) -> float:
+    numerator, slash, denominator = cell.partition("/")
+    try:
+        value = float(numerator) / float(denominator) if slash else float(cell)
+    except (ValueError, ZeroDivisionError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ScoringError(f"Judgement {cell!r} for {row!r} against {column!r} must be a "
+                           "positive number or fraction such as 3 or 1/3")
+    return value

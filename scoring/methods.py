@@ -266,3 +266,47 @@ def vikor_compromise(
     if not stability:
         return [first, second]
     return [first]
+
+
+def _positive_vector(values: ArrayLike, name: str) -> FloatArray:
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got {x.ndim}-D")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return x
+
+
+def wsjf(cost_of_delay: ArrayLike, job_size: ArrayLike) -> FloatArray:
+    """Weighted shortest job first: ``cost_of_delay / job_size`` (higher goes first).
+
+    Cost of delay is the value lost by waiting (in SAFe, user-business value + time criticality
+    + risk reduction and opportunity enablement); job size is the effort proxy. Both are on any
+    common positive scale; ``job_size`` must be strictly positive.
+
+    Source: Reinertsen, D. G. (2009) "The principles of product development flow", Celeritas,
+    chapter 9 (weighted shortest job first: cost of delay divided by duration); Scaled Agile
+    Framework, "WSJF" (scaledagileframework.com/wsjf).
+    """
+    cod = _positive_vector(cost_of_delay, "cost_of_delay")
+    size = _positive_vector(job_size, "job_size")
+    if cod.shape != size.shape:
+        raise ValueError(f"cost_of_delay has {cod.shape[0]} entries but job_size has "
+                         f"{size.shape[0]}")
+    if np.any(size <= 0):
+        bad = int(np.flatnonzero(size <= 0)[0])
+        raise ValueError(f"job_size must be > 0: job_size[{bad}] = {float(size[bad])!r}")
+    result: FloatArray = cod / size
+    return result
+
+
+def value_over_effort(value: ArrayLike, effort: ArrayLike) -> FloatArray:
+    """Value over effort ratio, ``value / effort`` (the 'bang for the buck' ordering of a
+    value-effort matrix); ``effort`` must be strictly positive.
+
+    Source: ranking independent projects by benefit-cost ratio, as discussed in Boardman,
+    A. E. et al. (2018) "Cost-benefit analysis: concepts and practice", 5th ed., Cambridge
+    University Press, chapter 2; the same ordering reads a value-effort (impact-effort) matrix
+    from its top-left corner (quick wins) outwards.
+    """
+    return wsjf(value, effort)

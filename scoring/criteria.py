@@ -1,0 +1,275 @@
+"""Criteria: what a process is scored on, on which scale, from which source.
+
+A criteria set is data: a YAML file (``data/criteria/dt-i.yaml`` is the default DT-I set) that
+anyone can copy and edit without touching code. Each criterion declares
+
+* ``key`` (``lower_snake_case``, the key assessments are stored under), ``label``, ``description``;
+* ``group``: ``impact``, ``effort``, ``dependency`` or ``custom``;
+* ``direction``: ``benefit`` (higher is better) or ``cost`` (lower is better);
+* ``scale``: either anchored levels (``levels: {1: "sentence", ..., 5: "sentence"}``) or numeric
+  bounds (``low``, ``high``, optional ``unit`` and ``log: true`` for quantities spanning orders of
+  magnitude, such as yearly volumes or costs);
+* ``source``: ``assessment`` (raters' values), ``field:NAME`` (a process field such as
+  ``annual_volume``) or ``graph:METRIC`` (a dependency metric such as ``downstream``);
+* ``missing``: what an unknown value becomes, ``exclude``, ``midpoint``, ``worst`` or ``best``
+  (never zero; see :mod:`scoring.ranking`);
+* ``weight``: its default weight (non-negative; weights are normalised to sum 1 when used).
+
+Values are put on a common 0-1 higher-is-better footing against the *declared* bounds (see
+:mod:`scoring.normalize`), so adding or removing a process never moves the others.
+
+Every malformed file raises :class:`CriteriaError` naming the file, the criterion and the field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from scoring.errors import ScoringError
+
+#: The criteria set used when none is named: data/criteria/dt-i.yaml beside the code.
+DEFAULT_CRITERIA_FILE = Path(__file__).resolve().parent.parent / "data" / "criteria" / "dt-i.yaml"
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+E = TypeVar("E", bound=StrEnum)
+
+
+class CriteriaError(ScoringError):
+    """A criteria set that cannot be used as written."""
+
+
+class Group(StrEnum):
+    IMPACT = "impact"
+    EFFORT = "effort"
+    DEPENDENCY = "dependency"
+    CUSTOM = "custom"
+
+
+class Direction(StrEnum):
+    BENEFIT = "benefit"
+    COST = "cost"
+
+
+class MissingPolicy(StrEnum):
+    EXCLUDE = "exclude"
+    MIDPOINT = "midpoint"
+    WORST = "worst"
+    BEST = "best"
+
+
+class SourceKind(StrEnum):
+    ASSESSMENT = "assessment"
+    FIELD = "field"
+    GRAPH = "graph"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Declared bounds of a criterion's raw values.
+
+    ``levels`` maps each anchored value to its sentence (empty for a numeric scale). With
+    ``log`` the position on the scale is measured on ``log10(1 + value)``.
+    """
+
+    low: float
+    high: float
+    unit: str = ""
+    levels: tuple[tuple[float, str], ...] = ()
+    log: bool = False
+
+    @property
+    def anchored(self) -> bool:
+        return bool(self.levels)
+
+    def describe(self) -> str:
+        if self.anchored:
+            return f"anchored {self.low:g}-{self.high:g}"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.low:g}-{self.high:g}{unit}" + (" (log)" if self.log else "")
+
+    def anchor(self, value: float) -> str:
+        """The sentence of the anchored level ``value`` ('' when there is none)."""
+        return dict(self.levels).get(value, "")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    group: Group
+    direction: Direction
+    scale: Scale
+    source: SourceKind
+    source_name: str
+    missing: MissingPolicy
+    weight: float
+    description: str = ""
+
+    @property
+    def benefit(self) -> bool:
+        return self.direction is Direction.BENEFIT
+
+    @property
+    def source_label(self) -> str:
+        if self.source is SourceKind.ASSESSMENT:
+            return "assessment"
+        return f"{self.source}:{self.source_name}"
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    name: str
+    criteria: tuple[Criterion, ...]
+    description: str = ""
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.criteria]
+
+    def get(self, key: str) -> Criterion:
+        for criterion in self.criteria:
+            if criterion.key == key:
+                return criterion
+        raise CriteriaError(
+            f"Unknown criterion {key!r}: the criteria set {self.name!r} has "
+            f"{', '.join(self.keys)}")
+
+    def weights(self) -> dict[str, float]:
+        return {c.key: c.weight for c in self.criteria}
+
+    def assessed(self) -> list[Criterion]:
+        """The criteria raters score (source ``assessment``)."""
+        return [c for c in self.criteria if c.source is SourceKind.ASSESSMENT]
+
+    def in_group(self, group: Group) -> list[Criterion]:
+        return [c for c in self.criteria if c.group is group]
+
+
+def load_criteria(path: str | Path | None = None) -> CriteriaSet:
+    """Read and check a criteria set from a YAML file (the default DT-I set when ``None``)."""
+    file = Path(path) if path is not None else DEFAULT_CRITERIA_FILE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CriteriaError(f"Criteria file {str(file)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CriteriaError(f"Criteria file {str(file)!r} cannot be read: {exc}") from None
+    return parse_criteria(text, origin=file.name)
+
+
+def parse_criteria(text: str, origin: str = "criteria") -> CriteriaSet:
+    """Check a criteria set written as YAML text; ``origin`` names it in messages."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise CriteriaError(f"{origin}: not valid YAML{where}; check the indentation") from None
+    if not isinstance(document, dict) or not isinstance(document.get("criteria"), list):
+        raise CriteriaError(f"{origin}: expected a 'criteria:' list of criteria")
+    if not document["criteria"]:
+        raise CriteriaError(f"{origin}: the 'criteria:' list is empty")
+    criteria = tuple(_criterion(item, origin, i + 1)
+                     for i, item in enumerate(document["criteria"]))
+    seen: set[str] = set()
+    for criterion in criteria:
+        if criterion.key in seen:
+            raise CriteriaError(f"{origin}: criterion key {criterion.key!r} appears twice")
+        seen.add(criterion.key)
+    if not any(c.weight > 0 for c in criteria):
+        raise CriteriaError(f"{origin}: every weight is 0; give at least one criterion a weight")
+    return CriteriaSet(name=str(document.get("name") or origin),
+                       description=str(document.get("description") or ""), criteria=criteria)
+
+
+_FIELDS = {"key", "label", "description", "group", "direction", "scale", "source", "missing",
+           "weight"}
+
+
+def _criterion(item: Any, origin: str, position: int) -> Criterion:
+    if not isinstance(item, dict):
+        raise CriteriaError(f"{origin}: criterion {position} must be a mapping of fields")
+    key = item.get("key")
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise CriteriaError(f"{origin}: criterion {position} needs a 'key' in lower_snake_case "
+                            f"(letters, digits, underscores), got {key!r}")
+    where = f"{origin}: criterion {key!r}"
+    unknown = sorted(set(item) - _FIELDS)
+    if unknown:
+        raise CriteriaError(f"{where}: unknown field {unknown[0]!r}; the fields are "
+                            f"{', '.join(sorted(_FIELDS))}")
+    weight = item.get("weight", 1)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) \
+            or not math.isfinite(weight) or weight < 0:
+        raise CriteriaError(f"{where}: 'weight' must be a number >= 0, got {weight!r}")
+    source, source_name = _source(item.get("source", "assessment"), where)
+    return Criterion(
+        key=key,
+        label=str(item.get("label") or key.replace("_", " ").capitalize()),
+        description=str(item.get("description") or "").strip(),
+        group=_choice(Group, item.get("group", "custom"), "group", where),
+        direction=_choice(Direction, item.get("direction", "benefit"), "direction", where),
+        scale=_scale(item.get("scale"), where),
+        source=source, source_name=source_name,
+        missing=_choice(MissingPolicy, item.get("missing", "midpoint"), "missing", where),
+        weight=float(weight),
+    )
+
+
+def _choice(enum: type[E], value: Any, field: str, where: str) -> E:
+    try:
+        return enum(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise CriteriaError(f"{where}: {field} {value!r} is not one of {allowed}") from None
+
+
+def _source(value: Any, where: str) -> tuple[SourceKind, str]:
+    text = str(value).strip()
+    kind, _, name = text.partition(":")
+    try:
+        source = SourceKind(kind.strip().lower())
+    except ValueError:
+        raise CriteriaError(f"{where}: source {text!r} must be 'assessment', 'field:NAME' or "
+                            "'graph:METRIC'") from None
+    name = name.strip()
+    if source is not SourceKind.ASSESSMENT and not name:
+        raise CriteriaError(f"{where}: source {text!r} must name the {source.value}, "
+                            f"as in '{source.value}:NAME'")
+    return source, name
+
+
+def _number(value: Any, field: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise CriteriaError(f"{where}: scale {field} must be a number, got {value!r}")
+    return float(value)
+
+
+def _scale(value: Any, where: str) -> Scale:
+    if not isinstance(value, dict):
+        raise CriteriaError(f"{where}: needs a 'scale' with anchored 'levels' or numeric "
+                            "'low' and 'high'")
+    levels_in = value.get("levels")
+    if levels_in is not None:
+        if not isinstance(levels_in, dict) or len(levels_in) < 2:
+            raise CriteriaError(f"{where}: scale levels must map at least two values to "
+                                "their sentences, as in '1: Negligible'")
+        levels = tuple(sorted((_number(k, "level", where), str(v).strip())
+                              for k, v in levels_in.items()))
+        return Scale(low=levels[0][0], high=levels[-1][0], unit=str(value.get("unit") or ""),
+                     levels=levels)
+    low = _number(value.get("low"), "low", where)
+    high = _number(value.get("high"), "high", where)
+    if high <= low:
+        raise CriteriaError(f"{where}: scale high ({high:g}) must be above low ({low:g})")
+    log = bool(value.get("log", False))
+    if log and low < 0:
+        raise CriteriaError(f"{where}: a log scale needs low >= 0, got {low:g}")
+    return Scale(low=low, high=high, unit=str(value.get("unit") or ""), log=log)

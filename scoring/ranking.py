@@ -1,0 +1,413 @@
+"""The one validating entry point: processes, assessments and graph metrics in, ranking out.
+
+``rank(inputs, criteria, scenario)`` takes plain frames (nothing from the database):
+
+* ``processes``: ``code``, ``name`` and any process fields criteria read (``field:NAME``);
+  optional ``unit`` and ``quick_fix_candidate``;
+* ``assessments``: ``process_code``, ``criterion_key``, ``value``, ``rater``;
+* ``metrics``: graph metrics indexed by ``code`` (as :func:`inventory.graph.metrics` returns;
+  ``pagerank`` is read relative to the average process, i.e. times the number of processes);
+* ``dependencies``: ``upstream_code``, ``downstream_code`` (for the dependency uplift).
+
+Steps, each recorded in the result so every rank can be explained:
+
+1. Raw values per process and criterion: raters aggregated (:mod:`scoring.raters`), process
+   fields, graph metrics. Unknown stays NaN.
+2. Normalised values on the declared scale, 1 = best (:func:`scoring.normalize.declared`).
+3. Missing values imputed by policy, never as zero: ``midpoint`` 0.5, ``worst`` 0, ``best`` 1;
+   ``exclude`` leaves the criterion out of that process's score and re-normalises its weights
+   (weighted sum, WSJF and value/effort; the other methods need a full matrix and use the
+   midpoint instead, noted in ``Ranking.notes``). Every imputed cell is marked.
+4. Score by the scenario's method; contributions are ``weight x normalised value`` (for the
+   weighted sum they add up to the score before uplift). VIKOR's score is ``1 - Q``.
+5. Dependency uplift (:mod:`scoring.uplift`) when the scenario's factor is above 0.
+6. Ranks: higher score first; scores equal to 12 significant digits share a rank (1, 2, 2, 4)
+   and are listed by code. Rows are sorted by code first, so input order never matters.
+7. Best and worst rank each process could reach given what is missing: its own missing values
+   at best (worst) while every other process's are at worst (best). Exact for the weighted sum,
+   WSJF and value/effort, whose scores depend on the process's own row only; indicative for
+   TOPSIS, VIKOR and the weighted product's extremes, which depend on every row.
+8. Impact and effort levels (0-1 weighted means of the impact and effort groups; effort reads
+   1 = hardest), quadrants of the impact-effort matrix (quick win: high impact, low effort;
+   major project: high, high; fill-in: low, low; reconsider: low impact, high effort) and
+   quick-fix flags (marked by an analyst, or a quick win at or below the quick-fix effort).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scoring import methods
+from scoring.criteria import CriteriaSet, Criterion, Group, MissingPolicy, SourceKind
+from scoring.errors import ScoringError
+from scoring.normalize import declared
+from scoring.raters import aggregate
+from scoring.scenario import Method, Scenario
+from scoring.uplift import dependency_uplift
+
+FloatArray = NDArray[np.float64]
+
+#: Graph metrics read relative to the average process (value x number of processes).
+RELATIVE_METRICS = frozenset({"pagerank"})
+
+QUICK_WIN, MAJOR_PROJECT, FILL_IN, RECONSIDER = (
+    "Quick win", "Major project", "Fill-in", "Reconsider")
+UPLIFT = "dependency_uplift"
+_TIE_DIGITS = 12
+_WPM_FLOOR = 0.1  # weighted product input: normalised values mapped onto [0.1, 1]
+
+
+@dataclass(frozen=True)
+class RankingInputs:
+    processes: pd.DataFrame
+    assessments: pd.DataFrame
+    metrics: pd.DataFrame | None = None
+    dependencies: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranked processes and everything needed to explain them.
+
+    ``table`` has one row per ranked process in rank order (ties by code): ``rank``, ``code``,
+    ``name``, ``unit``, ``score``, ``base_score`` (before uplift), ``uplift``, ``completeness``
+    (share of weighted criteria with a known value), ``imputed`` (count), ``best_rank``,
+    ``worst_rank``, ``impact``, ``effort``, ``quadrant``, ``quick_fix``, ``disagreement``
+    (largest raters' range, as a share of its scale). The other frames are indexed by code
+    in the same order, one column per criterion.
+    """
+
+    table: pd.DataFrame
+    raw: pd.DataFrame
+    normalised: pd.DataFrame
+    imputed: pd.DataFrame
+    spread: pd.DataFrame
+    raters: pd.DataFrame
+    contributions: pd.DataFrame
+    weights: pd.Series
+    criteria: CriteriaSet
+    scenario: Scenario
+    left_out: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    compromise: list[str] = field(default_factory=list)
+
+    def rank_of(self, code: str) -> int:
+        return int(self.table.loc[self.table["code"] == self.require(code), "rank"].iloc[0])
+
+    def require(self, code: str) -> str:
+        """``code`` if it is ranked, else a :class:`ScoringError` saying why it is not."""
+        if code in self.contributions.index:
+            return code
+        if code in self.left_out:
+            raise ScoringError(f"Process {code!r} is not ranked: it has no assessment yet "
+                               "(assess it, or include unassessed processes)")
+        raise ScoringError(f"Process {code!r} is not in the ranking: check the code")
+
+
+def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ranking:
+    """Rank the processes of ``inputs`` on ``criteria`` under ``scenario`` (see module doc)."""
+    processes = _checked_processes(inputs.processes)
+    weights_raw = scenario.weights_for(criteria)
+    ratings = aggregate(inputs.assessments, scenario.aggregation) \
+        if not inputs.assessments.empty else None
+    assessed_codes = _assessed(ratings, criteria)
+    if scenario.include_unassessed or not criteria.assessed():
+        left_out: list[str] = []
+    else:
+        keep = processes["code"].isin(assessed_codes)
+        left_out = processes.loc[~keep, "code"].tolist()
+        processes = processes.loc[keep].reset_index(drop=True)
+    codes = processes["code"].tolist()
+    raw, spread, counts = _raw_values(processes, ratings, inputs.metrics, criteria)
+    position = np.column_stack([
+        declared(raw[c.key].to_numpy(), c.scale.low, c.scale.high, benefit=c.benefit,
+                 log=c.scale.log) for c in criteria.criteria]) if codes else \
+        np.zeros((0, len(criteria.criteria)))
+    missing = np.isnan(position)
+    weights = np.array([weights_raw[k] for k in criteria.keys], dtype=np.float64)
+    weights = weights / weights.sum()
+    notes: list[str] = []
+    policies = _policies(criteria, scenario, notes)
+    normalised = _impute(position, policies, "chosen")
+    scores, contributions, extra = _score(normalised, weights, criteria, scenario, codes)
+    compromise_rows = _compromise(extra, scenario)
+    uplift = dependency_uplift(codes, scores, inputs.dependencies, scenario.uplift)
+    total = scores + uplift
+    best, worst = _rank_bounds(position, policies, weights, criteria, scenario, codes,
+                               inputs.dependencies, total)
+    impact = _group_level(normalised, weights, criteria, (Group.IMPACT,), invert=False)
+    effort = _group_level(normalised, weights, criteria, (Group.EFFORT,), invert=True)
+    weighted = weights > 0
+    known = (~missing[:, weighted]).sum(axis=1) if codes else np.zeros(0)
+    table = pd.DataFrame({
+        "rank": _ranks(total),
+        "code": codes,
+        "name": processes["name"].astype(str).tolist(),
+        "unit": processes["unit"].tolist() if "unit" in processes else [None] * len(codes),
+        "score": total,
+        "base_score": scores,
+        "uplift": uplift,
+        "completeness": known / max(int(weighted.sum()), 1),
+        "imputed": (missing & (np.array(policies) != MissingPolicy.EXCLUDE))[:, weighted]
+        .sum(axis=1) if codes else np.zeros(0, dtype=int),
+        "best_rank": best,
+        "worst_rank": worst,
+        "impact": impact,
+        "effort": effort,
+    })
+    table["quadrant"] = _quadrants(impact, effort, scenario)
+    table["quick_fix"] = _quick_fix(processes, table, scenario)
+    table["disagreement"] = _disagreement(spread, criteria)
+    for name, values in extra.items():
+        table[name] = values
+    table = table.sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
+    order = table["code"].tolist()
+
+    def framed(values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values, index=pd.Index(codes, name="code"),
+                            columns=criteria.keys).loc[order]
+
+    contribution_frame = framed(contributions)
+    contribution_frame[UPLIFT] = pd.Series(uplift, index=codes).loc[order]
+    compromise = [codes[i] for i in compromise_rows]
+    return Ranking(
+        table=table, raw=raw.loc[order], normalised=framed(normalised),
+        imputed=framed(missing & (np.array(policies) != MissingPolicy.EXCLUDE)),
+        spread=spread.loc[order], raters=counts.loc[order], contributions=contribution_frame,
+        weights=pd.Series(weights, index=criteria.keys, name="weight"),
+        criteria=criteria, scenario=scenario, left_out=sorted(left_out), notes=notes,
+        compromise=compromise,
+    )
+
+
+def _checked_processes(processes: pd.DataFrame) -> pd.DataFrame:
+    for column in ("code", "name"):
+        if column not in processes.columns:
+            raise ScoringError(f"The processes need a {column!r} column")
+    codes = processes["code"].astype(str)
+    duplicated = codes[codes.duplicated()]
+    if not duplicated.empty:
+        raise ScoringError(f"Process code {duplicated.iloc[0]!r} appears twice")
+    frame = processes.assign(code=codes)
+    return frame.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def _assessed(ratings: pd.DataFrame | None, criteria: CriteriaSet) -> set[str]:
+    if ratings is None:
+        return set()
+    keys = {c.key for c in criteria.assessed()}
+    frame = ratings.reset_index()
+    return set(frame.loc[frame["criterion_key"].isin(keys), "process_code"])
+
+
+def _raw_values(processes: pd.DataFrame, ratings: pd.DataFrame | None,
+                metrics: pd.DataFrame | None, criteria: CriteriaSet,
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    index = pd.Index(processes["code"], name="code")
+    raw = pd.DataFrame(index=index, columns=criteria.keys, dtype=np.float64)
+    spread = raw.copy()
+    counts = pd.DataFrame(0, index=index, columns=criteria.keys, dtype=np.int64)
+    if ratings is not None:
+        wide = ratings.unstack("criterion_key")
+    for c in criteria.criteria:
+        if c.source is SourceKind.ASSESSMENT:
+            if ratings is not None and ("value", c.key) in wide.columns:
+                raw[c.key] = wide[("value", c.key)].reindex(index).to_numpy()
+                spread[c.key] = wide[("spread", c.key)].reindex(index).to_numpy()
+                counts[c.key] = wide[("raters", c.key)].reindex(index).fillna(0).astype(
+                    np.int64).to_numpy()
+        elif c.source is SourceKind.FIELD:
+            raw[c.key] = _field(processes, c)
+        else:
+            raw[c.key] = _metric(metrics, c, index)
+    return raw, spread, counts
+
+
+def _field(processes: pd.DataFrame, criterion: Criterion) -> np.ndarray:
+    name = criterion.source_name
+    if name not in processes.columns:
+        raise ScoringError(f"Criterion {criterion.key!r} reads the process field {name!r}, "
+                           "which the processes do not have; fix its source in the criteria set")
+    values = pd.to_numeric(processes[name], errors="coerce")
+    bad = processes[name].notna() & values.isna()
+    if bad.any():
+        code = processes.loc[bad, "code"].iloc[0]
+        raise ScoringError(f"Criterion {criterion.key!r} reads {name!r}, which is not a number "
+                           f"for process {code!r} ({processes.loc[bad, name].iloc[0]!r})")
+    return values.to_numpy(dtype=np.float64)
+
+
+def _metric(metrics: pd.DataFrame | None, criterion: Criterion, index: pd.Index) -> np.ndarray:
+    if metrics is None:
+        return np.full(len(index), np.nan)
+    name = criterion.source_name
+    if name not in metrics.columns:
+        raise ScoringError(f"Criterion {criterion.key!r} reads the graph metric {name!r}; the "
+                           f"metrics are {', '.join(map(str, metrics.columns))}")
+    values = pd.to_numeric(metrics[name], errors="coerce").astype(np.float64)
+    if name in RELATIVE_METRICS:
+        values = values * len(metrics)
+    return values.reindex(index).to_numpy()
+
+
+def _policies(criteria: CriteriaSet, scenario: Scenario, notes: list[str]) -> list[MissingPolicy]:
+    policies = [scenario.missing or c.missing for c in criteria.criteria]
+    excluding = scenario.method in (Method.WSM, Method.WSJF, Method.VALUE_EFFORT)
+    if not excluding and MissingPolicy.EXCLUDE in policies:
+        keys = [c.key for c, p in zip(criteria.criteria, policies, strict=True)
+                if p is MissingPolicy.EXCLUDE]
+        notes.append(f"{scenario.method.label} needs every value: missing {', '.join(keys)} "
+                     "taken at the scale midpoint instead of excluded")
+        policies = [MissingPolicy.MIDPOINT if p is MissingPolicy.EXCLUDE else p
+                    for p in policies]
+    return policies
+
+
+_FILL = {MissingPolicy.MIDPOINT: 0.5, MissingPolicy.WORST: 0.0, MissingPolicy.BEST: 1.0}
+
+
+def _impute(position: np.ndarray, policies: list[MissingPolicy], mode: str) -> np.ndarray:
+    """Missing cells filled by policy (``mode="chosen"``) or all at 1 / 0 (``"best"`` /
+    ``"worst"``); ``exclude`` cells stay NaN in every mode."""
+    filled = position.copy()
+    for j, policy in enumerate(policies):
+        if policy is MissingPolicy.EXCLUDE:
+            continue
+        value = _FILL[policy] if mode == "chosen" else (1.0 if mode == "best" else 0.0)
+        column = filled[:, j]
+        column[np.isnan(column)] = value
+    return filled
+
+
+def _score(normalised: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
+           scenario: Scenario, codes: list[str],
+           ) -> tuple[FloatArray, np.ndarray, dict[str, FloatArray]]:
+    """Method scores (higher is better), contributions and method-specific extra columns."""
+    present = ~np.isnan(normalised)
+    row_weights = np.where(present, weights, 0.0)
+    totals = row_weights.sum(axis=1, keepdims=True)
+    row_weights = row_weights / np.where(totals > 0, totals, 1.0)
+    contributions = np.where(present, row_weights * np.nan_to_num(normalised), 0.0)
+    extra: dict[str, FloatArray] = {}
+    if not codes:
+        return np.zeros(0), contributions, extra
+    method = scenario.method
+    if method is Method.WSM:
+        return contributions.sum(axis=1), contributions, extra
+    if method in (Method.WSJF, Method.VALUE_EFFORT):
+        value_groups = (Group.IMPACT, Group.DEPENDENCY) if method is Method.WSJF \
+            else (Group.IMPACT,)
+        value = _group_level(normalised, weights, criteria, value_groups, invert=False)
+        effort = _group_level(normalised, weights, criteria, (Group.EFFORT,), invert=True)
+        size = _WPM_FLOOR + (1.0 - _WPM_FLOOR) * effort
+        if method is Method.WSJF:
+            return methods.wsjf(value, size), contributions, extra
+        return methods.value_over_effort(value, size), contributions, extra
+    full = np.nan_to_num(normalised, nan=0.5)
+    benefit = np.ones(full.shape[1], dtype=bool)
+    if method is Method.WPM:
+        scores = methods.weighted_product(_WPM_FLOOR + (1 - _WPM_FLOOR) * full, weights, benefit)
+        return scores, contributions, extra
+    if method is Method.TOPSIS:
+        return methods.topsis(full, weights, benefit), contributions, extra
+    s, r, q = methods.vikor(full, weights, benefit, scenario.vikor_v)
+    extra.update({"vikor_s": s, "vikor_r": r, "vikor_q": q})
+    return 1.0 - q, contributions, extra
+
+
+def _compromise(extra: dict[str, FloatArray], scenario: Scenario) -> list[int]:
+    """Rows of the VIKOR compromise set (empty for the other methods)."""
+    if "vikor_q" not in extra or extra["vikor_q"].size == 0:
+        return []
+    return methods.vikor_compromise(extra["vikor_s"], extra["vikor_r"], extra["vikor_q"],
+                                    scenario.vikor_v)
+
+
+def _group_level(normalised: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
+                 groups: tuple[Group, ...], *, invert: bool) -> FloatArray:
+    """Weighted mean of the groups' normalised values (known or imputed); 1 - it when
+    ``invert`` (effort: 1 = hardest). 0.5 when the groups carry no weight or no value."""
+    columns = np.array([c.group in groups for c in criteria.criteria]) & (weights > 0)
+    if not columns.any():
+        return np.full(normalised.shape[0], 0.5)
+    values = normalised[:, columns]
+    w = np.where(np.isnan(values), 0.0, weights[columns])
+    totals = w.sum(axis=1)
+    level = np.where(totals > 0, (w * np.nan_to_num(values)).sum(axis=1)
+                     / np.where(totals > 0, totals, 1.0), 0.5)
+    result: FloatArray = 1.0 - level if invert else level
+    return result
+
+
+def _ranks(scores: FloatArray) -> np.ndarray:
+    """Competition ranks (1, 2, 2, 4) of ``scores``, highest first, equal to 12 digits tie."""
+    if scores.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    rounded = pd.Series(_rounded(scores))
+    return rounded.rank(method="min", ascending=False).astype(np.int64).to_numpy()
+
+
+def _rounded(scores: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.where(scores != 0, np.floor(np.log10(np.abs(scores))), 0)
+    factor = 10.0 ** (_TIE_DIGITS - 1 - magnitude)
+    result: FloatArray = np.round(scores * factor) / factor
+    return result
+
+
+def _rank_bounds(position: np.ndarray, policies: list[MissingPolicy], weights: FloatArray,
+                 criteria: CriteriaSet, scenario: Scenario, codes: list[str],
+                 dependencies: pd.DataFrame | None, total: FloatArray,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    if not codes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if not np.isnan(position).any():
+        ranks = _ranks(total)
+        return ranks, ranks
+    high = _scored(_impute(position, policies, "best"), weights, criteria, scenario, codes,
+                   dependencies)
+    low = _scored(_impute(position, policies, "worst"), weights, criteria, scenario, codes,
+                  dependencies)
+    high, low = _rounded(np.maximum(high, low)), _rounded(np.minimum(high, low))
+    sorted_low, sorted_high = np.sort(low), np.sort(high)
+    n = len(codes)
+    best = 1 + n - np.searchsorted(sorted_low, high, side="right")
+    above_worst = n - np.searchsorted(sorted_high, low, side="right")
+    worst = 1 + above_worst - (high > low)
+    return best.astype(np.int64), worst.astype(np.int64)
+
+
+def _scored(normalised: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
+            scenario: Scenario, codes: list[str], dependencies: pd.DataFrame | None,
+            ) -> FloatArray:
+    scores = _score(normalised, weights, criteria, scenario, codes)[0]
+    return scores + dependency_uplift(codes, scores, dependencies, scenario.uplift)
+
+
+def _quadrants(impact: FloatArray, effort: FloatArray, scenario: Scenario) -> list[str]:
+    high_impact = impact >= scenario.impact_threshold
+    high_effort = effort > scenario.effort_threshold
+    return np.select([high_impact & ~high_effort, high_impact & high_effort,
+                      ~high_impact & ~high_effort], [QUICK_WIN, MAJOR_PROJECT, FILL_IN],
+                     RECONSIDER).tolist()
+
+
+def _quick_fix(processes: pd.DataFrame, table: pd.DataFrame, scenario: Scenario) -> list[bool]:
+    marked = processes["quick_fix_candidate"].fillna(False).astype(bool).to_numpy() \
+        if "quick_fix_candidate" in processes else np.zeros(len(table), dtype=bool)
+    easy = (table["quadrant"] == QUICK_WIN).to_numpy() & \
+        (table["effort"].to_numpy() <= scenario.quick_fix_effort)
+    return (marked | easy).tolist()
+
+
+def _disagreement(spread: pd.DataFrame, criteria: CriteriaSet) -> np.ndarray:
+    spans = np.array([c.scale.high - c.scale.low for c in criteria.criteria])
+    if spread.empty:
+        return np.zeros(len(spread))
+    shares = spread.to_numpy(dtype=np.float64) / spans
+    return np.nan_to_num(np.nanmax(np.where(np.isnan(shares), -np.inf, shares), axis=1)
+                         .clip(min=0.0), neginf=0.0)
