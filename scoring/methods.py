@@ -22,8 +22,9 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-# Tolerance for the VIKOR acceptable-advantage test, so that Q(a'') - Q(a') computed as
-# 0.49999999999999994 still counts as reaching DQ = 0.5.
+# Rounding tolerance of VIKOR: in the acceptable-advantage test, so that Q(a'') - Q(a')
+# computed as 0.49999999999999994 still counts as reaching DQ = 0.5; and when rescaling S and R,
+# so that values equal up to rounding stay equal.
 _VIKOR_TOL = 1e-12
 
 
@@ -199,7 +200,7 @@ def vikor(
     has_span = span != 0
     safe_span = np.where(has_span, span, 1.0)
     # (best - x) and span share their sign, so each term is >= 0; "+ 0.0" turns -0.0 into 0.0.
-    regret = np.where(has_span, w * (best - x) / safe_span, 0.0) + 0.0
+    regret = np.where(has_span, w * ((best - x) / safe_span), 0.0) + 0.0
     s: FloatArray = regret.sum(axis=1)
     r: FloatArray = regret.max(axis=1)
     q: FloatArray = v * _rescale(s) + (1.0 - v) * _rescale(r)
@@ -207,9 +208,10 @@ def vikor(
 
 
 def _rescale(values: FloatArray) -> FloatArray:
-    """``(values - min) / (max - min)``, or zeros when ``max == min``."""
+    """``(values - min) / (max - min)``, or zeros when ``max`` and ``min`` differ only by
+    rounding (relative 1e-12), so that scaling the weights cannot turn a tie into a 0-1 gap."""
     low, high = float(values.min()), float(values.max())
-    if high == low:
+    if high - low <= _VIKOR_TOL * max(1.0, abs(high)):
         return np.zeros_like(values)
     result: FloatArray = (values - low) / (high - low)
     return result
