@@ -40,14 +40,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import sparse
 
 from scoring import methods
 from scoring.criteria import CriteriaSet, Criterion, Group, MissingPolicy, SourceKind
 from scoring.errors import ScoringError
 from scoring.normalize import declared
-from scoring.raters import aggregate
+from scoring.raters import Ratings, rating_matrices
 from scoring.scenario import Method, Scenario
-from scoring.uplift import dependency_uplift
+from scoring.uplift import apply_uplift, uplift_operator
 
 FloatArray = NDArray[np.float64]
 
@@ -112,15 +113,15 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     """Rank the processes of ``inputs`` on ``criteria`` under ``scenario`` (see module doc)."""
     processes = _checked_processes(inputs.processes)
     weights_raw = scenario.weights_for(criteria)
-    ratings = aggregate(inputs.assessments, scenario.aggregation) \
-        if not inputs.assessments.empty else None
-    assessed_codes = _assessed(ratings, criteria)
-    if scenario.include_unassessed or not criteria.assessed():
-        left_out: list[str] = []
-    else:
-        keep = processes["code"].isin(assessed_codes)
-        left_out = processes.loc[~keep, "code"].tolist()
-        processes = processes.loc[keep].reset_index(drop=True)
+    ratings = rating_matrices(inputs.assessments, processes["code"].tolist(), criteria.keys,
+                              scenario.aggregation)
+    left_out: list[str] = []
+    if not scenario.include_unassessed and criteria.assessed():
+        rated = np.array([c.source is SourceKind.ASSESSMENT for c in criteria.criteria])
+        keep = (ratings.raters[:, rated] > 0).any(axis=1)
+        left_out = processes["code"].to_numpy()[~keep].tolist()
+        processes = processes.iloc[np.flatnonzero(keep)].reset_index(drop=True)
+        ratings = Ratings(ratings.value[keep], ratings.spread[keep], ratings.raters[keep])
     codes = processes["code"].tolist()
     raw, spread, counts = _raw_values(processes, ratings, inputs.metrics, criteria)
     position = np.column_stack([
@@ -135,16 +136,18 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     normalised = _impute(position, policies, "chosen")
     scores, contributions, extra = _score(normalised, weights, criteria, scenario, codes)
     compromise_rows = _compromise(extra, scenario)
-    uplift = dependency_uplift(codes, scores, inputs.dependencies, scenario.uplift)
+    operator = uplift_operator(codes, inputs.dependencies, scenario.uplift)
+    uplift = apply_uplift(operator, scores, scenario.uplift)
     total = scores + uplift
+    ranks = _ranks(total)
     best, worst = _rank_bounds(position, policies, weights, criteria, scenario, codes,
-                               inputs.dependencies, total)
+                               operator, ranks)
     impact = _group_level(normalised, weights, criteria, (Group.IMPACT,), invert=False)
     effort = _group_level(normalised, weights, criteria, (Group.EFFORT,), invert=True)
     weighted = weights > 0
     known = (~missing[:, weighted]).sum(axis=1) if codes else np.zeros(0)
     table = pd.DataFrame({
-        "rank": _ranks(total),
+        "rank": ranks,
         "code": codes,
         "name": processes["name"].astype(str).tolist(),
         "unit": processes["unit"].tolist() if "unit" in processes else [None] * len(codes),
@@ -164,20 +167,22 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     table["disagreement"] = _disagreement(spread, criteria)
     for name, values in extra.items():
         table[name] = values
-    table = table.sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
-    order = table["code"].tolist()
+    # Rows are in code order, so a stable sort by rank lists ties by code.
+    order = np.argsort(ranks, kind="stable")
+    table = table.iloc[order].reset_index(drop=True)
+    index = pd.Index(np.asarray(codes, dtype=object)[order], name="code")
 
-    def framed(values: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(values, index=pd.Index(codes, name="code"),
-                            columns=criteria.keys).loc[order]
+    def framed(values: np.ndarray, columns: list[str] = criteria.keys) -> pd.DataFrame:
+        return pd.DataFrame(values[order], index=index, columns=columns)
 
-    contribution_frame = framed(contributions)
-    contribution_frame[UPLIFT] = pd.Series(uplift, index=codes).loc[order]
+    contribution_frame = framed(np.column_stack([contributions, uplift]),
+                                [*criteria.keys, UPLIFT])
     compromise = [codes[i] for i in compromise_rows]
     return Ranking(
-        table=table, raw=raw.loc[order], normalised=framed(normalised),
+        table=table, raw=framed(raw.to_numpy()), normalised=framed(normalised),
         imputed=framed(missing & (np.array(policies) != MissingPolicy.EXCLUDE)),
-        spread=spread.loc[order], raters=counts.loc[order], contributions=contribution_frame,
+        spread=framed(spread.to_numpy()), raters=framed(counts.to_numpy()),
+        contributions=contribution_frame,
         weights=pd.Series(weights, index=criteria.keys, name="weight"),
         criteria=criteria, scenario=scenario, left_out=sorted(left_out), notes=notes,
         compromise=compromise,
@@ -196,30 +201,18 @@ def _checked_processes(processes: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("code", kind="stable").reset_index(drop=True)
 
 
-def _assessed(ratings: pd.DataFrame | None, criteria: CriteriaSet) -> set[str]:
-    if ratings is None:
-        return set()
-    keys = {c.key for c in criteria.assessed()}
-    frame = ratings.reset_index()
-    return set(frame.loc[frame["criterion_key"].isin(keys), "process_code"])
-
-
-def _raw_values(processes: pd.DataFrame, ratings: pd.DataFrame | None,
-                metrics: pd.DataFrame | None, criteria: CriteriaSet,
-                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _raw_values(processes: pd.DataFrame, ratings: Ratings, metrics: pd.DataFrame | None,
+                criteria: CriteriaSet) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Raw values, raters' spread and raters per process (rows) and criterion (columns)."""
     index = pd.Index(processes["code"], name="code")
-    raw = pd.DataFrame(index=index, columns=criteria.keys, dtype=np.float64)
-    spread = raw.copy()
+    raw = pd.DataFrame(np.nan, index=index, columns=criteria.keys)
+    spread = pd.DataFrame(np.nan, index=index, columns=criteria.keys)
     counts = pd.DataFrame(0, index=index, columns=criteria.keys, dtype=np.int64)
-    if ratings is not None:
-        wide = ratings.unstack("criterion_key")
-    for c in criteria.criteria:
+    for j, c in enumerate(criteria.criteria):
         if c.source is SourceKind.ASSESSMENT:
-            if ratings is not None and ("value", c.key) in wide.columns:
-                raw[c.key] = wide[("value", c.key)].reindex(index).to_numpy()
-                spread[c.key] = wide[("spread", c.key)].reindex(index).to_numpy()
-                counts[c.key] = wide[("raters", c.key)].reindex(index).fillna(0).astype(
-                    np.int64).to_numpy()
+            raw[c.key] = ratings.value[:, j]
+            spread[c.key] = ratings.spread[:, j]
+            counts[c.key] = ratings.raters[:, j]
         elif c.source is SourceKind.FIELD:
             raw[c.key] = _field(processes, c)
         else:
@@ -361,17 +354,16 @@ def _rounded(scores: FloatArray) -> FloatArray:
 
 def _rank_bounds(position: np.ndarray, policies: list[MissingPolicy], weights: FloatArray,
                  criteria: CriteriaSet, scenario: Scenario, codes: list[str],
-                 dependencies: pd.DataFrame | None, total: FloatArray,
+                 operator: sparse.csr_matrix | None, ranks: np.ndarray,
                  ) -> tuple[np.ndarray, np.ndarray]:
     if not codes:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if not np.isnan(position).any():
-        ranks = _ranks(total)
         return ranks, ranks
     high = _scored(_impute(position, policies, "best"), weights, criteria, scenario, codes,
-                   dependencies)
+                   operator)
     low = _scored(_impute(position, policies, "worst"), weights, criteria, scenario, codes,
-                  dependencies)
+                  operator)
     high, low = _rounded(np.maximum(high, low)), _rounded(np.minimum(high, low))
     sorted_low, sorted_high = np.sort(low), np.sort(high)
     n = len(codes)
@@ -382,10 +374,10 @@ def _rank_bounds(position: np.ndarray, policies: list[MissingPolicy], weights: F
 
 
 def _scored(normalised: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
-            scenario: Scenario, codes: list[str], dependencies: pd.DataFrame | None,
+            scenario: Scenario, codes: list[str], operator: sparse.csr_matrix | None,
             ) -> FloatArray:
     scores = _score(normalised, weights, criteria, scenario, codes)[0]
-    return scores + dependency_uplift(codes, scores, dependencies, scenario.uplift)
+    return scores + apply_uplift(operator, scores, scenario.uplift)
 
 
 def _quadrants(impact: FloatArray, effort: FloatArray, scenario: Scenario) -> list[str]:

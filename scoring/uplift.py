@@ -29,13 +29,14 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from scoring.errors import ScoringError
+from scoring.lookup import positions_in
 
 FloatArray = NDArray[np.float64]
 
 
-def dependency_uplift(codes: list[str], scores: FloatArray, edges: pd.DataFrame | None,
-                      factor: float) -> FloatArray:
-    """The uplift ``t - s`` for each of ``codes`` (same order as ``scores``).
+def uplift_operator(codes: list[str], edges: pd.DataFrame | None,
+                    factor: float) -> sparse.csr_matrix | None:
+    """The matrix ``f A D^-1`` over ``codes`` (``None`` when nothing is passed up).
 
     ``edges`` has ``upstream_code`` and ``downstream_code``; edges touching a process outside
     ``codes`` and self-loops are ignored, duplicates count once.
@@ -44,23 +45,33 @@ def dependency_uplift(codes: list[str], scores: FloatArray, edges: pd.DataFrame 
         raise ScoringError(f"Dependency uplift must be in [0, 1), got {factor!r}")
     n = len(codes)
     if factor == 0.0 or edges is None or edges.empty or n == 0:
-        return np.zeros(n)
-    position = pd.Series(np.arange(n), index=pd.Index(codes, dtype=object))
-    src = position.reindex(edges["upstream_code"].astype(str).to_numpy()).to_numpy()
-    dst = position.reindex(edges["downstream_code"].astype(str).to_numpy()).to_numpy()
-    keep = ~np.isnan(src) & ~np.isnan(dst)
-    pairs = np.unique(np.stack([src[keep], dst[keep]]).astype(np.int64), axis=1)
-    pairs = pairs[:, pairs[0] != pairs[1]]
-    if pairs.shape[1] == 0:
-        return np.zeros(n)
-    up, down = pairs
+        return None
+    src = positions_in(edges["upstream_code"], codes)
+    dst = positions_in(edges["downstream_code"], codes)
+    keep = (src >= 0) & (dst >= 0) & (src != dst)
+    if not keep.any():
+        return None
+    pairs = np.unique(src[keep].astype(np.int64) * n + dst[keep])
+    up, down = pairs // n, pairs % n
     blockers = np.bincount(down, minlength=n).astype(np.float64)
-    shares = factor / blockers[down]
-    passing = sparse.csr_matrix((shares, (up, down)), shape=(n, n))
+    return sparse.csr_matrix((factor / blockers[down], (up, down)), shape=(n, n))
+
+
+def apply_uplift(operator: sparse.csr_matrix | None, scores: FloatArray,
+                 factor: float) -> FloatArray:
+    """The uplift ``t - s`` for ``scores`` under :func:`uplift_operator`'s matrix."""
     own = np.asarray(scores, dtype=np.float64)
+    if operator is None:
+        return np.zeros_like(own)
     total = own.copy()
     # Fixed-point iteration t <- s + M t; the error shrinks by the factor f at every step.
     for _ in range(int(np.ceil(np.log(1e-13) / np.log(factor))) + 1):
-        total = own + passing @ total
+        total = own + operator @ total
     uplift: FloatArray = np.maximum(total - own, 0.0)
     return uplift
+
+
+def dependency_uplift(codes: list[str], scores: FloatArray, edges: pd.DataFrame | None,
+                      factor: float) -> FloatArray:
+    """The uplift ``t - s`` for each of ``codes`` (same order as ``scores``)."""
+    return apply_uplift(uplift_operator(codes, edges, factor), scores, factor)
