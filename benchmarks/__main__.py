@@ -1,9 +1,10 @@
 """Run every benchmark and print its figures."""
 
-from benchmarks import catalogue_writes, graph_metrics, scoring_methods, spreadsheets
+from benchmarks import catalogue_writes, graph_metrics, ranking, scoring_methods, spreadsheets
 
 if __name__ == "__main__":
     catalogue_writes.main()
     spreadsheets.main()
     graph_metrics.main()
     scoring_methods.main()
+    ranking.main()

@@ -108,7 +108,7 @@ def main() -> None:
               f"dependencies (target: ranking + explanations < {target:,} ms)")
         for method in Method:
             scenario = Scenario(method=method, uplift=0.3)
-            ms, ranking = _best(lambda s=scenario: rank(inputs, criteria, s))
+            ms, ranking = _best(lambda i=inputs, s=scenario: rank(i, criteria, s))
             top, other = ranking.table["code"].iloc[0], ranking.table["code"].iloc[-1]
             explain_ms, _ = _best(lambda r=ranking, a=top, b=other: (explain(r, a),
                                                                     explain(r, a, b)))
@@ -116,8 +116,8 @@ def main() -> None:
             print(f"  {method.label:34} rank {ms:8.1f} ms  + explain {explain_ms:5.1f} ms  "
                   f"{verdict}")
         if n == 10_000:
-            plain_ms, _ = _best(lambda: _plain_weighted_sum(inputs, criteria))
-            ours_ms, _ = _best(lambda: rank(inputs, criteria, Scenario()))
+            plain_ms, _ = _best(lambda i=inputs: _plain_weighted_sum(i, criteria))
+            ours_ms, _ = _best(lambda i=inputs: rank(i, criteria, Scenario()))
             print(f"  plain Python weighted sum (rated criteria only, no bounds or "
                   f"explanations) {plain_ms:.0f} ms: {plain_ms / ours_ms:.1f}x our full "
                   f"weighted-sum ranking ({ours_ms:.0f} ms)")

@@ -69,9 +69,3 @@ def apply_uplift(operator: sparse.csr_matrix | None, scores: FloatArray,
         total = own + operator @ total
     uplift: FloatArray = np.maximum(total - own, 0.0)
     return uplift
-
-
-def dependency_uplift(codes: list[str], scores: FloatArray, edges: pd.DataFrame | None,
-                      factor: float) -> FloatArray:
-    """The uplift ``t - s`` for each of ``codes`` (same order as ``scores``)."""
-    return apply_uplift(uplift_operator(codes, edges, factor), scores, factor)
