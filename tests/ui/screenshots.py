@@ -22,7 +22,8 @@ CHROMIUM = os.environ.get("DTI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGES = {"overview": "", "inventory": "inventory?process=HR-REC",
-         "dependencies": "dependencies?process=MEM-IDM", "import": "import", "export": "export"}
+         "dependencies": "dependencies?process=MEM-IDM", "assess": "assess?process=HR-REC",
+         "prioritise": "prioritise", "import": "import", "export": "export"}
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_EXAMPLE = ROOT / "tests" / "data" / "import_example.csv"  # one maturity out of range
 
