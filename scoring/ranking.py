@@ -111,7 +111,7 @@ class Ranking:
 
 def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ranking:
     """Rank the processes of ``inputs`` on ``criteria`` under ``scenario`` (see module doc)."""
-    processes = _checked_processes(inputs.processes)
+    processes = _checked_processes(scenario.filters.apply(inputs.processes))
     weights_raw = scenario.weights_for(criteria)
     ratings = rating_matrices(inputs.assessments, processes["code"].tolist(), criteria.keys,
                               scenario.aggregation)

@@ -1,7 +1,9 @@
-"""A scenario: the choices leadership makes before a ranking (method, weights, policies).
+"""A scenario: the choices leadership makes before a ranking (method, weights, policies,
+which processes are in scope, and the constraints a portfolio must respect).
 
 Scenarios are frozen values: change one with :meth:`Scenario.replace`, which returns a new
-scenario, so two decisions can be held side by side and compared.
+scenario, so two decisions can be held side by side and compared. :meth:`Scenario.to_dict` and
+:meth:`Scenario.from_dict` turn one into plain JSON-ready data and back, checking every field.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import pandas as pd
 
 from scoring.criteria import CriteriaSet, MissingPolicy
 from scoring.errors import ScoringError
@@ -40,6 +44,65 @@ METHOD_LABELS = {
     Method.WSJF: "WSJF (cost of delay / job size)",
     Method.VALUE_EFFORT: "Value / effort",
 }
+
+
+#: Filter field -> the process frame column it reads.
+_FILTER_COLUMNS = {"units": "unit", "pillars": "pillar", "priority_areas": "priority_area",
+                   "statuses": "transformation_status", "levels": "level"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which processes are in scope; an empty tuple means no restriction on that field.
+
+    Fields match the process frame's columns: ``unit``, ``pillar``, ``priority_area``,
+    ``transformation_status`` (statuses) and ``level`` (1 = top level).
+    """
+
+    units: tuple[str, ...] = ()
+    pillars: tuple[str, ...] = ()
+    priority_areas: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    levels: tuple[int, ...] = ()
+
+    def apply(self, processes: pd.DataFrame) -> pd.DataFrame:
+        """The processes in scope."""
+        keep = pd.Series(True, index=processes.index)
+        for name, column in _FILTER_COLUMNS.items():
+            wanted = getattr(self, name)
+            if not wanted:
+                continue
+            if column not in processes.columns:
+                raise ScoringError(f"Cannot filter on {name}: the processes have no "
+                                   f"{column!r} column")
+            keep &= processes[column].isin(list(wanted))
+        return processes[keep]
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in _FILTER_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a portfolio must respect: ``budget`` (CHF) and ``capacity`` (person-months per
+    period), processes that must or must not be chosen, and the ``deadline`` milestone
+    (``C26``, ``PP-26`` or a date) by which chosen work should be done. ``None`` = no limit."""
+
+    budget: float | None = None
+    capacity: float | None = None
+    must_include: tuple[str, ...] = ()
+    must_exclude: tuple[str, ...] = ()
+    deadline: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("budget", "capacity"):
+            value = getattr(self, name)
+            if value is not None and not _number(value, name) >= 0:
+                raise ScoringError(f"{name} must be >= 0, got {value!r}")
+        both = sorted(set(self.must_include) & set(self.must_exclude))
+        if both:
+            raise ScoringError(f"{both[0]!r} is both a must-include and a must-exclude")
 
 
 @dataclass(frozen=True)
@@ -71,6 +134,9 @@ class Scenario:
     effort_threshold: float = 0.5
     quick_fix_effort: float = 0.3
     include_unassessed: bool = False
+    filters: Filters = field(default_factory=Filters)
+    constraints: Constraints = field(default_factory=Constraints)
+    notes: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -99,6 +165,35 @@ class Scenario:
             if not 0.0 <= _number(getattr(self, name), name) <= 1.0:
                 raise ScoringError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready); :meth:`from_dict` reads it back unchanged."""
+        data = dataclasses.asdict(self)
+        data["method"] = self.method.value
+        data["missing"] = None if self.missing is None else self.missing.value
+        data["weights"] = dict(self.weights)
+        for part in ("filters", "constraints"):
+            data[part] = {k: list(v) if isinstance(v, tuple) else v
+                          for k, v in data[part].items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        """A scenario from :meth:`to_dict`'s data; unknown or malformed fields are refused."""
+        if not isinstance(data, Mapping):
+            raise ScoringError("A scenario must be a mapping of fields")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ScoringError(f"Unknown scenario field {unknown[0]!r}; the fields are "
+                               f"{', '.join(sorted(known))}")
+        values = dict(data)
+        values["filters"] = _part(Filters, values.get("filters") or {}, "filters")
+        values["constraints"] = _part(Constraints, values.get("constraints") or {},
+                                      "constraints")
+        if not isinstance(values.get("weights", {}), Mapping):
+            raise ScoringError("Scenario weights must map criterion keys to numbers")
+        return cls(**values)
+
     def replace(self, **changes: Any) -> Scenario:
         """A copy with ``changes`` applied (and checked)."""
         return dataclasses.replace(self, **changes)
@@ -113,6 +208,19 @@ class Scenario:
         if not any(w > 0 for w in weights.values()):
             raise ScoringError("Every weight is 0: give at least one criterion a weight")
         return weights
+
+
+def _part(kind: type[Any], data: Any, name: str) -> Any:
+    """A :class:`Filters` or :class:`Constraints` from plain data; lists become tuples."""
+    if not isinstance(data, Mapping):
+        raise ScoringError(f"Scenario {name} must be a mapping of fields")
+    known = {f.name for f in dataclasses.fields(kind)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ScoringError(f"Unknown {name} field {unknown[0]!r}; the fields are "
+                           f"{', '.join(sorted(known))}")
+    values = {k: tuple(v) if isinstance(v, list | tuple) else v for k, v in data.items()}
+    return kind(**values)
 
 
 def _number(value: Any, what: str) -> float:
