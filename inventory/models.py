@@ -194,3 +194,28 @@ class ImportRecord(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     mode: Mapped[str] = mapped_column(String(10))
     counts: Mapped[str] = mapped_column(Text)  # JSON: {"processes": {"created": n, ...}, ...}
+
+
+class SavedScenario(Tracked, Base):
+    """A named prioritisation scenario; ``settings`` is its JSON (see scoring.scenario)."""
+
+    __tablename__ = "scenarios"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    settings: Mapped[str] = mapped_column(Text)
+
+
+class Snapshot(Base):
+    """A scenario frozen for a decision: its inputs, criteria, settings and results as JSON,
+    with the SHA-256 of that content. Append-only: triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    taken_by: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[str] = mapped_column(Text)

@@ -16,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -47,6 +47,9 @@ from inventory.schemas import (
     UnitIn,
     describe_validation_error,
 )
+
+if TYPE_CHECKING:
+    from inventory.scenario_services import ScenarioBook
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -125,6 +128,17 @@ class ProcessDetail:
     children: list[str]
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Session]:
+    """One write transaction; a clash with a concurrent save becomes a :class:`Conflict`."""
+    try:
+        with writing(engine) as session:
+            yield session
+    except IntegrityError as error:
+        raise Conflict("the change clashes with a record saved at the same moment "
+                       f"({str(error.orig).splitlines()[0]}); reload and try again") from None
+
+
 class Catalogue:
     """The process catalogue on one database. Both the CLI and the app talk only to this."""
 
@@ -155,14 +169,15 @@ class Catalogue:
     def url(self) -> str:
         return describe_url(str(self.engine.url))
 
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        try:
-            with writing(self.engine) as session:
-                yield session
-        except IntegrityError as error:
-            raise Conflict("the change clashes with a record saved at the same moment "
-                           f"({str(error.orig).splitlines()[0]}); reload and try again") from None
+    def _write(self) -> AbstractContextManager[Session]:
+        return write_transaction(self.engine)
+
+    @property
+    def scenarios(self) -> ScenarioBook:
+        """Saved scenarios and decision snapshots (see :mod:`inventory.scenario_services`)."""
+        from inventory.scenario_services import ScenarioBook
+
+        return ScenarioBook(self.engine)
 
     # ------------------------------------------------------------------ reads
 

@@ -23,6 +23,7 @@ Every malformed file raises :class:`CriteriaError` naming the file, the criterio
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
@@ -151,6 +152,19 @@ class CriteriaSet:
     def in_group(self, group: Group) -> list[Criterion]:
         return [c for c in self.criteria if c.group is group]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The set as plain data in the file's own shape; :func:`criteria_from_dict` reads it
+        back to an equal set (used to freeze the criteria inside a decision snapshot)."""
+        return {"name": self.name, "description": self.description, "criteria": [
+            {"key": c.key, "label": c.label, "description": c.description,
+             "group": c.group.value, "direction": c.direction.value,
+             "source": c.source_label, "missing": c.missing.value, "weight": c.weight,
+             "scale": ({"levels": {f"{v:g}": text for v, text in c.scale.levels}}
+                       if c.scale.anchored else
+                       {"low": c.scale.low, "high": c.scale.high, "unit": c.scale.unit,
+                        "log": c.scale.log})}
+            for c in self.criteria]}
+
 
 def load_criteria(path: str | Path | None = None) -> CriteriaSet:
     """Read and check a criteria set from a YAML file (the default DT-I set when ``None``)."""
@@ -172,6 +186,12 @@ def parse_criteria(text: str, origin: str = "criteria") -> CriteriaSet:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise CriteriaError(f"{origin}: not valid YAML{where}; check the indentation") from None
+    return criteria_from_dict(document, origin)
+
+
+def criteria_from_dict(document: Any, origin: str = "criteria") -> CriteriaSet:
+    """Check a criteria set given as plain data (a parsed YAML file or :meth:`CriteriaSet.
+    to_dict`'s output)."""
     if not isinstance(document, dict) or not isinstance(document.get("criteria"), list):
         raise CriteriaError(f"{origin}: expected a 'criteria:' list of criteria")
     if not document["criteria"]:
@@ -247,6 +267,9 @@ def _source(value: Any, where: str) -> tuple[SourceKind, str]:
 
 
 def _number(value: Any, field: str, where: str) -> float:
+    if isinstance(value, str):  # level keys read back from JSON, where keys are text
+        with contextlib.suppress(ValueError):
+            value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise CriteriaError(f"{where}: scale {field} must be a number, got {value!r}")
     return float(value)

@@ -1,0 +1,211 @@
+"""Saved scenarios and decision snapshots: the use cases, each in its own transaction.
+
+A scenario is stored by name with its settings as JSON (what :meth:`scoring.scenario.Scenario.
+to_dict` writes; the callers, the CLI and the pages, check settings with the scoring package
+before saving, since ``inventory`` does not import it). Scenarios are versioned, audited and
+soft-deleted like every other record.
+
+A snapshot freezes a scenario for a decision: the caller passes the whole content (inputs,
+criteria, settings, results) as JSON-ready data; the book stores it with the SHA-256 of its
+canonical JSON (keys sorted, no spaces), so anyone can later check that what was decided on is
+exactly what is stored. The snapshots table is append-only (database triggers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from inventory import audit
+from inventory.db import reading
+from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.models import SavedScenario, Snapshot, utcnow
+from inventory.services import write_transaction
+
+ENTITY = "scenario"
+SCENARIO_COLUMNS = ["name", "method", "notes", "version", "created_at", "created_by",
+                    "updated_at", "updated_by"]
+SNAPSHOT_COLUMNS = ["id", "scenario", "label", "taken_at", "taken_by", "content_hash"]
+
+
+def canonical_json(content: Any) -> str:
+    """The one JSON text of ``content`` that its hash is taken over (sorted keys, compact,
+    NaN refused so the text is standard JSON)."""
+    try:
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"the content cannot be stored as JSON: {error}") from None
+
+
+def content_hash(content: Any) -> str:
+    """SHA-256 (hex) of :func:`canonical_json`."""
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+class ScenarioBook:
+    """Scenarios and snapshots on one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------------ scenarios
+
+    def list(self, *, include_deleted: bool = False) -> pd.DataFrame:
+        """Saved scenarios by name, with method and notes read from their settings."""
+        with reading(self.engine) as s:
+            rows = s.scalars(select(SavedScenario).order_by(SavedScenario.name)).all()
+            records = [_scenario_record(row) for row in rows
+                       if include_deleted or row.deleted_at is None]
+        frame = pd.DataFrame(records, columns=[*SCENARIO_COLUMNS, "settings", "deleted_at"])
+        return frame
+
+    def get(self, name: str) -> dict[str, Any]:
+        """One live scenario: its record fields and ``settings`` as a dict."""
+        with reading(self.engine) as s:
+            return _scenario_record(self._existing(s, name))
+
+    def add(self, name: str, settings: dict[str, Any], actor: str) -> dict[str, Any]:
+        actor = audit.check_actor(actor)
+        name = _checked_name(name)
+        text = _settings_text(settings)
+        with write_transaction(self.engine) as s:
+            existing = self._find(s, name)
+            if existing is not None:
+                state = " (deleted: restore it instead)" if existing.deleted_at else ""
+                raise Conflict(f"a scenario named {existing.name!r} already exists{state}; "
+                               "choose another name or edit it")
+            row = SavedScenario(name=name, settings=text)
+            audit.record_create(s, row, ENTITY, name, actor, {"name": name, "settings": text})
+        return self.get(name)
+
+    def update(self, name: str, settings: dict[str, Any], seen_version: int | None,
+               actor: str) -> dict[str, Any]:
+        """Replace the settings; refused if someone saved since ``seen_version``."""
+        actor = audit.check_actor(actor)
+        text = _settings_text(settings)
+        with write_transaction(self.engine) as s:
+            row = self._existing(s, name, lock=True)
+            audit.check_version(s, row, ENTITY, row.name, seen_version)
+            before, after = json.loads(row.settings), json.loads(text)
+            audit.apply_changes(s, row, ENTITY, row.name, actor, before, after,
+                                {"settings": text})
+            name = row.name
+        return self.get(name)
+
+    def delete(self, name: str, actor: str, seen_version: int | None = None) -> None:
+        actor = audit.check_actor(actor)
+        with write_transaction(self.engine) as s:
+            row = self._existing(s, name, lock=True)
+            audit.check_version(s, row, ENTITY, row.name, seen_version)
+            audit.soft_delete(s, row, ENTITY, row.name, actor)
+
+    def restore(self, name: str, actor: str) -> None:
+        actor = audit.check_actor(actor)
+        with write_transaction(self.engine) as s:
+            row = self._find(s, name)
+            if row is None:
+                raise NotFound(f"no scenario named {name!r}")
+            audit.restore(s, row, ENTITY, row.name, actor)
+
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshot(self, name: str, label: str, content: dict[str, Any],
+                 actor: str) -> dict[str, Any]:
+        """Freeze ``content`` for scenario ``name``; returns the snapshot record with its id
+        and content hash."""
+        actor = audit.check_actor(actor)
+        label = (label or "").strip()[:200] or f"{name} {utcnow():%Y-%m-%d %H:%M}"
+        text = canonical_json(content)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        with write_transaction(self.engine) as s:
+            scenario = self._existing(s, name)
+            row = Snapshot(scenario_id=scenario.id, label=label, taken_at=utcnow(),
+                           taken_by=actor, content_hash=digest, payload=text)
+            s.add(row)
+            s.flush()
+            snapshot_id = row.id
+        return self.snapshot_record(snapshot_id, with_content=False)
+
+    def snapshots(self, name: str | None = None) -> pd.DataFrame:
+        """Snapshots, newest first, of one scenario or of all."""
+        with reading(self.engine) as s:
+            query = select(Snapshot, SavedScenario.name).join(
+                SavedScenario, Snapshot.scenario_id == SavedScenario.id)
+            if name is not None:
+                query = query.where(SavedScenario.id == self._existing(s, name).id)
+            rows = s.execute(query.order_by(Snapshot.id.desc())).all()
+            records = [_snapshot_record(snapshot, scenario) for snapshot, scenario in rows]
+        return pd.DataFrame(records, columns=SNAPSHOT_COLUMNS)
+
+    def snapshot_record(self, snapshot_id: int, *, with_content: bool = True) -> dict[str, Any]:
+        """One snapshot; with its ``content`` and ``intact`` (the stored hash still matches)."""
+        with reading(self.engine) as s:
+            found = s.execute(select(Snapshot, SavedScenario.name).join(
+                SavedScenario, Snapshot.scenario_id == SavedScenario.id).where(
+                Snapshot.id == snapshot_id)).first()
+            if found is None:
+                raise NotFound(f"no snapshot {snapshot_id}; `dti scenario snapshots` lists them")
+            snapshot, scenario = found
+            record = _snapshot_record(snapshot, scenario)
+            if with_content:
+                record["content"] = json.loads(snapshot.payload)
+                record["intact"] = hashlib.sha256(
+                    snapshot.payload.encode("utf-8")).hexdigest() == snapshot.content_hash
+        return record
+
+    # ------------------------------------------------------------------ lookups
+
+    @staticmethod
+    def _find(s: Session, name: str) -> SavedScenario | None:
+        wanted = (name or "").strip().lower()
+        rows = s.scalars(select(SavedScenario)).all()
+        return next((row for row in rows if row.name.lower() == wanted), None)
+
+    def _existing(self, s: Session, name: str, *, lock: bool = False) -> SavedScenario:
+        row = self._find(s, name)
+        if row is None or row.deleted_at is not None:
+            known = [r.name for r in s.scalars(select(SavedScenario).where(
+                SavedScenario.deleted_at.is_(None)).order_by(SavedScenario.name))]
+            hint = f"; saved scenarios: {', '.join(known)}" if known else \
+                "; none is saved yet (`dti scenario create`)"
+            state = " (it is deleted: restore it first)" if row is not None else ""
+            raise NotFound(f"no scenario named {name!r}{state}{hint}")
+        if lock:
+            s.refresh(row, with_for_update=True)
+        return row
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput("a scenario needs a name")
+    if len(name) > 100:
+        raise InvalidInput(f"a scenario name has at most 100 characters, got {len(name)}")
+    return name
+
+
+def _settings_text(settings: dict[str, Any]) -> str:
+    if not isinstance(settings, dict):
+        raise InvalidInput("scenario settings must be a mapping of fields")
+    return canonical_json(settings)
+
+
+def _scenario_record(row: SavedScenario) -> dict[str, Any]:
+    settings = json.loads(row.settings)
+    return {"name": row.name, "method": settings.get("method"), "notes": settings.get("notes"),
+            "version": row.version, "created_at": row.created_at, "created_by": row.created_by,
+            "updated_at": row.updated_at, "updated_by": row.updated_by, "settings": settings,
+            "deleted_at": row.deleted_at}
+
+
+def _snapshot_record(row: Snapshot, scenario: str) -> dict[str, Any]:
+    taken: dt.datetime = row.taken_at
+    return {"id": row.id, "scenario": scenario, "label": row.label, "taken_at": taken,
+            "taken_by": row.taken_by, "content_hash": row.content_hash}
