@@ -781,7 +781,9 @@ def main() -> None:
     app()
 
 
-# Scoring commands live in their own module, which builds on the helpers above.
+# Scoring and scenario commands live in their own modules, which build on the helpers above.
+from inventory.scenario_cli import scenario_app  # noqa: E402
 from inventory.scoring_cli import register  # noqa: E402
 
 register(app)
+app.add_typer(scenario_app, name="scenario")

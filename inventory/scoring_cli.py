@@ -36,22 +36,25 @@ assess_app = _typer("Assess processes against the criteria's scales, several rat
 CriteriaOption = Annotated[Path | None, typer.Option(
     "--criteria", help="Criteria set (YAML). Default: $DTI_CRITERIA, else the DT-I set "
                        "(data/criteria/dt-i.yaml).", envvar="DTI_CRITERIA")]
-MethodOption = Annotated[Method, typer.Option(
-    "--method", "-m", help="wsm: weighted sum; wpm: weighted product; topsis; vikor; wsjf: cost "
-                           "of delay / job size; value_effort.")]
+MethodOption = Annotated[Method | None, typer.Option(
+    "--method", "-m", help="wsm: weighted sum (default); wpm: weighted product; topsis; vikor; "
+                           "wsjf: cost of delay / job size; value_effort.")]
+ScenarioOption = Annotated[str | None, typer.Option(
+    "--scenario", "-s", help="Start from this saved scenario (`dti scenario list`); the other "
+                             "options change it for this run only.")]
 WeightsOption = Annotated[list[str] | None, typer.Option(
     "--weights", "-w", metavar="KEY=WEIGHT",
     help="Weight of a criterion (repeatable, >= 0; others keep the criteria set's weight).")]
 AhpOption = Annotated[Path | None, typer.Option(
     "--ahp", help="Take weights from an AHP pairwise matrix (CSV, see `dti ahp`); criteria "
                   "not in it get weight 0.")]
-AggregationOption = Annotated[str, typer.Option(
-    "--aggregation", help="Combine several raters by median or mean.")]
+AggregationOption = Annotated[str | None, typer.Option(
+    "--aggregation", help="Combine several raters by median (default) or mean.")]
 MissingOption = Annotated[MissingPolicy | None, typer.Option(
     "--missing", help="Override every criterion's missing-value policy.")]
-UpliftOption = Annotated[float, typer.Option(
+UpliftOption = Annotated[float | None, typer.Option(
     "--uplift", help="Dependency uplift factor in [0, 1): a blocker inherits this share of "
-                     "the value of the work it unblocks. 0 = off.")]
+                     "the value of the work it unblocks. 0 = off (default).")]
 AllOption = Annotated[bool, typer.Option(
     "--all-processes", help="Also rank processes with no assessment (values imputed).")]
 
@@ -89,22 +92,43 @@ def _weights(criteria: CriteriaSet, weights: list[str] | None,
     return chosen
 
 
-def _scenario(criteria: CriteriaSet, method: Method, weights: list[str] | None,
-              ahp: Path | None, aggregation: str, missing: MissingPolicy | None, uplift: float,
+def _scenario(criteria: CriteriaSet, base: Scenario, method: Method | None,
+              weights: list[str] | None, ahp: Path | None, aggregation: str | None,
+              missing: MissingPolicy | None, uplift: float | None,
               all_processes: bool) -> Scenario:
-    scenario = Scenario(method=method, weights=_weights(criteria, weights, ahp),
-                        aggregation=aggregation, missing=missing, uplift=uplift,
-                        include_unassessed=all_processes)
+    """``base`` (a saved scenario, or the defaults) with the options given on the command
+    line applied on top; checked against the criteria."""
+    changes: dict[str, Any] = {}
+    if method is not None:
+        changes["method"] = method
+    if weights or ahp is not None:
+        start = {} if ahp is not None else dict(base.weights)
+        changes["weights"] = start | _weights(criteria, weights, ahp)
+    for name, value in (("aggregation", aggregation), ("missing", missing),
+                        ("uplift", uplift)):
+        if value is not None:
+            changes[name] = value
+    if all_processes:
+        changes["include_unassessed"] = True
+    scenario = base.replace(**changes)
     scenario.weights_for(criteria)  # unknown keys and all-zero weights are refused here
     return scenario
 
 
-def _ranking(ctx: typer.Context, criteria_file: Path | None, method: Method,
-             weights: list[str] | None, ahp: Path | None, aggregation: str,
-             missing: MissingPolicy | None, uplift: float, all_processes: bool) -> Ranking:
+def _saved(ctx: typer.Context, name: str | None) -> Scenario:
+    """The saved scenario ``name`` (the defaults when ``None``)."""
+    if name is None:
+        return Scenario()
+    return Scenario.from_dict(_catalogue(ctx).scenarios.get(name)["settings"])
+
+
+def _ranking(ctx: typer.Context, scenario_name: str | None, criteria_file: Path | None,
+             method: Method | None, weights: list[str] | None, ahp: Path | None,
+             aggregation: str | None, missing: MissingPolicy | None, uplift: float | None,
+             all_processes: bool) -> Ranking:
     criteria = _criteria(criteria_file)
-    scenario = _scenario(criteria, method, weights, ahp, aggregation, missing, uplift,
-                         all_processes)
+    scenario = _scenario(criteria, _saved(ctx, scenario_name), method, weights, ahp,
+                         aggregation, missing, uplift, all_processes)
     return rank(_inputs(_catalogue(ctx)), criteria, scenario)
 
 
@@ -216,7 +240,8 @@ def assess_list(
     ctx: typer.Context,
     process: Annotated[str | None, typer.Option(help="Only this process.")] = None,
     criterion: Annotated[str | None, typer.Option(help="Only this criterion.")] = None,
-    aggregation: AggregationOption = "median",
+    aggregation: Annotated[str, typer.Option(
+        "--aggregation", help="Combine several raters by median or mean.")] = "median",
     fmt: FormatOption = Format.table,
 ) -> None:
     """Combined ratings per process and criterion: value, raters' spread, each rater's value."""
@@ -243,12 +268,13 @@ SCORE_TABLE = ["rank", "code", "name", "score", "completeness", "rank_range", "q
 
 def score(
     ctx: typer.Context,
-    method: MethodOption = Method.WSM,
+    scenario: ScenarioOption = None,
+    method: MethodOption = None,
     weights: WeightsOption = None,
     ahp: AhpOption = None,
-    aggregation: AggregationOption = "median",
+    aggregation: AggregationOption = None,
     missing: MissingOption = None,
-    uplift: UpliftOption = 0.0,
+    uplift: UpliftOption = None,
     all_processes: AllOption = False,
     criteria_file: CriteriaOption = None,
     top: Annotated[int | None, typer.Option(help="Only the first N.")] = None,
@@ -258,8 +284,8 @@ def score(
                       "from the extension .json / .csv).")] = None,
 ) -> None:
     """Rank the processes: what to transform first, with each criterion's contribution."""
-    ranking = _ranking(ctx, criteria_file, method, weights, ahp, aggregation, missing, uplift,
-                       all_processes)
+    ranking = _ranking(ctx, scenario, criteria_file, method, weights, ahp, aggregation, missing,
+                       uplift, all_processes)
     if out is not None and fmt is Format.table and out.suffix.lower() in (".json", ".csv"):
         fmt = Format(out.suffix.lower().lstrip("."))
     records = _score_records(ranking)[: top or None]
@@ -314,19 +340,20 @@ def explain(
     ctx: typer.Context,
     code: str,
     vs: Annotated[str | None, typer.Option("--vs", help="Compare with this process.")] = None,
-    method: MethodOption = Method.WSM,
+    scenario: ScenarioOption = None,
+    method: MethodOption = None,
     weights: WeightsOption = None,
     ahp: AhpOption = None,
-    aggregation: AggregationOption = "median",
+    aggregation: AggregationOption = None,
     missing: MissingOption = None,
-    uplift: UpliftOption = 0.0,
+    uplift: UpliftOption = None,
     all_processes: AllOption = False,
     criteria_file: CriteriaOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Why CODE ranks where it does, criterion by criterion, or against another process."""
-    ranking = _ranking(ctx, criteria_file, method, weights, ahp, aggregation, missing, uplift,
-                       all_processes)
+    ranking = _ranking(ctx, scenario, criteria_file, method, weights, ahp, aggregation, missing,
+                       uplift, all_processes)
     explanation = explain_ranking(ranking, code, vs)
     lines = explanation.lines
     if fmt is Format.json:

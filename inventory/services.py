@@ -157,9 +157,12 @@ class Catalogue:
         try:
             if migrate_schema:
                 migrate.upgrade(engine)
-            elif migrate.current_revision(engine) != migrate.head_revision():
-                raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} is not "
-                                       "initialised: run `dti init` first")
+            elif (current := migrate.current_revision(engine)) != migrate.head_revision():
+                state = "is not initialised" if current is None else \
+                    f"has an older schema (revision {current})"
+                raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} {state}: "
+                                       "run `dti init` first (it creates or upgrades the schema "
+                                       "and keeps the data)")
         except OperationalError as error:
             raise DatabaseNotReady(f"cannot open the database {describe_url(str(engine.url))}: "
                                    f"{error.orig}") from None

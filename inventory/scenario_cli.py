@@ -1,0 +1,247 @@
+"""``dti scenario``: save, show and change scenarios; freeze them as decision snapshots, check
+a snapshot still reproduces, and explain why ranks moved between two snapshots.
+
+Registered on the ``dti`` application by :mod:`inventory.cli` (import that module, not this
+one). Settings are checked by :class:`scoring.scenario.Scenario` before anything is saved.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from inventory.cli import Format, FormatOption, _actor, _catalogue, _emit, _jsonable, _typer
+from inventory.scoring_cli import (
+    AggregationOption,
+    AhpOption,
+    AllOption,
+    CriteriaOption,
+    MethodOption,
+    MissingOption,
+    UpliftOption,
+    WeightsOption,
+    _criteria,
+    _inputs,
+    _saved,
+    _scenario,
+)
+from scoring.errors import ScoringError
+from scoring.ranking import rank
+from scoring.scenario import Constraints, Filters, Scenario
+from scoring.snapshot import freeze, settings_changes, verify, why_moved
+
+scenario_app = _typer("Scenarios: saved weights, method, scope and constraints; decision "
+                      "snapshots.")
+
+UnitsOption = Annotated[list[str] | None, typer.Option("--unit", help="Only these units "
+                                                       "(repeatable).")]
+PillarsOption = Annotated[list[str] | None, typer.Option("--pillar", help="Only these pillars.")]
+AreasOption = Annotated[list[str] | None, typer.Option("--priority-area",
+                                                       help="Only these priority areas.")]
+StatusesOption = Annotated[list[str] | None, typer.Option(
+    "--status", help="Only these transformation statuses.")]
+LevelsOption = Annotated[list[int] | None, typer.Option(
+    "--level", help="Only these hierarchy levels (1 = top).")]
+BudgetOption = Annotated[float | None, typer.Option("--budget", help="Budget in CHF.")]
+CapacityOption = Annotated[float | None, typer.Option(
+    "--capacity", help="Staff capacity in person-months per period.")]
+IncludeOption = Annotated[list[str] | None, typer.Option(
+    "--must-include", help="A process that must be chosen (repeatable).")]
+ExcludeOption = Annotated[list[str] | None, typer.Option(
+    "--must-exclude", help="A process that must not be chosen (repeatable).")]
+DeadlineOption = Annotated[str | None, typer.Option(
+    "--deadline", help="Milestone the chosen work should meet: C26, PP-26 or a date.")]
+NotesOption = Annotated[str | None, typer.Option("--notes", help="Why this scenario.")]
+
+
+def _settings(ctx: typer.Context, base: Scenario, name: str, criteria_file: Path | None,
+              options: dict[str, Any]) -> Scenario:
+    """``base`` with the given options applied, checked against the criteria set."""
+    scenario = _scenario(_criteria(criteria_file), base, options["method"], options["weights"],
+                         options["ahp"], options["aggregation"], options["missing"],
+                         options["uplift"], options["all_processes"])
+    filters = {k: tuple(v) for k, v in (
+        ("units", options["unit"]), ("pillars", options["pillar"]),
+        ("priority_areas", options["priority_area"]), ("statuses", options["status"]),
+        ("levels", options["level"])) if v}
+    constraints = {k: v for k, v in (
+        ("budget", options["budget"]), ("capacity", options["capacity"]),
+        ("deadline", options["deadline"])) if v is not None}
+    constraints |= {k: tuple(v) for k, v in (
+        ("must_include", options["must_include"]),
+        ("must_exclude", options["must_exclude"])) if v}
+    changes: dict[str, Any] = {"name": name}
+    if filters:
+        changes["filters"] = Filters(**{**scenario.filters.__dict__, **filters})
+    if constraints:
+        changes["constraints"] = Constraints(**{**scenario.constraints.__dict__, **constraints})
+    if options["notes"] is not None:
+        changes["notes"] = options["notes"]
+    return scenario.replace(**changes)
+
+
+@scenario_app.command("create")
+def scenario_create(
+    ctx: typer.Context, name: str,
+    start: Annotated[str | None, typer.Option("--from", help="Copy this saved scenario.")] = None,
+    method: MethodOption = None, weights: WeightsOption = None, ahp: AhpOption = None,
+    aggregation: AggregationOption = None, missing: MissingOption = None,
+    uplift: UpliftOption = None, all_processes: AllOption = False,
+    unit: UnitsOption = None, pillar: PillarsOption = None, priority_area: AreasOption = None,
+    status: StatusesOption = None, level: LevelsOption = None, budget: BudgetOption = None,
+    capacity: CapacityOption = None, must_include: IncludeOption = None,
+    must_exclude: ExcludeOption = None, deadline: DeadlineOption = None,
+    notes: NotesOption = None, criteria_file: CriteriaOption = None,
+) -> None:
+    """Save a new scenario NAME (from the defaults, or --from another one)."""
+    options = {k: v for k, v in locals().items() if k not in ("ctx", "name", "start",
+                                                              "criteria_file")}
+    scenario = _settings(ctx, _saved(ctx, start), name, criteria_file, options)
+    record = _catalogue(ctx).scenarios.add(name, scenario.to_dict(), _actor(ctx))
+    typer.echo(f"Saved scenario {record['name']!r} (version 1): {_describe(scenario)}.")
+
+
+@scenario_app.command("edit")
+def scenario_edit(
+    ctx: typer.Context, name: str,
+    method: MethodOption = None, weights: WeightsOption = None, ahp: AhpOption = None,
+    aggregation: AggregationOption = None, missing: MissingOption = None,
+    uplift: UpliftOption = None, all_processes: AllOption = False,
+    unit: UnitsOption = None, pillar: PillarsOption = None, priority_area: AreasOption = None,
+    status: StatusesOption = None, level: LevelsOption = None, budget: BudgetOption = None,
+    capacity: CapacityOption = None, must_include: IncludeOption = None,
+    must_exclude: ExcludeOption = None, deadline: DeadlineOption = None,
+    notes: NotesOption = None, criteria_file: CriteriaOption = None,
+    expect_version: Annotated[int | None, typer.Option(
+        "--expect-version", help="Refuse if the scenario is no longer at this version.")] = None,
+) -> None:
+    """Change a saved scenario; options not given keep their saved value."""
+    options = {k: v for k, v in locals().items() if k not in ("ctx", "name", "criteria_file",
+                                                              "expect_version")}
+    book = _catalogue(ctx).scenarios
+    saved = book.get(name)
+    scenario = _settings(ctx, Scenario.from_dict(saved["settings"]), saved["name"],
+                         criteria_file, options)
+    record = book.update(saved["name"], scenario.to_dict(),
+                         saved["version"] if expect_version is None else expect_version,
+                         _actor(ctx))
+    typer.echo(f"Updated scenario {record['name']!r} (version {record['version']}).")
+
+
+@scenario_app.command("list")
+def scenario_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Saved scenarios."""
+    frame = _catalogue(ctx).scenarios.list().drop(columns=["settings", "deleted_at"])
+    _emit(frame, fmt, ["name", "method", "version", "updated_by", "updated_at", "notes"])
+
+
+@scenario_app.command("show")
+def scenario_show(ctx: typer.Context, name: str, fmt: FormatOption = Format.table) -> None:
+    """One scenario's settings in full."""
+    record = _catalogue(ctx).scenarios.get(name)
+    if fmt is not Format.table:
+        typer.echo(json.dumps(_jsonable(pd.DataFrame([record]))[0], indent=2,
+                              ensure_ascii=False))
+        return
+    scenario = Scenario.from_dict(record["settings"])
+    typer.echo(f"{record['name']} (version {record['version']}, {record['updated_by']})")
+    typer.echo(f"  {_describe(scenario)}")
+    for key, weight in scenario.weights.items():
+        typer.echo(f"  weight {key:28} {weight:g}")
+    for part in (scenario.filters, scenario.constraints):
+        for key, value in part.__dict__.items():
+            if value not in ((), None):
+                shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
+                typer.echo(f"  {key:35} {shown}")
+    if scenario.notes:
+        typer.echo(f"  notes: {scenario.notes}")
+
+
+@scenario_app.command("delete")
+def scenario_delete(ctx: typer.Context, name: str) -> None:
+    """Delete a scenario (soft: it can be restored; its snapshots stay)."""
+    _catalogue(ctx).scenarios.delete(name, _actor(ctx))
+    typer.echo(f"Deleted scenario {name!r}.")
+
+
+@scenario_app.command("restore")
+def scenario_restore(ctx: typer.Context, name: str) -> None:
+    """Restore a deleted scenario."""
+    _catalogue(ctx).scenarios.restore(name, _actor(ctx))
+    typer.echo(f"Restored scenario {name!r}.")
+
+
+@scenario_app.command("snapshot")
+def scenario_snapshot(
+    ctx: typer.Context, name: str,
+    label: Annotated[str, typer.Option(help="What the snapshot is for, e.g. the meeting.")] = "",
+    criteria_file: CriteriaOption = None,
+) -> None:
+    """Rank under scenario NAME now and freeze inputs, criteria, settings and results."""
+    catalogue = _catalogue(ctx)
+    saved = catalogue.scenarios.get(name)
+    scenario = Scenario.from_dict(saved["settings"])
+    criteria = _criteria(criteria_file)
+    inputs = _inputs(catalogue)
+    content = freeze(inputs, criteria, scenario, rank(inputs, criteria, scenario))
+    record = catalogue.scenarios.snapshot(saved["name"], label, content, _actor(ctx))
+    typer.echo(f"Snapshot {record['id']} of {record['scenario']!r}: "
+               f"{len(content['results']['table'])} ranked processes, "
+               f"SHA-256 {record['content_hash']}.")
+
+
+@scenario_app.command("snapshots")
+def scenario_snapshots(ctx: typer.Context,
+                       name: Annotated[str | None, typer.Argument()] = None,
+                       fmt: FormatOption = Format.table) -> None:
+    """Decision snapshots, newest first (of one scenario, or all)."""
+    _emit(_catalogue(ctx).scenarios.snapshots(name), fmt, [
+        "id", "scenario", "label", "taken_at", "taken_by", "content_hash"], whole=["content_hash"])
+
+
+@scenario_app.command("verify")
+def scenario_verify(ctx: typer.Context, snapshot_id: int) -> None:
+    """Check a snapshot: its content still matches its hash and re-ranking it gives exactly
+    the results it recorded."""
+    record = _catalogue(ctx).scenarios.snapshot_record(snapshot_id)
+    if not record["intact"]:
+        raise ScoringError(f"snapshot {snapshot_id}'s content no longer matches its SHA-256")
+    problems = verify(record["content"])
+    if problems:
+        raise ScoringError(f"snapshot {snapshot_id} does not reproduce: {problems[0]} "
+                           f"({len(problems)} differences)")
+    typer.echo(f"Snapshot {snapshot_id} is intact (SHA-256 {record['content_hash']}) and "
+               "reproduces exactly.")
+
+
+@scenario_app.command("why")
+def scenario_why(ctx: typer.Context, before: int, after: int,
+                 top: Annotated[int | None, typer.Option(help="Only the N largest shifts.")] = 20,
+                 fmt: FormatOption = Format.table) -> None:
+    """Why ranks moved between snapshots BEFORE and AFTER: settings versus inputs, and which
+    inputs changed, by whom."""
+    book = _catalogue(ctx).scenarios
+    old, new = book.snapshot_record(before)["content"], book.snapshot_record(after)["content"]
+    moves = why_moved(old, new)
+    moved = moves[moves["shift"].fillna(1) != 0]
+    moved = moved.head(top) if top else moved
+    if fmt is Format.table:
+        changes = settings_changes(old, new)
+        typer.echo("Settings changed: " + ("; ".join(changes) if changes else "none"))
+    _emit(moved, fmt, ["code", "rank_before", "rank_after", "shift", "from_settings",
+                       "from_inputs", "changed_inputs"], whole=["changed_inputs"])
+
+
+def _describe(scenario: Scenario) -> str:
+    parts = [scenario.method.label, f"{scenario.aggregation} of raters"]
+    if scenario.uplift:
+        parts.append(f"dependency uplift {scenario.uplift:g}")
+    if scenario.missing is not None:
+        parts.append(f"missing values: {scenario.missing.value}")
+    if scenario.filters.active:
+        parts.append("filtered")
+    return ", ".join(parts)
