@@ -210,6 +210,9 @@ def assess_add(
     for key, value in values.items():
         if key in mine:
             row = mine[key]
+            if value == float(row["value"]) and not rationale:
+                changed.append(f"{key} {value:g} (unchanged)")
+                continue
             changes = {"value": value, **({"rationale": rationale} if rationale else {})}
             catalogue.update_assessment(int(row["id"]), changes, int(row["version"]),
                                         _actor(ctx))
@@ -316,7 +319,7 @@ def score(
 def _score_records(ranking: Ranking) -> list[dict[str, Any]]:
     """One JSON-ready object per ranked process, in rank order."""
     table = ranking.table
-    contributions = ranking.contributions.round(6)
+    contributions = ranking.contributions
     imputed = ranking.imputed
     records = []
     for row in _jsonable(table):
@@ -333,7 +336,7 @@ def _score_frame(ranking: Ranking, records: list[dict[str, Any]]) -> pd.DataFram
                            for b, w in zip(frame["best_rank"], frame["worst_rank"], strict=True)]
     contributions = ranking.contributions.loc[frame["code"]].add_prefix("contribution_")
     return pd.concat([frame.reset_index(drop=True),
-                      contributions.reset_index(drop=True).round(6)], axis=1)
+                      contributions.reset_index(drop=True)], axis=1)
 
 
 def explain(

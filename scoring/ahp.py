@@ -156,6 +156,10 @@ def pairwise_from_table(table: list[list[str]]) -> tuple[list[str], NDArray[np.f
         if row[0] != labels[i]:
             raise ScoringError(f"Row {i + 2} is {row[0]!r} but the header's criterion {i + 1} "
                                f"is {labels[i]!r}; rows must follow the header's order")
+        extra = [cell for cell in row[n + 1:] if cell]
+        if extra:
+            raise ScoringError(f"The row of {labels[i]!r} (line {i + 2}) has more judgements "
+                               f"than the {n} criteria of the header; the table must be square")
         for j, cell in enumerate((row[1:] + [""] * n)[:n]):
             if cell:
                 matrix[i, j] = _judgement(cell, labels[i], labels[j])

@@ -178,6 +178,9 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     contribution_frame = framed(np.column_stack([contributions, uplift]),
                                 [*criteria.keys, UPLIFT])
     compromise = [codes[i] for i in compromise_rows]
+    if compromise and scenario.uplift > 0:
+        notes.append("The VIKOR compromise set is computed on VIKOR's own Q, before the "
+                     "dependency uplift")
     return Ranking(
         table=table, raw=framed(raw.to_numpy()), normalised=framed(normalised),
         imputed=framed(missing & (np.array(policies) != MissingPolicy.EXCLUDE)),
