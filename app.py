@@ -12,6 +12,8 @@ navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/inventory.py", title="Inventory", icon=":material/account_tree:"),
     st.Page("pages/dependencies.py", title="Dependencies", icon=":material/hub:"),
+    st.Page("pages/assess.py", title="Assess", icon=":material/rate_review:"),
+    st.Page("pages/prioritise.py", title="Prioritise", icon=":material/leaderboard:"),
     st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:",
             url_path="import"),
     st.Page("pages/export_data.py", title="Export", icon=":material/download:",

@@ -1,0 +1,340 @@
+"""Prioritise: leadership's screen. Choose a method and weights (sliders or AHP pairwise
+judgements), see the ranking update at once, with each criterion's contribution, the impact x
+effort matrix, and why one process ranks above another. All scores come from
+:func:`scoring.ranking.rank`; this page only collects choices and shows results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from pages.common import catalogue, flash, show_flash
+from pages.prioritise_charts import (
+    SAATY,
+    contributions_figure,
+    difference_figure,
+    grid_key,
+    judgement_label,
+    judgement_words,
+    matrix_figure,
+    nearest_judgement,
+    pair_names,
+    pairs_frame,
+    pairwise_matrix,
+    waterfall_figure,
+)
+from pages.scoring_data import criteria_set, ranking_inputs
+from scoring.ahp import CR_THRESHOLD, priorities
+from scoring.criteria import CriteriaSet, Group, MissingPolicy
+from scoring.errors import ScoringError
+from scoring.explain import explain
+from scoring.ranking import QUICK_WIN, Ranking, rank
+from scoring.scenario import Method, Scenario
+
+NONE = "— none —"
+MISSING = {"own": "Each criterion's own rule", MissingPolicy.MIDPOINT.value: "Scale midpoint",
+           MissingPolicy.WORST.value: "Worst (cautious)",
+           MissingPolicy.BEST.value: "Best (optimistic)"}
+TIMES, DASH = "\N{MULTIPLICATION SIGN}", "\N{EN DASH}"
+TOP_CHOICES = ["10", "20", "30", "50", "All"]
+METHOD_HELP = (f"Weighted sum: add weight {TIMES} value. Weighted product: multiply, so a "
+               "weak criterion cannot be bought back. TOPSIS: closest to the ideal, furthest "
+               "from the worst. VIKOR: best compromise between the majority and the worst "
+               "regret. WSJF: value and dependency reach over effort. Value / effort: impact "
+               "over effort.")
+UPLIFT_HELP = ("A blocker ranks with the work it blocks: each process hands this share of its "
+               "value to the processes it depends on, split among them, along whole chains. "
+               "0 switches it off.")
+
+
+def kept(key: str, default: Any) -> str:
+    """``key``, with its value restored after a visit to another page (Streamlit forgets the
+    values of widgets it did not draw)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get("_kept", {}).get(key, default)
+    return key
+
+
+def keep(key: str, value: Any) -> Any:
+    st.session_state.setdefault("_kept", {})[key] = value
+    return value
+
+
+def scenario_controls() -> dict[str, Any]:
+    """The sidebar: method, raters, missing values, uplift, unassessed, quadrant thresholds."""
+    side = st.sidebar
+    side.header("Scenario")
+    method = keep("method", side.selectbox(
+        "Method", [m.value for m in Method], key=kept("method", Method.WSM.value),
+        format_func=lambda v: Method(v).label, help=METHOD_HELP))
+    vikor_v = 0.5
+    if method == Method.VIKOR.value:
+        vikor_v = keep("vikor_v", side.slider(
+            "VIKOR: weight of the majority (v)", 0.0, 1.0, step=0.05, key=kept("vikor_v", 0.5),
+            help="1 = the best for most criteria; 0 = the least bad on its worst criterion."))
+    aggregation = keep("aggregation", side.radio(
+        "Several raters combined by", ["median", "mean"], key=kept("aggregation", "median"),
+        horizontal=True, help="The median ignores one rater far from the others."))
+    missing = keep("missing", side.selectbox(
+        "Unknown values count as", list(MISSING), key=kept("missing", "own"),
+        format_func=lambda v: MISSING[v], help="Never as zero. 'Each criterion's own rule' "
+        "uses the criteria set; the others override every criterion."))
+    uplift = keep("uplift", side.slider("Dependency uplift", 0.0, 0.9, step=0.05,
+                                        key=kept("uplift", 0.0), help=UPLIFT_HELP))
+    include = keep("include_unassessed", side.toggle(
+        "Include unassessed processes", key=kept("include_unassessed", False),
+        help="Rank processes nobody has assessed yet; their assessed criteria are then all "
+             "taken by the missing-value rule."))
+    with side.expander("Quadrant thresholds"):
+        impact = keep("impact_threshold", st.slider(
+            "High impact from", 0.0, 1.0, step=0.05, key=kept("impact_threshold", 0.5)))
+        effort = keep("effort_threshold", st.slider(
+            "High effort above", 0.0, 1.0, step=0.05, key=kept("effort_threshold", 0.5)))
+        quick = keep("quick_fix_effort", st.slider(
+            "Quick fix: effort at most", 0.0, 1.0, step=0.05, key=kept("quick_fix_effort", 0.3),
+            help="A quick win this easy is flagged as a quick-fix candidate."))
+    return {"method": method, "vikor_v": vikor_v, "aggregation": aggregation,
+            "missing": None if missing == "own" else missing, "uplift": uplift,
+            "include_unassessed": include, "impact_threshold": impact,
+            "effort_threshold": effort, "quick_fix_effort": quick}
+
+
+def weight_sliders(criteria: CriteriaSet) -> dict[str, float]:
+    """One slider per criterion, grouped, each label showing its share of the total."""
+    keys = {c.key: kept(f"weight_{c.key}", min(float(c.weight), 10.0))
+            for c in criteria.criteria}
+    current = {k: float(st.session_state[w]) for k, w in keys.items()}
+    total = sum(current.values()) or 1.0
+    weights: dict[str, float] = {}
+    for group in Group:
+        members = criteria.in_group(group)
+        if not members:
+            continue
+        share = sum(current[c.key] for c in members) / total
+        st.markdown(f"**{group.value.capitalize()}** · {share:.0%} of the weight")
+        for c in members:
+            weights[c.key] = keep(keys[c.key], st.slider(
+                f"{c.label} · {current[c.key] / total:.0%}", 0.0, 10.0, step=0.1,
+                format="%.1f", key=keys[c.key], help=c.description or None))
+    return weights
+
+
+def _use_ahp(keys: list[str], ahp: list[float]) -> None:
+    """Put AHP weights on the sliders, keeping these criteria's combined weight (so their
+    balance with the other criteria holds) unless a slider would pass 10."""
+    total = sum(float(st.session_state.get(f"weight_{k}", 0.0)) for k in keys)
+    values = [total * w for w in ahp] if total > 0 else [10.0 * w / max(ahp) for w in ahp]
+    if max(values) > 10:
+        values = [10.0 * v / max(values) for v in values]
+    for key, value in zip(keys, values, strict=True):
+        st.session_state[f"weight_{key}"] = keep(f"weight_{key}", round(value, 1))
+    flash(f"AHP weights are on the sliders of {len(keys)} criteria.")
+
+
+def ahp_panel(criteria: CriteriaSet) -> None:
+    """Pairwise judgements on Saaty's scale, their priorities and consistency."""
+    impact = [c.key for c in criteria.in_group(Group.IMPACT)]
+    default = impact if len(impact) >= 2 else criteria.keys
+    picked = keep("ahp_criteria", st.multiselect(
+        "Criteria compared", criteria.keys, key=kept("ahp_criteria", default[:10]),
+        format_func=lambda k: criteria.get(k).label, max_selections=10,
+        help="At most 10: the consistency ratio needs Saaty's random index, which is "
+             "tabulated only up to 10 criteria."))
+    chosen = [k for k in criteria.keys if k in picked]
+    if len(chosen) < 2:
+        st.info("Choose at least two criteria to compare.")
+        return
+    st.caption("Each row: how much more important the left criterion is than the right one "
+               "(1 equal, 3 moderately, 5 strongly, 7 very strongly, 9 extremely; 1/3 … 1/9 "
+               "the other way round).")
+    saved = st.session_state.get("_kept", {}).get("ahp_judgements", {})
+    edited = st.data_editor(
+        pairs_frame(criteria, chosen, saved), key=grid_key(chosen), hide_index=True,
+        num_rows="fixed", disabled=["a", "b"], width="stretch", column_config={
+            "a": st.column_config.TextColumn("Criterion", width=135),
+            "judgement": st.column_config.SelectboxColumn(
+                "Judgement", options=SAATY, required=True, width=125,
+                format_func=judgement_label, help="How much more (or less) important the "
+                "left criterion is than the right one."),
+            "b": st.column_config.TextColumn("than", width=140)})
+    judgements = [str(value or "1") for value in edited["judgement"]]
+    keep("ahp_judgements", saved | dict(zip(pair_names(chosen), judgements, strict=True)))
+    result = priorities(pairwise_matrix(judgements, len(chosen)))
+    labels = [criteria.get(k).label for k in chosen]
+    cr = result.cr if result.cr is not None else float("nan")
+    ratio, eigen = st.columns(2)
+    ratio.metric("Consistency ratio", f"{cr:.3f}",
+                 help=f"Saaty: acceptable up to {CR_THRESHOLD:.2f}.")
+    eigen.metric("λmax", f"{result.lambda_max:.3f}", help=f"{len(chosen)} when fully consistent.")
+    st.dataframe(pd.DataFrame({"criterion": labels, "weight": result.weights}),
+                 hide_index=True, width="stretch", column_config={
+                     "criterion": "Criterion", "weight": st.column_config.ProgressColumn(
+                         "AHP weight", format="percent", min_value=0.0, max_value=1.0)})
+    if not result.consistent and result.worst_judgement is not None:
+        i, j = result.worst_judgement
+        given = judgements[pair_names(chosen).index(f"{chosen[i]}|{chosen[j]}")]
+        implied = float(result.weights[i] / result.weights[j])
+        st.warning(f"Consistency ratio {cr:.2f} is above {CR_THRESHOLD:.2f}: some judgements "
+                   f"contradict the others. Revisit '{labels[i]}' vs '{labels[j]}': you said "
+                   f"{labels[i]} is {judgement_words(given)} {labels[j]} "
+                   f"({given}); your other judgements point to about "
+                   f"{nearest_judgement(implied)} ({implied:.2f}).", icon=":material/warning:")
+    elif result.consistent:
+        st.success(f"Consistent enough (CR ≤ {CR_THRESHOLD:.2f}).", icon=":material/check:")
+    st.button("Use these weights", key="ahp_apply", type="primary", on_click=_use_ahp,
+              args=(chosen, [float(w) for w in result.weights]),
+              help="Shares these criteria's combined slider weight in the AHP proportions.")
+
+
+def ranking_table(ranking: Ranking) -> None:
+    """The ranked processes; clicking a row explains it below."""
+    table = ranking.table
+    shown = table[["rank", "code", "name", "score"]].assign(
+        could=[f"{b}{DASH}{w}" if b != w else f"{b}" for b, w in
+               zip(table["best_rank"], table["worst_rank"], strict=True)],
+        quadrant=table["quadrant"], quick_fix=np.where(table["quick_fix"], "✓", ""),
+        completeness=100 * table["completeness"], disagreement=100 * table["disagreement"],
+        unit=table["unit"], impact=table["impact"], effort=table["effort"])
+    if ranking.scenario.uplift > 0:
+        shown.insert(4, "uplift", table["uplift"])
+    config: dict[str, Any] = {
+        "rank": st.column_config.NumberColumn("Rank", width=50),
+        "code": st.column_config.TextColumn("Code", width=95),
+        "name": st.column_config.TextColumn("Name", width=220), "unit": "Unit",
+        "score": st.column_config.ProgressColumn(
+            "Score", format="%.3f", width=120,
+            min_value=0.0, max_value=max(1.0, float(table["score"].max()))),
+        "uplift": st.column_config.NumberColumn("of which uplift", format="%.3f"),
+        "could": st.column_config.TextColumn(
+            "Could rank", help=f"Best{DASH}worst rank given what is still unknown."),
+        "completeness": st.column_config.NumberColumn(
+            "Known", format="%.0f%%", help="Share of the weighted criteria with a value."),
+        "quadrant": st.column_config.TextColumn("Quadrant", width=110),
+        "quick_fix": st.column_config.TextColumn("Quick fix", width=70),
+        "disagreement": st.column_config.NumberColumn(
+            "Disagreement", format="%.0f%%", help="Widest raters' range, share of its scale."),
+        "impact": st.column_config.NumberColumn("Impact", format="%.2f"),
+        "effort": st.column_config.NumberColumn("Effort", format="%.2f")}
+    if ranking.scenario.method is Method.VIKOR:
+        shown = shown.assign(vikor_s=table["vikor_s"], vikor_r=table["vikor_r"],
+                             vikor_q=table["vikor_q"])
+        config |= {f"vikor_{x}": st.column_config.NumberColumn(x.upper(), format="%.3f")
+                   for x in "srq"}
+    st.session_state["_ranked_codes"] = table["code"].tolist()
+    st.dataframe(shown, key="ranking_table", hide_index=True, width="stretch", height=420,
+                 column_config=config, on_select=_explain_clicked, selection_mode="single-row")
+
+
+def _explain_clicked() -> None:
+    rows = st.session_state["ranking_table"]["selection"]["rows"]
+    codes = st.session_state.get("_ranked_codes", [])
+    if rows and rows[0] < len(codes):
+        st.session_state["explain_a"] = codes[rows[0]]
+
+
+def explain_panel(ranking: Ranking) -> None:
+    """Why process A scores what it does, or why it ranks above or below B."""
+    codes = ranking.table["code"].tolist()
+    names = dict(zip(codes, ranking.table["name"], strict=True))
+    ranks = dict(zip(codes, ranking.table["rank"], strict=True))
+    for key, fallback in (("explain_a", codes[0]), ("explain_b", NONE)):
+        if st.session_state.get(key, fallback) not in [NONE, *codes]:
+            st.session_state[key] = fallback
+    pick_a, pick_b = st.columns(2)
+    a = pick_a.selectbox("Process", codes, key="explain_a",
+                         format_func=lambda c: f"{ranks[c]} · {c} {names[c]}")
+    b = pick_b.selectbox("Compared with", [NONE, *codes], key="explain_b",
+                         format_func=lambda c: c if c == NONE else f"{ranks[c]} · {c} {names[c]}")
+    versus = None if b in (NONE, a) else b
+    explanation = explain(ranking, a, versus)
+    st.info(explanation.summary, icon=":material/lightbulb:")
+    lines = explanation.lines
+    chart, details = st.columns([5, 6])
+    if versus is None:
+        total = "Score" if ranking.scenario.method is Method.WSM else "Sum of contributions"
+        chart.plotly_chart(waterfall_figure(lines, total), width="stretch", key="explain_chart")
+        columns = ["label", "contribution", "weight", "imputed", "raters", "level"]
+    else:
+        chart.plotly_chart(difference_figure(lines, a, versus), width="stretch",
+                           key="explain_chart")
+        columns = ["label", "difference", "contribution_a", "contribution_b", "level_a",
+                   "level_b"]
+    number = st.column_config.NumberColumn
+    config: dict[str, Any] = {
+        "label": "Criterion", "level": "Value", "level_a": f"Value {a}",
+        "level_b": f"Value {versus}", "raters": "Raters",
+        "imputed": st.column_config.CheckboxColumn("Imputed"),
+        "weight": number("Weight", format="%.3f"),
+        "contribution": number("Contribution", format="%.3f"),
+        "contribution_a": number(f"Contribution {a}", format="%.3f"),
+        "contribution_b": number(f"Contribution {versus}", format="%.3f"),
+        "difference": number("Difference", format="%+.3f")}
+    details.dataframe(lines[columns], hide_index=True, width="stretch",
+                      height=36 * (len(lines) + 1) + 2, column_config=config)
+
+
+inventory = catalogue()
+criteria = criteria_set()
+inputs = ranking_inputs(inventory)
+st.title("Prioritise")
+st.caption(f"Criteria set: {criteria.name}. Every change below re-ranks at once.")
+show_flash()
+choices = scenario_controls()
+
+weights_column, chart_column = st.columns([9, 10], gap="large")
+with weights_column:
+    st.subheader("Weights")
+    sliders_tab, ahp_tab = st.tabs(["Sliders", "AHP pairwise"])
+    with sliders_tab:
+        weights = weight_sliders(criteria)
+    with ahp_tab:
+        ahp_panel(criteria)
+
+with chart_column:
+    try:
+        scenario = Scenario(weights=weights, **choices)
+        ranking = rank(inputs, criteria, scenario)
+    except ScoringError as error:
+        st.error(f"Cannot rank with these choices: {error}", icon=":material/error:")
+        st.stop()
+    table = ranking.table
+    st.subheader(f"Ranking by {scenario.method.label}")
+    counts = st.columns(4)
+    counts[0].metric("Ranked", len(table))
+    counts[1].metric("Not ranked yet", len(ranking.left_out))
+    counts[2].metric("Quick wins", int((table["quadrant"] == QUICK_WIN).sum()))
+    counts[3].metric("Quick fixes", int(table["quick_fix"].sum()))
+    if ranking.left_out:
+        st.info(f"{len(ranking.left_out)} processes have no assessment yet and are not ranked; "
+                "include them (sidebar) or assess them on the Assess page.",
+                icon=":material/pending_actions:")
+        st.page_link("pages/assess.py", label="Assess them", icon=":material/rate_review:")
+    for note in ranking.notes:
+        st.caption(f"Note: {note}")
+    if table.empty:
+        st.stop()
+    if ranking.compromise:
+        before = " (VIKOR's own Q, before the dependency uplift the ranking adds)" \
+            if scenario.uplift > 0 else ""
+        st.info("VIKOR compromise set: " + ", ".join(ranking.compromise) + f"{before}. These "
+                "are equally defensible first choices (acceptable advantage and stability).",
+                icon=":material/handshake:")
+    top = keep("top_n", st.segmented_control("Processes shown", TOP_CHOICES,
+                                             key=kept("top_n", "20"))) or "20"
+    shown = len(table) if top == "All" else int(top)
+    st.plotly_chart(contributions_figure(ranking, shown), width="stretch", key="contributions")
+    if scenario.method is not Method.WSM:
+        st.caption(f"Bars show weight {TIMES} normalised value. {scenario.method.label} combines "
+                   "them non-linearly, so bar lengths show the evidence, not the exact score.")
+
+ranking_table(ranking)
+st.caption("Click a row to explain it below.")
+st.subheader(f"Impact {TIMES} effort")
+st.plotly_chart(matrix_figure(table, scenario), width="stretch", key="matrix")
+st.caption("Bubble size: score. ★ quick-fix candidate. Dashed lines: the quadrant thresholds "
+           "(sidebar). The ten best ranked carry their code.")
+st.subheader("Why this rank?")
+explain_panel(ranking)

@@ -1,0 +1,193 @@
+"""The Prioritise page, driven headless with AppTest on the sample inventory: what it shows is
+what :func:`scoring.ranking.rank` and :func:`scoring.explain.explain` give for the same choices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from inventory.services import Catalogue
+from pages.prioritise_charts import grid_key
+from pages.scoring_data import criteria_set, ranking_inputs
+from scoring.ahp import priorities
+from scoring.criteria import Group
+from scoring.explain import explain
+from scoring.ranking import Ranking, rank
+from scoring.scenario import Method, Scenario
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+CRITERIA = criteria_set()
+IMPACT = [c.key for c in CRITERIA.in_group(Group.IMPACT)]
+
+
+@pytest.fixture
+def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
+    monkeypatch.setenv("DTI_ACTOR", "ana")
+    st.cache_resource.clear()
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.run()
+    test.switch_page("pages/prioritise.py").run()
+    assert not test.exception, test.exception
+    yield test
+
+
+def _direct(database_url: str, **changes: Any) -> Ranking:
+    """The ranking computed without the page, on the page's default choices plus ``changes``."""
+    catalogue = Catalogue.open(database_url)
+    try:
+        inputs = ranking_inputs(catalogue)
+    finally:
+        catalogue.engine.dispose()
+    scenario = Scenario(weights=CRITERIA.weights()).replace(**changes)
+    return rank(inputs, CRITERIA, scenario)
+
+
+def _shown_codes(page: AppTest) -> list[str]:
+    assert not page.exception, page.exception
+    return list(page.dataframe(key="ranking_table").value["code"])
+
+
+def _text(page: AppTest, element: str) -> str:
+    return " ".join(str(e.value) for e in getattr(page, element))
+
+
+def _ahp(page: AppTest, edits: dict[int, str]) -> AppTest:
+    """Judgements on the default AHP grid (the impact criteria): row -> Saaty value."""
+    page.session_state[grid_key(IMPACT)] = {
+        "edited_rows": {row: {"judgement": value} for row, value in edits.items()},
+        "added_rows": [], "deleted_rows": []}
+    page.run()
+    assert not page.exception, page.exception
+    return page
+
+
+def _weight(page: AppTest, key: str) -> float:
+    return float(page.slider(key=f"weight_{key}").value)  # type: ignore[arg-type]
+
+
+def _row(i: int, j: int) -> int:
+    n = len(IMPACT)
+    return sum(n - 1 - k for k in range(i)) + (j - i - 1)
+
+
+def test_the_page_ranks_the_sample_with_its_charts(page: AppTest, database_url: str) -> None:
+    direct = _direct(database_url)
+    assert len(direct.table) >= 10
+    assert _shown_codes(page) == direct.table["code"].tolist()
+    assert f"Ranking by {Method.WSM.label}" in _text(page, "subheader")
+    assert len(page.get("plotly_chart")) == 3  # contributions, impact x effort, explanation
+    assert direct.left_out
+    assert f"{len(direct.left_out)} processes have no assessment yet" in _text(page, "info")
+
+
+def test_one_weight_alone_puts_the_best_on_it_first(page: AppTest, database_url: str) -> None:
+    catalogue = Catalogue.open(database_url)
+    frames = catalogue.frames()
+    catalogue.engine.dispose()
+    assessed = set(frames["assessments"]["process_code"])
+    volumes = frames["processes"].set_index("code")["annual_volume"].dropna().astype(float)
+    volumes = volumes[volumes.index.isin(assessed)]
+    best = volumes[volumes == volumes.max()]
+    assert len(best) == 1  # one clear winner, or the expectation would be ambiguous
+    before = _shown_codes(page)
+    assert before[0] != best.index[0]
+    for key in CRITERIA.keys:
+        page.slider(key=f"weight_{key}").set_value(10.0 if key == "volume" else 0.0)
+    page.run()
+    shown = _shown_codes(page)
+    assert shown[0] == best.index[0]
+    weights = {key: 10.0 if key == "volume" else 0.0 for key in CRITERIA.keys}
+    assert shown == _direct(database_url, weights=weights).table["code"].tolist()
+    assert "Volume · 100%" in [s.label for s in page.slider]
+
+
+def test_every_weight_at_zero_shows_the_message_not_a_traceback(page: AppTest) -> None:
+    for key in CRITERIA.keys:
+        page.slider(key=f"weight_{key}").set_value(0.0)
+    page.run()
+    assert not page.exception
+    assert "Every weight is 0" in _text(page, "error")
+
+
+def test_topsis_is_shown_and_matches_a_direct_ranking(page: AppTest, database_url: str) -> None:
+    weighted_sum = _shown_codes(page)
+    page.selectbox(key="method").set_value(Method.TOPSIS.value).run()
+    shown = _shown_codes(page)
+    assert f"Ranking by {Method.TOPSIS.label}" in _text(page, "subheader")
+    assert shown == _direct(database_url, method=Method.TOPSIS).table["code"].tolist()
+    assert shown != weighted_sum
+
+
+def test_scenario_controls_reach_the_ranking(page: AppTest, database_url: str) -> None:
+    page.slider(key="uplift").set_value(0.6)
+    page.toggle(key="include_unassessed").set_value(True)
+    page.selectbox(key="missing").set_value("worst").run()
+    expected = _direct(database_url, uplift=0.6, include_unassessed=True, missing="worst")
+    assert not expected.left_out
+    assert _shown_codes(page) == expected.table["code"].tolist()
+    assert "have no assessment yet" not in _text(page, "info")
+
+
+def test_an_inconsistent_ahp_grid_names_the_worst_judgement(page: AppTest) -> None:
+    # Member experience 9x operational efficiency, which is 9x staff empowerment, yet staff
+    # empowerment is 9x member experience: a circle no weights can satisfy.
+    _ahp(page, {_row(0, 1): "9", _row(1, 2): "9", _row(0, 2): "1/9"})
+    matrix = np.ones((len(IMPACT), len(IMPACT)))
+    for (i, j), value in {(0, 1): 9.0, (1, 2): 9.0, (0, 2): 1 / 9}.items():
+        matrix[i, j], matrix[j, i] = value, 1 / value
+    result = priorities(matrix)
+    assert result.cr is not None and result.cr > 0.10 and result.worst_judgement is not None
+    i, j = result.worst_judgement
+    a, b = CRITERIA.get(IMPACT[i]).label, CRITERIA.get(IMPACT[j]).label
+    warnings = _text(page, "warning")
+    assert f"Revisit '{a}' vs '{b}'" in warnings
+    assert f"{result.cr:.3f}" in [m.value for m in page.metric]
+
+
+def test_a_consistent_ahp_grid_shows_no_warning_and_its_weights_reach_the_sliders(
+        page: AppTest) -> None:
+    # Member experience twice as important as each other impact criterion, the rest equal.
+    _ahp(page, {_row(0, j): "2" for j in range(1, len(IMPACT))})
+    assert "Revisit" not in _text(page, "warning")
+    assert "Consistent enough" in _text(page, "success")
+    total = sum(_weight(page, k) for k in IMPACT)
+    others = {k: _weight(page, k) for k in CRITERIA.keys if k not in IMPACT}
+    page.button(key="ahp_apply").click().run()
+    assert not page.exception
+    values = [_weight(page, k) for k in IMPACT]
+    assert values[0] == pytest.approx(2 * values[1], abs=0.15)
+    assert len(set(values[1:])) == 1
+    assert sum(values) == pytest.approx(total, abs=0.5)
+    assert {k: _weight(page, k) for k in others} == others
+    assert "AHP weights are on the sliders" in _text(page, "success")
+
+
+def test_the_explain_panel_says_what_explain_says(page: AppTest, database_url: str) -> None:
+    direct = _direct(database_url)
+    first, fourth = direct.table["code"].iloc[0], direct.table["code"].iloc[3]
+    page.selectbox(key="explain_a").set_value(fourth).run()
+    assert explain(direct, fourth).summary in _text(page, "info")
+    page.selectbox(key="explain_b").set_value(first).run()
+    assert not page.exception
+    summary = explain(direct, fourth, first).summary
+    assert summary.startswith(f"{fourth} (rank 4") and summary in _text(page, "info")
+
+
+def test_choices_survive_a_visit_to_another_page(page: AppTest) -> None:
+    page.slider(key="weight_cost").set_value(7.5)
+    page.selectbox(key="method").set_value(Method.VIKOR.value)
+    _ahp(page, {_row(0, 1): "9", _row(1, 2): "9", _row(0, 2): "1/9"})
+    assert "Revisit" in _text(page, "warning")
+    page.switch_page("pages/overview.py").run()
+    page.switch_page("pages/prioritise.py").run()
+    assert not page.exception
+    assert _weight(page, "cost") == 7.5
+    assert f"Ranking by {Method.VIKOR.label}" in _text(page, "subheader")
+    assert "Revisit" in _text(page, "warning")  # the AHP judgements too
