@@ -2,21 +2,21 @@
 
 import streamlit as st
 
-from pages.common import actor_box, catalogue
+from views.common import actor_box, catalogue
 
 st.set_page_config(page_title="dti · what to transform", page_icon=":material/hub:",
                    layout="wide")
 catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
 
 navigation = st.navigation([
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/inventory.py", title="Inventory", icon=":material/account_tree:"),
-    st.Page("pages/dependencies.py", title="Dependencies", icon=":material/hub:"),
-    st.Page("pages/assess.py", title="Assess", icon=":material/rate_review:"),
-    st.Page("pages/prioritise.py", title="Prioritise", icon=":material/leaderboard:"),
-    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:",
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/inventory.py", title="Inventory", icon=":material/account_tree:"),
+    st.Page("views/dependencies.py", title="Dependencies", icon=":material/hub:"),
+    st.Page("views/assess.py", title="Assess", icon=":material/rate_review:"),
+    st.Page("views/prioritise.py", title="Prioritise", icon=":material/leaderboard:"),
+    st.Page("views/import_data.py", title="Import", icon=":material/upload_file:",
             url_path="import"),
-    st.Page("pages/export_data.py", title="Export", icon=":material/download:",
+    st.Page("views/export_data.py", title="Export", icon=":material/download:",
             url_path="export"),
 ])
 actor_box()

@@ -4,7 +4,7 @@ Python file of the repository (outside tests/, benchmarks/ and virtual environme
 * ``scoring`` imports nothing from ``inventory``, no SQLAlchemy, no Streamlit;
 * ``inventory`` never imports Streamlit, and only its command line (``inventory/cli.py``,
   ``inventory/scoring_cli.py``, ``inventory/scenario_cli.py``) may import ``scoring``;
-* ``app.py`` and ``pages/`` never import SQLAlchemy, ``inventory.repository``,
+* ``app.py`` and ``views/`` never import SQLAlchemy, ``inventory.repository``,
   ``inventory.models`` or ``inventory.db``.
 
 Every import counts, wherever it sits (inside a function, under ``if TYPE_CHECKING:``), and so do
@@ -53,8 +53,8 @@ RULES = (
          "inventory may import scoring", ("inventory/",), ("scoring",),
          allowed_files=("inventory/cli.py", "inventory/scoring_cli.py",
                         "inventory/scenario_cli.py")),
-    Rule("the UI (app.py, pages/) never touches SQLAlchemy or the data layer",
-         ("app.py", "pages/"),
+    Rule("the UI (app.py, views/) never touches SQLAlchemy or the data layer",
+         ("app.py", "views/"),
          ("sqlalchemy", "inventory.repository", "inventory.models", "inventory.db")),
 )
 
@@ -156,9 +156,9 @@ def test_the_repository_keeps_the_import_rules(rule: Rule) -> None:
     ("inventory/cli.py", "import streamlit\n", "streamlit"),
     ("app.py", "from sqlalchemy import select\n", "sqlalchemy"),
     ("app.py", "from inventory import repository\n", "inventory.repository"),
-    ("pages/1_Processes.py", "from inventory.models import Process\n", "inventory.models"),
-    ("pages/2_Graph.py", "import inventory.db\n", "inventory.db"),
-    ("pages/sub/widgets.py", "from inventory.db import make_engine\n", "inventory.db"),
+    ("views/1_Processes.py", "from inventory.models import Process\n", "inventory.models"),
+    ("views/2_Graph.py", "import inventory.db\n", "inventory.db"),
+    ("views/sub/widgets.py", "from inventory.db import make_engine\n", "inventory.db"),
 ])
 def test_the_checker_flags_a_forbidden_import(path: str, source: str, module: str) -> None:
     found = violations(path, source)
@@ -172,9 +172,9 @@ def test_the_checker_flags_a_forbidden_import(path: str, source: str, module: st
     ("inventory/services.py", "from sqlalchemy.orm import Session\nfrom . import repository\n"),
     ("scoring/ranking.py", "import numpy as np\nfrom .methods import topsis\n"),
     ("app.py", "import streamlit as st\nfrom inventory.services import Catalogue\n"),
-    ("pages/1_Processes.py", "from inventory.schemas import Pillar\nimport inventory.graph\n"
+    ("views/1_Processes.py", "from inventory.schemas import Pillar\nimport inventory.graph\n"
                              "from inventory import io\nimport scoring\n"),
-    ("pages/1_Processes.py", "import sqlalchemy_utils_lookalike\nimport inventory.dbx\n"),
+    ("views/1_Processes.py", "import sqlalchemy_utils_lookalike\nimport inventory.dbx\n"),
     ("tools/seed.py", "import sqlalchemy\nimport streamlit\n"),
 ])
 def test_the_checker_accepts_an_allowed_import(path: str, source: str) -> None:
@@ -182,9 +182,9 @@ def test_the_checker_accepts_an_allowed_import(path: str, source: str) -> None:
 
 
 def test_a_failure_names_the_file_the_line_and_the_import() -> None:
-    found = violations("pages/3_Backlog.py", "import pandas as pd\n\nfrom inventory.repository "
+    found = violations("views/3_Backlog.py", "import pandas as pd\n\nfrom inventory.repository "
                                               "import processes_frame\n")
 
-    assert found == ["pages/3_Backlog.py:3 `from inventory.repository import processes_frame` "
-                     "imports inventory.repository (the UI (app.py, pages/) never touches "
+    assert found == ["views/3_Backlog.py:3 `from inventory.repository import processes_frame` "
+                     "imports inventory.repository (the UI (app.py, views/) never touches "
                      "SQLAlchemy or the data layer)"]

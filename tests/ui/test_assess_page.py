@@ -36,7 +36,7 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]
 
 
 def _assess(app: AppTest, process: str | None = None, rater: str | None = None) -> AppTest:
-    app.switch_page("pages/assess.py").run()
+    app.switch_page("views/assess.py").run()
     if process is not None:
         app.selectbox(key="assess_code").set_value(process).run()
     if rater is not None:
@@ -174,10 +174,10 @@ def test_coming_back_to_the_page_shows_the_latest_values(app: AppTest,
                                                         database_url: str) -> None:
     _assess(app, "HR-REC", rater="analyst.a")
     row = _stored(database_url, "HR-REC", "analyst.a")["complexity"]
-    app.switch_page("pages/inventory.py").run()
+    app.switch_page("views/inventory.py").run()
     Catalogue.open(database_url).update_assessment(int(row["id"]), {"value": 1},
                                                    int(row["version"]), "bob")
-    app.switch_page("pages/assess.py").run()
+    app.switch_page("views/assess.py").run()
     assert app.text_input(key="rater").value == "analyst.a"
     assert _rate(app, "complexity").value == 1.0
     _rate(app, "complexity").set_value(2.0)

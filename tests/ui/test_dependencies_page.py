@@ -21,7 +21,7 @@ def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest
     st.cache_resource.clear()
     test = AppTest.from_file(APP, default_timeout=60)
     test.run()
-    test.switch_page("pages/dependencies.py").run()
+    test.switch_page("views/dependencies.py").run()
     assert not test.exception, test.exception
     yield test
 

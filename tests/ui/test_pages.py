@@ -27,7 +27,7 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]
 
 
 def _inventory(app: AppTest, process: str | None = None) -> AppTest:
-    app.switch_page("pages/inventory.py").run()
+    app.switch_page("views/inventory.py").run()
     if process is not None:
         app.selectbox(key="open_code").set_value(process).run()
     assert not app.exception, app.exception

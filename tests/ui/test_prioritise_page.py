@@ -13,13 +13,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from inventory.services import Catalogue
-from pages.prioritise_charts import grid_key
-from pages.scoring_data import criteria_set, ranking_inputs
 from scoring.ahp import priorities
 from scoring.criteria import Group
 from scoring.explain import explain
 from scoring.ranking import Ranking, rank
 from scoring.scenario import Method, Scenario
+from views.prioritise_charts import grid_key
+from views.scoring_data import criteria_set, ranking_inputs
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CRITERIA = criteria_set()
@@ -33,7 +33,7 @@ def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest
     st.cache_resource.clear()
     test = AppTest.from_file(APP, default_timeout=60)
     test.run()
-    test.switch_page("pages/prioritise.py").run()
+    test.switch_page("views/prioritise.py").run()
     assert not test.exception, test.exception
     yield test
 
@@ -185,8 +185,8 @@ def test_choices_survive_a_visit_to_another_page(page: AppTest) -> None:
     page.selectbox(key="method").set_value(Method.VIKOR.value)
     _ahp(page, {_row(0, 1): "9", _row(1, 2): "9", _row(0, 2): "1/9"})
     assert "Revisit" in _text(page, "warning")
-    page.switch_page("pages/overview.py").run()
-    page.switch_page("pages/prioritise.py").run()
+    page.switch_page("views/overview.py").run()
+    page.switch_page("views/prioritise.py").run()
     assert not page.exception
     assert _weight(page, "cost") == 7.5
     assert f"Ranking by {Method.VIKOR.label}" in _text(page, "subheader")

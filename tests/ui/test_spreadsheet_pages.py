@@ -33,7 +33,7 @@ def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]
 
 
 def _import_page(app: AppTest, upload: Upload) -> AppTest:
-    app.switch_page("pages/import_data.py")
+    app.switch_page("views/import_data.py")
     app.session_state["upload"] = upload
     app.run()
     assert not app.exception, app.exception
@@ -91,7 +91,7 @@ def test_our_export_workbook_reimports_as_an_upsert_with_nothing_to_change(
 
 
 def test_the_export_page_offers_the_workbook_the_template_and_each_table(app: AppTest) -> None:
-    app.switch_page("pages/export_data.py").run()
+    app.switch_page("views/export_data.py").run()
     assert not app.exception
     keys = {element.key for element in app.get("download_button")}
     assert {"download_workbook", "download_template", "download_processes",

@@ -11,8 +11,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages.common import catalogue, flash, show_flash
-from pages.prioritise_charts import (
+from scoring.ahp import CR_THRESHOLD, priorities
+from scoring.criteria import CriteriaSet, Group, MissingPolicy
+from scoring.errors import ScoringError
+from scoring.explain import explain
+from scoring.ranking import QUICK_WIN, Ranking, rank
+from scoring.scenario import Method, Scenario
+from views.common import catalogue, flash, show_flash
+from views.prioritise_charts import (
     SAATY,
     contributions_figure,
     difference_figure,
@@ -26,13 +32,7 @@ from pages.prioritise_charts import (
     pairwise_matrix,
     waterfall_figure,
 )
-from pages.scoring_data import criteria_set, ranking_inputs
-from scoring.ahp import CR_THRESHOLD, priorities
-from scoring.criteria import CriteriaSet, Group, MissingPolicy
-from scoring.errors import ScoringError
-from scoring.explain import explain
-from scoring.ranking import QUICK_WIN, Ranking, rank
-from scoring.scenario import Method, Scenario
+from views.scoring_data import criteria_set, ranking_inputs
 
 NONE = "— none —"
 MISSING = {"own": "Each criterion's own rule", MissingPolicy.MIDPOINT.value: "Scale midpoint",
@@ -311,7 +311,7 @@ with chart_column:
         st.info(f"{len(ranking.left_out)} processes have no assessment yet and are not ranked; "
                 "include them (sidebar) or assess them on the Assess page.",
                 icon=":material/pending_actions:")
-        st.page_link("pages/assess.py", label="Assess them", icon=":material/rate_review:")
+        st.page_link("views/assess.py", label="Assess them", icon=":material/rate_review:")
     for note in ranking.notes:
         st.caption(f"Note: {note}")
     if table.empty:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from inventory.sample import SAMPLE_ACTOR
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, Pillar, TransformationStatus
-from pages.common import catalogue, label
+from views.common import catalogue, label
 
 STATUS_COLOURS = {"Not started": "#b0b7c3", "Planned": "#5b8def", "Ongoing": "#f2a93b",
                   "Completed": "#3aa876", "Revised": "#9b6ad6"}

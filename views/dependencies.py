@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from inventory import graph
-from pages.common import catalogue
+from views.common import catalogue
 
 WHOLE_GRAPH_LIMIT = 250  # above this, the network shows the chosen process's neighbourhood
 COLOUR_CHOICES = {"unit": "Unit", "wave": "Wave", "downstream": "Downstream reach",

@@ -19,7 +19,7 @@ from inventory.importing import (
 )
 from inventory.io import Upload, read_table, sheet_names
 from inventory.services import Catalogue, ImportResult
-from pages.common import actor, catalogue, flash, refused, show_flash
+from views.common import actor, catalogue, flash, refused, show_flash
 
 IGNORE = "— not imported —"
 

@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv, template_workbook
-from pages.common import catalogue
+from views.common import catalogue
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

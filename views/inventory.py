@@ -12,7 +12,7 @@ import streamlit as st
 from inventory.errors import CatalogueError, Conflict
 from inventory.schemas import DEPENDENCY_STRENGTHS, DependencyKind, KpiDirection
 from inventory.services import Catalogue
-from pages.common import (
+from views.common import (
     FIELD_LABELS,
     actor,
     catalogue,
@@ -22,7 +22,7 @@ from pages.common import (
     refused,
     show_flash,
 )
-from pages.process_form import process_fields
+from views.process_form import process_fields
 
 TABLE_COLUMNS = ["code", "level", "name", "unit", "transformation_status", "digital_maturity",
                  "process_owner", "target_milestone", "quick_fix_candidate"]

@@ -20,10 +20,10 @@ import streamlit as st
 
 from inventory.errors import CatalogueError, Conflict
 from inventory.services import Catalogue
-from pages.common import actor, catalogue, flash, refused, show_flash
-from pages.scoring_data import criteria_set
 from scoring.criteria import Criterion, Group
 from scoring.raters import aggregate
+from views.common import actor, catalogue, flash, refused, show_flash
+from views.scoring_data import criteria_set
 
 NOT_RATED = "not rated"  # the first choice of every scale: no value is stored, never a zero
 DISAGREEMENT = 0.5  # a spread of half the scale or more (2 on a 1-5 scale) is worth discussing

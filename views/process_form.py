@@ -20,7 +20,7 @@ from inventory.schemas import (
     ProcessType,
     TransformationStatus,
 )
-from pages.common import FIELD_LABELS
+from views.common import FIELD_LABELS
 
 
 def _value(record: dict[str, Any] | None, field: str) -> Any:
