@@ -79,7 +79,10 @@ class Ranking:
     (share of weighted criteria with a known value), ``imputed`` (count), ``best_rank``,
     ``worst_rank``, ``impact``, ``effort``, ``quadrant``, ``quick_fix``, ``disagreement``
     (largest raters' range, as a share of its scale). The other frames are indexed by code
-    in the same order, one column per criterion.
+    in the same order, one column per criterion. ``normalised_low`` and ``normalised_high``
+    bound each normalised value by what is known: the lowest and highest rater for assessed
+    criteria, the value itself for fields and graph metrics, the whole scale (0 to 1) for an
+    unknown value (NaN where the criterion is excluded); robustness analysis samples in them.
     """
 
     table: pd.DataFrame
@@ -89,6 +92,8 @@ class Ranking:
     spread: pd.DataFrame
     raters: pd.DataFrame
     contributions: pd.DataFrame
+    normalised_low: pd.DataFrame
+    normalised_high: pd.DataFrame
     weights: pd.Series
     criteria: CriteriaSet
     scenario: Scenario
@@ -118,10 +123,10 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     left_out: list[str] = []
     if not scenario.include_unassessed and criteria.assessed():
         rated = np.array([c.source is SourceKind.ASSESSMENT for c in criteria.criteria])
-        keep = (ratings.raters[:, rated] > 0).any(axis=1)
+        keep: NDArray[np.bool_] = np.asarray((ratings.raters[:, rated] > 0).any(axis=1))
         left_out = processes["code"].to_numpy()[~keep].tolist()
         processes = processes.iloc[np.flatnonzero(keep)].reset_index(drop=True)
-        ratings = Ratings(ratings.value[keep], ratings.spread[keep], ratings.raters[keep])
+        ratings = ratings.rows(keep)
     codes = processes["code"].tolist()
     raw, spread, counts = _raw_values(processes, ratings, inputs.metrics, criteria)
     position = np.column_stack([
@@ -134,6 +139,7 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     notes: list[str] = []
     policies = _policies(criteria, scenario, notes)
     normalised = _impute(position, policies, "chosen")
+    low, high = _rated_bounds(raw, ratings, criteria, policies)
     scores, contributions, extra = _score(normalised, weights, criteria, scenario, codes)
     compromise_rows = _compromise(extra, scenario)
     operator = uplift_operator(codes, inputs.dependencies, scenario.uplift)
@@ -185,11 +191,32 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
         table=table, raw=framed(raw.to_numpy()), normalised=framed(normalised),
         imputed=framed(missing & (np.array(policies) != MissingPolicy.EXCLUDE)),
         spread=framed(spread.to_numpy()), raters=framed(counts.to_numpy()),
+        normalised_low=framed(low), normalised_high=framed(high),
         contributions=contribution_frame,
         weights=pd.Series(weights, index=criteria.keys, name="weight"),
         criteria=criteria, scenario=scenario, left_out=sorted(left_out), notes=notes,
         compromise=compromise,
     )
+
+
+def _rated_bounds(raw: pd.DataFrame, ratings: Ratings, criteria: CriteriaSet,
+                  policies: list[MissingPolicy]) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised low and high of every cell (see :class:`Ranking`)."""
+    n, k = raw.shape
+    low, high = np.zeros((n, k)), np.ones((n, k))
+    for j, c in enumerate(criteria.criteria):
+        if c.source is SourceKind.ASSESSMENT:
+            ends = (ratings.lowest[:, j], ratings.lowest[:, j] + ratings.spread[:, j])
+        else:
+            ends = (raw[c.key].to_numpy(), raw[c.key].to_numpy())
+        a, b = (declared(end, c.scale.low, c.scale.high, benefit=c.benefit, log=c.scale.log)
+                for end in ends)
+        known = ~np.isnan(a)
+        low[known, j] = np.minimum(a, b)[known]
+        high[known, j] = np.maximum(a, b)[known]
+        if policies[j] is MissingPolicy.EXCLUDE:
+            low[~known, j] = high[~known, j] = np.nan
+    return low, high
 
 
 def _checked_processes(processes: pd.DataFrame) -> pd.DataFrame:

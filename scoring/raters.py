@@ -41,6 +41,11 @@ class Ratings:
     value: NDArray[np.float64]
     spread: NDArray[np.float64]
     raters: NDArray[np.int64]
+    lowest: NDArray[np.float64]
+
+    def rows(self, keep: NDArray[np.bool_]) -> Ratings:
+        """The ratings of the processes where ``keep`` is true."""
+        return Ratings(self.value[keep], self.spread[keep], self.raters[keep], self.lowest[keep])
 
 
 def rating_matrices(assessments: pd.DataFrame, codes: Sequence[str], keys: Sequence[str],
@@ -52,9 +57,11 @@ def rating_matrices(assessments: pd.DataFrame, codes: Sequence[str], keys: Seque
     value = np.full(n * k, np.nan)
     spread = np.full(n * k, np.nan)
     raters = np.zeros(n * k, dtype=np.int64)
-    cells, combined, ranges, counts = _combine(rows * k + columns, values, how)
-    value[cells], spread[cells], raters[cells] = combined, ranges, counts
-    return Ratings(value.reshape(n, k), spread.reshape(n, k), raters.reshape(n, k))
+    lowest = np.full(n * k, np.nan)
+    cells, combined, ranges, counts, low = _combine(rows * k + columns, values, how)
+    value[cells], spread[cells], raters[cells], lowest[cells] = combined, ranges, counts, low
+    return Ratings(value.reshape(n, k), spread.reshape(n, k), raters.reshape(n, k),
+                   lowest.reshape(n, k))
 
 
 def aggregate(assessments: pd.DataFrame, how: str = "median") -> pd.DataFrame:
@@ -64,7 +71,7 @@ def aggregate(assessments: pd.DataFrame, how: str = "median") -> pd.DataFrame:
     codes = np.sort(pd.unique(assessments["process_code"].astype(str).to_numpy()))
     keys = np.sort(pd.unique(assessments["criterion_key"].astype(str).to_numpy()))
     rows, columns, values = _positions(assessments, list(codes), list(keys), how)
-    cells, combined, ranges, counts = _combine(rows * len(keys) + columns, values, how)
+    cells, combined, ranges, counts, _ = _combine(rows * len(keys) + columns, values, how)
     index = pd.MultiIndex.from_arrays([codes[cells // len(keys)], keys[cells % len(keys)]],
                                       names=["process_code", "criterion_key"])
     return pd.DataFrame({"value": combined, "spread": ranges, "raters": counts}, index=index)
@@ -92,11 +99,12 @@ def _positions(assessments: pd.DataFrame, codes: Sequence[str], keys: Sequence[s
 
 def _combine(cells: NDArray[np.int64], values: NDArray[np.float64], how: str,
              ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64],
-                        NDArray[np.int64]]:
-    """Per distinct cell: the cell, its combined value, its range and its number of values."""
+                        NDArray[np.int64], NDArray[np.float64]]:
+    """Per distinct cell: the cell, its combined value, its range, its number of values and
+    its lowest value."""
     if cells.size == 0:
         empty = np.zeros(0)
-        return np.zeros(0, dtype=np.int64), empty, empty, np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), empty, empty, np.zeros(0, dtype=np.int64), empty
     order = np.lexsort((values, cells))
     cells, values = cells[order], values[order]
     starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
@@ -106,4 +114,4 @@ def _combine(cells: NDArray[np.int64], values: NDArray[np.float64], how: str,
         combined = (values[starts + (counts - 1) // 2] + values[starts + counts // 2]) / 2
     else:
         combined = np.add.reduceat(values, starts) / counts
-    return cells[starts], combined, ranges, counts.astype(np.int64)
+    return cells[starts], combined, ranges, counts.astype(np.int64), values[starts]

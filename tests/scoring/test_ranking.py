@@ -308,3 +308,19 @@ def test_adding_a_process_never_reorders_the_others(values: dict[str, dict[str, 
     after = after[after["code"] != "ZZZZ"]
     assert before["code"].tolist() == after["code"].tolist()
     assert before["score"].tolist() == pytest.approx(after["score"].tolist())
+
+
+def test_normalised_bounds_span_the_raters_and_unknown_values() -> None:
+    assessments = pd.DataFrame({
+        "process_code": ["X", "X", "X"], "criterion_key": ["a", "a", "effort"],
+        "value": [2.0, 5.0, 3.0], "rater": ["p", "q", "p"]})
+    processes = pd.DataFrame({"code": ["X"], "name": ["X"]})
+    ranking = rank(RankingInputs(processes, assessments), CRITERIA, Scenario())
+    low, high = ranking.normalised_low.loc["X"], ranking.normalised_high.loc["X"]
+    assert (low["a"], high["a"]) == (0.25, 1.0)        # raters 2 and 5 on 1-5
+    assert (low["effort"], high["effort"]) == (0.5, 0.5)  # one rater
+    assert (low["b"], high["b"]) == (0.0, 1.0)         # unknown: anywhere on the scale
+    assert low["a"] <= ranking.normalised.at["X", "a"] <= high["a"]
+    excluded = rank(RankingInputs(processes, assessments), CRITERIA,
+                    Scenario(missing=MissingPolicy.EXCLUDE))
+    assert np.isnan(excluded.normalised_low.at["X", "b"])
