@@ -1,6 +1,14 @@
 """Run every benchmark and print its figures."""
 
-from benchmarks import catalogue_writes, graph_metrics, ranking, scoring_methods, spreadsheets
+from benchmarks import (
+    catalogue_writes,
+    graph_metrics,
+    portfolio,
+    ranking,
+    robustness,
+    scoring_methods,
+    spreadsheets,
+)
 
 if __name__ == "__main__":
     catalogue_writes.main()
@@ -8,3 +16,5 @@ if __name__ == "__main__":
     graph_metrics.main()
     scoring_methods.main()
     ranking.main()
+    robustness.main()
+    portfolio.main()

@@ -1,52 +1,44 @@
 """``dti``: the command line over :class:`inventory.services.Catalogue`.
 
 A thin shell: parse options, call one service, print the result. A user's mistake (a
-:class:`~inventory.errors.CatalogueError`) becomes one line on stderr and exit status 1.
+:class:`~inventory.errors.CatalogueError` or :class:`~scoring.errors.ScoringError`) becomes one
+line on stderr and exit status 1 (see :mod:`inventory.cli_common`). The scoring, scenario and
+decision commands are in :mod:`inventory.scoring_cli`, :mod:`inventory.scenario_cli` and
+:mod:`inventory.decision_cli`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import json
-import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
-from typer.core import TyperGroup
 
-from inventory import graph
-from inventory.errors import CatalogueError, InvalidInput
+from inventory import decision_cli, graph, scoring_cli
+from inventory.cli_common import (
+    Format,
+    FormatOption,
+    _actor,
+    _catalogue,
+    _default_actor,
+    _emit,
+    _given,
+    _Group,
+    _jsonable,
+    _pairs,
+    _progress_bar,
+    _typer,
+)
+from inventory.errors import InvalidInput
 from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv, template_workbook
 from inventory.importing import ImportOptions, load_mapping, mapping_json
 from inventory.io import Limits, Upload
+from inventory.scenario_cli import scenario_app
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS
 from inventory.services import Catalogue
-from scoring.errors import ScoringError
-
-
-class _Group(TyperGroup):
-    """Turns refused requests into one line and exit status 1, never a traceback."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (CatalogueError, ScoringError) as error:
-            typer.echo(f"Error: {' '.join(str(error).split())}", err=True)
-            raise typer.Exit(1) from None
-
-
-def _typer(help_text: str) -> typer.Typer:
-    return typer.Typer(help=help_text, no_args_is_help=True, add_completion=False,
-                       rich_markup_mode=None, pretty_exceptions_enable=False)
-
 
 app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   pretty_exceptions_enable=False)
@@ -64,13 +56,6 @@ graph_app = _typer("Dependencies as a graph: metrics, ripple impact, cycles and 
 app.add_typer(graph_app, name="graph")
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", metavar="FIELD=VALUE",
     help="Set any field (repeatable); an empty value clears it. `dti process fields` lists them.")]
@@ -79,13 +64,6 @@ VersionOption = Annotated[int | None, typer.Option(
 
 
 # ---------------------------------------------------------------- global options and output
-
-
-def _default_actor() -> str:
-    try:
-        return os.environ.get("DTI_ACTOR") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 @app.callback()
@@ -103,83 +81,6 @@ def _global(
     if db is not None and "://" not in db:
         db = f"sqlite:///{Path(db).resolve()}"
     ctx.obj = {"db": db, "actor": actor or _default_actor()}
-
-
-def _catalogue(ctx: typer.Context) -> Catalogue:
-    return Catalogue.open(ctx.obj["db"], migrate_schema=False)
-
-
-def _actor(ctx: typer.Context) -> str:
-    return str(ctx.obj["actor"])
-
-
-def _plain(value: Any) -> Any:
-    """A cell as JSON writes it: unknown as null, dates as YYYY-MM-DD, times as ISO 8601."""
-    if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
-        return None
-    if isinstance(value, dt.date | dt.datetime):  # pandas Timestamps are datetimes
-        return value.isoformat()
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _shorten(value: Any, width: int = 48) -> Any:
-    plain = _plain(value)
-    text = "" if plain is None else str(plain)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-@contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
-    """A progress bar on a terminal's stderr; silent when stderr is a file or a pipe, so that
-    a refused request still prints exactly one line there."""
-    if not sys.stderr.isatty():
-        yield lambda _label, _done: None
-        return
-    with typer.progressbar(length=100, label=label, file=sys.stderr) as bar:
-
-        def advance(step: str, done: float) -> None:
-            bar.label = step
-            bar.update(round(done * 100) - bar.pos)
-
-        yield advance
-
-
-def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str],
-          whole: list[str] | None = None) -> None:
-    """Print a frame; in a table, long cells are cut except in the ``whole`` columns."""
-    if fmt is Format.json:
-        typer.echo(json.dumps(_jsonable(frame), indent=2, ensure_ascii=False))
-    elif fmt is Format.csv:
-        typer.echo(frame.to_csv(index=False), nl=False)
-    elif frame.empty:
-        typer.echo("(none)")
-    else:
-        cells = {column: [_shorten(value, 10_000 if column in (whole or []) else 48)
-                          for value in frame[column]] for column in table_columns}
-        widths = {column: max(len(column), *(len(cell) for cell in cells[column]))
-                  for column in table_columns}
-        lines = ["  ".join(column.ljust(widths[column]) for column in table_columns)]
-        lines += ["  ".join(cells[column][row].ljust(widths[column])
-                            for column in table_columns) for row in range(len(frame))]
-        typer.echo("\n".join(line.rstrip() for line in lines))
-
-
-def _pairs(items: list[str] | None, option: str = "--set") -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    for item in items or []:
-        field, sep, value = item.partition("=")
-        if not sep or not field.strip():
-            raise InvalidInput(f"{option} '{item}' is not FIELD=VALUE")
-        changes[field.strip()] = value
-    return changes
-
-
-def _given(**options: Any) -> dict[str, Any]:
-    return {name: value for name, value in options.items() if value is not None}
 
 
 # ---------------------------------------------------------------- init
@@ -781,9 +682,7 @@ def main() -> None:
     app()
 
 
-# Scoring and scenario commands live in their own modules, which build on the helpers above.
-from inventory.scenario_cli import scenario_app  # noqa: E402
-from inventory.scoring_cli import register  # noqa: E402
-
-register(app)
+# Scoring, scenario and decision commands live in modules of their own.
+scoring_cli.register(app)
 app.add_typer(scenario_app, name="scenario")
+decision_cli.register(app)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from inventory.cli import Format, FormatOption, _actor, _catalogue, _emit, _jsonable, _typer
+from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit, _jsonable, _typer
 from inventory.scoring_cli import (
     AggregationOption,
     AhpOption,
@@ -29,6 +29,7 @@ from inventory.scoring_cli import (
     _saved,
     _scenario,
 )
+from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
 from scoring.errors import ScoringError
 from scoring.ranking import rank
 from scoring.scenario import Constraints, Filters, Scenario
@@ -234,6 +235,47 @@ def scenario_why(ctx: typer.Context, before: int, after: int,
         typer.echo("Settings changed: " + ("; ".join(changes) if changes else "none"))
     _emit(moved, fmt, ["code", "rank_before", "rank_after", "shift", "from_settings",
                        "from_inputs", "changed_inputs"], whole=["changed_inputs"])
+
+
+@scenario_app.command("compare")
+def scenario_compare(
+    ctx: typer.Context,
+    names: Annotated[list[str], typer.Argument(help="Saved scenarios, or snapshot ids as #ID.")],
+    top: Annotated[int, typer.Option(help="Size of the top-N lists compared.")] = 10,
+    criteria_file: CriteriaOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Rank under several scenarios (now) or snapshots (#ID, as decided) side by side: ranks,
+    best and worst, top-N overlap and Kendall's tau between each pair."""
+    if len(names) < 2:
+        raise ScoringError("give at least two scenarios (or #snapshot ids) to compare")
+    catalogue = _catalogue(ctx)
+    rankings: dict[str, pd.Series] = {}
+    live = None
+    for name in names:
+        if name.startswith("#") and name[1:].isdigit():
+            table = catalogue.scenarios.snapshot_record(int(name[1:]))["content"]["results"][
+                "table"]
+            rankings[name] = pd.Series({row["code"]: row["rank"] for row in table})
+            continue
+        saved = catalogue.scenarios.get(name)
+        live = live if live is not None else _inputs(catalogue)
+        ranking = rank(live, _criteria(criteria_file), Scenario.from_dict(saved["settings"]))
+        rankings[saved["name"]] = ranking.table.set_index("code")["rank"]
+    frame = compare_rankings(rankings).reset_index()
+    if fmt is not Format.table:
+        _emit(frame, fmt, [])
+        return
+    _emit(frame.head(max(top * 2, 20)), fmt, list(frame.columns))
+    tau = kendall_matrix(rankings).to_numpy()
+    labels = list(rankings)
+    typer.echo("")
+    for i, a in enumerate(labels):
+        for j in range(i + 1, len(labels)):
+            b = labels[j]
+            overlap = top_n_overlap(rankings[a], rankings[b], top)
+            typer.echo(f"{a} vs {b}: top {top} share {overlap.size} "
+                       f"(Jaccard {overlap.jaccard:.2f}); Kendall's tau {tau[i, j]:.3f}")
 
 
 def _describe(scenario: Scenario) -> str:

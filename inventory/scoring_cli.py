@@ -19,7 +19,16 @@ import pandas as pd
 import typer
 
 from inventory import graph
-from inventory.cli import Format, FormatOption, _actor, _catalogue, _emit, _jsonable, _pairs, _typer
+from inventory.cli_common import (
+    Format,
+    FormatOption,
+    _actor,
+    _catalogue,
+    _emit,
+    _jsonable,
+    _pairs,
+    _typer,
+)
 from inventory.errors import InvalidInput
 from inventory.services import Catalogue
 from scoring.ahp import CR_THRESHOLD, pairwise_from_table, priorities

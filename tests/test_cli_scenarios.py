@@ -101,3 +101,20 @@ def test_unknown_snapshots_and_scenarios_get_one_line(db: str) -> None:
     assert "deleted: restore it first" in refused(dti(db, "scenario", "show", "Gone"))
     ok(dti(db, "scenario", "restore", "Gone"))
     assert "Gone" in ok(dti(db, "scenario", "list"))
+
+
+def test_compare_puts_scenarios_and_snapshots_side_by_side(db: str) -> None:
+    ok(dti(db, "scenario", "create", "Plain"))
+    ok(dti(db, "scenario", "create", "Cost aware", "--weights", "cost=8"))
+    ok(dti(db, "scenario", "snapshot", "Plain"))
+    rows = json.loads(ok(dti(db, "scenario", "compare", "Plain", "Cost aware", "#1",
+                             "--format", "json")))
+    plain = {row["code"]: row["Plain"] for row in rows}
+    snap = {row["code"]: row["#1"] for row in rows}
+    assert plain == snap  # nothing changed since the snapshot
+    costly = json.loads(dti(db, "score", "--weights", "cost=8", "--format", "json").stdout)
+    assert {row["code"]: row["Cost aware"] for row in rows} == {
+        r["code"]: r["rank"] for r in costly}
+    text = ok(dti(db, "scenario", "compare", "Plain", "#1", "--top", "5"))
+    assert "Plain vs #1: top 5 share 5 (Jaccard 1.00); Kendall's tau 1.000" in text
+    assert "at least two" in refused(dti(db, "scenario", "compare", "Plain"))

@@ -2,8 +2,8 @@
 Python file of the repository (outside tests/, benchmarks/ and virtual environments):
 
 * ``scoring`` imports nothing from ``inventory``, no SQLAlchemy, no Streamlit;
-* ``inventory`` never imports Streamlit, and only its command line (``inventory/cli.py``,
-  ``inventory/scoring_cli.py``, ``inventory/scenario_cli.py``) may import ``scoring``;
+* ``inventory`` never imports Streamlit, and only its command line (``inventory/cli.py`` and
+  the command modules beside it, :data:`COMMAND_LINE`) may import ``scoring``;
 * ``app.py`` and ``views/`` never import SQLAlchemy, ``inventory.repository``,
   ``inventory.models`` or ``inventory.db``.
 
@@ -45,14 +45,14 @@ class Rule:
         return None
 
 
+COMMAND_LINE = ("inventory/cli.py", "inventory/cli_common.py", "inventory/scoring_cli.py",
+                "inventory/scenario_cli.py", "inventory/decision_cli.py")
 RULES = (
     Rule("scoring is pure: no inventory, SQLAlchemy or Streamlit", ("scoring/",),
          ("inventory", "sqlalchemy", "streamlit")),
     Rule("inventory never imports Streamlit", ("inventory/",), ("streamlit",)),
-    Rule("only the command line (inventory/cli.py, scoring_cli.py, scenario_cli.py) in "
-         "inventory may import scoring", ("inventory/",), ("scoring",),
-         allowed_files=("inventory/cli.py", "inventory/scoring_cli.py",
-                        "inventory/scenario_cli.py")),
+    Rule("only the command line (inventory/*cli*.py) in inventory may import scoring",
+         ("inventory/",), ("scoring",), allowed_files=COMMAND_LINE),
     Rule("the UI (app.py, views/) never touches SQLAlchemy or the data layer",
          ("app.py", "views/"),
          ("sqlalchemy", "inventory.repository", "inventory.models", "inventory.db")),

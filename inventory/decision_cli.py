@@ -1,0 +1,314 @@
+"""``dti robustness``, ``dti portfolio``, ``dti roadmap`` and ``dti backlog``: from a saved
+scenario (or the defaults) to a stress-tested, budgeted, sequenced and exported backlog.
+
+Registered on the ``dti`` application by :mod:`inventory.cli` (import that module, not this
+one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from inventory import backlog_export
+from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit
+from inventory.scenario_services import content_hash
+from inventory.scoring_cli import CriteriaOption, _criteria, _inputs, _saved
+from scoring import decision
+from scoring.errors import ScoringError
+from scoring.portfolio import PortfolioResult
+from scoring.ranking import Ranking, RankingInputs, rank
+from scoring.roadmap import Period
+from scoring.scenario import Scenario
+
+ScenarioArgument = Annotated[str | None, typer.Argument(
+    help="A saved scenario (`dti scenario list`); the defaults when left out.")]
+SamplesOption = Annotated[int, typer.Option(help="Monte Carlo samples.")]
+TopOption = Annotated[int, typer.Option("--top", help="Size of the top group (N).")]
+SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")]
+SpreadOption = Annotated[str, typer.Option(
+    "--weight-spread", help="Dirichlet concentration around the weights (higher: closer), or "
+                            "'any' for any weighting at all (uniform on the simplex).")]
+BudgetOption = Annotated[float | None, typer.Option(help="Budget in CHF (default: the "
+                                                    "scenario's).")]
+CapacityOption = Annotated[float | None, typer.Option(
+    help="Person-months per period (default: the scenario's).")]
+UnknownOption = Annotated[str, typer.Option(
+    "--unknown", help="A process with unknown cost or effort: refuse (and name it) or zero.")]
+PeriodOption = Annotated[list[str] | None, typer.Option(
+    "--period", metavar="NAME=PM",
+    help="A roadmap period and its capacity in person-months (repeatable, in time order). "
+         "Default: by C26, by PP-26, 2027, 2028 up to the scenario's deadline.")]
+
+
+@dataclass
+class _Run:
+    name: str
+    scenario: Scenario
+    inputs: RankingInputs
+    ranking: Ranking
+    frames: dict[str, pd.DataFrame]
+
+
+def _run(ctx: typer.Context, name: str | None, criteria_file: Path | None) -> _Run:
+    catalogue = _catalogue(ctx)
+    scenario = _saved(ctx, name)
+    inputs = _inputs(catalogue)
+    ranking = rank(inputs, _criteria(criteria_file), scenario)
+    return _Run(name or "Default", scenario, inputs, ranking, catalogue.frames())
+
+
+def _concentration(text: str) -> float | None:
+    if text.strip().lower() == "any":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ScoringError(f"--weight-spread {text!r}: give a number such as 100, or 'any'") \
+            from None
+
+
+def _robust(run: _Run, samples: int, top: int, seed: int, spread: str,
+            values: bool) -> decision.Robustness:
+    with _progress(f"Monte Carlo, {samples:,} samples"):
+        return decision.robustness(run.ranking, samples=samples, top_n=top, seed=seed,
+                                   concentration=_concentration(spread), value_noise=values)
+
+
+def _choose(run: _Run, budget: float | None, capacity: float | None,
+            unknown: str) -> PortfolioResult:
+    if unknown not in ("refuse", "zero"):
+        raise ScoringError(f"--unknown {unknown!r}: use refuse or zero")
+    try:
+        result = decision.choose(run.ranking, run.frames["processes"],
+                                 run.frames["dependencies"], budget=budget, capacity=capacity,
+                                 unknown="zero" if unknown == "zero" else "refuse")
+    except ScoringError as error:
+        if "unknown_cost" not in str(error) and "unknown_effort" not in str(error):
+            raise
+        raise ScoringError(str(error).split("; estimate it")[0] + "; estimate it, or count "
+                           "unknown values as 0 with --unknown zero") from None
+    if not result.feasible:
+        raise ScoringError("The constraints cannot all be met: " + "; ".join(result.conflicts))
+    return result
+
+
+def _periods(run: _Run, given: list[str] | None, capacity: float | None) -> list[Period]:
+    if given:
+        periods = []
+        for item in given:
+            name, sep, pm = item.rpartition("=")
+            try:
+                periods.append(Period(name.strip(), None, float(pm)))
+            except ValueError:
+                raise ScoringError(f"--period {item!r}: write NAME=PERSON_MONTHS, e.g. "
+                                   "'by C26=30'") from None
+            if not sep:
+                raise ScoringError(f"--period {item!r}: write NAME=PERSON_MONTHS")
+        return periods
+    per_period = capacity if capacity is not None else run.scenario.constraints.capacity
+    if per_period is None:
+        raise ScoringError("The roadmap needs a capacity per period: --capacity PM, --period "
+                           "NAME=PM, or a scenario with a capacity")
+    return decision.default_periods(per_period, run.scenario.constraints.deadline)
+
+
+def robustness(
+    ctx: typer.Context, scenario: ScenarioArgument = None, samples: SamplesOption = 2_000,
+    top: TopOption = 10, seed: SeedOption = 0, weight_spread: SpreadOption = "100",
+    values: Annotated[bool, typer.Option(
+        "--values/--no-values", help="Also vary values within the raters' range (unknown "
+                                     "values over the whole scale).")] = True,
+    criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """How likely each process is to be in the top N, its rank interval, and the smallest
+    weight change that alters the top N."""
+    run = _run(ctx, scenario, criteria_file)
+    robust = _robust(run, samples, top, seed, weight_spread, values)
+    table = robust.table.reset_index()
+    table.insert(0, "rank", run.ranking.table.set_index("code")["rank"].reindex(
+        table["code"]).to_numpy())
+    if fmt is not Format.table:
+        _emit(table, fmt, [])
+        return
+    typer.echo(f"{run.name}: {samples:,} samples, seed {seed}, top {top}, weight spread "
+               f"{weight_spread}{', values within their ranges' if values else ''}")
+    shown = table.assign(probability_top_n=[f"{p:.0%}" for p in table["probability_top_n"]],
+                         interval=[f"{a}-{b}" for a, b in zip(table["rank_p5"],
+                                                              table["rank_p95"], strict=True)])
+    _emit(shown, fmt, ["rank", "code", "probability_top_n", "rank_p50", "interval",
+                       "robustness"])
+    typer.echo("\nSmallest change of one weight that alters the top group:")
+    flips = robust.flips.reset_index()
+    flips = flips.assign(change=[f"{c:+.3f}" if pd.notna(c) else "none"
+                                 for c in flips["change"]],
+                         weight=flips["weight"].round(3),
+                         enters=[", ".join(map(str, e)) for e in flips["enters"]],
+                         leaves=[", ".join(map(str, e)) for e in flips["leaves"]])
+    _emit(flips, fmt, ["label", "weight", "change", "enters", "leaves"])
+    for note in robust.notes:
+        typer.echo(f"Note: {note}", err=True)
+
+
+def portfolio(
+    ctx: typer.Context, scenario: ScenarioArgument = None, budget: BudgetOption = None,
+    capacity: CapacityOption = None, unknown: UnknownOption = "refuse",
+    criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """The most valuable set of processes within budget and capacity, respecting
+    must-include, must-exclude and prerequisites (exact, mixed integer programme)."""
+    run = _run(ctx, scenario, criteria_file)
+    result = _choose(run, budget, capacity, unknown)
+    if fmt is not Format.table:
+        _emit(result.items, fmt, [])
+        return
+    typer.echo(f"{run.name}: {len(result.selected)} processes chosen, value "
+               f"{result.total_value:.3f}, cost CHF {result.total_cost:,.0f}"
+               + (f" of {result.budget:,.0f}" if result.budget is not None else "")
+               + f", effort {result.total_effort:g} person-months"
+               + (f" of {result.capacity:g}" if result.capacity is not None else ""))
+    items = result.items.merge(run.ranking.table[["code", "rank"]], on="code")
+    items = items.sort_values(["selected", "rank"], ascending=[False, True])
+    shown = items.assign(selected=["yes" if s else "" for s in items["selected"]],
+                         value=items["value"].round(3))
+    _emit(shown, fmt, ["rank", "code", "selected", "value", "cost", "effort", "reason"],
+          whole=["reason"])
+    for note in result.notes:
+        typer.echo(f"Note: {note}", err=True)
+
+
+def roadmap(
+    ctx: typer.Context, scenario: ScenarioArgument = None, budget: BudgetOption = None,
+    capacity: CapacityOption = None, period: PeriodOption = None,
+    unknown: UnknownOption = "refuse",
+    all_ranked: Annotated[bool, typer.Option(
+        "--all-ranked", help="Plan every ranked process, not only the chosen portfolio.")] = False,
+    criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """The chosen processes placed into periods: never before their prerequisites, never over
+    a period's capacity, by rank, quick fixes first."""
+    run = _run(ctx, scenario, criteria_file)
+    chosen = None if all_ranked else _choose(run, budget, capacity, unknown).selected
+    periods = _periods(run, period, capacity)
+    plan = decision.roadmap(run.ranking, run.frames["processes"], run.frames["dependencies"],
+                            periods, chosen)
+    _emit(plan, fmt, ["period", "code", "priority", "effort", "quick_fix", "reason"],
+          whole=["reason"])
+
+
+def backlog(
+    ctx: typer.Context, scenario: ScenarioArgument = None,
+    out: Annotated[Path, typer.Option(
+        "--out", help="FILE.xlsx, FILE.csv, FILE.json or FILE.html (a report for leadership).")
+    ] = Path("backlog.xlsx"),
+    budget: BudgetOption = None, capacity: CapacityOption = None,
+    period: PeriodOption = None, unknown: UnknownOption = "refuse",
+    samples: SamplesOption = 2_000, top: TopOption = 10, seed: SeedOption = 0,
+    criteria_file: CriteriaOption = None,
+) -> None:
+    """Export the ranked, sequenced transformation backlog with the reasons attached."""
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in backlog_export.FORMATS:
+        raise ScoringError(f"{out}: the backlog is written as .xlsx, .csv, .json or .html")
+    run = _run(ctx, scenario, criteria_file)
+    robust = _robust(run, samples, top, seed, "100", True)
+    constraints = run.scenario.constraints
+    has_limits = any(v is not None for v in (budget, capacity, constraints.budget,
+                                             constraints.capacity))
+    chosen = _choose(run, budget, capacity, unknown) if has_limits else None
+    plan = None
+    if period or capacity is not None or constraints.capacity is not None:
+        plan = decision.roadmap(run.ranking, run.frames["processes"],
+                                run.frames["dependencies"], _periods(run, period, capacity),
+                                chosen.selected if chosen is not None else None)
+    frame = decision.backlog(run.ranking, run.frames["processes"], run.frames["dependencies"],
+                             run.frames["kpis"], robust=robust, portfolio=chosen, plan=plan)
+    sheets = {"Backlog": frame, "Scenario": _scenario_sheet(run),
+              "Robustness": robust.table.reset_index(),
+              "Weight flips": robust.flips.reset_index().assign(
+                  enters=lambda f: f["enters"].map(lambda e: ", ".join(map(str, e))),
+                  leaves=lambda f: f["leaves"].map(lambda e: ", ".join(map(str, e))))}
+    if plan is not None:
+        sheets["Roadmap"] = plan
+    sheets["Decision record"] = _record(ctx, run, robust, chosen, frame)
+    if kind == "xlsx":
+        data = backlog_export.workbook(sheets)
+    elif kind == "csv":
+        data = backlog_export.csv_bytes(frame)
+    elif kind == "json":
+        data = backlog_export.json_bytes(sheets)
+    else:
+        summary = [f"{row['item']}: {row['value']}" for row in
+                   sheets["Decision record"].to_dict("records")]
+        data = backlog_export.html_report(f"Transformation backlog: {run.name}", summary,
+                                          sheets, top=top)
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        raise ScoringError(f"cannot write {out}: {error.strerror}") from None
+    typer.echo(f"Wrote the backlog of {len(frame)} processes to {out}.")
+
+
+def _scenario_sheet(run: _Run) -> pd.DataFrame:
+    settings = run.scenario.to_dict()
+    rows: list[tuple[str, Any]] = [(k, v) for k, v in settings.items()
+                                   if k not in ("weights", "filters", "constraints")]
+    rows += [(f"weight {c.key}", float(run.ranking.weights[c.key]))
+             for c in run.ranking.criteria.criteria]
+    for part in ("filters", "constraints"):
+        rows += [(f"{part} {k}", ", ".join(map(str, v)) if isinstance(v, list) else v)
+                 for k, v in settings[part].items() if v not in (None, [])]
+    rows.append(("settings SHA-256", content_hash(settings)))
+    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+
+
+def _record(ctx: typer.Context, run: _Run, robust: decision.Robustness,
+            chosen: PortfolioResult | None, frame: pd.DataFrame) -> pd.DataFrame:
+    rows: list[tuple[str, Any]] = [
+        ("exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
+        ("exported by", _actor(ctx)),
+        ("database", _catalogue(ctx).url),
+        ("scenario", run.name),
+        ("criteria set", run.ranking.criteria.name),
+        ("method", run.scenario.method.label),
+        ("processes ranked", len(run.ranking.table)),
+        ("processes not ranked (no assessment)", len(run.ranking.left_out)),
+        ("robustness", f"{robust.samples:,} samples, seed {robust.seed}, top {robust.top_n}"),
+        ("backlog SHA-256", content_hash(json.loads(frame.to_json(orient="records")))),
+    ]
+    if chosen is not None:
+        rows.append(("portfolio", f"{len(chosen.selected)} chosen, CHF "
+                                  f"{chosen.total_cost:,.0f}, {chosen.total_effort:g} "
+                                  "person-months"))
+    rows += [("note", note) for note in [*run.ranking.notes, *robust.notes,
+                                        *(chosen.notes if chosen else ())]]
+    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": object})
+
+
+class _progress:
+    """A spinner line on a terminal's stderr for work over a second; silent otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __enter__(self) -> None:
+        if sys.stderr.isatty():
+            typer.echo(f"{self.label}…", err=True)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to ``dti``."""
+    app.command("robustness")(robustness)
+    app.command("portfolio")(portfolio)
+    app.command("roadmap")(roadmap)
+    app.command("backlog")(backlog)

@@ -1,0 +1,263 @@
+"""From a ranking to a decision: robustness, the portfolio under constraints, the roadmap and
+the ranked transformation backlog, composed the same way for the command line and the pages.
+
+Conventions:
+
+* Robustness samples the weighted sum of the ranking's normalised values
+  (:func:`scoring.sensitivity.monte_carlo`): weights around the scenario's, values within the
+  raters' range and anywhere on the scale when unknown (``Ranking.normalised_low/high``). It
+  is the weighted-sum view whatever the scenario's method, and leaves the dependency uplift
+  out; :func:`robustness` says so in its notes.
+* The portfolio's value of a process is its ranking score (uplift included); its cost is the
+  process's ``estimated_cost_chf`` and its effort ``estimated_effort_pm``. A process needs its
+  upstream processes (``upstream_code -> downstream_code``) chosen too, unless their
+  transformation status is ``completed``; upstream processes outside the ranking (not assessed
+  or filtered out) cannot be chosen here and are taken as handled elsewhere, with a note
+  naming them.
+* The roadmap places the chosen processes (all ranked ones when no portfolio is given) by rank,
+  quick fixes first, into periods whose default names follow the DT-I milestones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import ScoringError
+from scoring.portfolio import PortfolioResult, UnknownPolicy, select_portfolio
+from scoring.ranking import Ranking
+from scoring.roadmap import Period, plan_roadmap
+from scoring.scenario import Method
+from scoring.sensitivity import monte_carlo, weight_flips
+
+#: Default roadmap periods: the two DT-I milestones, then two later years.
+DEFAULT_PERIOD_NAMES = ("by C26", "by PP-26", "2027", "2028")
+COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """``table``: per ranked process (index code, rank order) ``probability_top_n``,
+    ``rank_p5``, ``rank_p50``, ``rank_p95`` and ``robustness``; ``flips``: per criterion the
+    smallest weight change that alters the top N; and what the analysis assumed."""
+
+    table: pd.DataFrame
+    flips: pd.DataFrame
+    samples: int
+    top_n: int
+    seed: int
+    concentration: float | None
+    notes: list[str] = field(default_factory=list)
+
+
+def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed: int = 0,
+               concentration: float | None = 100.0, value_noise: bool = True) -> Robustness:
+    """Monte Carlo over weights (and values, with ``value_noise``) plus weight flips."""
+    matrix = ranking.normalised
+    weights = ranking.weights
+    result = monte_carlo(matrix, weights, samples=samples, top_n=top_n, seed=seed,
+                         concentration=concentration,
+                         low=ranking.normalised_low if value_noise else None,
+                         high=ranking.normalised_high if value_noise else None)
+    table = result.table.drop(columns=["score"]).rename(
+        columns={"deterministic_rank": "weighted_sum_rank"})
+    notes = []
+    if ranking.scenario.method is not Method.WSM:
+        notes.append(f"Robustness samples the weighted sum of the normalised values; the "
+                     f"scenario ranks by {ranking.scenario.method.label}")
+    if ranking.scenario.uplift > 0:
+        notes.append("Robustness leaves the dependency uplift out")
+    flips = weight_flips(matrix, weights, top_n=top_n)
+    flips.insert(0, "label", [ranking.criteria.get(str(k)).label for k in flips.index])
+    return Robustness(table=table, flips=flips, samples=samples, top_n=top_n, seed=seed,
+                      concentration=concentration, notes=notes)
+
+
+def portfolio_items(ranking: Ranking, processes: pd.DataFrame) -> pd.DataFrame:
+    """``code``, ``value`` (score), ``cost`` and ``effort`` of every ranked process."""
+    info = processes.set_index("code")
+    codes = ranking.table["code"]
+    return pd.DataFrame({
+        "code": codes.to_numpy(),
+        "value": ranking.table["score"].to_numpy(),
+        "cost": _column(info, "estimated_cost_chf", codes),
+        "effort": _column(info, "estimated_effort_pm", codes),
+    })
+
+
+def completed(processes: pd.DataFrame) -> list[str]:
+    """Codes of processes whose transformation is completed (their dependants may start)."""
+    if "transformation_status" not in processes:
+        return []
+    return processes.loc[processes["transformation_status"] == COMPLETED, "code"].tolist()
+
+
+def choose(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None, *,
+           budget: float | None = None, capacity: float | None = None,
+           unknown: UnknownPolicy = "refuse") -> PortfolioResult:
+    """The best portfolio under the scenario's constraints; ``budget`` and ``capacity`` (person-
+    months per period), when given, replace the scenario's. The portfolio may use the capacity
+    of every period up to the scenario's deadline (see :func:`default_periods`)."""
+    constraints = ranking.scenario.constraints
+    prerequisites, outside = _in_scope(ranking, processes, dependencies)
+    per_period = constraints.capacity if capacity is None else capacity
+    total = None if per_period is None else sum(
+        p.capacity_pm for p in default_periods(per_period, constraints.deadline))
+    result = select_portfolio(
+        portfolio_items(ranking, processes),
+        budget=constraints.budget if budget is None else budget,
+        capacity=total,
+        must_include=_ranked(ranking, constraints.must_include, "must-include"),
+        must_exclude=[c for c in constraints.must_exclude if c in set(ranking.table["code"])],
+        prerequisites=prerequisites, completed=completed(processes),
+        unknown_cost=unknown, unknown_effort=unknown)
+    if outside:
+        shown = ", ".join(outside[:6]) + (f" and {len(outside) - 6} more" if len(outside) > 6
+                                          else "")
+        result = dataclasses.replace(result, notes=(*result.notes, (
+            f"Prerequisites outside this ranking (not assessed or filtered out) are taken as "
+            f"handled elsewhere: {shown}")))
+    return result
+
+
+def _in_scope(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
+              ) -> tuple[pd.DataFrame | None, list[str]]:
+    """The dependencies whose upstream process is ranked or completed, and the upstream
+    processes left out of account (neither)."""
+    if dependencies is None or dependencies.empty:
+        return dependencies, []
+    ranked = set(ranking.table["code"])
+    known = ranked | set(completed(processes))
+    inside = dependencies["upstream_code"].isin(list(known))
+    touching = dependencies["downstream_code"].isin(list(ranked))
+    outside = sorted(set(dependencies.loc[~inside & touching, "upstream_code"]))
+    return dependencies[inside], outside
+
+
+def default_periods(capacity: float, deadline: str | None = None) -> list[Period]:
+    """The DT-I periods up to the ``deadline`` milestone (``C26``: one, ``PP-26``: two; none
+    or a date: all four), each with ``capacity`` person-months."""
+    count = {"C26": 1, "PP-26": 2}.get((deadline or "").upper(), len(DEFAULT_PERIOD_NAMES))
+    return [Period(name, None, capacity) for name in DEFAULT_PERIOD_NAMES[:count]]
+
+
+def roadmap(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
+            periods: Sequence[Period], chosen: Sequence[str] | None = None) -> pd.DataFrame:
+    """The chosen processes (all ranked ones when ``chosen`` is None) placed into periods by
+    rank, quick fixes first; unknown effort counts as 0 and is named in ``reason``."""
+    table = ranking.table
+    if chosen is not None:
+        table = table[table["code"].isin(list(chosen))]
+    info = processes.set_index("code")
+    effort = _column(info, "estimated_effort_pm", table["code"])
+    items = pd.DataFrame({"code": table["code"].to_numpy(), "priority": table["rank"].to_numpy(),
+                          "effort": np.nan_to_num(effort, nan=0.0),
+                          "quick_fix": table["quick_fix"].to_numpy(dtype=bool)})
+    # Prerequisites outside the items are out of this plan's hands: a chosen portfolio already
+    # holds every prerequisite in scope (see choose), and the others are handled elsewhere.
+    plan = plan_roadmap(items, periods, dependencies, completed(processes),
+                        missing_prerequisites="ignore")
+    unknown = set(table["code"][np.isnan(effort)])
+    plan["effort_unknown"] = plan["code"].isin(unknown)
+    return plan
+
+
+BACKLOG_COLUMNS = ["rank", "code", "name", "unit", "process_owner", "change_owner", "score",
+                   "uplift", "quadrant", "quick_fix", "probability_top_n", "rank_interval",
+                   "completeness", "selected", "period", "cost_chf", "effort_pm",
+                   "prerequisites", "kpis", "reasons"]
+
+
+def backlog(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
+            kpis: pd.DataFrame | None, *, robust: Robustness | None = None,
+            portfolio: PortfolioResult | None = None,
+            plan: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ranked transformation backlog: one row per ranked process in rank order with the
+    reasons attached, then one ``contribution_<criterion>`` column per criterion."""
+    table = ranking.table.set_index("code")
+    codes = list(table.index)
+    info = processes.set_index("code").reindex(codes)
+    frame = pd.DataFrame({
+        "rank": table["rank"], "code": codes, "name": table["name"],
+        "unit": table["unit"],
+        "process_owner": info.get("process_owner"), "change_owner": info.get("change_owner"),
+        "score": table["score"], "uplift": table["uplift"], "quadrant": table["quadrant"],
+        "quick_fix": table["quick_fix"],
+        "probability_top_n": robust.table["probability_top_n"].reindex(codes)
+        if robust is not None else np.nan,
+        "rank_interval": [f"{b}-{w}" if b != w else str(b)
+                          for b, w in zip(table["best_rank"], table["worst_rank"], strict=True)],
+        "completeness": table["completeness"],
+        "selected": [c in set(portfolio.selected) for c in codes]
+        if portfolio is not None else None,
+        "period": plan.set_index("code")["period"].reindex(codes)
+        if plan is not None else None,
+        "cost_chf": info.get("estimated_cost_chf"), "effort_pm": info.get("estimated_effort_pm"),
+        "prerequisites": _prerequisites(dependencies, codes),
+        "kpis": _kpis(kpis, codes),
+        "reasons": [_reason(ranking, code) for code in codes],
+    }, index=pd.Index(codes, name="code"))
+    contributions = ranking.contributions.add_prefix("contribution_")
+    return pd.concat([frame[BACKLOG_COLUMNS], contributions], axis=1).reset_index(drop=True)
+
+
+def _reason(ranking: Ranking, code: str) -> str:
+    """The criteria that lift a process most, in words: 'Strategic alignment 0.120; ...'."""
+    keys = ranking.criteria.keys
+    values = ranking.contributions.loc[code, keys].to_numpy(dtype=np.float64)
+    order = [j for j in np.argsort(-values, kind="stable")[:3] if values[j] > 0]
+    words = [f"{ranking.criteria.criteria[j].label} {values[j]:.3f}" for j in order]
+    uplift = float(ranking.contributions.loc[code].to_numpy(dtype=np.float64)[-1])
+    if uplift > 0:
+        words.append(f"unblocks other work (+{uplift:.3f})")
+    return "; ".join(words)
+
+
+def _prerequisites(dependencies: pd.DataFrame | None, codes: list[str]) -> list[str]:
+    if dependencies is None or dependencies.empty:
+        return [""] * len(codes)
+    needs = dependencies.groupby("downstream_code")["upstream_code"].apply(
+        lambda s: ", ".join(sorted(map(str, s))))
+    return [str(needs.get(code, "")) for code in codes]
+
+
+def _kpis(kpis: pd.DataFrame | None, codes: list[str]) -> list[str]:
+    if kpis is None or kpis.empty:
+        return [""] * len(codes)
+
+    def one(row: pd.Series) -> str:
+        unit = row.get("unit_of_measure")
+        unit = f" {unit}" if isinstance(unit, str) else ""
+        change = f"{_number(row.get('baseline'))} -> {_number(row.get('target'))}"
+        return f"{row['name']}: {change}{unit}"
+
+    texts = kpis.assign(text=kpis.apply(one, axis=1)).groupby("process_code")["text"].apply(
+        "; ".join)
+    return [str(texts.get(code, "")) for code in codes]
+
+
+def _number(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    return f"{float(value):g}" if isinstance(value, int | float) else str(value)
+
+
+def _column(info: pd.DataFrame, name: str, codes: pd.Series) -> np.ndarray:
+    if name not in info.columns:
+        return np.full(len(codes), np.nan)
+    return pd.to_numeric(info[name], errors="coerce").reindex(codes.to_numpy()).to_numpy(
+        dtype=np.float64)
+
+
+def _ranked(ranking: Ranking, codes: Sequence[str], what: str) -> list[str]:
+    ranked = set(ranking.table["code"])
+    missing = [c for c in codes if c not in ranked]
+    if missing:
+        raise ScoringError(f"The {what} {', '.join(missing)} is not ranked under this scenario "
+                           "(filtered out or not assessed); assess it or widen the filters")
+    return list(codes)

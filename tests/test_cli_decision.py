@@ -1,0 +1,124 @@
+"""`dti robustness`, `dti portfolio`, `dti roadmap` and `dti backlog` on the sample inventory:
+the figures equal the scoring functions' own, constraints are explained when they conflict,
+and every export format carries the same backlog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from inventory.scoring_cli import _inputs
+from inventory.services import Catalogue
+from scoring import decision
+from scoring.criteria import load_criteria
+from scoring.ranking import rank
+from scoring.scenario import Constraints, Scenario
+from tests.support import dti, ok, refused
+
+
+@pytest.fixture
+def db(database_url: str) -> str:
+    ok(dti(database_url, "init", "--sample"))
+    return database_url
+
+
+def _ranking(db: str, scenario: Scenario) -> tuple[Catalogue, object]:
+    catalogue = Catalogue.open(db)
+    return catalogue, rank(_inputs(catalogue), load_criteria(), scenario)
+
+
+def test_robustness_equals_the_monte_carlo_and_sums_to_n(db: str) -> None:
+    result = dti(db, "robustness", "--samples", "500", "--top", "5", "--seed", "3",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert sum(row["probability_top_n"] for row in rows) == pytest.approx(5)
+    _, ranking = _ranking(db, Scenario())
+    direct = decision.robustness(ranking, samples=500, top_n=5, seed=3)  # type: ignore[arg-type]
+    assert {r["code"]: r["probability_top_n"] for r in rows} == \
+        direct.table["probability_top_n"].to_dict()
+    again = json.loads(dti(db, "robustness", "--samples", "500", "--top", "5", "--seed", "3",
+                           "--format", "json").stdout)
+    assert again == rows  # a seed reproduces the result exactly
+    table = ok(dti(db, "robustness", "--samples", "200", "--top", "5"))
+    assert "Smallest change of one weight that alters the top group" in table
+    assert "any weighting" not in refused(dti(db, "robustness", "--weight-spread", "wide"))
+
+
+def test_the_portfolio_is_the_exact_choice_and_explains_conflicts(db: str) -> None:
+    ok(dti(db, "scenario", "create", "Budget", "--budget", "3000000", "--capacity", "80",
+           "--must-include", "HR-REC", "--deadline", "PP-26"))
+    result = dti(db, "portfolio", "Budget", "--unknown", "zero", "--format", "json")
+    assert result.exit_code == 0, result.output
+    chosen = sorted(row["code"] for row in json.loads(result.stdout) if row["selected"])
+    constraints = Constraints(budget=3_000_000, capacity=80, must_include=("HR-REC",),
+                              deadline="PP-26")
+    catalogue, ranking = _ranking(db, Scenario(constraints=constraints))
+    frames = catalogue.frames()
+    direct = decision.choose(ranking, frames["processes"], frames["dependencies"],  # type: ignore[arg-type]
+                             unknown="zero")
+    assert chosen == sorted(direct.selected) and "HR-REC" in chosen
+    costs = frames["processes"].set_index("code")["estimated_cost_chf"].fillna(0)
+    assert costs[chosen].sum() <= 3_000_000
+    line = refused(dti(db, "portfolio", "Budget", "--unknown", "zero", "--budget", "100000"))
+    assert "HR-REC" in line and "over the budget of 100,000 CHF" in line
+    assert "--unknown zero" in refused(dti(db, "portfolio", "Budget"))
+
+
+def test_the_roadmap_never_places_a_process_before_its_prerequisites(db: str) -> None:
+    result = dti(db, "roadmap", "--all-ranked", "--capacity", "40", "--format", "json")
+    assert result.exit_code == 0, result.output
+    plan = pd.DataFrame(json.loads(result.stdout))
+    placed = plan[plan["placed"]].set_index("code")["period_index"]
+    assert len(placed) > 0
+    deps = Catalogue.open(db).dependencies()
+    for up, down in zip(deps["upstream_code"], deps["downstream_code"], strict=True):
+        if up in placed.index and down in placed.index:
+            assert placed[up] < placed[down], (up, down)
+    load = plan[plan["placed"]].groupby("period")["effort"].sum()
+    assert (load <= 40 + 1e-9).all()
+    periods = ok(dti(db, "roadmap", "--all-ranked", "--period", "Now=10", "--period",
+                     "Later=500"))
+    assert "Now" in periods and "Later" in periods
+    assert "NAME=PERSON_MONTHS" in refused(dti(db, "roadmap", "--all-ranked", "--period", "x"))
+    assert "needs a capacity" in refused(dti(db, "roadmap", "--all-ranked"))
+
+
+def test_the_backlog_exports_agree_across_formats(db: str, tmp_path: Path) -> None:
+    ok(dti(db, "scenario", "create", "Plan", "--budget", "3000000", "--capacity", "80"))
+    outputs = {}
+    for kind in ("xlsx", "csv", "json", "html"):
+        out = tmp_path / f"backlog.{kind}"
+        result = dti(db, "backlog", "Plan", "--unknown", "zero", "--samples", "300",
+                     "--out", str(out))
+        assert result.exit_code == 0, result.output
+        outputs[kind] = out
+    sheets = pd.read_excel(outputs["xlsx"], sheet_name=None, engine="calamine")
+    assert {"Backlog", "Scenario", "Robustness", "Roadmap", "Decision record"} <= set(sheets)
+    backlog = sheets["Backlog"]
+    csv = pd.read_csv(outputs["csv"], encoding="utf-8-sig")
+    data = json.loads(outputs["json"].read_text(encoding="utf-8"))
+    assert backlog["code"].tolist() == csv["code"].tolist() == [
+        r["code"] for r in data["Backlog"]]
+    _, ranking = _ranking(db, Scenario(constraints=Constraints(budget=3_000_000, capacity=80)))
+    assert backlog["code"].tolist() == ranking.table["code"].tolist()  # type: ignore[attr-defined]
+    assert backlog["selected"].astype(str).str.lower().isin(["true", "false"]).all()
+    for column in ("probability_top_n", "rank_interval", "prerequisites", "kpis", "reasons",
+                   "contribution_member_experience"):
+        assert column in backlog.columns
+    html = outputs["html"].read_text(encoding="utf-8")
+    first = backlog.iloc[0]
+    assert f"1. {first['code']}" in html and "plotly" in html.lower()
+    assert "is written as .xlsx, .csv, .json or .html" in refused(
+        dti(db, "backlog", "--out", str(tmp_path / "backlog.txt")))
+
+
+def test_formula_like_text_is_neutralised_in_the_backlog(db: str, tmp_path: Path) -> None:
+    ok(dti(db, "process", "edit", "MEM-IDM", "--set", "process_owner==HYPERLINK(\"x\")"))
+    out = tmp_path / "backlog.xlsx"
+    ok(dti(db, "backlog", "--samples", "100", "--out", str(out)))
+    owners = pd.read_excel(out, sheet_name="Backlog", engine="calamine")["process_owner"]
+    assert "'=HYPERLINK(\"x\")" in owners.tolist()
