@@ -14,6 +14,7 @@ navigation = st.navigation([
     st.Page("views/dependencies.py", title="Dependencies", icon=":material/hub:"),
     st.Page("views/assess.py", title="Assess", icon=":material/rate_review:"),
     st.Page("views/prioritise.py", title="Prioritise", icon=":material/leaderboard:"),
+    st.Page("views/backlog.py", title="Backlog", icon=":material/checklist:"),
     st.Page("views/import_data.py", title="Import", icon=":material/upload_file:",
             url_path="import"),
     st.Page("views/export_data.py", title="Export", icon=":material/download:",

@@ -7,19 +7,16 @@ one).
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
 
 from inventory import backlog_export
 from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit
-from inventory.scenario_services import content_hash
 from inventory.scoring_cli import CriteriaOption, _criteria, _inputs, _saved
 from scoring import decision
 from scoring.errors import ScoringError
@@ -228,16 +225,10 @@ def backlog(
         plan = decision.roadmap(run.ranking, run.frames["processes"],
                                 run.frames["dependencies"], _periods(run, period, capacity),
                                 chosen.selected if chosen is not None else None)
-    frame = decision.backlog(run.ranking, run.frames["processes"], run.frames["dependencies"],
-                             run.frames["kpis"], robust=robust, portfolio=chosen, plan=plan)
-    sheets = {"Backlog": frame, "Scenario": _scenario_sheet(run),
-              "Robustness": robust.table.reset_index(),
-              "Weight flips": robust.flips.reset_index().assign(
-                  enters=lambda f: f["enters"].map(lambda e: ", ".join(map(str, e))),
-                  leaves=lambda f: f["leaves"].map(lambda e: ", ".join(map(str, e))))}
-    if plan is not None:
-        sheets["Roadmap"] = plan
-    sheets["Decision record"] = _record(ctx, run, robust, chosen, frame)
+    sheets = decision.backlog_sheets(
+        run.name, run.ranking, run.frames, robust=robust, portfolio=chosen, plan=plan,
+        exported_by=_actor(ctx), database=_catalogue(ctx).url)
+    frame = sheets["Backlog"]
     if kind == "xlsx":
         data = backlog_export.workbook(sheets)
     elif kind == "csv":
@@ -254,42 +245,6 @@ def backlog(
     except OSError as error:
         raise ScoringError(f"cannot write {out}: {error.strerror}") from None
     typer.echo(f"Wrote the backlog of {len(frame)} processes to {out}.")
-
-
-def _scenario_sheet(run: _Run) -> pd.DataFrame:
-    settings = run.scenario.to_dict()
-    rows: list[tuple[str, Any]] = [(k, v) for k, v in settings.items()
-                                   if k not in ("weights", "filters", "constraints")]
-    rows += [(f"weight {c.key}", float(run.ranking.weights[c.key]))
-             for c in run.ranking.criteria.criteria]
-    for part in ("filters", "constraints"):
-        rows += [(f"{part} {k}", ", ".join(map(str, v)) if isinstance(v, list) else v)
-                 for k, v in settings[part].items() if v not in (None, [])]
-    rows.append(("settings SHA-256", content_hash(settings)))
-    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
-
-
-def _record(ctx: typer.Context, run: _Run, robust: decision.Robustness,
-            chosen: PortfolioResult | None, frame: pd.DataFrame) -> pd.DataFrame:
-    rows: list[tuple[str, Any]] = [
-        ("exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
-        ("exported by", _actor(ctx)),
-        ("database", _catalogue(ctx).url),
-        ("scenario", run.name),
-        ("criteria set", run.ranking.criteria.name),
-        ("method", run.scenario.method.label),
-        ("processes ranked", len(run.ranking.table)),
-        ("processes not ranked (no assessment)", len(run.ranking.left_out)),
-        ("robustness", f"{robust.samples:,} samples, seed {robust.seed}, top {robust.top_n}"),
-        ("backlog SHA-256", content_hash(json.loads(frame.to_json(orient="records")))),
-    ]
-    if chosen is not None:
-        rows.append(("portfolio", f"{len(chosen.selected)} chosen, CHF "
-                                  f"{chosen.total_cost:,.0f}, {chosen.total_effort:g} "
-                                  "person-months"))
-    rows += [("note", note) for note in [*run.ranking.notes, *robust.notes,
-                                        *(chosen.notes if chosen else ())]]
-    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": object})
 
 
 class _progress:

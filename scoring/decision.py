@@ -21,9 +21,13 @@ Conventions:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import hashlib
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -261,3 +265,61 @@ def _ranked(ranking: Ranking, codes: Sequence[str], what: str) -> list[str]:
         raise ScoringError(f"The {what} {', '.join(missing)} is not ranked under this scenario "
                            "(filtered out or not assessed); assess it or widen the filters")
     return list(codes)
+
+
+def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFrame], *,
+                   robust: Robustness, portfolio: PortfolioResult | None,
+                   plan: pd.DataFrame | None, exported_by: str,
+                   database: str) -> dict[str, pd.DataFrame]:
+    """Every sheet of the exported backlog: Backlog, Scenario, Robustness, Weight flips,
+    Roadmap (when planned) and Decision record. ``frames`` are the inventory's frames
+    (processes, dependencies, kpis). The SHA-256 figures are of canonical JSON (sorted keys,
+    compact), as for decision snapshots."""
+    frame = backlog(ranking, frames["processes"], frames["dependencies"], frames.get("kpis"),
+                    robust=robust, portfolio=portfolio, plan=plan)
+    sheets = {"Backlog": frame, "Scenario": _scenario_sheet(ranking),
+              "Robustness": robust.table.reset_index(),
+              "Weight flips": robust.flips.reset_index().assign(
+                  enters=lambda f: f["enters"].map(lambda e: ", ".join(map(str, e))),
+                  leaves=lambda f: f["leaves"].map(lambda e: ", ".join(map(str, e))))}
+    if plan is not None:
+        sheets["Roadmap"] = plan
+    rows: list[tuple[str, Any]] = [
+        ("exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
+        ("exported by", exported_by),
+        ("database", database),
+        ("scenario", name),
+        ("criteria set", ranking.criteria.name),
+        ("method", ranking.scenario.method.label),
+        ("processes ranked", len(ranking.table)),
+        ("processes not ranked (no assessment)", len(ranking.left_out)),
+        ("robustness", f"{robust.samples:,} samples, seed {robust.seed}, top {robust.top_n}"),
+        ("backlog SHA-256", _sha256(json.loads(frame.to_json(orient="records")))),
+    ]
+    if portfolio is not None:
+        rows.append(("portfolio", f"{len(portfolio.selected)} chosen, CHF "
+                                  f"{portfolio.total_cost:,.0f}, {portfolio.total_effort:g} "
+                                  "person-months"))
+    rows += [("note", note) for note in [*ranking.notes, *robust.notes,
+                                        *(portfolio.notes if portfolio else ())]]
+    sheets["Decision record"] = pd.DataFrame(rows, columns=["item", "value"]).astype(
+        {"value": object})
+    return sheets
+
+
+def _scenario_sheet(ranking: Ranking) -> pd.DataFrame:
+    settings = ranking.scenario.to_dict()
+    rows: list[tuple[str, Any]] = [(k, v) for k, v in settings.items()
+                                   if k not in ("weights", "filters", "constraints")]
+    rows += [(f"weight {c.key}", float(ranking.weights[c.key]))
+             for c in ranking.criteria.criteria]
+    for part in ("filters", "constraints"):
+        rows += [(f"{part} {k}", ", ".join(map(str, v)) if isinstance(v, list) else v)
+                 for k, v in settings[part].items() if v not in (None, [])]
+    rows.append(("settings SHA-256", _sha256(settings)))
+    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+
+
+def _sha256(content: Any) -> str:
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,108 @@
+"""Backlog: the ranked, sequenced transformation backlog of a scenario, previewed and downloaded
+as a workbook, CSV, JSON or an HTML report for leadership (the same files as `dti backlog`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from inventory import backlog_export
+from inventory.errors import CatalogueError
+from scoring import decision
+from scoring.errors import ScoringError
+from scoring.ranking import rank
+from scoring.scenario import Scenario
+from views.common import actor, catalogue
+from views.scoring_data import criteria_set, ranking_inputs
+
+DEFAULT = "— default settings —"
+SHOWN = ["rank", "code", "name", "unit", "score", "quadrant", "probability_top_n",
+         "rank_interval", "completeness", "selected", "period", "cost_chf", "effort_pm",
+         "prerequisites", "reasons"]
+
+inventory = catalogue()
+st.title("Backlog")
+st.caption("The ranked transformation backlog with the reasons attached: what Phase 2 "
+           "receives. Choose a saved scenario; its budget, capacity and deadline decide the "
+           "portfolio and the roadmap.")
+
+saved = inventory.scenarios.list()
+left, middle, right = st.columns([2, 1, 1])
+name = left.selectbox("Scenario", [DEFAULT, *saved["name"].tolist()], key="backlog_scenario")
+samples = middle.select_slider("Robustness samples", [500, 1_000, 2_000, 5_000], value=2_000,
+                               key="backlog_samples")
+top = right.number_input("Top group (N)", min_value=1, max_value=100, value=10,
+                         key="backlog_top")
+zero = st.toggle("Count unknown cost or effort as 0 (otherwise such processes are named and "
+                 "the portfolio is not computed)", key="backlog_zero")
+
+
+def build() -> dict[str, pd.DataFrame]:
+    """The backlog's sheets for the chosen scenario, or the reason it cannot be built."""
+    scenario = Scenario() if name == DEFAULT else Scenario.from_dict(
+        inventory.scenarios.get(name)["settings"])
+    inputs = ranking_inputs(inventory)
+    ranking = rank(inputs, criteria_set(), scenario)
+    frames = inventory.frames()
+    with st.status("Building the backlog…", expanded=False) as status:
+        status.write(f"Monte Carlo, {samples:,} samples")
+        robust = decision.robustness(ranking, samples=samples, top_n=int(top))
+        constraints = scenario.constraints
+        chosen = plan = None
+        if constraints.budget is not None or constraints.capacity is not None:
+            status.write("Portfolio (exact)")
+            chosen = decision.choose(ranking, frames["processes"], frames["dependencies"],
+                                     unknown="zero" if zero else "refuse")
+            if not chosen.feasible:
+                raise ScoringError("The constraints cannot all be met: "
+                                   + "; ".join(chosen.conflicts))
+        if constraints.capacity is not None:
+            status.write("Roadmap")
+            plan = decision.roadmap(ranking, frames["processes"], frames["dependencies"],
+                                    decision.default_periods(constraints.capacity,
+                                                             constraints.deadline),
+                                    chosen.selected if chosen is not None else None)
+        status.update(label="Backlog ready", state="complete")
+    return decision.backlog_sheets(name, ranking, frames, robust=robust, portfolio=chosen,
+                                   plan=plan, exported_by=actor(), database=inventory.url)
+
+
+try:
+    sheets = build()
+except (ScoringError, CatalogueError) as error:
+    st.error(f"The backlog cannot be built: {error}", icon=":material/error:")
+    st.stop()
+
+backlog = sheets["Backlog"]
+columns = st.columns(4)
+columns[0].metric("Processes in the backlog", len(backlog))
+columns[1].metric("Chosen for the portfolio",
+                  int(backlog["selected"].fillna(False).astype(bool).sum()))
+columns[2].metric("Quick fixes", int(backlog["quick_fix"].sum()))
+columns[3].metric("In the top group in most samples",
+                  int((backlog["probability_top_n"] >= 0.5).sum()))
+st.dataframe(backlog[SHOWN], hide_index=True, width="stretch", column_config={
+    "score": st.column_config.NumberColumn("Score", format="%.3f"),
+    "probability_top_n": st.column_config.ProgressColumn(
+        f"P(top {int(top)})", min_value=0.0, max_value=1.0, format="percent"),
+    "completeness": st.column_config.NumberColumn("Known", format="percent"),
+    "cost_chf": st.column_config.NumberColumn("Cost (CHF)", format="localized"),
+    "reasons": st.column_config.TextColumn("Why", width="large"),
+})
+with st.expander("Decision record"):
+    st.dataframe(sheets["Decision record"], hide_index=True, width="stretch")
+
+title = f"Transformation backlog: {name if name != DEFAULT else 'default settings'}"
+summary = [f"{row['item']}: {row['value']}" for row in
+           sheets["Decision record"].to_dict("records")]
+slug = "backlog" if name == DEFAULT else "backlog-" + "-".join(name.lower().split())
+files = st.columns(4)
+files[0].download_button("Workbook (.xlsx)", backlog_export.workbook(sheets),
+                         f"{slug}.xlsx", icon=":material/table_view:")
+files[1].download_button("CSV", backlog_export.csv_bytes(backlog), f"{slug}.csv",
+                         icon=":material/description:")
+files[2].download_button("JSON", backlog_export.json_bytes(sheets), f"{slug}.json",
+                         icon=":material/data_object:")
+files[3].download_button("Report (.html)",
+                         backlog_export.html_report(title, summary, sheets, top=int(top)),
+                         f"{slug}.html", icon=":material/summarize:")
