@@ -23,7 +23,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGES = {"overview": "", "inventory": "inventory?process=HR-REC",
          "dependencies": "dependencies?process=MEM-IDM", "assess": "assess?process=HR-REC",
-         "prioritise": "prioritise", "backlog": "backlog", "import": "import",
+         "prioritise": "prioritise", "scenarios": "scenarios", "robustness": "robustness",
+         "portfolio": "portfolio", "backlog": "backlog", "import": "import",
          "export": "export"}
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_EXAMPLE = ROOT / "tests" / "data" / "import_example.csv"  # one maturity out of range

@@ -1,0 +1,282 @@
+"""The Scenarios, Robustness and Portfolio pages, each driven headless with AppTest on its own
+file over the sample inventory: what they store is what the scenario book reads back, and what
+they show is what :mod:`scoring` gives for the same choices."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import inventory.errors  # noqa: F401  (loaded before a page runs: see _page)
+from inventory.sample import open_with_sample
+from inventory.services import Catalogue
+from scoring.decision import choose, default_periods, roadmap, robustness
+from scoring.ranking import RankingInputs, rank
+from scoring.scenario import Constraints, Method, Scenario
+from views.decision_charts import DEFAULT
+from views.scoring_data import criteria_set, ranking_inputs
+
+VIEWS = Path(__file__).resolve().parents[2] / "views"
+CRITERIA = criteria_set()
+PageFactory = Callable[[str], AppTest]
+
+
+@pytest.fixture
+def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[PageFactory]:
+    """Runs one page file on its own, as the app would, on the sample inventory. Streamlit puts
+    the page's folder first on sys.path, where views/inventory.py would shadow the inventory
+    package; importing the package first (above) keeps the real one."""
+    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
+    monkeypatch.setenv("DTI_ACTOR", "ana")
+    st.cache_resource.clear()
+    open_with_sample(database_url).engine.dispose()  # as app.py does on first start
+
+    def run(name: str) -> AppTest:
+        test = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=60)
+        test.run()
+        assert not test.exception, test.exception
+        return test
+
+    yield run
+    st.cache_resource.clear()
+
+
+def _inputs(url: str) -> RankingInputs:
+    catalogue = Catalogue.open(url)
+    try:
+        return ranking_inputs(catalogue)
+    finally:
+        catalogue.engine.dispose()
+
+
+def _save(url: str, scenario: Scenario) -> None:
+    catalogue = Catalogue.open(url)
+    try:
+        catalogue.scenarios.add(scenario.name, scenario.to_dict(), "ben")
+    finally:
+        catalogue.engine.dispose()
+
+
+def _table(test: AppTest, *columns: str) -> pd.DataFrame:
+    """The one dataframe on the page whose first columns are ``columns``."""
+    found = [d.value for d in test.dataframe
+             if list(d.value.columns)[:len(columns)] == list(columns)]
+    assert len(found) == 1, [list(d.value.columns) for d in test.dataframe]
+    return found[0]
+
+
+def _texts(test: AppTest, element: str) -> str:
+    return " ".join(str(e.value) for e in getattr(test, element))
+
+
+@pytest.mark.parametrize("name", ["scenarios", "robustness", "portfolio"])
+def test_each_page_renders_the_sample(page: PageFactory, name: str) -> None:
+    test = page(name)
+    assert not test.error, _texts(test, "error")
+    assert test.title[0].value in {"Scenarios", "Robustness", "Portfolio and roadmap"}
+    if name != "scenarios":
+        assert len(test.get("plotly_chart")) >= 2
+
+
+def test_saving_a_scenario_stores_it(page: PageFactory, database_url: str) -> None:
+    test = page("scenarios")
+    test.text_input(key="sc_name").set_value("Board view")
+    test.selectbox(key="sc_method").set_value(Method.TOPSIS.value)
+    test.number_input(key="sc_w_member_experience").set_value(7.5)
+    test.number_input(key="sc_budget").set_value(1_500_000.0)
+    test.selectbox(key="sc_deadline").set_value("PP-26")
+    test.button(key="sc_save_new").click().run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    assert "Scenario 'Board view' saved (version 1)" in _texts(test, "success")
+    catalogue = Catalogue.open(database_url)
+    try:
+        stored = Scenario.from_dict(catalogue.scenarios.get("Board view")["settings"])
+    finally:
+        catalogue.engine.dispose()
+    expected = Scenario(name="Board view", method=Method.TOPSIS,
+                        weights=CRITERIA.weights() | {"member_experience": 7.5},
+                        constraints=Constraints(budget=1_500_000.0, deadline="PP-26"))
+    assert stored == expected
+
+
+def test_a_stale_update_shows_the_conflict_and_keeps_the_inputs(
+        page: PageFactory, database_url: str) -> None:
+    _save(database_url, Scenario(name="Shared", weights=CRITERIA.weights()))
+    test = page("scenarios")
+    test.selectbox(key="sc_pick").set_value("Shared")
+    test.button(key="sc_load").click().run()
+    assert "Editing 'Shared', version 1" in _texts(test, "caption")
+    catalogue = Catalogue.open(database_url)  # someone else saves meanwhile
+    try:
+        catalogue.scenarios.update("Shared", Scenario(name="Shared", uplift=0.2).to_dict(), 1,
+                                   "ben")
+    finally:
+        catalogue.engine.dispose()
+    test.text_area(key="sc_notes").set_value("my reasons")
+    test.button(key="sc_update").click().run()
+    assert not test.exception
+    assert "Not saved" in _texts(test, "error") and "version" in _texts(test, "error")
+    assert test.text_area(key="sc_notes").value == "my reasons"
+    catalogue = Catalogue.open(database_url)
+    try:
+        assert catalogue.scenarios.get("Shared")["settings"]["uplift"] == 0.2
+    finally:
+        catalogue.engine.dispose()
+
+
+def test_comparing_two_scenarios_shows_the_ranks_of_rank(page: PageFactory,
+                                                         database_url: str) -> None:
+    first = Scenario(name="Sum", weights=CRITERIA.weights())
+    second = first.replace(name="Ideal", method=Method.TOPSIS, uplift=0.3)
+    for scenario in (first, second):
+        _save(database_url, scenario)
+    test = page("scenarios")
+    test.multiselect(key="cmp_names").set_value(["Sum", "Ideal"]).run()
+    shown = _table(test, "code", "Sum", "Ideal").set_index("code")
+    inputs = _inputs(database_url)
+    for scenario in (first, second):
+        direct = rank(inputs, CRITERIA, scenario).table.set_index("code")["rank"]
+        assert shown[scenario.name].astype("int64").sort_index().equals(
+            direct.astype("int64").sort_index())
+    assert not shown["Sum"].equals(shown["Ideal"])  # the comparison has something to show
+    assert len(test.get("plotly_chart")) == 1
+    assert len(_table(test, "a", "b", "shared")) == 1
+
+
+def test_a_snapshot_is_taken_and_reproduces(page: PageFactory, database_url: str) -> None:
+    _save(database_url, Scenario(name="Decided", weights=CRITERIA.weights()))
+    test = page("scenarios")
+    test.text_input(key="snap_label").set_value("Board, 3 March")
+    test.button(key="snap_take").click().run()
+    assert "Snapshot 1 of 'Decided' taken" in _texts(test, "success")
+    test.button(key="snap_verify").click().run()
+    assert "Snapshot 1 is intact and reproduces exactly." in _texts(test, "success")
+    catalogue = Catalogue.open(database_url)
+    try:
+        assert catalogue.scenarios.snapshots("Decided")["label"].tolist() == ["Board, 3 March"]
+    finally:
+        catalogue.engine.dispose()
+
+
+def test_robustness_shows_the_probabilities_of_robustness(page: PageFactory,
+                                                          database_url: str) -> None:
+    test = page("robustness")
+    test.number_input(key="rb_seed").set_value(7)
+    test.number_input(key="rb_top").set_value(5)
+    test.slider(key="rb_samples").set_value(1_000)
+    test.run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    shown = _table(test, "code", "weighted_sum_rank", "probability_top_n").set_index("code")
+    scenario = Scenario(name="Default", weights=CRITERIA.weights())
+    direct = robustness(rank(_inputs(database_url), CRITERIA, scenario), samples=1_000,
+                        top_n=5, seed=7, concentration=100.0, value_noise=True).table
+    assert shown.index.tolist() == direct.index.tolist()
+    np.testing.assert_array_equal(shown["probability_top_n"].to_numpy(),
+                                  direct["probability_top_n"].to_numpy())
+    assert shown["probability_top_n"].sum() == pytest.approx(5.0)
+    assert shown["robustness"].tolist() == direct["robustness"].tolist()
+    assert "Fragile" in _texts(test, "markdown")
+
+
+def test_portfolio_chooses_what_choose_chooses(page: PageFactory, database_url: str) -> None:
+    scenario = Scenario(name="Lean", weights=CRITERIA.weights(),
+                        constraints=Constraints(budget=1_000_000.0, capacity=20.0,
+                                                deadline="PP-26"))
+    _save(database_url, scenario)
+    test = page("portfolio")
+    test.selectbox(key="pf_scenario").set_value("Lean").run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    inputs = _inputs(database_url)
+    direct = choose(rank(inputs, CRITERIA, scenario), inputs.processes, inputs.dependencies,
+                    unknown="zero")
+    assert direct.feasible and direct.selected
+    chosen = _table(test, "rank", "code", "name", "value", "cost")
+    assert sorted(chosen["code"]) == sorted(direct.selected)
+    others = _table(test, "rank", "code", "name", "reason")
+    assert len(chosen) + len(others) == len(direct.items)
+    assert len(test.get("plotly_chart")) == 2  # the frontier and the roadmap
+
+
+def test_a_budget_below_a_must_include_shows_the_conflict(page: PageFactory,
+                                                          database_url: str) -> None:
+    inputs = _inputs(database_url)
+    ranked = rank(inputs, CRITERIA, Scenario(weights=CRITERIA.weights())).table["code"]
+    costs = inputs.processes.set_index("code")["estimated_cost_chf"].reindex(ranked).dropna()
+    code, cost = str(costs.idxmax()), float(costs.max())
+    scenario = Scenario(name="Too tight", weights=CRITERIA.weights(),
+                        constraints=Constraints(budget=cost / 2, must_include=(code,)))
+    _save(database_url, scenario)
+    test = page("portfolio")
+    test.selectbox(key="pf_scenario").set_value("Too tight").run()
+    assert not test.exception
+    errors = _texts(test, "error")
+    assert "No portfolio meets every constraint" in errors
+    assert code in errors
+    assert test.slider(key="pf_budget_Too tight").value == cost / 2
+    test.slider(key="pf_budget_Too tight").set_value(min(cost * 3, 15_000_000.0)).run()
+    assert "No portfolio meets every constraint" not in _texts(test, "error")
+
+
+def _figure(test: AppTest, index: int) -> dict[str, Any]:
+    return dict(json.loads(test.get("plotly_chart")[index].proto.spec))
+
+
+def _array(values: Any) -> np.ndarray:
+    """A plotly JSON array: a list, or numpy's typed array as base64 (``bdata``)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def test_the_frontier_passes_through_the_portfolio_and_never_falls(
+        page: PageFactory, database_url: str) -> None:
+    scenario = Scenario(name="Lean", weights=CRITERIA.weights(),
+                        constraints=Constraints(budget=2_000_000.0, capacity=24.0,
+                                                deadline="PP-26"))
+    _save(database_url, scenario)
+    test = page("portfolio")
+    test.selectbox(key="pf_scenario").set_value("Lean").run()
+    inputs = _inputs(database_url)
+    direct = choose(rank(inputs, CRITERIA, scenario), inputs.processes, inputs.dependencies,
+                    unknown="zero")
+    line = _figure(test, 0)["data"][0]
+    budgets, values = _array(line["x"]).astype(float), _array(line["y"]).astype(float)
+    assert len(budgets) >= 10 and np.all(np.diff(values) >= -1e-9)
+    at = int(np.flatnonzero(budgets == 2_000_000.0)[0])
+    assert values[at] == pytest.approx(direct.total_value)
+
+
+def test_the_roadmap_places_the_chosen_before_the_deadline(page: PageFactory,
+                                                           database_url: str) -> None:
+    scenario = Scenario(name="Lean", weights=CRITERIA.weights(),
+                        constraints=Constraints(budget=2_000_000.0, capacity=24.0,
+                                                deadline="PP-26"))
+    _save(database_url, scenario)
+    test = page("portfolio")
+    test.selectbox(key="pf_scenario").set_value("Lean").run()
+    inputs = _inputs(database_url)
+    ranking = rank(inputs, CRITERIA, scenario)
+    direct = choose(ranking, inputs.processes, inputs.dependencies, unknown="zero")
+    plan = roadmap(ranking, inputs.processes, inputs.dependencies,
+                   default_periods(24.0, "PP-26"), direct.selected)
+    bars = _figure(test, 1)["data"][0]
+    placed = plan[plan["placed"]]
+    assert sorted(bars["y"]) == sorted(placed["code"])
+    assert dict(zip(bars["y"], np.floor(_array(bars["base"]).astype(float)), strict=True)) \
+        == dict(zip(placed["code"], placed["period_index"].astype(float), strict=True))
+    texts = [a.get("text") for a in _figure(test, 1)["layout"].get("annotations", [])]
+    assert "C26" in texts and "PP-26" in texts
+
+
+def test_the_default_scenario_is_offered_first(page: PageFactory) -> None:
+    test = page("portfolio")
+    assert test.selectbox(key="pf_scenario").value == DEFAULT

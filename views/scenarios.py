@@ -1,0 +1,335 @@
+"""Scenarios: build and save the choices behind a ranking (method, weights, scope, constraints),
+compare saved scenarios side by side, and freeze one in a decision snapshot that can later be
+verified and explained. All ranks come from :func:`scoring.ranking.rank`; this page only
+collects choices, stores them through ``catalogue().scenarios`` and shows results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from inventory.errors import CatalogueError
+from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
+from scoring.criteria import CriteriaSet, MissingPolicy
+from scoring.errors import ScoringError
+from scoring.ranking import RankingInputs, rank
+from scoring.scenario import Constraints, Filters, Method, Scenario
+from scoring.snapshot import freeze, settings_changes, verify, why_moved
+from views.common import actor, catalogue, flash, label, refused, show_flash
+from views.decision_charts import bump_figure
+from views.scoring_data import criteria_set, ranking_inputs
+
+NEW = "— a new scenario —"
+NO_DEADLINE = "none"
+DEADLINES = [NO_DEADLINE, "C26", "PP-26"]
+MISSING = {"own": "Each criterion's own rule", MissingPolicy.MIDPOINT.value: "Scale midpoint",
+           MissingPolicy.WORST.value: "Worst (cautious)",
+           MissingPolicy.BEST.value: "Best (optimistic)"}
+#: Filter field -> (process column, label).
+FILTERS = {"units": ("unit", "Units"), "pillars": ("pillar", "Pillars"),
+           "priority_areas": ("priority_area", "Priority areas"),
+           "statuses": ("transformation_status", "Transformation statuses"),
+           "levels": ("level", "Hierarchy levels")}
+
+
+def _values(processes: pd.DataFrame, column: str) -> list[Any]:
+    if column not in processes.columns:
+        return []
+    values = processes[column].dropna().unique().tolist()
+    if column == "level":
+        return sorted(int(v) for v in values)
+    return sorted(str(v) for v in values)
+
+
+def _labeller(column: str) -> Callable[[Any], str]:
+    return lambda value: label(column, value)
+
+
+def _widget_values(scenario: Scenario, criteria: CriteriaSet) -> dict[str, Any]:
+    """Every form widget's value for ``scenario``."""
+    weights = scenario.weights_for(criteria)
+    c = scenario.constraints
+    values: dict[str, Any] = {
+        "sc_name": scenario.name, "sc_method": scenario.method.value,
+        "sc_aggregation": scenario.aggregation,
+        "sc_missing": "own" if scenario.missing is None else scenario.missing.value,
+        "sc_uplift": float(scenario.uplift), "sc_unassessed": scenario.include_unassessed,
+        "sc_budget": c.budget, "sc_capacity": c.capacity,
+        "sc_include": list(c.must_include), "sc_exclude": list(c.must_exclude),
+        "sc_deadline": (c.deadline or NO_DEADLINE).upper()
+        if (c.deadline or NO_DEADLINE).upper() in DEADLINES else NO_DEADLINE,
+        "sc_notes": scenario.notes}
+    values |= {f"sc_w_{k}": float(w) for k, w in weights.items()}
+    values |= {f"sc_f_{name}": list(getattr(scenario.filters, name)) for name in FILTERS}
+    return values
+
+
+def _load(criteria: CriteriaSet) -> None:
+    """Put the picked saved scenario (or a fresh one) on the form, remembering the version
+    seen."""
+    name = st.session_state.get("sc_pick", NEW)
+    if name == NEW:
+        scenario = Scenario(name="", weights=criteria.weights())
+        st.session_state.pop("sc_loaded", None)
+    else:
+        try:
+            saved = catalogue().scenarios.get(name)
+            scenario = Scenario.from_dict(saved["settings"])
+        except (CatalogueError, ScoringError) as error:
+            st.session_state["sc_load_error"] = str(error)
+            return
+        st.session_state["sc_loaded"] = {"name": saved["name"], "version": saved["version"],
+                                         "settings": saved["settings"]}
+    st.session_state["sc_base"] = scenario.to_dict()
+    st.session_state.update(_widget_values(scenario, criteria))
+
+
+def _base(criteria: CriteriaSet) -> Scenario:
+    data = st.session_state.get("sc_base")
+    return Scenario.from_dict(data) if data else Scenario(name="", weights=criteria.weights())
+
+
+def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | None:
+    """The form's scenario, or None (with the message shown) when the choices are refused."""
+    base = _base(criteria)
+    for key, value in _widget_values(base, criteria).items():
+        st.session_state.setdefault(key, value)
+    st.text_input("Name", key="sc_name", max_chars=100)
+    left, middle, right = st.columns(3)
+    with left:
+        st.markdown("**Method**")
+        st.selectbox("Method", [m.value for m in Method], key="sc_method",
+                     format_func=lambda v: Method(v).label)
+        st.radio("Several raters combined by", ["median", "mean"], key="sc_aggregation",
+                 horizontal=True)
+        st.selectbox("Unknown values count as", list(MISSING), key="sc_missing",
+                     format_func=lambda v: MISSING[v])
+        st.slider("Dependency uplift", 0.0, 0.9, step=0.05, key="sc_uplift")
+        st.toggle("Include unassessed processes", key="sc_unassessed")
+    with middle:
+        st.markdown("**Weights**")
+        for c in criteria.criteria:
+            st.number_input(c.label, min_value=0.0, step=0.5, key=f"sc_w_{c.key}",
+                            help=c.description or None)
+    codes = sorted(processes["code"].astype(str))
+    with right:
+        st.markdown("**Scope** (empty: no restriction)")
+        for name, (column, title) in FILTERS.items():
+            key = f"sc_f_{name}"
+            options = sorted(set(_values(processes, column)) | set(st.session_state[key]),
+                             key=str)
+            st.multiselect(title, options, key=key, format_func=_labeller(column))
+        st.markdown("**Constraints**")
+        st.number_input("Budget (CHF; empty: no limit)", min_value=0.0, step=50_000.0,
+                        key="sc_budget")
+        st.number_input("Capacity (person-months per period; empty: no limit)",
+                        min_value=0.0, step=1.0, key="sc_capacity")
+        for key, title in (("sc_include", "Must include"), ("sc_exclude", "Must exclude")):
+            options = sorted(set(codes) | set(st.session_state[key]))
+            st.multiselect(title, options, key=key)
+        st.selectbox("Deadline", DEADLINES, key="sc_deadline")
+    st.text_area("Notes (why this scenario)", key="sc_notes")
+    state = st.session_state
+    deadline = state["sc_deadline"]
+    try:
+        return base.replace(
+            name=" ".join(str(state["sc_name"]).split()), method=state["sc_method"],
+            aggregation=state["sc_aggregation"],
+            missing=None if state["sc_missing"] == "own" else state["sc_missing"],
+            uplift=float(state["sc_uplift"]), include_unassessed=bool(state["sc_unassessed"]),
+            weights={c.key: float(state[f"sc_w_{c.key}"] or 0.0) for c in criteria.criteria},
+            filters=Filters(**{name: tuple(state[f"sc_f_{name}"]) for name in FILTERS}),
+            constraints=Constraints(
+                budget=state["sc_budget"], capacity=state["sc_capacity"],
+                must_include=tuple(state["sc_include"]), must_exclude=tuple(state["sc_exclude"]),
+                deadline=None if deadline == NO_DEADLINE else deadline),
+            notes=str(state["sc_notes"] or ""))
+    except ScoringError as error:
+        st.error(f"These choices cannot be saved: {error}", icon=":material/error:")
+        return None
+
+
+def build_tab(criteria: CriteriaSet, processes: pd.DataFrame, saved: pd.DataFrame) -> None:
+    names = saved["name"].tolist()
+    pick, load = st.columns([4, 1], vertical_alignment="bottom")
+    pick.selectbox("Start from", [NEW, *names], key="sc_pick")
+    load.button("Load", key="sc_load", on_click=_load, args=(criteria,),
+                width="stretch")
+    error = st.session_state.pop("sc_load_error", None)
+    if error:
+        st.error(f"Cannot load that scenario: {error}", icon=":material/error:")
+    loaded: dict[str, Any] = st.session_state.get("sc_loaded") or {}
+    if loaded:
+        st.caption(f"Editing {loaded['name']!r}, version {loaded['version']}.")
+    scenario = scenario_form(criteria, processes)
+    save_new, update = st.columns(2)
+    new_clicked = save_new.button("Save as a new scenario", key="sc_save_new", type="primary",
+                                  disabled=scenario is None)
+    update_clicked = update.button(
+        f"Update {loaded['name']!r}" if loaded else "Update (load a scenario first)",
+        key="sc_update", disabled=scenario is None or not loaded)
+    if scenario is None or not (new_clicked or update_clicked):
+        return
+    if not scenario.name:
+        st.error("Not saved: a scenario needs a name", icon=":material/error:")
+        return
+    book = catalogue().scenarios
+    try:
+        if new_clicked:
+            record = book.add(scenario.name, scenario.to_dict(), actor())
+        else:
+            settings = scenario.replace(name=loaded["name"]).to_dict()
+            record = book.update(loaded["name"], settings, loaded["version"], actor())
+    except CatalogueError as error:
+        refused(error)
+        return
+    st.session_state["sc_loaded"] = {"name": record["name"], "version": record["version"],
+                                     "settings": record["settings"]}
+    st.session_state["sc_base"] = record["settings"]
+    flash(f"Scenario {record['name']!r} saved (version {record['version']}).")
+    st.rerun()
+
+
+def compare_tab(criteria: CriteriaSet, inputs: RankingInputs, saved: pd.DataFrame) -> None:
+    names = saved["name"].tolist()
+    if len(names) < 2:
+        st.info("Save at least two scenarios to compare them.", icon=":material/info:")
+        return
+    picked = st.multiselect("Scenarios compared", names, key="cmp_names",
+                            default=names[:2])
+    top = int(st.number_input("Top N", min_value=1, max_value=100, value=10, key="cmp_top"))
+    if len(picked) < 2:
+        st.info("Choose at least two scenarios.")
+        return
+    rankings: dict[str, pd.Series] = {}
+    try:
+        for name in picked:
+            settings = saved.loc[saved["name"] == name, "settings"].iloc[0]
+            ranking = rank(inputs, criteria, Scenario.from_dict(settings))
+            rankings[name] = ranking.table.set_index("code")["rank"]
+        compared = compare_rankings(rankings)
+        tau = kendall_matrix(rankings)
+    except ScoringError as error:
+        st.error(f"Cannot compare these scenarios: {error}", icon=":material/error:")
+        return
+    st.dataframe(compared.reset_index(), key="cmp_table", hide_index=True, width="stretch",
+                 height=380)
+    st.caption("One column per scenario (empty: not ranked there); best and worst rank, "
+               "their spread, and in how many scenarios the process is ranked.")
+    st.plotly_chart(bump_figure(compared, picked, top), width="stretch", key="cmp_bump")
+    rows = []
+    for i, a in enumerate(picked):
+        for b in picked[i + 1:]:
+            overlap = top_n_overlap(rankings[a], rankings[b], top)
+            rows.append({"a": a, "b": b, "shared": overlap.size,
+                         "jaccard": overlap.jaccard, "kendall_tau": float(tau.loc[a, b]),
+                         "only_a": ", ".join(map(str, overlap.only_a)),
+                         "only_b": ", ".join(map(str, overlap.only_b))})
+    number = st.column_config.NumberColumn
+    st.dataframe(pd.DataFrame(rows), key="cmp_pairs", hide_index=True, width="stretch",
+                 column_config={"a": "Scenario A", "b": "Scenario B",
+                                "shared": number(f"Shared in top {top}"),
+                                "jaccard": number("Jaccard", format="%.2f"),
+                                "kendall_tau": number("Kendall's tau", format="%.3f",
+                                                      help="1 same order, -1 reversed"),
+                                "only_a": f"Only in A's top {top}",
+                                "only_b": f"Only in B's top {top}"})
+
+
+def snapshots_tab(criteria: CriteriaSet, inputs: RankingInputs, saved: pd.DataFrame) -> None:
+    book = catalogue().scenarios
+    names = saved["name"].tolist()
+    if not names:
+        st.info("Save a scenario first; a snapshot freezes one for a decision.")
+        return
+    which, text, take = st.columns([3, 4, 2], vertical_alignment="bottom")
+    name = which.selectbox("Scenario", names, key="snap_scenario")
+    label_text = text.text_input("Label (e.g. the meeting)", key="snap_label")
+    if take.button("Take a snapshot", key="snap_take", type="primary", width="stretch"):
+        try:
+            settings = saved.loc[saved["name"] == name, "settings"].iloc[0]
+            scenario = Scenario.from_dict(settings)
+            content = freeze(inputs, criteria, scenario, rank(inputs, criteria, scenario))
+            record = book.snapshot(name, label_text, content, actor())
+        except ScoringError as error:
+            st.error(f"Cannot rank under {name!r}: {error}", icon=":material/error:")
+        except CatalogueError as error:
+            refused(error)
+        else:
+            flash(f"Snapshot {record['id']} of {name!r} taken (SHA-256 "
+                  f"{record['content_hash'][:12]}…).")
+            st.rerun()
+    shots = book.snapshots()
+    if shots.empty:
+        st.info("No snapshot yet.")
+        return
+    st.dataframe(shots, key="snap_list", hide_index=True, width="stretch")
+    ids = [int(i) for i in shots["id"]]
+    titles = {int(i): f"#{i} · {s} · {t}" for i, s, t in
+              zip(shots["id"], shots["scenario"], shots["label"], strict=True)}
+    st.markdown("**Verify a snapshot**")
+    pick, check = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = pick.selectbox("Snapshot", ids, key="snap_verify_id",
+                            format_func=lambda i: titles[int(i)])
+    if check.button("Verify", key="snap_verify", width="stretch"):
+        try:
+            record = book.snapshot_record(int(chosen))
+            problems = [] if record["intact"] else ["its content no longer matches its "
+                                                    "SHA-256"]
+            problems += verify(record["content"])
+        except (CatalogueError, ScoringError) as error:
+            st.error(f"Cannot verify snapshot {chosen}: {error}", icon=":material/error:")
+        else:
+            if problems:
+                st.error(f"Snapshot {chosen} does not reproduce ({len(problems)} differences):"
+                         "\n\n" + "\n".join(f"- {p}" for p in problems[:20]),
+                         icon=":material/error:")
+            else:
+                st.success(f"Snapshot {chosen} is intact and reproduces exactly.",
+                           icon=":material/verified:")
+    st.markdown("**Why it moved**")
+    if len(ids) < 2:
+        st.caption("Take a second snapshot to see why ranks moved between them.")
+        return
+    before, after = st.columns(2)
+    old = before.selectbox("Before", ids, index=1, key="snap_before",
+                           format_func=lambda i: titles[int(i)])
+    new = after.selectbox("After", ids, index=0, key="snap_after",
+                          format_func=lambda i: titles[int(i)])
+    try:
+        a = book.snapshot_record(int(old))["content"]
+        b = book.snapshot_record(int(new))["content"]
+        moves = why_moved(a, b)
+        changes = settings_changes(a, b)
+    except (CatalogueError, ScoringError) as error:
+        st.error(f"Cannot explain the moves: {error}", icon=":material/error:")
+        return
+    st.write("Settings changed: " + ("; ".join(changes) if changes else "none"))
+    moved = moves[moves["shift"].fillna(1).to_numpy() != 0]
+    if moved.empty:
+        st.info("No process moved.")
+        return
+    st.dataframe(moved, key="snap_why", hide_index=True, width="stretch", column_config={
+        "shift": st.column_config.NumberColumn("Shift", help="Positive: moved up."),
+        "from_settings": "Due to settings", "from_inputs": "Due to inputs",
+        "changed_inputs": "Changed inputs (who, when)"})
+
+
+inventory = catalogue()
+criteria = criteria_set()
+inputs = ranking_inputs(inventory)
+st.title("Scenarios")
+st.caption(f"Criteria set: {criteria.name}. Save the choices behind a ranking, compare them, "
+           "and freeze one for a decision.")
+show_flash()
+saved_scenarios = inventory.scenarios.list()
+build, compare, snapshots = st.tabs(["Build", "Compare", "Snapshots"])
+with build:
+    build_tab(criteria, inputs.processes, saved_scenarios)
+with compare:
+    compare_tab(criteria, inputs, saved_scenarios)
+with snapshots:
+    snapshots_tab(criteria, inputs, saved_scenarios)
