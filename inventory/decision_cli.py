@@ -24,6 +24,7 @@ from scoring.portfolio import PortfolioResult
 from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.roadmap import Period
 from scoring.scenario import Scenario
+from scoring.sensitivity import swap_threshold
 
 ScenarioArgument = Annotated[str | None, typer.Argument(
     help="A saved scenario (`dti scenario list`); the defaults when left out.")]
@@ -123,11 +124,17 @@ def robustness(
     values: Annotated[bool, typer.Option(
         "--values/--no-values", help="Also vary values within the raters' range (unknown "
                                      "values over the whole scale).")] = True,
+    swap: Annotated[tuple[str, str] | None, typer.Option(
+        "--swap", metavar="CODE CODE",
+        help="Also: the smallest change of one weight that swaps these two processes.")] = None,
     criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table,
 ) -> None:
     """How likely each process is to be in the top N, its rank interval, and the smallest
     weight change that alters the top N."""
     run = _run(ctx, scenario, criteria_file)
+    if swap is not None:
+        typer.echo(_swap(run, *swap))
+        return
     robust = _robust(run, samples, top, seed, weight_spread, values)
     table = robust.table.reset_index()
     table.insert(0, "rank", run.ranking.table.set_index("code")["rank"].reindex(
@@ -152,6 +159,19 @@ def robustness(
     _emit(flips, fmt, ["label", "weight", "change", "enters", "leaves"])
     for note in robust.notes:
         typer.echo(f"Note: {note}", err=True)
+
+
+def _swap(run: _Run, first: str, second: str) -> str:
+    """In words: the smallest single-weight change that swaps two ranked processes."""
+    for code in (first, second):
+        run.ranking.require(code)
+    change = swap_threshold(run.ranking.normalised, run.ranking.weights, first, second)
+    if change is None:
+        return f"No change of a single weight swaps {first} and {second}."
+    label = run.ranking.criteria.get(str(change.criterion)).label
+    return (f"{first} and {second} swap when the weight of {label} moves from "
+            f"{change.weight:.3f} to {change.weight + change.change:.3f} ({change.change:+.3f}, "
+            "the other weights keeping their proportions), under the weighted sum.")
 
 
 def portfolio(

@@ -122,3 +122,16 @@ def test_formula_like_text_is_neutralised_in_the_backlog(db: str, tmp_path: Path
     ok(dti(db, "backlog", "--samples", "100", "--out", str(out)))
     owners = pd.read_excel(out, sheet_name="Backlog", engine="calamine")["process_owner"]
     assert "'=HYPERLINK(\"x\")" in owners.tolist()
+
+
+def test_swap_names_the_smallest_weight_change_that_swaps_two_processes(db: str) -> None:
+    from scoring.sensitivity import swap_threshold
+
+    text = ok(dti(db, "robustness", "--swap", "EVT-REG-02", "DOC-DMS"))
+    _, ranking = _ranking(db, Scenario())
+    change = swap_threshold(ranking.normalised, ranking.weights,  # type: ignore[attr-defined]
+                            "EVT-REG-02", "DOC-DMS")
+    assert change is not None
+    assert f"to {change.weight + change.change:.3f} ({change.change:+.3f}" in text
+    assert "not in the ranking" in refused(dti(db, "robustness", "--swap", "EVT-REG-02",
+                                               "NOPE"))
