@@ -57,6 +57,9 @@ ExcludeOption = Annotated[list[str] | None, typer.Option(
 DeadlineOption = Annotated[str | None, typer.Option(
     "--deadline", help="Milestone the chosen work should meet: C26, PP-26 or a date.")]
 NotesOption = Annotated[str | None, typer.Option("--notes", help="Why this scenario.")]
+ExclusiveOption = Annotated[list[str] | None, typer.Option(
+    "--exclusive", metavar="CODE,CODE,...",
+    help="Mutually exclusive alternatives: at most one of them is chosen (repeatable).")]
 
 
 def _settings(ctx: typer.Context, base: Scenario, name: str, criteria_file: Path | None,
@@ -75,6 +78,10 @@ def _settings(ctx: typer.Context, base: Scenario, name: str, criteria_file: Path
     constraints |= {k: tuple(v) for k, v in (
         ("must_include", options["must_include"]),
         ("must_exclude", options["must_exclude"])) if v}
+    if options["exclusive"]:
+        constraints["exclusive"] = tuple(
+            tuple(code.strip() for code in group.split(",") if code.strip())
+            for group in options["exclusive"])
     changes: dict[str, Any] = {"name": name}
     if filters:
         changes["filters"] = Filters(**{**scenario.filters.__dict__, **filters})
@@ -96,7 +103,8 @@ def scenario_create(
     status: StatusesOption = None, level: LevelsOption = None, budget: BudgetOption = None,
     capacity: CapacityOption = None, must_include: IncludeOption = None,
     must_exclude: ExcludeOption = None, deadline: DeadlineOption = None,
-    notes: NotesOption = None, criteria_file: CriteriaOption = None,
+    exclusive: ExclusiveOption = None, notes: NotesOption = None,
+    criteria_file: CriteriaOption = None,
 ) -> None:
     """Save a new scenario NAME (from the defaults, or --from another one)."""
     options = {k: v for k, v in locals().items() if k not in ("ctx", "name", "start",
@@ -116,7 +124,8 @@ def scenario_edit(
     status: StatusesOption = None, level: LevelsOption = None, budget: BudgetOption = None,
     capacity: CapacityOption = None, must_include: IncludeOption = None,
     must_exclude: ExcludeOption = None, deadline: DeadlineOption = None,
-    notes: NotesOption = None, criteria_file: CriteriaOption = None,
+    exclusive: ExclusiveOption = None, notes: NotesOption = None,
+    criteria_file: CriteriaOption = None,
     expect_version: Annotated[int | None, typer.Option(
         "--expect-version", help="Refuse if the scenario is no longer at this version.")] = None,
 ) -> None:
@@ -156,7 +165,8 @@ def scenario_show(ctx: typer.Context, name: str, fmt: FormatOption = Format.tabl
     for part in (scenario.filters, scenario.constraints):
         for key, value in part.__dict__.items():
             if value not in ((), None):
-                shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
+                shown = ", ".join(" or ".join(v) if isinstance(v, tuple) else str(v)
+                                  for v in value) if isinstance(value, tuple) else value
                 typer.echo(f"  {key:35} {shown}")
     if scenario.notes:
         typer.echo(f"  notes: {scenario.notes}")

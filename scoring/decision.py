@@ -118,6 +118,8 @@ def choose(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame
         capacity=total,
         must_include=_ranked(ranking, constraints.must_include, "must-include"),
         must_exclude=[c for c in constraints.must_exclude if c in set(ranking.table["code"])],
+        exclusive_groups=[[c for c in group if c in set(ranking.table["code"])]
+                          for group in constraints.exclusive],
         prerequisites=prerequisites, completed=completed(processes),
         unknown_cost=unknown, unknown_effort=unknown)
     if outside:
@@ -314,7 +316,8 @@ def _scenario_sheet(ranking: Ranking) -> pd.DataFrame:
     rows += [(f"weight {c.key}", float(ranking.weights[c.key]))
              for c in ranking.criteria.criteria]
     for part in ("filters", "constraints"):
-        rows += [(f"{part} {k}", ", ".join(map(str, v)) if isinstance(v, list) else v)
+        rows += [(f"{part} {k}", ", ".join(" or ".join(x) if isinstance(x, list) else str(x)
+                                           for x in v) if isinstance(v, list) else v)
                  for k, v in settings[part].items() if v not in (None, [])]
     rows.append(("settings SHA-256", _sha256(settings)))
     return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})

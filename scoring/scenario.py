@@ -86,16 +86,23 @@ class Filters:
 @dataclass(frozen=True)
 class Constraints:
     """What a portfolio must respect: ``budget`` (CHF) and ``capacity`` (person-months per
-    period), processes that must or must not be chosen, and the ``deadline`` milestone
-    (``C26``, ``PP-26`` or a date) by which chosen work should be done. ``None`` = no limit."""
+    period), processes that must or must not be chosen, the ``deadline`` milestone (``C26``,
+    ``PP-26`` or a date) by which chosen work should be done, and groups of mutually
+    ``exclusive`` alternatives (at most one of each group is chosen). ``None`` = no limit."""
 
     budget: float | None = None
     capacity: float | None = None
     must_include: tuple[str, ...] = ()
     must_exclude: tuple[str, ...] = ()
     deadline: str | None = None
+    exclusive: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
+        groups = tuple(tuple(str(code) for code in group) for group in self.exclusive)
+        if any(len(group) < 2 for group in groups):
+            raise ScoringError("Each group of mutually exclusive alternatives needs at least "
+                               "two processes")
+        object.__setattr__(self, "exclusive", groups)
         for name in ("budget", "capacity"):
             value = getattr(self, name)
             if value is not None and not _number(value, name) >= 0:
@@ -172,8 +179,8 @@ class Scenario:
         data["missing"] = None if self.missing is None else self.missing.value
         data["weights"] = dict(self.weights)
         for part in ("filters", "constraints"):
-            data[part] = {k: list(v) if isinstance(v, tuple) else v
-                          for k, v in data[part].items()}
+            data[part] = {k: [list(x) if isinstance(x, tuple) else x for x in v]
+                          if isinstance(v, tuple) else v for k, v in data[part].items()}
         return data
 
     @classmethod

@@ -135,3 +135,18 @@ def test_swap_names_the_smallest_weight_change_that_swaps_two_processes(db: str)
     assert f"to {change.weight + change.change:.3f} ({change.change:+.3f}" in text
     assert "not in the ranking" in refused(dti(db, "robustness", "--swap", "EVT-REG-02",
                                                "NOPE"))
+
+
+def test_mutually_exclusive_alternatives_are_never_chosen_together(db: str) -> None:
+    ok(dti(db, "scenario", "create", "Either", "--budget", "50000000",
+           "--exclusive", "EVT-REG,EVT-REG-02"))
+    assert "EVT-REG or EVT-REG-02" in ok(dti(db, "scenario", "show", "Either"))
+    rows = json.loads(dti(db, "portfolio", "Either", "--unknown", "zero", "--format",
+                          "json").stdout)
+    chosen = {row["code"] for row in rows if row["selected"]}
+    assert len(chosen & {"EVT-REG", "EVT-REG-02"}) == 1  # the budget would allow both
+    free = json.loads(dti(db, "portfolio", "--budget", "50000000", "--unknown", "zero",
+                          "--format", "json").stdout)
+    assert {"EVT-REG", "EVT-REG-02"} <= {row["code"] for row in free if row["selected"]}
+    assert "at least two processes" in refused(dti(db, "scenario", "create", "Bad",
+                                                   "--exclusive", "EVT-REG"))

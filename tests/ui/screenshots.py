@@ -62,6 +62,9 @@ def running_app(database_url: str) -> Iterator[str]:
 def wait_for_app(page: Page) -> None:
     """Wait until Streamlit has finished running the script and drawing charts."""
     page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    # the navigation is drawn once app.py has opened the catalogue (on a first start, after
+    # loading the sample)
+    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=180_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     page.wait_for_timeout(1500)
@@ -69,6 +72,8 @@ def wait_for_app(page: Page) -> None:
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".every(chart => chart.querySelector('.main-svg'))", timeout=60_000)
     page.wait_for_timeout(1000)
+    page.wait_for_function(  # a page that computes a while has its running badge back
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
 
 
 def capture(base_url: str, out_dir: Path) -> list[Path]:
