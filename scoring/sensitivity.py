@@ -252,9 +252,10 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
     The draws and their weighted sum per process are float32 (a relative 6e-8 of the noise
     term, immaterial next to the noise itself).
 
-    **Ranks.** Samples score in float64, then round the scores to float32 and sort them with
-    ties (equal float32 scores, i.e. within a relative 6e-8, far below any meaningful gap on a
-    0-1 scale) ordered by the deterministic ranking, whose own ties follow input order. When
+    **Ranks.** Samples score in float32 (values, weights, sums: a relative error of about
+    1e-7, far below any meaningful gap on a 0-1 scale) and sort the scores with ties (equal
+    float32 scores) ordered by the deterministic ranking, whose own ties follow input order
+    (the deterministic scores and ranks themselves are float64). When
     nothing varies (``concentration=math.inf`` and no value spread) every sample would be the
     deterministic ranking, so nothing is drawn and the result says exactly that: probability
     1 for the deterministic top N, 0 for the rest, every percentile the deterministic rank.
@@ -268,7 +269,8 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
     sample first, then the value noise chunk by chunk in sample order, so the result depends
     on ``seed`` only, never on ``chunk``. Samples are processed ``chunk`` at a time (by default
     about 2 million score cells, ``CHUNK_CELLS``): working memory is about
-    ``40 x chunk x n + 24 x chunk x noisy_cells`` bytes. With ``ranks=True`` the ranks are kept
+    ``30 x chunk x n`` bytes, plus ``16 x noisy_cells`` bytes per sample in blocks of about
+    65,000 cells. With ``ranks=True`` the ranks are kept
     for the percentiles: ``2 x n x samples`` bytes (4 when ``n > 65,535``), 200 MB for
     10,000 x 10,000. ``ranks=False`` computes the top-N probabilities only (a partial sort per
     sample, several times faster, chunk memory only) and leaves the percentiles ``None``.
@@ -299,9 +301,10 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
 
     # Work in deterministic order: row p is the process ranked p + 1 without noise.
     order = np.argsort(deterministic)
-    values_t = np.ascontiguousarray(problem.values[order].T)
-    present_t = None if problem.complete else np.ascontiguousarray(
-        problem.present[order].T.astype(np.float64))
+    values_t = np.ascontiguousarray(problem.values[order].T, dtype=np.float32)
+    # Rows with an excluded value re-normalise their weights: only they need the divisor.
+    partial = np.flatnonzero(~problem.present[order].all(axis=1))
+    present_t = np.ascontiguousarray(problem.present[order][partial].T, dtype=np.float32)
     positions = np.arange(n, dtype=np.uint64)
 
     rng = np.random.default_rng(seed)
@@ -331,13 +334,15 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
         stop = min(start + chunk, samples)
         w = weight_samples[start:stop] if weight_samples.shape[0] > 1 \
             else np.broadcast_to(weight_samples, (stop - start, k))
-        numerator = _product(w, values_t)
+        w32 = w.astype(np.float32)
+        numerator = _product(w32, values_t)
         if noise is not None:
-            noise.add(rng, w, numerator)
-        if present_t is not None:
-            denominator = _product(w, present_t)
-            numerator = np.divide(numerator, denominator, out=np.zeros_like(numerator),
-                                  where=denominator > 0)
+            noise.add(rng, w32, numerator)
+        if partial.size:
+            denominator = _product(w32, present_t)
+            numerator[:, partial] = np.divide(numerator[:, partial], denominator,
+                                              out=np.zeros_like(denominator),
+                                              where=denominator > 0)
         keys, words = _sort_keys(numerator, positions, nonnegative)
         del numerator
         if rank_store is not None:
@@ -375,12 +380,13 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
                             seed, concentration)
 
 
-def _product(weights: FloatArray, columns: FloatArray) -> FloatArray:
-    """``weights @ columns`` (samples x k times k x n) with numpy's own einsum loops rather
-    than BLAS: with k around 10 the product is cheap either way, and a multithreaded BLAS
-    leaves threads spinning that slowed every later step two to three times on a busy
-    2-core machine (measured while writing this module)."""
-    result: FloatArray = np.einsum("sk,kn->sn", weights, columns)
+def _product(weights: NDArray[np.float32], columns: NDArray[np.float32],
+             ) -> NDArray[np.float32]:
+    """``weights @ columns`` (samples x k times k x n, float32) with numpy's own einsum
+    loops rather than BLAS: with k around 10 the product is cheap either way, and a
+    multithreaded BLAS leaves threads spinning that slowed every later step two to three
+    times on a busy 2-core machine (measured while writing this module)."""
+    result: NDArray[np.float32] = np.einsum("sk,kn->sn", weights, columns)
     return result
 
 
@@ -462,24 +468,24 @@ class _Noise:
                       ((b - a) * (b - mode)).astype(f32), (mode - a).astype(f32),
                       (b - mode).astype(f32))
 
-    def add(self, rng: np.random.Generator, weights: FloatArray, numerator: FloatArray) -> None:
+    def add(self, rng: np.random.Generator, weights: NDArray[np.float32],
+            numerator: NDArray[np.float32]) -> None:
         """Add each sample's weighted noise to ``numerator`` (samples x processes), a few
         samples at a time so that the temporaries stay in cache (drawing in sample order, so
         the stream does not depend on the blocks)."""
         cells = self.rows.size
         block = max(1, _NOISE_BLOCK // cells)
-        weights32 = weights.astype(np.float32)
         for start in range(0, weights.shape[0], block):
             stop = min(start + block, weights.shape[0])
             u = rng.random((stop - start, cells), dtype=np.float32)
             with np.errstate(invalid="ignore"):
                 delta = np.where(u < self.split, np.sqrt(u * self.below) - self.down,
                                  self.up - np.sqrt((1 - u) * self.above))
-            delta *= weights32[start:stop, self.columns]
+            delta *= weights[start:stop, self.columns]
             numerator[start:stop, self.row_ids] += np.add.reduceat(delta, self.starts, axis=1)
 
 
-def _sort_keys(scores: FloatArray, positions: NDArray[np.uint64], nonnegative: bool,
+def _sort_keys(scores: NDArray[np.float32], positions: NDArray[np.uint64], nonnegative: bool,
                ) -> tuple[NDArray[np.uint64], NDArray[np.uint32]]:
     """One unsigned 64-bit key per score such that sorting the keys ascending lists the
     scores best first, equal float32 scores by ``positions`` (held in the low 32 bits); and a
@@ -490,7 +496,7 @@ def _sort_keys(scores: FloatArray, positions: NDArray[np.uint64], nonnegative: b
     any sign, flipping the magnitude bits of negative patterns read as signed integers orders
     them, and inverting that and flipping the sign bit gives the descending unsigned order.
     """
-    rounded = scores.astype(np.float32)
+    rounded = scores.astype(np.float32, copy=False)  # float32 scores are reused in place
     rounded += np.float32(0.0)  # -0.0 becomes +0.0, so the two zeros tie
     if nonnegative:
         unsigned = rounded.view(np.uint32)

@@ -28,7 +28,7 @@ def test_a_scenario_is_saved_shown_and_used_by_score(db: str) -> None:
     assert settings["filters"]["units"] == ["CPD"]
     assert settings["constraints"] == {"budget": 2000000.0, "capacity": None,
                                        "must_include": ["EVT-REG"], "must_exclude": [],
-                                       "deadline": None}
+                                       "deadline": None, "exclusive": []}
     # the saved scenario, with the method changed for this run only
     result = dti(db, "score", "--scenario", "Members first", "--method", "wsm", "--format",
                  "json")

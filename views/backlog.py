@@ -77,11 +77,19 @@ backlog = sheets["Backlog"]
 columns = st.columns(4)
 columns[0].metric("Processes in the backlog", len(backlog))
 columns[1].metric("Chosen for the portfolio",
-                  int(backlog["selected"].fillna(False).astype(bool).sum()))
+                  "—" if backlog["selected"].isna().all()
+                  else int(backlog["selected"].fillna(False).astype(bool).sum()),
+                  help="Computed when the scenario sets a budget or a capacity.")
 columns[2].metric("Quick fixes", int(backlog["quick_fix"].sum()))
 columns[3].metric("In the top group in most samples",
                   int((backlog["probability_top_n"] >= 0.5).sum()))
 st.dataframe(backlog[SHOWN], hide_index=True, width="stretch", column_config={
+    "rank": "Rank", "code": "Code", "name": "Process", "unit": "Unit", "quadrant": "Quadrant",
+    "rank_interval": st.column_config.TextColumn(
+        "Could rank", help="Best to worst rank given the values still unknown"),
+    "selected": st.column_config.CheckboxColumn("Chosen"), "period": "Period",
+    "effort_pm": st.column_config.NumberColumn("Effort (PM)"),
+    "prerequisites": "Needs first",
     "score": st.column_config.NumberColumn("Score", format="%.3f"),
     "probability_top_n": st.column_config.ProgressColumn(
         f"P(top {int(top)})", min_value=0.0, max_value=1.0, format="percent"),

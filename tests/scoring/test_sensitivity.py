@@ -3,9 +3,9 @@ known distributions, weight flips and swap thresholds against brute force and ha
 examples, robustness labels, and malformed input.
 
 The brute-force checks below re-implement the conventions independently (scores with
-per-row re-normalisation over known values; ordinal ranks, ties to 12 digits by row; the
-one-weight perturbation with the others rescaled proportionally) rather than calling the
-module's private helpers.
+per-row re-normalisation over known values; ordinal ranks with ties by row; the one-weight
+perturbation with the others rescaled proportionally), in exact arithmetic on integer data,
+rather than calling the module's private helpers.
 """
 
 from __future__ import annotations
@@ -400,13 +400,14 @@ def _check_flips(cells: np.ndarray, known: np.ndarray, weights: np.ndarray, top_
 
 
 def _case(cells: list[list[int]], weights: list[int], top_n: int,
-          holes: list[tuple[int, int]] = ()) -> tuple[np.ndarray, ...]:  # type: ignore[assignment]
+          holes: tuple[tuple[int, int], ...] = (),
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """An instance written out (cells on 0..20; ``holes``: excluded cells)."""
     grid = np.array(cells, dtype=np.int64)
     known = np.ones(grid.shape, dtype=bool)
     for i, j in holes:
         known[i, j] = False
-    return grid, known, np.array(weights, dtype=np.int64), top_n  # type: ignore[return-value]
+    return grid, known, np.array(weights, dtype=np.int64), top_n
 
 
 # Cases hypothesis found while this module was written, kept as regressions.
@@ -416,13 +417,13 @@ A_TIE_BROKEN_EITHER_WAY = _case([[2, 0, 7], ZERO, ZERO, ZERO, [0, 0, 10], [1, 0,
 A_CROSSING_AT_THE_END = _case([ZERO, [11, 0, 0], [11, 1, 0], ZERO, ZERO, ZERO, ZERO],
                               [0, 1, 0], 1)
 A_DENOMINATOR_ROOT = _case([[0, 10, 0, 0], [0] * 4, [0] * 4, [9, 1, 0, 0], [0] * 4, [0] * 4],
-                           [0, 1, 0, 0], 1, holes=[(0, 0)])
+                           [0, 1, 0, 0], 1, holes=((0, 0),))
 A_SCORE_JUMPING_FROM_ZERO = _case([[0, 1], [0, 0], [0, 0], [1, 0]], [1, 0], 1,
-                                  holes=[(0, 0), (3, 1)])
+                                  holes=((0, 0), (3, 1)))
 TOUCHING_AT_THE_END = _case([[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1]], [0, 1, 0, 1], 1,
-                            holes=[(2, 1)])
+                            holes=((2, 1),))
 EQUAL_BUT_FOR_ROUNDING = _case([[1, 1, 0], [0, 0, 1], [0, 0, 0]], [0, 1, 4], 1,
-                               holes=[(0, 2), (1, 0), (1, 1)])
+                               holes=((0, 2), (1, 0), (1, 1)))
 
 
 @PROPERTY
@@ -514,7 +515,7 @@ def test_swap_threshold_against_brute_force(
 def test_swap_threshold_equal_for_good() -> None:
     """(0.05, 0.05) and (0.05, excluded) score 0.05 under any weights: no swap (a slope
     that is 0 but for rounding must not make a crossing of the tie)."""
-    cells, known, weights, _ = _case([[1, 1], [1, 0]], [1, 2], 1, holes=[(1, 1)])
+    cells, known, weights, _ = _case([[1, 1], [1, 0]], [1, 2], 1, holes=((1, 1),))
     assert swap_threshold(as_matrix(cells, known), weights, 0, 1) is None
 
 
