@@ -80,9 +80,10 @@ class Ranking:
     ``worst_rank``, ``impact``, ``effort``, ``quadrant``, ``quick_fix``, ``disagreement``
     (largest raters' range, as a share of its scale). The other frames are indexed by code
     in the same order, one column per criterion. ``normalised_low`` and ``normalised_high``
-    bound each normalised value by what is known: the lowest and highest rater for assessed
-    criteria, the value itself for fields and graph metrics, the whole scale (0 to 1) for an
-    unknown value (NaN where the criterion is excluded); robustness analysis samples in them.
+    bound each normalised value by what is known: the lowest and highest rater (or a rater's
+    own low-high range, when wider) for assessed criteria, the value itself for fields and
+    graph metrics, the whole scale (0 to 1) for an unknown value (NaN where the criterion is
+    excluded); robustness analysis samples in them.
     """
 
     table: pd.DataFrame
@@ -206,7 +207,7 @@ def _rated_bounds(raw: pd.DataFrame, ratings: Ratings, criteria: CriteriaSet,
     low, high = np.zeros((n, k)), np.ones((n, k))
     for j, c in enumerate(criteria.criteria):
         if c.source is SourceKind.ASSESSMENT:
-            ends = (ratings.lowest[:, j], ratings.lowest[:, j] + ratings.spread[:, j])
+            ends = (ratings.lowest[:, j], ratings.highest[:, j])
         else:
             ends = (raw[c.key].to_numpy(), raw[c.key].to_numpy())
         a, b = (declared(end, c.scale.low, c.scale.high, benefit=c.benefit, log=c.scale.log)

@@ -8,7 +8,9 @@ triple). Output, per process and criterion:
   of the two middle values for an even count) or their arithmetic mean (``how="mean"``);
 * ``spread``: the raters' range, ``max - min`` (0 with a single rater), in the criterion's
   own units; the disagreement shown beside the score;
-* ``raters``: how many raters gave a value.
+* ``raters``: how many raters gave a value;
+* for robustness, ``lowest`` and ``highest``: the raters' extreme values, widened by any
+  rater's own ``low``-``high`` range (a three-point estimate) when the frame has those columns.
 
 Source: group aggregation of individual judgements as in Belton and Stewart (2002) section 9.3;
 the median as the robust choice follows Saaty and Vargas (2007) "Dispersion of group judgments",
@@ -42,10 +44,12 @@ class Ratings:
     spread: NDArray[np.float64]
     raters: NDArray[np.int64]
     lowest: NDArray[np.float64]
+    highest: NDArray[np.float64]
 
     def rows(self, keep: NDArray[np.bool_]) -> Ratings:
         """The ratings of the processes where ``keep`` is true."""
-        return Ratings(self.value[keep], self.spread[keep], self.raters[keep], self.lowest[keep])
+        return Ratings(self.value[keep], self.spread[keep], self.raters[keep],
+                       self.lowest[keep], self.highest[keep])
 
 
 def rating_matrices(assessments: pd.DataFrame, codes: Sequence[str], keys: Sequence[str],
@@ -60,8 +64,33 @@ def rating_matrices(assessments: pd.DataFrame, codes: Sequence[str], keys: Seque
     lowest = np.full(n * k, np.nan)
     cells, combined, ranges, counts, low = _combine(rows * k + columns, values, how)
     value[cells], spread[cells], raters[cells], lowest[cells] = combined, ranges, counts, low
+    highest = lowest + spread
+    # A rater's own low-high range (a three-point estimate) widens the bounds further.
+    for name, widen, bound in (("low", np.fmin, lowest), ("high", np.fmax, highest)):
+        if name in assessments.columns:
+            given = _bound(assessments, name, codes, keys)
+            bound[:] = np.where(np.isnan(bound), np.nan, widen(bound, given))
     return Ratings(value.reshape(n, k), spread.reshape(n, k), raters.reshape(n, k),
-                   lowest.reshape(n, k))
+                   lowest.reshape(n, k), highest.reshape(n, k))
+
+
+def _bound(assessments: pd.DataFrame, column: str, codes: Sequence[str],
+           keys: Sequence[str]) -> NDArray[np.float64]:
+    """Per cell, the lowest ``low`` (or highest ``high``) any rater gave; NaN where none."""
+    k = len(keys)
+    rows = positions_in(assessments["process_code"], codes)
+    columns = positions_in(assessments["criterion_key"], keys)
+    given = pd.to_numeric(assessments[column], errors="coerce").to_numpy(dtype=np.float64)
+    keep = (rows >= 0) & (columns >= 0) & ~np.isnan(given)
+    result = np.full(len(codes) * k, np.nan)
+    cells = rows[keep] * k + columns[keep]
+    if column == "low":
+        result[cells] = np.inf
+        np.minimum.at(result, cells, given[keep])
+    else:
+        result[cells] = -np.inf
+        np.maximum.at(result, cells, given[keep])
+    return result
 
 
 def aggregate(assessments: pd.DataFrame, how: str = "median") -> pd.DataFrame:

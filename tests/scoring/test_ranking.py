@@ -324,3 +324,14 @@ def test_normalised_bounds_span_the_raters_and_unknown_values() -> None:
     excluded = rank(RankingInputs(processes, assessments), CRITERIA,
                     Scenario(missing=MissingPolicy.EXCLUDE))
     assert np.isnan(excluded.normalised_low.at["X", "b"])
+
+
+def test_a_raters_own_low_high_range_widens_the_bounds() -> None:
+    assessments = pd.DataFrame({
+        "process_code": ["X", "X"], "criterion_key": ["a", "a"], "value": [3.0, 4.0],
+        "low": [2.0, None], "high": [None, 4.5], "rater": ["p", "q"]})
+    processes = pd.DataFrame({"code": ["X"], "name": ["X"]})
+    ranking = rank(RankingInputs(processes, assessments), CRITERIA, Scenario())
+    assert ranking.normalised_low.at["X", "a"] == 0.25     # p's low of 2 on 1-5
+    assert ranking.normalised_high.at["X", "a"] == 0.875   # q's high of 4.5
+    assert ranking.spread.at["X", "a"] == 1.0              # disagreement stays the raters' own
