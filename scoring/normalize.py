@@ -8,7 +8,7 @@ process never re-orders the others (Belton, V. and Stewart, T. J. (2002) "Multip
 decision analysis: an integrated approach", Kluwer, section 5.2, on value functions defined on
 fixed scales rather than on the alternatives at hand).
 
-The data-driven scalers (``min_max``, ``vector``, ``sum``) exist for methods whose published
+The data-driven scalers (``min_max``, ``vector``, ``sum_to_one``) exist for methods whose published
 definition uses them (TOPSIS uses vector normalisation, Hwang and Yoon 1981); their results
 *do* depend on the other rows.
 
