@@ -86,6 +86,7 @@ from scipy.sparse.csgraph import connected_components
 
 from scoring.errors import ScoringError
 from scoring.lookup import positions_in
+from scoring.wording import figure, listed
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -179,7 +180,7 @@ class _Model:
         return len(self.codes)
 
     def names(self, positions: Iterable[int]) -> str:
-        return _listed([self.codes[i] for i in sorted(positions)])
+        return listed([self.codes[i] for i in sorted(positions)])
 
 
 @dataclass(frozen=True)
@@ -304,15 +305,6 @@ def _positive_time(seconds: float) -> None:
                            f"got {seconds!r}")
 
 
-def _listed(codes: Sequence[str], shown: int = _SHOWN) -> str:
-    head = ", ".join(codes[:shown])
-    return head if len(codes) <= shown else f"{head} and {len(codes) - shown} more"
-
-
-def _number(x: float) -> str:
-    """``1,234.5``: thousands separated, at most two decimals, no trailing zeros."""
-    text = f"{x:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def _codes_of(values: Iterable[str], what: str) -> list[str]:
@@ -334,30 +326,30 @@ def _column(items: pd.DataFrame, name: str, codes: pd.Series, *, unit: str,
     bad = raw.notna().to_numpy() & ~np.isfinite(values)
     if bad.any():
         where = codes[bad].tolist()
-        raise ScoringError(f"{name.capitalize()} is not a finite number for {_listed(where)} "
+        raise ScoringError(f"{name.capitalize()} is not a finite number for {listed(where)} "
                            f"({raw[bad].iloc[0]!r}); give a number in {unit}")
     negative = values < 0
     if negative.any():
         raise ScoringError(f"{name.capitalize()} must be >= 0; it is negative for "
-                           f"{_listed(codes[negative].tolist())} "
-                           f"({_number(values[negative][0])})")
+                           f"{listed(codes[negative].tolist())} "
+                           f"({figure(values[negative][0])})")
     known = np.isfinite(values)
     unknown = codes[~known].tolist()
     if unknown:
         if name == "value":
-            raise ScoringError(f"Value is unknown for {_listed(unknown)}; rank them first or "
+            raise ScoringError(f"Value is unknown for {listed(unknown)}; rank them first or "
                                "give a value")
         if needed and policy == "refuse":
             raise ScoringError(
-                f"{name.capitalize()} is unknown for {_listed(unknown)}; estimate it, leave "
+                f"{name.capitalize()} is unknown for {listed(unknown)}; estimate it, leave "
                 f"those processes out, or pass unknown_{name}='zero' to count it as 0")
         if needed and policy != "zero":
             raise ScoringError(f"unknown_{name} must be 'refuse' or 'zero', got {policy!r}")
         if needed:
-            notes.append(f"{name.capitalize()} unknown for {_listed(unknown)}: counted as 0 "
+            notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: counted as 0 "
                          f"({len(unknown)} processes)")
         else:
-            notes.append(f"{name.capitalize()} unknown for {_listed(unknown)}: no limit is "
+            notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: no limit is "
                          "set, so it does not matter for the choice; totals count known values")
     return np.where(known, values, 0.0), known
 
@@ -395,7 +387,7 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
         wanted = _codes_of(values, what)
         unknown = [c for c in wanted if c not in position]
         if unknown:
-            raise ScoringError(f"{what} names {_listed(unknown)}, which "
+            raise ScoringError(f"{what} names {listed(unknown)}, which "
                                f"{'is' if len(unknown) == 1 else 'are'} not among the items; "
                                "check the codes")
         return [position[c] for c in wanted]
@@ -406,7 +398,7 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
     done_items = np.array([c in done for c in codes], dtype=bool)
     both = [codes[i] for i in include if done_items[i]]
     if both:
-        raise ScoringError(f"{_listed(both)} {'is' if len(both) == 1 else 'are'} both completed "
+        raise ScoringError(f"{listed(both)} {'is' if len(both) == 1 else 'are'} both completed "
                            "and must-include; remove from one of the two")
     if isinstance(exclusive_groups, str):
         raise ScoringError("Exclusive groups must be a list of lists of process codes")
@@ -435,7 +427,7 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
             queue.append(i)
     for i in sorted(missing):
         if i not in out:
-            names = _listed(missing[i])
+            names = listed(missing[i])
             out[i] = (Reason.BLOCKED, f"needs {names}, which "
                       f"{'is' if len(missing[i]) == 1 else 'are'} neither among the items nor "
                       "completed")
@@ -554,17 +546,17 @@ def _conflicts(model: _Model, budget: float | None,
         ceiling = limit * (1 + _FIT)
         alone = [i for i in np.flatnonzero(required).tolist() if amounts[i] > ceiling]
         for i in alone:
-            conflicts.append(f"{codes[i]} ({role(i)}) needs {_number(amounts[i])} {unit} "
-                             f"alone, over the {name} of {_number(limit)} {unit}")
+            conflicts.append(f"{codes[i]} ({role(i)}) needs {figure(amounts[i])} {unit} "
+                             f"alone, over the {name} of {figure(limit)} {unit}")
         total = float(amounts[required].sum())
         if not alone and total > ceiling:
             musts = [i for i in np.flatnonzero(required).tolist() if why[i] == i]
             others = [i for i in np.flatnonzero(required).tolist() if why[i] != i]
             together = f"the must-includes {model.names(musts)}" + (
                 f" and their prerequisites {model.names(others)}" if others else "")
-            conflicts.append(f"{together} need {_number(total)} {unit} together, "
-                             f"{_number(total - limit)} {unit} over the {name} of "
-                             f"{_number(limit)} {unit}")
+            conflicts.append(f"{together} need {figure(total)} {unit} together, "
+                             f"{figure(total - limit)} {unit} over the {name} of "
+                             f"{figure(limit)} {unit}")
     return required, conflicts
 
 
@@ -589,7 +581,7 @@ def _chain(model: _Model, i: int) -> str:
     via = " -> ".join(codes[k] for k in path)
     if model.out[root][0] is Reason.EXCLUDED:
         return f"needs {codes[root]}, which is must-exclude (prerequisite chain {via})"
-    names = _listed(model.missing[root])
+    names = listed(model.missing[root])
     chain = f" (prerequisite chain {model.missing[root][0]} -> {via})" if root != i else ""
     return f"needs {names}, which is neither among the items nor completed{chain}"
 
@@ -774,10 +766,10 @@ def _reasons(model: _Model, chosen: BoolArray, budget: float | None, capacity: f
                 continue
             need = float(amounts[members].sum())
             if need > left + _FIT * max(limit, 1.0):
-                reason = (kind, f"needs {_number(need)} {unit}{along}, more than the whole "
-                          f"{name} of {_number(limit)} {unit}" if need > limit * (1 + _FIT)
-                          else f"does not fit the {name}: needs {_number(need)} {unit}{along}, "
-                          f"{_number(max(left, 0.0))} {unit} left")
+                reason = (kind, f"needs {figure(need)} {unit}{along}, more than the whole "
+                          f"{name} of {figure(limit)} {unit}" if need > limit * (1 + _FIT)
+                          else f"does not fit the {name}: needs {figure(need)} {unit}{along}, "
+                          f"{figure(max(left, 0.0))} {unit} left")
                 break
         if reason is not None:
             found[i] = reason

@@ -64,9 +64,9 @@ from scipy.sparse.csgraph import connected_components
 
 from scoring.errors import ScoringError
 from scoring.lookup import positions_in
+from scoring.wording import figure, listed
 
 _FIT = 1e-9
-_SHOWN = 6
 COLUMNS = ["code", "priority", "effort", "quick_fix", "placed", "period", "period_index", "end",
            "step", "reason_kind", "reason"]
 
@@ -150,10 +150,10 @@ def plan_roadmap(items: pd.DataFrame, periods: Sequence[Period],
             set_aside(i, Unplaced.COMPLETED, "already completed")
     for i, names in missing.items():
         if kind[i] is None:
-            set_aside(i, Unplaced.MISSING, f"needs {_listed(names)}, which "
+            set_aside(i, Unplaced.MISSING, f"needs {listed(names)}, which "
                       f"{'is' if len(names) == 1 else 'are'} neither in the plan nor completed")
     for cycle in _cycles(n, parents):
-        members = _listed([codes[k] for k in cycle])
+        members = listed([codes[k] for k in cycle])
         for i in cycle:
             if kind[i] is None:
                 set_aside(i, Unplaced.CYCLE, f"on a prerequisite cycle: {members} need each "
@@ -178,7 +178,7 @@ def plan_roadmap(items: pd.DataFrame, periods: Sequence[Period],
         unplaced = sorted((p for p in parents[i] if period_of[p] < 0), key=codes.__getitem__)
         if unplaced:
             set_aside(i, Unplaced.PREREQUISITE,
-                      f"needs {_listed([codes[p] for p in unplaced])}, which could not be "
+                      f"needs {listed([codes[p] for p in unplaced])}, which could not be "
                       "placed")
             settle(i)
             continue
@@ -192,23 +192,23 @@ def plan_roadmap(items: pd.DataFrame, periods: Sequence[Period],
             left[chosen] -= need
         elif need > largest * (1 + _FIT):
             set_aside(i, Unplaced.TOO_LARGE,
-                      f"its effort of {_number(need)} person-months is more than any period's "
-                      f"capacity (largest: {_number(largest)})")
+                      f"its effort of {figure(need)} person-months is more than any period's "
+                      f"capacity (largest: {figure(largest)})")
         elif earliest >= len(periods):
             last = [codes[p] for p in parents[i] if period_of[p] == len(periods) - 1]
             set_aside(i, Unplaced.NO_LATER_PERIOD,
-                      f"its prerequisite{'s' if len(last) > 1 else ''} {_listed(sorted(last))} "
+                      f"its prerequisite{'s' if len(last) > 1 else ''} {listed(sorted(last))} "
                       f"{'are' if len(last) > 1 else 'is'} in the last period "
                       f"({periods[-1].name}), so there is no later period for it")
         else:
             after = [codes[p] for p in parents[i] if period_of[p] == earliest - 1]
             since = f" (after its prerequisite{'s' if len(after) > 1 else ''} " \
-                f"{_listed(sorted(after))} in {periods[earliest - 1].name})" if after else ""
+                f"{listed(sorted(after))} in {periods[earliest - 1].name})" if after else ""
             most = earliest + int(np.argmax(left[earliest:]))
             set_aside(i, Unplaced.CAPACITY,
                       f"no period from {periods[earliest].name} on{since} has "
-                      f"{_number(need)} person-months left (most left: "
-                      f"{_number(max(left[most], 0.0))} in {periods[most].name})")
+                      f"{figure(need)} person-months left (most left: "
+                      f"{figure(max(left[most], 0.0))} in {periods[most].name})")
         settle(i)
 
     placed = period_of >= 0
@@ -251,14 +251,6 @@ def period_load(plan: pd.DataFrame, periods: Sequence[Period]) -> pd.DataFrame:
 # --- validation and graph ------------------------------------------------------------------
 
 
-def _listed(codes: Sequence[str], shown: int = _SHOWN) -> str:
-    head = ", ".join(codes[:shown])
-    return head if len(codes) <= shown else f"{head} and {len(codes) - shown} more"
-
-
-def _number(x: float) -> str:
-    text = f"{x:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def _codes(values: Iterable[str], what: str) -> list[str]:
@@ -315,12 +307,12 @@ def _checked_items(items: pd.DataFrame, quick_fixes: Iterable[str]
         if bad.any():
             where = [codes[i] for i in np.flatnonzero(bad)]
             raise ScoringError(f"{column.capitalize()} is missing or not a finite number for "
-                               f"{_listed(where)}; give {unit}")
+                               f"{listed(where)}; give {unit}")
         numbers[column] = values
     negative = numbers["effort"] < 0
     if negative.any():
         raise ScoringError(f"Effort must be >= 0; it is negative for "
-                           f"{_listed([codes[i] for i in np.flatnonzero(negative)])}")
+                           f"{listed([codes[i] for i in np.flatnonzero(negative)])}")
     wanted = set(_codes(quick_fixes, "Quick fixes"))
     quick = np.array([c in wanted for c in codes], dtype=bool)
     if "quick_fix" in frame.columns:
