@@ -1,30 +1,20 @@
-"""dti in the browser: page set-up, the catalogue, the acting user, and navigation only."""
+"""dti in the browser: page set-up, the sign-in gate, and navigation by role only."""
 
 import streamlit as st
 
-from views.common import actor_box, catalogue
+from views.common import catalogue
+from views.navigation import pages_for
+from views.signin import account_box, gate
 
 st.set_page_config(page_title="dti · what to transform", page_icon=":material/hub:",
                    layout="wide")
 catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
+who = gate()  # stops here with the sign-in form until someone is signed in
 
 navigation = st.navigation([
-    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("views/inventory.py", title="Inventory", icon=":material/account_tree:"),
-    st.Page("views/dependencies.py", title="Dependencies", icon=":material/hub:"),
-    st.Page("views/assess.py", title="Assess", icon=":material/rate_review:"),
-    st.Page("views/prioritise.py", title="Prioritise", icon=":material/leaderboard:"),
-    st.Page("views/scenarios.py", title="Scenarios", icon=":material/compare_arrows:",
-            url_path="scenarios"),
-    st.Page("views/robustness.py", title="Robustness", icon=":material/shield:",
-            url_path="robustness"),
-    st.Page("views/portfolio.py", title="Portfolio", icon=":material/view_timeline:",
-            url_path="portfolio"),
-    st.Page("views/backlog.py", title="Backlog", icon=":material/checklist:"),
-    st.Page("views/import_data.py", title="Import", icon=":material/upload_file:",
-            url_path="import"),
-    st.Page("views/export_data.py", title="Export", icon=":material/download:",
-            url_path="export"),
+    st.Page(page.path, title=page.title, icon=page.icon, default=index == 0,
+            **({"url_path": page.url_path} if page.url_path else {}))
+    for index, page in enumerate(pages_for(who))
 ])
-actor_box()
+account_box(who)
 navigation.run()

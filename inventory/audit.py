@@ -36,13 +36,6 @@ def as_text(value: Any) -> str | None:
     return str(getattr(value, "value", value))
 
 
-def check_actor(actor: str) -> str:
-    actor = (actor or "").strip()
-    if not actor:
-        raise InvalidInput("who is making the change is unknown: give an actor name")
-    return actor[:100]
-
-
 def _event(session: Session, row: Tracked, entity: str, key: str, actor: str, action: str,
            field: str | None = None, old: str | None = None, new: str | None = None) -> None:
     session.add(AuditEvent(at=row.updated_at, actor=actor, action=action, entity=entity,

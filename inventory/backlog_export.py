@@ -22,10 +22,30 @@ import pandas as pd
 import plotly.graph_objects as go
 import xlsxwriter
 
+from inventory.access import Action, Actor, authorize
+from inventory.errors import InvalidInput
 from inventory.export import _cell, _width, _write_row
 
 SHEET_ORDER = ("Backlog", "Scenario", "Robustness", "Roadmap", "Decision record")
 FORMATS = ("xlsx", "csv", "json", "html")
+
+
+def export(kind: str, sheets: Mapping[str, pd.DataFrame], actor: Actor, *, title: str,
+           top: int = 15) -> bytes:
+    """The backlog as ``kind`` (one of :data:`FORMATS`), for someone allowed to export it
+    (leadership or admin, :mod:`inventory.access`): the one door the CLI and the page use."""
+    authorize(actor, Action.export_backlog)
+    if kind == "xlsx":
+        return workbook(sheets)
+    if kind == "csv":
+        return csv_bytes(sheets["Backlog"])
+    if kind == "json":
+        return json_bytes(sheets)
+    if kind == "html":
+        summary = [f"{row['item']}: {row['value']}" for row in
+                   sheets["Decision record"].to_dict("records")]
+        return html_report(title, summary, sheets, top=top)
+    raise InvalidInput(f"the backlog is written as {', '.join(FORMATS)}, not {kind!r}")
 
 
 def workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:

@@ -4,7 +4,7 @@ A thin shell: parse options, call one service, print the result. A user's mistak
 :class:`~inventory.errors.CatalogueError` or :class:`~scoring.errors.ScoringError`) becomes one
 line on stderr and exit status 1 (see :mod:`inventory.cli_common`). The scoring, scenario and
 decision commands are in :mod:`inventory.scoring_cli`, :mod:`inventory.scenario_cli` and
-:mod:`inventory.decision_cli`.
+:mod:`inventory.decision_cli`, the account commands in :mod:`inventory.user_cli`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from inventory.io import Limits, Upload
 from inventory.scenario_cli import scenario_app
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS
 from inventory.services import Catalogue
+from inventory.user_cli import user_app
 
 app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   pretty_exceptions_enable=False)
@@ -102,6 +103,11 @@ def init(ctx: typer.Context,
         loaded = load_sample(catalogue)
         typer.echo("Sample loaded (illustrative, not official ITU data): " +
                    ", ".join(f"{n} {k}" for k, n in loaded.items()))
+    secret = catalogue.accounts.ensure_first_admin()
+    if secret is not None:
+        typer.echo(f"Created the account admin with the one-time password {secret}")
+        typer.echo("Sign in with it and choose a password; `dti user reset-password admin` "
+                   "prints a new one.")
 
 
 @app.command("audit")
@@ -521,7 +527,7 @@ def assessment_add(
 ) -> None:
     """Record one rater's VALUE for CRITERION of PROCESS."""
     data = _given(process_code=process, criterion_key=criterion, value=value,
-                  rater=rater or _actor(ctx), low=low, high=high, rationale=rationale,
+                  rater=rater or _actor(ctx).name, low=low, high=high, rationale=rationale,
                   assessed_on=assessed_on)
     record = _catalogue(ctx).add_assessment(data, _actor(ctx))
     typer.echo(f"Added assessment {record['id']}: {record['process_code']} "
@@ -686,3 +692,4 @@ def main() -> None:
 scoring_cli.register(app)
 app.add_typer(scenario_app, name="scenario")
 decision_cli.register(app)
+app.add_typer(user_app, name="user")

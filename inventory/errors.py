@@ -19,3 +19,11 @@ class Conflict(CatalogueError):
 
 class DatabaseNotReady(CatalogueError):
     """The database is missing, unreachable, or not at the schema version this code expects."""
+
+
+class PermissionDenied(CatalogueError):
+    """The acting user's role does not allow the action (see :mod:`inventory.access`)."""
+
+
+class SignInRefused(CatalogueError):
+    """Wrong user name or password, a disabled account, or too many failed attempts."""

@@ -219,3 +219,22 @@ class Snapshot(Base):
     taken_by: Mapped[str] = mapped_column(String(100))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[str] = mapped_column(Text)
+
+
+class UserAccount(Tracked, Base):
+    """A person who may sign in. ``password_hash`` is an argon2id hash (never the password) and
+    is empty for accounts that only sign in through single sign-on. Accounts are disabled, not
+    deleted, so the audit trail's names stay explained."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

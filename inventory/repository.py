@@ -222,20 +222,39 @@ def assessments_frame(session: Session, *, process_code: str | None = None,
 
 
 def audit_frame(session: Session, *, entity_ids: dict[str, list[int]] | None = None,
-                actor: str | None = None, since: dt.datetime | None = None,
+                actor: str | Iterable[str] | None = None,
+                action: str | Iterable[str] | None = None,
+                entity: str | Iterable[str] | None = None, key_contains: str | None = None,
+                since: dt.datetime | None = None, until: dt.datetime | None = None,
                 limit: int | None = None) -> pd.DataFrame:
-    """Audit events, newest first; ``entity_ids`` limits them to some records of some kinds."""
+    """Audit events, newest first, filtered in the database.
+
+    ``entity_ids`` limits them to some records of some kinds. ``actor``, ``action`` and
+    ``entity`` each take one value or several (any of them matches; ``None`` or an empty list
+    does not filter); ``actor`` is compared exactly, ``action`` and ``entity`` are the stored
+    words (``update``, ``kpi``). ``key_contains`` matches text anywhere in the record's key,
+    ignoring case, with ``%`` and ``_`` taken literally. ``since`` is inclusive and ``until``
+    exclusive, both naive UTC like every stored timestamp. ``limit`` keeps the newest events.
+    """
     query = select(AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
                    AuditEvent.entity, AuditEvent.entity_key, AuditEvent.entity_version,
                    AuditEvent.field, AuditEvent.old_value, AuditEvent.new_value,
                    AuditEvent.entity_id).order_by(AuditEvent.id.desc())
     if entity_ids is not None:
-        query = query.where(or_(*(and_(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))
-                                  for entity, ids in entity_ids.items() if ids)))
-    if actor is not None:
-        query = query.where(AuditEvent.actor == actor)
+        query = query.where(or_(*(and_(AuditEvent.entity == kind, AuditEvent.entity_id.in_(ids))
+                                  for kind, ids in entity_ids.items() if ids)))
+    for column, wanted in ((AuditEvent.actor, actor), (AuditEvent.action, action),
+                           (AuditEvent.entity, entity)):
+        values = [wanted] if isinstance(wanted, str) else list(wanted or [])
+        if values:
+            query = query.where(column.in_(values))
+    if key_contains:
+        query = query.where(func.lower(AuditEvent.entity_key).contains(key_contains.lower(),
+                                                                       autoescape=True))
     if since is not None:
         query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     if limit is not None:
         query = query.limit(limit)
     return _frame(session, query)

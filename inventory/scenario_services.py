@@ -23,6 +23,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from inventory import audit
+from inventory.access import Action, Actor, authorize
 from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.models import SavedScenario, Snapshot, utcnow
@@ -71,8 +72,8 @@ class ScenarioBook:
         with reading(self.engine) as s:
             return _scenario_record(self._existing(s, name))
 
-    def add(self, name: str, settings: dict[str, Any], actor: str) -> dict[str, Any]:
-        actor = audit.check_actor(actor)
+    def add(self, name: str, settings: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        who = authorize(actor, Action.manage_scenarios)
         name = _checked_name(name)
         text = _settings_text(settings)
         with write_transaction(self.engine) as s:
@@ -82,52 +83,52 @@ class ScenarioBook:
                 raise Conflict(f"a scenario named {existing.name!r} already exists{state}; "
                                "choose another name or edit it")
             row = SavedScenario(name=name, settings=text)
-            audit.record_create(s, row, ENTITY, name, actor, {"name": name, "settings": text})
+            audit.record_create(s, row, ENTITY, name, who, {"name": name, "settings": text})
         return self.get(name)
 
     def update(self, name: str, settings: dict[str, Any], seen_version: int | None,
-               actor: str) -> dict[str, Any]:
+               actor: Actor) -> dict[str, Any]:
         """Replace the settings; refused if someone saved since ``seen_version``."""
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.manage_scenarios)
         text = _settings_text(settings)
         with write_transaction(self.engine) as s:
             row = self._existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
             before, after = json.loads(row.settings), json.loads(text)
-            audit.apply_changes(s, row, ENTITY, row.name, actor, before, after,
+            audit.apply_changes(s, row, ENTITY, row.name, who, before, after,
                                 {"settings": text})
             name = row.name
         return self.get(name)
 
-    def delete(self, name: str, actor: str, seen_version: int | None = None) -> None:
-        actor = audit.check_actor(actor)
+    def delete(self, name: str, actor: Actor, seen_version: int | None = None) -> None:
+        who = authorize(actor, Action.manage_scenarios)
         with write_transaction(self.engine) as s:
             row = self._existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
-            audit.soft_delete(s, row, ENTITY, row.name, actor)
+            audit.soft_delete(s, row, ENTITY, row.name, who)
 
-    def restore(self, name: str, actor: str) -> None:
-        actor = audit.check_actor(actor)
+    def restore(self, name: str, actor: Actor) -> None:
+        who = authorize(actor, Action.restore)
         with write_transaction(self.engine) as s:
             row = self._find(s, name)
             if row is None:
                 raise NotFound(f"no scenario named {name!r}")
-            audit.restore(s, row, ENTITY, row.name, actor)
+            audit.restore(s, row, ENTITY, row.name, who)
 
     # ------------------------------------------------------------------ snapshots
 
     def snapshot(self, name: str, label: str, content: dict[str, Any],
-                 actor: str) -> dict[str, Any]:
+                 actor: Actor) -> dict[str, Any]:
         """Freeze ``content`` for scenario ``name``; returns the snapshot record with its id
         and content hash."""
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.snapshot)
         label = (label or "").strip()[:200] or f"{name} {utcnow():%Y-%m-%d %H:%M}"
         text = canonical_json(content)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with write_transaction(self.engine) as s:
             scenario = self._existing(s, name)
             row = Snapshot(scenario_id=scenario.id, label=label, taken_at=utcnow(),
-                           taken_by=actor, content_hash=digest, payload=text)
+                           taken_by=who, content_hash=digest, payload=text)
             s.add(row)
             s.flush()
             snapshot_id = row.id

@@ -206,7 +206,7 @@ def assess_add(
     replaced. Values are checked against each criterion's scale before anything is saved."""
     criteria = _criteria(criteria_file)
     catalogue = _catalogue(ctx)
-    who = rater or _actor(ctx)
+    who = rater or _actor(ctx).name
     values = {key: _rating(criteria, key, text) for key, text in _pairs(ratings, "rating").items()}
     existing = catalogue.assessments(process_code=process)
     mine = {str(r["criterion_key"]): r for r in

@@ -1,6 +1,8 @@
 """Use cases of the catalogue: the only code that opens and commits transactions.
 
 Every write
+* checks first that the acting :class:`~inventory.access.Actor`'s role allows it
+  (:func:`~inventory.access.authorize`; refused with ``PermissionDenied``, nothing changed),
 * validates its input (pydantic models in :mod:`inventory.schemas`) and its references,
 * runs in one transaction that also writes the audit events (all or nothing),
 * takes the version the caller saw, when it edits, and refuses with
@@ -13,9 +15,10 @@ Reads return DataFrames or frozen dataclasses; no caller ever sees a session or 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -31,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from inventory import audit, bulk, migrate, repository
+from inventory.access import Action, Actor, authorize
 from inventory.bulk import Counts, Mode
 from inventory.db import describe_url, is_sqlite, make_engine, reading, writing
 from inventory.errors import CatalogueError, Conflict, DatabaseNotReady, InvalidInput, NotFound
@@ -49,6 +53,7 @@ from inventory.schemas import (
 )
 
 if TYPE_CHECKING:
+    from inventory.accounts import AccountBook
     from inventory.scenario_services import ScenarioBook
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -182,6 +187,13 @@ class Catalogue:
 
         return ScenarioBook(self.engine)
 
+    @property
+    def accounts(self) -> AccountBook:
+        """User accounts and sign-in (see :mod:`inventory.accounts`)."""
+        from inventory.accounts import AccountBook
+
+        return AccountBook(self.engine)
+
     # ------------------------------------------------------------------ reads
 
     def is_empty(self) -> bool:
@@ -242,9 +254,61 @@ class Catalogue:
             row = self._existing_process(s, code, allow_deleted=True)
             return repository.audit_frame(s, entity_ids=repository.related_ids(s, row.id))
 
-    def audit_log(self, *, actor: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    def audit_log(self, *, actor: str | Iterable[str] | None = None,
+                  action: str | Iterable[str] | None = None,
+                  entity: str | Iterable[str] | None = None, key_contains: str | None = None,
+                  since: dt.datetime | None = None, until: dt.datetime | None = None,
+                  limit: int | None = None) -> pd.DataFrame:
+        """The audit trail, newest first, filtered in the database: ``actor``, ``action``
+        (create, update, delete, restore, sign_in, sign_in_refused) and ``entity`` (unit,
+        process, dependency, kpi, assessment, scenario, user) take one value or several, and
+        none or an empty list means all; ``key_contains`` is text in the record's key (any
+        case); ``since`` (inclusive) and ``until`` (exclusive) are naive UTC; ``limit`` keeps
+        the newest events."""
         with reading(self.engine) as s:
-            return repository.audit_frame(s, actor=actor, limit=limit)
+            return repository.audit_frame(s, actor=actor, action=action, entity=entity,
+                                          key_contains=key_contains, since=since, until=until,
+                                          limit=limit)
+
+    def deleted_items(self) -> pd.DataFrame:
+        """Every soft-deleted unit, process, dependency, KPI, assessment and scenario, most
+        recently deleted first: ``kind`` (the audit trail's entity word), ``key`` (as the audit
+        trail writes it: a code, ``UP -> DOWN``, ``CODE: name``, ``CODE: criterion by rater``,
+        a scenario's name), ``id`` (what restoring a KPI or an assessment takes; empty for
+        scenarios), ``upstream_code`` and ``downstream_code`` (what restoring a dependency
+        takes; empty for the other kinds), ``deleted_at`` (UTC) and ``deleted_by``.
+
+        Only records deleted themselves are listed, not those hidden because their process is
+        deleted: restoring the process brings those back."""
+        keys: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+            "unit": lambda f: f["code"],
+            "process": lambda f: f["code"],
+            "dependency": lambda f: f["upstream_code"] + " -> " + f["downstream_code"],
+            "kpi": lambda f: f["process_code"] + ": " + f["name"],
+            "assessment": lambda f: (f["process_code"] + ": " + f["criterion_key"] + " by "
+                                     + f["rater"]),
+            "scenario": lambda f: f["name"],
+        }
+        with reading(self.engine) as s:
+            frames = {"unit": repository.units_frame(s, include_deleted=True),
+                      "process": repository.processes_frame(s, include_deleted=True),
+                      "dependency": repository.dependencies_frame(s, include_deleted=True),
+                      "kpi": repository.kpis_frame(s, include_deleted=True),
+                      "assessment": repository.assessments_frame(s, include_deleted=True)}
+            scenario_deletes = repository.audit_frame(s, entity="scenario", action="delete")
+        scenarios = self.scenarios.list(include_deleted=True)
+        frames["scenario"] = scenarios.assign(id=None, deleted_by=scenarios["name"].map(
+            scenario_deletes.groupby("entity_key")["actor"].first()))  # newest delete first
+        columns = ["kind", "key", "id", "upstream_code", "downstream_code", "deleted_at",
+                   "deleted_by"]
+        parts = [deleted.assign(kind=kind, key=keys[kind](deleted)).reindex(columns=columns)
+                 for kind, frame in frames.items()
+                 if not (deleted := frame[frame["deleted_at"].notna()]).empty]
+        items = (pd.concat(parts, ignore_index=True) if parts
+                 else pd.DataFrame(columns=columns))
+        items["id"] = items["id"].astype("Int64")
+        items["deleted_at"] = pd.to_datetime(items["deleted_at"])
+        return items.sort_values("deleted_at", ascending=False, kind="stable", ignore_index=True)
 
     def dependencies(self, *, process_code: str | None = None) -> pd.DataFrame:
         with reading(self.engine) as s:
@@ -289,14 +353,14 @@ class Catalogue:
 
     # ------------------------------------------------------------------ whole inventories
 
-    def load(self, records: dict[str, list[dict[str, Any]]], actor: str) -> dict[str, int]:
+    def load(self, records: dict[str, list[dict[str, Any]]], actor: Actor) -> dict[str, int]:
         """Insert units, processes (parents before children), dependencies, KPIs and
         assessments in ONE transaction: any bad record and nothing at all is stored.
 
         ``records`` maps ``units``, ``processes``, ``dependencies``, ``kpis``, ``assessments``
         to lists of field dictionaries; the error names the list and the record's position.
         """
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.import_data)
         steps: list[tuple[str, type[BaseModel], Callable[[Session, Any, str], object]]] = [
             ("units", UnitIn, self._insert_unit),
             ("processes", ProcessIn, self._insert_process),
@@ -313,7 +377,7 @@ class Catalogue:
                 for position, data in enumerate(records.get(name, []), start=1):
                     where = f"{name} record {position}"
                     try:
-                        insert(s, _validate(schema, data, where), actor)
+                        insert(s, _validate(schema, data, where), who)
                     except CatalogueError as error:
                         message = str(error)
                         raise type(error)(message if message.startswith(where)
@@ -323,7 +387,7 @@ class Catalogue:
 
     # ------------------------------------------------------------------ spreadsheets
 
-    def import_file(self, upload: Upload, options: ImportOptions, *, mode: Mode, actor: str,
+    def import_file(self, upload: Upload, options: ImportOptions, *, mode: Mode, actor: Actor,
                     dry_run: bool = False, force: bool = False, limits: Limits = Limits(),
                     dependencies: Upload | None = None,
                     progress: Callable[[str, float], None] | None = None) -> ImportResult:
@@ -333,7 +397,7 @@ class Catalogue:
         step and the fraction done, for a progress bar."""
         step = progress or (lambda _label, _done: None)
         step(f"Reading {upload.name}", 0.0)
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.import_data)
         if mode not in ("insert", "upsert"):
             raise InvalidInput(f"mode '{mode}' is not insert or upsert")
         sha256 = hashlib.sha256(upload.data).hexdigest()
@@ -358,10 +422,10 @@ class Catalogue:
              ("" if dry_run else " and writing them"), 0.4)
         try:
             with self._write() as s:
-                counts = bulk.apply(s, parsed, mode, actor)
+                counts = bulk.apply(s, parsed, mode, who)
                 if parsed.errors or dry_run:
                     raise _RollBack
-                s.add(ImportRecord(actor=actor, file_name=upload.name[:255], sha256=sha256,
+                s.add(ImportRecord(actor=who, file_name=upload.name[:255], sha256=sha256,
                                    mode=mode, counts=json.dumps(
                                        {k: c.__dict__ for k, c in counts.items()})))
                 imported = True
@@ -393,11 +457,11 @@ class Catalogue:
 
     # ------------------------------------------------------------------ units
 
-    def add_unit(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
-        actor = audit.check_actor(actor)
+    def add_unit(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        who = authorize(actor, Action.edit_inventory)
         unit = _validate(UnitIn, data, "Unit")
         with self._write() as s:
-            self._insert_unit(s, unit, actor)
+            self._insert_unit(s, unit, who)
         return self._unit_record(unit.code)
 
     @staticmethod
@@ -410,8 +474,8 @@ class Catalogue:
         audit.record_create(s, row, "unit", unit.code, actor, unit.model_dump())
 
     def update_unit(self, code: str, changes: dict[str, Any], seen_version: int | None,
-                    actor: str) -> dict[str, Any]:
-        actor = audit.check_actor(actor)
+                    actor: Actor) -> dict[str, Any]:
+        who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_unit(s, code, lock=True)
             audit.check_version(s, row, "unit", row.code, seen_version)
@@ -420,12 +484,12 @@ class Catalogue:
             if unit.code.upper() != row.code.upper() and repository.unit_by_code(s, unit.code):
                 raise Conflict(f"a unit with the code {unit.code} already exists")
             after = _stored(unit.model_dump())
-            audit.apply_changes(s, row, "unit", row.code, actor, before, after, after)
+            audit.apply_changes(s, row, "unit", row.code, who, before, after, after)
             code = row.code
         return self._unit_record(code)
 
-    def delete_unit(self, code: str, actor: str, seen_version: int | None = None) -> None:
-        actor = audit.check_actor(actor)
+    def delete_unit(self, code: str, actor: Actor, seen_version: int | None = None) -> None:
+        who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_unit(s, code, lock=True)
             audit.check_version(s, row, "unit", row.code, seen_version)
@@ -433,13 +497,13 @@ class Catalogue:
             if owned:
                 raise Conflict(f"unit {row.code} still owns {owned} process(es); move or delete "
                                "them first")
-            audit.soft_delete(s, row, "unit", row.code, actor)
+            audit.soft_delete(s, row, "unit", row.code, who)
 
-    def restore_unit(self, code: str, actor: str) -> None:
-        actor = audit.check_actor(actor)
+    def restore_unit(self, code: str, actor: Actor) -> None:
+        who = authorize(actor, Action.restore)
         with self._write() as s:
             row = self._existing_unit(s, code, allow_deleted=True, lock=True)
-            audit.restore(s, row, "unit", row.code, actor)
+            audit.restore(s, row, "unit", row.code, who)
 
     def _unit_record(self, code: str) -> dict[str, Any]:
         frame = self.units(include_deleted=True)
@@ -447,12 +511,12 @@ class Catalogue:
 
     # ------------------------------------------------------------------ processes
 
-    def add_process(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+    def add_process(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
         """Create a process; ``data`` holds :class:`ProcessIn` fields (code, name, unit ...)."""
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.edit_inventory)
         process = _validate(ProcessIn, data, f"Process {data.get('code') or '(no code)'}")
         with self._write() as s:
-            self._insert_process(s, process, actor)
+            self._insert_process(s, process, who)
         return self._process_record(process.code)
 
     def _insert_process(self, s: Session, process: ProcessIn, actor: str) -> None:
@@ -465,9 +529,9 @@ class Catalogue:
         audit.record_create(s, row, "process", process.code, actor, process.model_dump())
 
     def update_process(self, code: str, changes: dict[str, Any], seen_version: int | None,
-                       actor: str) -> dict[str, Any]:
+                       actor: Actor) -> dict[str, Any]:
         """Change some fields of a process, refusing if it moved past ``seen_version``."""
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_process(s, code, lock=True)
             audit.check_version(s, row, "process", row.code, seen_version)
@@ -477,13 +541,13 @@ class Catalogue:
                 raise Conflict(f"a process with the code {process.code} already exists")
             after = _stored(process.model_dump())
             columns = self._process_columns(s, process, row)
-            audit.apply_changes(s, row, "process", row.code, actor, before, after, columns)
+            audit.apply_changes(s, row, "process", row.code, who, before, after, columns)
             new_code = row.code
         return self._process_record(new_code)
 
-    def delete_process(self, code: str, actor: str, seen_version: int | None = None) -> None:
+    def delete_process(self, code: str, actor: Actor, seen_version: int | None = None) -> None:
         """Soft-delete: the process and what hangs on it disappear from lists, and can return."""
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_process(s, code, lock=True)
             audit.check_version(s, row, "process", row.code, seen_version)
@@ -491,10 +555,10 @@ class Catalogue:
             if children:
                 raise Conflict(f"process {row.code} has sub-processes ({', '.join(children)}); "
                                "delete or move them first")
-            audit.soft_delete(s, row, "process", row.code, actor)
+            audit.soft_delete(s, row, "process", row.code, who)
 
-    def restore_process(self, code: str, actor: str) -> None:
-        actor = audit.check_actor(actor)
+    def restore_process(self, code: str, actor: Actor) -> None:
+        who = authorize(actor, Action.restore)
         with self._write() as s:
             row = self._existing_process(s, code, allow_deleted=True, lock=True)
             parent = repository.process_code_by_id(s, row.parent_id)
@@ -502,7 +566,7 @@ class Catalogue:
                 self._existing_process(s, parent)  # a deleted parent must come back first
             unit = repository.unit_code_by_id(s, row.unit_id)
             self._existing_unit(s, unit)
-            audit.restore(s, row, "process", row.code, actor)
+            audit.restore(s, row, "process", row.code, who)
 
     def _process_fields(self, s: Session, row: Process) -> dict[str, Any]:
         """The stored process as the user writes it (parent and unit as codes)."""
@@ -532,12 +596,12 @@ class Catalogue:
 
     # ------------------------------------------------------------------ dependencies
 
-    def add_dependency(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+    def add_dependency(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
         """Record that ``downstream_code`` depends on ``upstream_code``. Cycles are allowed."""
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.edit_inventory)
         dep = _validate(DependencyIn, data, "Dependency")
         with self._write() as s:
-            self._insert_dependency(s, dep, actor)
+            self._insert_dependency(s, dep, who)
         return self._dependency_record(dep.upstream_code, dep.downstream_code)
 
     def _insert_dependency(self, s: Session, dep: DependencyIn, actor: str) -> None:
@@ -556,8 +620,8 @@ class Catalogue:
 
     def update_dependency(self, upstream_code: str, downstream_code: str,
                           changes: dict[str, Any], seen_version: int | None,
-                          actor: str) -> dict[str, Any]:
-        actor = audit.check_actor(actor)
+                          actor: Actor) -> dict[str, Any]:
+        who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row, key = self._existing_dependency(s, upstream_code, downstream_code)
             audit.check_version(s, row, "dependency", key, seen_version)
@@ -569,23 +633,23 @@ class Catalogue:
                 raise InvalidInput(f"Dependency {key}: its ends cannot change; remove it and add "
                                    "the new one")
             after = _stored(dep.model_dump(exclude={"upstream_code", "downstream_code"}))
-            audit.apply_changes(s, row, "dependency", key, actor, before, after, after)
+            audit.apply_changes(s, row, "dependency", key, who, before, after, after)
         return self._dependency_record(upstream_code, downstream_code)
 
-    def remove_dependency(self, upstream_code: str, downstream_code: str, actor: str,
+    def remove_dependency(self, upstream_code: str, downstream_code: str, actor: Actor,
                           seen_version: int | None = None) -> None:
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row, key = self._existing_dependency(s, upstream_code, downstream_code)
             audit.check_version(s, row, "dependency", key, seen_version)
-            audit.soft_delete(s, row, "dependency", key, actor)
+            audit.soft_delete(s, row, "dependency", key, who)
 
-    def restore_dependency(self, upstream_code: str, downstream_code: str, actor: str) -> None:
-        actor = audit.check_actor(actor)
+    def restore_dependency(self, upstream_code: str, downstream_code: str, actor: Actor) -> None:
+        who = authorize(actor, Action.restore)
         with self._write() as s:
             row, key = self._existing_dependency(s, upstream_code, downstream_code,
                                                  allow_deleted=True)
-            audit.restore(s, row, "dependency", key, actor)
+            audit.restore(s, row, "dependency", key, who)
 
     def _existing_dependency(self, s: Session, upstream_code: str, downstream_code: str, *,
                              allow_deleted: bool = False) -> tuple[Dependency, str]:
@@ -603,11 +667,11 @@ class Catalogue:
 
     # ------------------------------------------------------------------ KPIs and assessments
 
-    def add_kpi(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
-        actor = audit.check_actor(actor)
+    def add_kpi(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+        who = authorize(actor, Action.edit_inventory)
         kpi = _validate(KpiIn, data, "KPI")
         with self._write() as s:
-            kpi_id = self._insert_kpi(s, kpi, actor)
+            kpi_id = self._insert_kpi(s, kpi, who)
         return self._child_record(self.kpis(), kpi_id)
 
     def _insert_kpi(self, s: Session, kpi: KpiIn, actor: str) -> int:
@@ -625,23 +689,26 @@ class Catalogue:
         return row.id
 
     def update_kpi(self, kpi_id: int, changes: dict[str, Any], seen_version: int | None,
-                   actor: str) -> dict[str, Any]:
-        return self._update_child(Kpi, KpiIn, "kpi", kpi_id, changes, seen_version, actor,
+                   actor: Actor) -> dict[str, Any]:
+        who = authorize(actor, Action.edit_inventory)
+        return self._update_child(Kpi, KpiIn, "kpi", kpi_id, changes, seen_version, who,
                                   lambda row, code: f"{code}: {row.name}")
 
-    def delete_kpi(self, kpi_id: int, actor: str, seen_version: int | None = None) -> None:
-        self._delete_child(Kpi, "kpi", kpi_id, actor, seen_version,
+    def delete_kpi(self, kpi_id: int, actor: Actor, seen_version: int | None = None) -> None:
+        who = authorize(actor, Action.edit_inventory)
+        self._delete_child(Kpi, "kpi", kpi_id, who, seen_version,
                            lambda row, code: f"{code}: {row.name}")
 
-    def restore_kpi(self, kpi_id: int, actor: str) -> None:
-        self._restore_child(Kpi, "kpi", kpi_id, actor, lambda row, code: f"{code}: {row.name}")
+    def restore_kpi(self, kpi_id: int, actor: Actor) -> None:
+        who = authorize(actor, Action.restore)
+        self._restore_child(Kpi, "kpi", kpi_id, who, lambda row, code: f"{code}: {row.name}")
 
-    def add_assessment(self, data: dict[str, Any], actor: str) -> dict[str, Any]:
+    def add_assessment(self, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
         """Store one rater's value; a second rater on the same criterion is kept beside it."""
-        actor = audit.check_actor(actor)
+        who = authorize(actor, Action.assess)
         value = _validate(AssessmentIn, data, "Assessment")
         with self._write() as s:
-            assessment_id = self._insert_assessment(s, value, actor)
+            assessment_id = self._insert_assessment(s, value, who)
         return self._child_record(self.assessments(), assessment_id)
 
     def _insert_assessment(self, s: Session, value: AssessmentIn, actor: str) -> int:
@@ -659,23 +726,25 @@ class Catalogue:
         return row.id
 
     def update_assessment(self, assessment_id: int, changes: dict[str, Any],
-                          seen_version: int | None, actor: str) -> dict[str, Any]:
+                          seen_version: int | None, actor: Actor) -> dict[str, Any]:
+        who = authorize(actor, Action.assess)
         return self._update_child(Assessment, AssessmentIn, "assessment", assessment_id, changes,
-                                  seen_version, actor, _assessment_key)
+                                  seen_version, who, _assessment_key)
 
-    def delete_assessment(self, assessment_id: int, actor: str,
+    def delete_assessment(self, assessment_id: int, actor: Actor,
                           seen_version: int | None = None) -> None:
-        self._delete_child(Assessment, "assessment", assessment_id, actor, seen_version,
+        who = authorize(actor, Action.assess)
+        self._delete_child(Assessment, "assessment", assessment_id, who, seen_version,
                            _assessment_key)
 
-    def restore_assessment(self, assessment_id: int, actor: str) -> None:
-        self._restore_child(Assessment, "assessment", assessment_id, actor, _assessment_key)
+    def restore_assessment(self, assessment_id: int, actor: Actor) -> None:
+        who = authorize(actor, Action.restore)
+        self._restore_child(Assessment, "assessment", assessment_id, who, _assessment_key)
 
     def _update_child(self, model: type[Kpi | Assessment], schema: type[KpiIn | AssessmentIn],
                       entity: str, record_id: int, changes: dict[str, Any],
                       seen_version: int | None, actor: str,
                       key_of: Callable[[Any, str], str]) -> dict[str, Any]:
-        actor = audit.check_actor(actor)
         with self._write() as s:
             row, code = self._existing_child(s, model, entity, record_id)
             key = key_of(row, code)
@@ -694,7 +763,6 @@ class Catalogue:
     def _delete_child(self, model: type[Kpi | Assessment], entity: str, record_id: int,
                       actor: str, seen_version: int | None,
                       key_of: Callable[[Any, str], str]) -> None:
-        actor = audit.check_actor(actor)
         with self._write() as s:
             row, code = self._existing_child(s, model, entity, record_id)
             key = key_of(row, code)
@@ -703,7 +771,6 @@ class Catalogue:
 
     def _restore_child(self, model: type[Kpi | Assessment], entity: str, record_id: int,
                        actor: str, key_of: Callable[[Any, str], str]) -> None:
-        actor = audit.check_actor(actor)
         with self._write() as s:
             row, code = self._existing_child(s, model, entity, record_id, allow_deleted=True)
             audit.restore(s, row, entity, key_of(row, code), actor)

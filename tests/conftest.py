@@ -4,16 +4,19 @@ at a server, again on PostgreSQL (in a database of its own, created and dropped 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from inventory.models import Base
-from inventory.sample import load_sample
+from inventory.sample import open_with_sample
 from inventory.services import Catalogue
+from tests.support import by
 
 POSTGRES_URL = os.environ.get("DTI_TEST_POSTGRES_URL")
 NO_POSTGRES = ("DTI_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped "
@@ -63,21 +66,69 @@ def catalogue(database_url: str) -> Iterator[Catalogue]:
     opened.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema and the sample inventory, built once and never written."""
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    open_with_sample(f"sqlite:///{path}").engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_sample(postgres_database: str) -> Iterator[str]:
+    """A PostgreSQL database holding the sample, used only as a template (never connected to
+    during tests, as CREATE DATABASE ... TEMPLATE requires)."""
+    base = make_url(postgres_database)
+    name = f"dti_sample_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    open_with_sample(base.set(database=name).render_as_string(hide_password=False)
+                     ).engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sample_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """This test's own database of each kind holding the sample inventory and no accounts,
+    copied from one built per test session (loading the sample each time was slow)."""
+    if request.param == "sqlite":
+        target = tmp_path / "dti.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_sample"), target)
+        yield f"sqlite:///{target}"
+        return
+    template = request.getfixturevalue("postgres_sample")
+    base = make_url(str(request.getfixturevalue("postgres_database")))
+    name = f"dti_copy_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
-def sample_catalogue(catalogue: Catalogue) -> Catalogue:
-    load_sample(catalogue)
-    return catalogue
+def sample_catalogue(sample_url: str) -> Iterator[Catalogue]:
+    opened = Catalogue.open(sample_url)
+    yield opened
+    opened.engine.dispose()
 
 
 @pytest.fixture
 def small_catalogue(catalogue: Catalogue) -> Catalogue:
     """Two units and a three-level hierarchy: HR > HR-REC > HR-REC-01, plus FIN."""
-    catalogue.add_unit({"code": "HRMD", "name": "Human Resources", "kind": "gs_department"}, "ana")
-    catalogue.add_unit({"code": "FRMD", "name": "Financial Resources"}, "ana")
-    catalogue.add_process({"code": "HR", "name": "Human resources", "unit": "HRMD"}, "ana")
+    catalogue.add_unit({"code": "HRMD", "name": "Human Resources", "kind": "gs_department"},
+                       by("ana"))
+    catalogue.add_unit({"code": "FRMD", "name": "Financial Resources"}, by("ana"))
+    catalogue.add_process({"code": "HR", "name": "Human resources", "unit": "HRMD"}, by("ana"))
     catalogue.add_process({"code": "HR-REC", "name": "Recruitment", "unit": "HRMD",
-                           "parent_code": "HR"}, "ana")
+                           "parent_code": "HR"}, by("ana"))
     catalogue.add_process({"code": "HR-REC-01", "name": "Post a vacancy", "unit": "HRMD",
-                           "parent_code": "HR-REC"}, "ana")
-    catalogue.add_process({"code": "FIN", "name": "Budgeting", "unit": "FRMD"}, "ana")
+                           "parent_code": "HR-REC"}, by("ana"))
+    catalogue.add_process({"code": "FIN", "name": "Budgeting", "unit": "FRMD"}, by("ana"))
     return catalogue

@@ -7,11 +7,17 @@ from typing import Any
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
+from inventory.access import Actor, Role
 from inventory.cli import app
 from inventory.models import Base
 from inventory.services import Catalogue
 
 runner = CliRunner()
+
+
+def by(name: str, role: Role = Role.admin) -> Actor:
+    """The person a service call acts for; admin unless a test is about roles."""
+    return Actor(name, role)
 
 
 def dti(db: str, *args: str, actor: str = "ana") -> Result:

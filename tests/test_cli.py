@@ -92,7 +92,8 @@ def test_init_then_init_sample_loads_the_sample_and_prints_counts(database_url: 
     assert len(records(database_url, "dep", "list")) == counts["dependencies"]
     assert len(records(database_url, "kpi", "list")) == counts["kpis"]
     assert len(records(database_url, "assessment", "list")) == counts["assessments"]
-    assert {e["actor"] for e in audit_events(database_url)} == {"sample-data"}
+    # the sample's records, and the first admin account that init creates
+    assert {e["actor"] for e in audit_events(database_url)} == {"sample-data", "first-start"}
 
 
 def test_init_sample_refuses_a_database_that_already_holds_data(db: str) -> None:
@@ -430,7 +431,7 @@ def test_audit_lists_events_with_the_actor_given(seeded: str) -> None:
     assert events[0]["actor"] == "dan" and events[0]["entity_key"] == "ISD"  # newest first
     assert events[1]["actor"] == "carla" and events[1]["field"] == "name"
     assert (events[1]["old_value"], events[1]["new_value"]) == ("Budgeting", "Budget preparation")
-    assert {e["actor"] for e in events} == {"ana", "carla", "dan"}
+    assert {e["actor"] for e in events} == {"first-start", "ana", "carla", "dan"}
 
     carla = records(db, "audit", "--actor", "carla")
     assert [(e["actor"], e["entity_key"]) for e in carla] == [("carla", "FIN")]

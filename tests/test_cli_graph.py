@@ -15,10 +15,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def db(database_url: str) -> str:
-    result = runner.invoke(app, ["--db", database_url, "init", "--sample"])
-    assert result.exit_code == 0, result.output
-    return database_url
+def db(sample_url: str) -> str:
+    return sample_url
 
 
 def dti(db: str, *args: str) -> str:

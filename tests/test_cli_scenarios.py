@@ -12,10 +12,9 @@ from tests.support import dti, ok, refused, snapshot
 
 
 @pytest.fixture
-def db(database_url: str) -> str:
+def db(sample_url: str) -> str:
     """The sample inventory in an initialised database."""
-    ok(dti(database_url, "init", "--sample"))
-    return database_url
+    return sample_url
 
 
 def test_a_scenario_is_saved_shown_and_used_by_score(db: str) -> None:

@@ -30,7 +30,7 @@ from inventory.services import Catalogue
 from scoring.criteria import DEFAULT_CRITERIA_FILE, load_criteria
 from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.scenario import Method, Scenario
-from tests.support import dti, ok, refused, runner, snapshot
+from tests.support import by, dti, ok, refused, runner, snapshot
 
 TOLERANCE = 1e-9
 UPLIFT = "dependency_uplift"
@@ -112,9 +112,9 @@ def _default_criteria(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def sample_db(sample_catalogue: Catalogue, database_url: str) -> str:
-    """The sample inventory, loaded; its URL."""
-    return database_url
+def sample_db(sample_url: str) -> str:
+    """The sample inventory, loaded; its URL (the same database as ``sample_catalogue``)."""
+    return sample_url
 
 
 # Saaty (1990) "How to make a decision: the analytic hierarchy process", EJOR 48:9-26, the
@@ -337,7 +337,7 @@ def test_ties_share_a_rank_and_are_listed_by_code(catalogue: Catalogue, database
             for key, rater in (("member_experience", "zoe"), ("member_experience", "max"),
                                ("complexity", "zoe"))
         ],
-    }, "ana")
+    }, by("ana"))
 
     ranking = score_json(database_url)
 

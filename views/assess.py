@@ -18,11 +18,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from inventory.access import Action
 from inventory.errors import CatalogueError, Conflict
 from inventory.services import Catalogue
 from scoring.criteria import Criterion, Group
 from scoring.raters import aggregate
-from views.common import actor, catalogue, flash, refused, show_flash
+from views.common import actor, catalogue, flash, plain, refused, require, show_flash
 from views.scoring_data import criteria_set
 
 NOT_RATED = "not rated"  # the first choice of every scale: no value is stored, never a zero
@@ -319,6 +320,7 @@ inventory = catalogue()
 criteria = criteria_set().assessed()
 labels = {c.key: c.label for c in criteria}
 st.title("Assess")
+require(Action.assess)
 st.caption("Score each process on the anchored scales. Every rater's value is kept; the median "
            "is what the ranking uses and the spread shows where raters disagree.")
 show_flash()
@@ -337,7 +339,7 @@ picker, who = st.columns([3, 2])
 code = picker.selectbox("Process", list(names), index=None, key="assess_code",
                         placeholder="Choose a process to rate", persist_state="session",
                         format_func=lambda c: f"{c} · {names[c]}")
-rater = who.text_input("Rater", value=actor(), key="rater", persist_state="session",
+rater = who.text_input("Rater", value=actor().name, key="rater", persist_state="session",
                        help="Whose judgement this is. The change is recorded as made by you "
                             "(the name in the sidebar).").strip()
 
@@ -354,7 +356,7 @@ else:
     with form_side:
         notices = st.container()
         with st.form("assess_form"):
-            st.markdown(f"**{code} · {names[code]}**, rated by **{rater}**")
+            st.markdown(f"**{plain(code)} · {plain(names[code])}**, rated by **{plain(rater)}**")
             chosen = rating_fields(criteria, rows)
             submitted = st.form_submit_button("Save ratings", type="primary")
         with notices:

@@ -6,13 +6,14 @@ which holds no user data. Frames are read fresh on every rerun, so a save shows 
 
 from __future__ import annotations
 
-import getpass
 import os
+import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from inventory.access import Action, Actor, Role, roles_allowed
 from inventory.errors import CatalogueError
 from inventory.sample import open_with_sample
 from inventory.schemas import (
@@ -27,6 +28,8 @@ from inventory.schemas import (
     TransformationStatus,
 )
 from inventory.services import Catalogue
+
+SESSION_KEY = "signed_in"  # the signed-in person, set by views.signin
 
 VOCABULARIES: dict[str, type[Choice]] = {
     "pillar": Pillar,
@@ -59,7 +62,13 @@ FIELD_LABELS: dict[str, str] = {
 
 @st.cache_resource(show_spinner="Opening the inventory…")
 def _open(url: str | None) -> Catalogue:
-    return open_with_sample(url)
+    opened = open_with_sample(url)
+    secret = opened.accounts.ensure_first_admin()
+    if secret is not None:  # shown once, on the server's console, never in the browser
+        print(f"dti: created the account 'admin' with the one-time password {secret}\n"
+              "dti: sign in with it and choose a password; `dti user reset-password admin` "
+              "prints a new one", flush=True)
+    return opened
 
 
 def catalogue() -> Catalogue:
@@ -67,22 +76,41 @@ def catalogue() -> Catalogue:
     return _open(os.environ.get("DTI_DATABASE_URL"))
 
 
-def _default_actor() -> str:
-    try:
-        return os.environ.get("DTI_ACTOR") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+def actor() -> Actor:
+    """Who this browser session acts for: the person app.py's sign-in gate let in. The
+    services check this actor's role themselves; pages use it to hide what the role may not
+    do and to record the change."""
+    session = st.session_state.get(SESSION_KEY)
+    if session is None:
+        st.error("You are not signed in; reload the page to sign in.", icon=":material/lock:")
+        st.stop()
+    return Actor(session["username"], Role(session["role"]))
 
 
-def actor() -> str:
-    """The name recorded in the audit trail for this browser session's changes."""
-    return str(st.session_state.setdefault("actor", _default_actor()))
+def allowed(action: Action) -> bool:
+    """Whether the signed-in person's role allows ``action`` (to show or hide controls)."""
+    return actor().may(action)
 
 
-def actor_box() -> None:
-    """Sidebar field where the user says who they are (until sign-in arrives)."""
-    actor()
-    st.sidebar.text_input("Your name (recorded with every change)", key="actor")
+def require(action: Action) -> None:
+    """Stop a page that only some roles may use, with the reason, when opened by link."""
+    who = actor()
+    if not who.may(action):
+        roles = " or ".join(role.value for role in roles_allowed(action))
+        st.warning(f"Your role ({who.role.value}) may not {action.value}: this page needs the "
+                   f"{roles} role. Ask an admin.", icon=":material/lock:")
+        st.stop()
+
+
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>$~|:])")
+
+
+def plain(text: Any) -> str:
+    """User-entered text made safe to place inside Markdown (titles, captions, bold labels):
+    the characters that make links, images, emphasis, code, tables, formulas and Streamlit's
+    ``:colour[...]`` directives are escaped, so a name is shown as typed. Streamlit never
+    renders HTML from Markdown."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def label(field: str, value: Any) -> str:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from inventory import graph
-from views.common import catalogue
+from views.common import catalogue, plain
 
 WHOLE_GRAPH_LIMIT = 250  # above this, the network shows the chosen process's neighbourhood
 COLOUR_CHOICES = {"unit": "Unit", "wave": "Wave", "downstream": "Downstream reach",
@@ -132,7 +132,7 @@ with left:
                     key="network")
 if right is not None:
     with right:
-        st.markdown(f"**{chosen} · {names[chosen]}**")
+        st.markdown(f"**{plain(chosen)} · {plain(names[chosen])}**")
         feeds, needs = st.tabs([f"Feeds ({len(downstream)})", f"Needs ({len(upstream)})"])
         with feeds:
             st.caption("What changes if this process changes (downstream).")

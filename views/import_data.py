@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from inventory.access import Action
 from inventory.errors import CatalogueError
 from inventory.export import SHEET_KINDS
 from inventory.importing import (
@@ -19,7 +20,7 @@ from inventory.importing import (
 )
 from inventory.io import Upload, read_table, sheet_names
 from inventory.services import Catalogue, ImportResult
-from views.common import actor, catalogue, flash, refused, show_flash
+from views.common import actor, catalogue, flash, refused, require, show_flash
 
 IGNORE = "— not imported —"
 
@@ -121,6 +122,7 @@ def show_result(result: ImportResult) -> None:
 
 inventory = catalogue()
 st.title("Import")
+require(Action.import_data)
 st.caption("CSV (UTF-8) or XLSX, including a workbook exported from here. Check first: the "
            "import itself is all or nothing.")
 show_flash()

@@ -1,5 +1,8 @@
 """Inventory: find processes, read one with everything attached, add and edit with version checks.
 
+Everyone may read; the add, edit, delete and restore controls appear only for the roles that may
+use them (the services refuse the others anyway, see :mod:`inventory.access`).
+
 An edit remembers the version the form was opened on; saving sends it with the change, so an edit
 made meanwhile by someone else is never overwritten: the conflict is shown and nothing is saved.
 """
@@ -9,15 +12,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from inventory.access import Action
 from inventory.errors import CatalogueError, Conflict
 from inventory.schemas import DEPENDENCY_STRENGTHS, DependencyKind, KpiDirection
 from inventory.services import Catalogue
 from views.common import (
     FIELD_LABELS,
     actor,
+    allowed,
     catalogue,
     flash,
     label,
+    plain,
     readable,
     refused,
     show_flash,
@@ -94,14 +100,16 @@ def dependencies_tab(inventory: Catalogue, code: str, upstream: pd.DataFrame,
                      downstream: pd.DataFrame, live: pd.DataFrame) -> None:
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{code} needs** (upstream: it depends on these)")
+        st.markdown(f"**{plain(code)} needs** (upstream: it depends on these)")
         st.dataframe(readable(upstream, ["upstream_code", "upstream_name", *DEPENDENCY_COLUMNS]),
                      hide_index=True, width="stretch")
     with right:
-        st.markdown(f"**{code} feeds** (downstream: these depend on it)")
+        st.markdown(f"**{plain(code)} feeds** (downstream: these depend on it)")
         st.dataframe(readable(downstream, ["downstream_code", "downstream_name",
                                            *DEPENDENCY_COLUMNS]),
                      hide_index=True, width="stretch")
+    if not allowed(Action.edit_inventory):
+        return
     names = dict(zip(live["code"], live["name"], strict=True))
     others = [c for c in live["code"] if c != code]
     with st.form("add_dependency"):
@@ -147,6 +155,8 @@ def dependencies_tab(inventory: Catalogue, code: str, upstream: pd.DataFrame,
 def kpis_tab(inventory: Catalogue, code: str, kpis: pd.DataFrame) -> None:
     st.dataframe(readable(kpis, ["name", "unit_of_measure", "direction", "baseline", "target",
                                  "target_date", "source"]), hide_index=True, width="stretch")
+    if not allowed(Action.edit_inventory):
+        return
     with st.form("add_kpi"):
         st.markdown("**Add a KPI / performance target**")
         columns = st.columns(3)
@@ -179,6 +189,8 @@ def assessments_tab(inventory: Catalogue, code: str, assessments: pd.DataFrame) 
     st.dataframe(readable(assessments, ["criterion_key", "value", "low", "high", "rater",
                                         "rationale", "assessed_on"]),
                  hide_index=True, width="stretch")
+    if not allowed(Action.assess):
+        return
     with st.form("add_assessment"):
         st.markdown("**Add an assessment**")
         columns = st.columns(3)
@@ -189,7 +201,7 @@ def assessments_tab(inventory: Catalogue, code: str, assessments: pd.DataFrame) 
                                                   key="assessment_criterion"),
             "value": columns[1].number_input("Value", min_value=1.0, max_value=5.0, value=3.0,
                                              step=0.5, key="assessment_value"),
-            "rater": columns[2].text_input("Rater", value=actor(), key="assessment_rater"),
+            "rater": columns[2].text_input("Rater", value=actor().name, key="assessment_rater"),
         }
         columns = st.columns(3)
         data["low"] = columns[0].number_input("Low", value=None, min_value=1.0, max_value=5.0,
@@ -255,7 +267,7 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
                   live: pd.DataFrame) -> None:
     detail = inventory.process(code)
     record = detail.record
-    st.subheader(f"{record['code']} · {record['name']}")
+    st.subheader(f"{plain(record['code'])} · {plain(record['name'])}")
     st.caption(" · ".join([
         f"Unit {record['unit']}", label("transformation_status", record["transformation_status"]),
         label("lifecycle", record["lifecycle"]), f"version {record['version']}",
@@ -263,7 +275,7 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
     if record["deleted_at"] is not None:
         st.warning(f"Deleted by {record['deleted_by']} on {record['deleted_at']:%Y-%m-%d %H:%M} "
                    "UTC.", icon=":material/delete:")
-        if st.button(f"Restore {code}", key=f"restore:{code}"):
+        if allowed(Action.restore) and st.button(f"Restore {code}", key=f"restore:{code}"):
             try:
                 inventory.restore_process(code, actor())
             except CatalogueError as error:
@@ -272,9 +284,10 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
                 saved(f"Restored {code}.", code)
         st.dataframe(inventory.history(code), hide_index=True, width="stretch")
         return
+    editor = allowed(Action.edit_inventory)
     tabs = st.tabs(["Details", f"Dependencies ({len(detail.upstream) + len(detail.downstream)})",
                     f"KPIs ({len(detail.kpis)})", f"Assessments ({len(detail.assessments)})",
-                    "History", "Edit"])
+                    "History", *(["Edit"] if editor else [])])
     with tabs[0]:
         details_tab(record)
     with tabs[1]:
@@ -287,8 +300,9 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
         history = inventory.history(code)
         st.dataframe(history[["at", "actor", "action", "entity", "entity_key", "field",
                               "old_value", "new_value"]], hide_index=True, width="stretch")
-    with tabs[5]:
-        edit_tab(inventory, record, units, live)
+    if editor:
+        with tabs[5]:
+            edit_tab(inventory, record, units, live)
 
 
 inventory = catalogue()
@@ -296,7 +310,8 @@ st.title("Inventory")
 show_flash()
 units = inventory.units()
 live = inventory.processes()
-add_process_form(inventory, units, live)
+if allowed(Action.edit_inventory):
+    add_process_form(inventory, units, live)
 shown = filtered_table(inventory, units)
 
 codes = list(shown["code"])

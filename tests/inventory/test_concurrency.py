@@ -7,6 +7,7 @@ from collections import Counter
 
 from inventory.errors import Conflict
 from inventory.services import Catalogue
+from tests.support import by
 
 EDITORS = 12
 
@@ -29,7 +30,7 @@ def test_editors_who_read_the_same_version_get_one_winner(small_catalogue: Catal
         start.wait()
         try:
             small_catalogue.update_process("HR-REC", {"name": f"Name by editor {editor}"}, seen,
-                                           f"editor{editor}")
+                                           by(f"editor{editor}"))
             winners.append(f"Name by editor {editor}")
             outcomes["saved"] += 1
         except Conflict:
@@ -56,7 +57,7 @@ def test_editors_who_retry_after_a_conflict_lose_nothing(small_catalogue: Catalo
             try:
                 small_catalogue.update_process(
                     "HR-REC", {"tags": "; ".join([*tags, f"editor-{editor}"])},
-                    record["version"], f"editor{editor}")
+                    record["version"], by(f"editor{editor}"))
                 return
             except Conflict:
                 conflicts.append(editor)

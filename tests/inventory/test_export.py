@@ -32,6 +32,7 @@ from inventory.export import (
 from inventory.io import Upload, read_table
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
 from inventory.services import Catalogue
+from tests.support import by
 
 DATA_SHEETS = ["Processes", "Dependencies", "KPIs", "Assessments", "Units"]
 FORMULAS = {"BDT": '=HYPERLINK("http://x")', "BDT-PRJ": "@SUM(1)", "BDT-PRJ-01": "\uff1d1+1"}
@@ -183,7 +184,7 @@ def test_processes_are_written_parents_first() -> None:
 def exported(sample_catalogue: Catalogue) -> tuple[dict[str, pd.DataFrame], bytes]:
     """The sample with three formula-like process names, as frames and as a workbook."""
     for code, name in FORMULAS.items():
-        sample_catalogue.update_process(code, {"name": name}, None, "test")
+        sample_catalogue.update_process(code, {"name": name}, None, by("test"))
     frames = _frames(sample_catalogue)
     return frames, inventory_workbook(frames)
 
@@ -300,7 +301,7 @@ def test_workbook_reimports_unchanged(exported: tuple[dict[str, pd.DataFrame], b
                          for row in table.frame.to_dict(orient="records")]
     copy = Catalogue.open(f"sqlite:///{tmp_path}/copy.db")
     try:
-        copy.load(records, "test")
+        copy.load(records, by("test"))
         again = _frames(copy)
     finally:
         copy.engine.dispose()

@@ -12,7 +12,7 @@ from inventory.errors import CatalogueError, Conflict
 from inventory.importing import ImportOptions
 from inventory.io import Limits, Upload
 from inventory.services import Catalogue, ImportResult
-from tests.support import snapshot
+from tests.support import by, snapshot
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "import_corpus"
 APQC = Path(os.environ.get("DTI_APQC_FILE",
@@ -32,7 +32,7 @@ def upload(name: str, text: str) -> Upload:
 def run(catalogue: Catalogue, file: Upload, *, mode: str = "insert", dry_run: bool = False,
         **options: Any) -> ImportResult:
     return catalogue.import_file(file, ImportOptions(**options), mode=mode,  # type: ignore[arg-type]
-                                 actor="ana", dry_run=dry_run)
+                                 actor=by("ana"), dry_run=dry_run)
 
 
 def problems(result: ImportResult) -> list[dict[str, Any]]:
@@ -41,8 +41,8 @@ def problems(result: ImportResult) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def units(catalogue: Catalogue) -> Catalogue:
-    catalogue.add_unit({"code": "HRMD", "name": "Human Resources"}, "ana")
-    catalogue.add_unit({"code": "FRMD", "name": "Financial Resources"}, "ana")
+    catalogue.add_unit({"code": "HRMD", "name": "Human Resources"}, by("ana"))
+    catalogue.add_unit({"code": "FRMD", "name": "Financial Resources"}, by("ana"))
     return catalogue
 
 
@@ -69,7 +69,7 @@ def test_a_good_file_imports_whole_with_hierarchy_and_audit(units: Catalogue) ->
 
 def test_every_row_problem_is_reported_with_its_cell_and_nothing_is_stored(
         units: Catalogue) -> None:
-    units.add_process({"code": "OLD", "name": "Existing", "unit": "HRMD"}, "ana")
+    units.add_process({"code": "OLD", "name": "Existing", "unit": "HRMD"}, by("ana"))
     before = snapshot(units)
     text = ("code,name,unit,digital_maturity,transformation_status,annual_volume\n"
             "A,Alpha,HRMD,7,ongoing,10\n"            # maturity out of range
@@ -97,7 +97,7 @@ def test_dependency_problems_are_reported(units: Catalogue) -> None:
              "P1,P2,handoff,3\nP1,P1,handoff,2\nP1,GHOST,data,1\nP2,P1,trigger,9\n")
     before = snapshot(units)
     result = units.import_file(upload("p.csv", processes), ImportOptions(), mode="insert",
-                               actor="ana", dependencies=upload("links.csv", links))
+                               actor=by("ana"), dependencies=upload("links.csv", links))
     messages = [p["message"] for p in problems(result) if p["severity"] == "error"]
     assert any("cannot depend on itself" in m for m in messages)
     assert any("'GHOST' is not a process" in m for m in messages)
@@ -125,7 +125,7 @@ def test_the_same_file_twice_needs_force(units: Catalogue) -> None:
     run(units, file)
     with pytest.raises(Conflict, match="already imported"):
         run(units, file, mode="upsert")
-    result = units.import_file(file, ImportOptions(), mode="upsert", actor="ana", force=True)
+    result = units.import_file(file, ImportOptions(), mode="upsert", actor=by("ana"), force=True)
     assert result.imported and result.counts["processes"].unchanged == 1
 
 
@@ -178,21 +178,21 @@ def test_every_bad_file_is_refused_before_anything_changes(units: Catalogue, nam
 def test_size_and_row_limits(units: Catalogue) -> None:
     data = (CORPUS / "good_processes.csv").read_bytes()
     with pytest.raises(CatalogueError, match="row limit"):
-        units.import_file(Upload("g.csv", data), ImportOptions(), mode="insert", actor="ana",
+        units.import_file(Upload("g.csv", data), ImportOptions(), mode="insert", actor=by("ana"),
                           limits=Limits(max_rows=3))
 
 
 @pytest.mark.skipif(not APQC.is_file(), reason=f"APQC workbook not found at {APQC} "
                                                "(set DTI_APQC_FILE)")
 def test_the_apqc_framework_imports_with_its_saved_mapping(catalogue: Catalogue) -> None:
-    catalogue.add_unit({"code": "SPM", "name": "Strategic Planning"}, "ana")
+    catalogue.add_unit({"code": "SPM", "name": "Strategic Planning"}, by("ana"))
     file = Upload(APQC.name, APQC.read_bytes())
     result = catalogue.import_file(
         file, ImportOptions(sheet="Combined", hierarchy="dotted", defaults={"unit": "SPM"},
                             mapping={"code": "Hierarchy ID", "name": "Name",
                                      "description": "Element Description",
                                      "external_reference": "PCF ID"}),
-        mode="insert", actor="ana")
+        mode="insert", actor=by("ana"))
     assert result.imported and result.errors == 0
     frame = catalogue.processes()
     assert len(frame) == 1921 and frame["level"].max() == 5
@@ -217,11 +217,11 @@ ROW_ERRORS = Path(__file__).resolve().parents[1] / "data" / "row_errors"
 def test_each_row_error_file_is_reported_and_changes_nothing(
         units: Catalogue, name: str, links: str | None, row: int, column: str | None,
         words: str) -> None:
-    units.add_process({"code": "HR", "name": "Human resources", "unit": "HRMD"}, "ana")
+    units.add_process({"code": "HR", "name": "Human resources", "unit": "HRMD"}, by("ana"))
     before = snapshot(units)
     second = Upload(links, (ROW_ERRORS / links).read_bytes()) if links else None
     result = units.import_file(Upload(name, (ROW_ERRORS / name).read_bytes()), ImportOptions(),
-                               mode="insert", actor="ana", dependencies=second)
+                               mode="insert", actor=by("ana"), dependencies=second)
     errors = [p for p in problems(result) if p["severity"] == "error"]
     assert len(errors) == 1 and not result.imported
     assert (errors[0]["row"], errors[0]["column"]) == (row, column)

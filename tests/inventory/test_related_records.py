@@ -6,33 +6,36 @@ import pytest
 
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.services import Catalogue
+from tests.support import by
 
 
 def test_dependencies_allow_cycles_but_not_self_or_duplicates(small_catalogue: Catalogue) -> None:
     small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC",
-                                    "kind": "Policy / rule", "strength": 3}, "ana")
+                                    "kind": "Policy / rule", "strength": 3}, by("ana"))
     small_catalogue.add_dependency({"upstream_code": "HR-REC", "downstream_code": "FIN",
-                                    "kind": "information"}, "ana")  # a cycle is stored
+                                    "kind": "information"}, by("ana"))  # a cycle is stored
     pairs = set(zip(small_catalogue.dependencies()["upstream_code"],
                     small_catalogue.dependencies()["downstream_code"], strict=True))
     assert pairs == {("FIN", "HR-REC"), ("HR-REC", "FIN")}
     with pytest.raises(InvalidInput, match="cannot depend on itself"):
-        small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "FIN"}, "ana")
+        small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "FIN"},
+                                       by("ana"))
     with pytest.raises(Conflict, match="already exists"):
         small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC"},
-                                       "ana")
+                                       by("ana"))
     with pytest.raises(InvalidInput, match="strength"):
         small_catalogue.add_dependency({"upstream_code": "HR", "downstream_code": "FIN",
-                                        "strength": 5}, "ana")
+                                        "strength": 5}, by("ana"))
     with pytest.raises(NotFound, match="NOPE"):
-        small_catalogue.add_dependency({"upstream_code": "NOPE", "downstream_code": "FIN"}, "ana")
+        small_catalogue.add_dependency({"upstream_code": "NOPE", "downstream_code": "FIN"},
+                                       by("ana"))
 
 
 def test_process_detail_separates_what_it_needs_from_what_it_feeds(
         small_catalogue: Catalogue) -> None:
-    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC"}, "ana")
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC"}, by("ana"))
     small_catalogue.add_dependency({"upstream_code": "HR-REC", "downstream_code": "HR-REC-01"},
-                                   "ana")
+                                   by("ana"))
     detail = small_catalogue.process("HR-REC")
     assert list(detail.upstream["upstream_code"]) == ["FIN"]
     assert list(detail.downstream["downstream_code"]) == ["HR-REC-01"]
@@ -40,17 +43,17 @@ def test_process_detail_separates_what_it_needs_from_what_it_feeds(
 
 
 def test_removed_dependency_can_be_restored_or_re_added(small_catalogue: Catalogue) -> None:
-    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR"}, "ana")
-    small_catalogue.update_dependency("FIN", "HR", {"strength": 3}, 1, "bob")
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR"}, by("ana"))
+    small_catalogue.update_dependency("FIN", "HR", {"strength": 3}, 1, by("bob"))
     with pytest.raises(Conflict, match="changed by bob"):
-        small_catalogue.update_dependency("FIN", "HR", {"strength": 1}, 1, "carol")
-    small_catalogue.remove_dependency("FIN", "HR", "ana")
+        small_catalogue.update_dependency("FIN", "HR", {"strength": 1}, 1, by("carol"))
+    small_catalogue.remove_dependency("FIN", "HR", by("ana"))
     assert small_catalogue.dependencies().empty
-    small_catalogue.restore_dependency("FIN", "HR", "ana")
+    small_catalogue.restore_dependency("FIN", "HR", by("ana"))
     assert list(small_catalogue.dependencies()["strength"]) == [3]
-    small_catalogue.remove_dependency("FIN", "HR", "ana")
+    small_catalogue.remove_dependency("FIN", "HR", by("ana"))
     record = small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR",
-                                             "kind": "handoff", "strength": 1}, "ana")
+                                             "kind": "handoff", "strength": 1}, by("ana"))
     assert record["kind"] == "handoff" and record["strength"] == 1
     history = small_catalogue.history("HR")
     assert list(history[history["entity"] == "dependency"]["action"])[:3] == [
@@ -60,13 +63,13 @@ def test_removed_dependency_can_be_restored_or_re_added(small_catalogue: Catalog
 def test_dependencies_of_a_deleted_process_are_hidden_then_back(
         small_catalogue: Catalogue) -> None:
     small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC-01"},
-                                   "ana")
-    small_catalogue.add_kpi({"process_code": "HR-REC-01", "name": "Days open"}, "ana")
-    small_catalogue.delete_process("HR-REC-01", "ana")
+                                   by("ana"))
+    small_catalogue.add_kpi({"process_code": "HR-REC-01", "name": "Days open"}, by("ana"))
+    small_catalogue.delete_process("HR-REC-01", by("ana"))
     assert small_catalogue.dependencies().empty
     assert small_catalogue.counts() == {"units": 2, "processes": 3, "dependencies": 0,
                                         "kpis": 0, "assessments": 0}
-    small_catalogue.restore_process("HR-REC-01", "ana")
+    small_catalogue.restore_process("HR-REC-01", by("ana"))
     assert small_catalogue.counts()["dependencies"] == 1 and small_catalogue.counts()["kpis"] == 1
     assert len(small_catalogue.dependencies()) == 1
 
@@ -75,20 +78,20 @@ def test_kpi_targets_must_improve_on_the_baseline(small_catalogue: Catalogue) ->
     kpi = small_catalogue.add_kpi({"process_code": "HR-REC", "name": "Time to hire",
                                    "unit_of_measure": "days", "direction": "lower is better",
                                    "baseline": 120, "target": 60, "target_date": "2026-12-31",
-                                   "source": "HRMD dashboard"}, "ana")
+                                   "source": "HRMD dashboard"}, by("ana"))
     assert kpi["direction"] == "lower" and kpi["process_code"] == "HR-REC"
     with pytest.raises(InvalidInput, match="worse than baseline"):
         small_catalogue.add_kpi({"process_code": "HR-REC", "name": "Offer acceptance",
-                                 "direction": "higher", "baseline": 80, "target": 70}, "ana")
+                                 "direction": "higher", "baseline": 80, "target": 70}, by("ana"))
     with pytest.raises(Conflict, match="already exists"):
-        small_catalogue.add_kpi({"process_code": "HR-REC", "name": "Time to hire"}, "ana")
-    updated = small_catalogue.update_kpi(kpi["id"], {"target": 45}, 1, "bob")
+        small_catalogue.add_kpi({"process_code": "HR-REC", "name": "Time to hire"}, by("ana"))
+    updated = small_catalogue.update_kpi(kpi["id"], {"target": 45}, 1, by("bob"))
     assert updated["target"] == 45 and updated["version"] == 2
     with pytest.raises(InvalidInput, match="worse than baseline"):
-        small_catalogue.update_kpi(kpi["id"], {"target": 200}, 2, "bob")
-    small_catalogue.delete_kpi(kpi["id"], "ana")
+        small_catalogue.update_kpi(kpi["id"], {"target": 200}, 2, by("bob"))
+    small_catalogue.delete_kpi(kpi["id"], by("ana"))
     assert small_catalogue.kpis().empty
-    small_catalogue.restore_kpi(kpi["id"], "ana")
+    small_catalogue.restore_kpi(kpi["id"], by("ana"))
     assert list(small_catalogue.kpis()["target"]) == [45]
 
 
@@ -96,33 +99,35 @@ def test_several_raters_are_kept_side_by_side(small_catalogue: Catalogue) -> Non
     for rater, value in (("analyst.a", 4), ("analyst.b", 2)):
         small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key":
                                         "member_experience", "value": value, "rater": rater,
-                                        "low": value - 1, "high": value + 1}, "ana")
+                                        "low": value - 1, "high": value + 1}, by("ana"))
     frame = small_catalogue.assessments(process_code="HR-REC")
     assert sorted(frame["value"]) == [2, 4]  # nothing averaged at storage
     with pytest.raises(Conflict, match=r"analyst\.a already assessed member_experience"):
         small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key":
                                         "member_experience", "value": 3, "rater": "analyst.a"},
-                                       "ana")
+                                       by("ana"))
     with pytest.raises(InvalidInput, match="low 4 is above the value 3"):
         small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key": "complexity",
-                                        "value": 3, "low": 4, "rater": "analyst.a"}, "ana")
+                                        "value": 3, "low": 4, "rater": "analyst.a"}, by("ana"))
     first = int(frame["id"].iloc[0])
-    small_catalogue.update_assessment(first, {"value": 5, "high": 5}, 1, "ana")
-    small_catalogue.delete_assessment(first, "ana")
+    small_catalogue.update_assessment(first, {"value": 5, "high": 5}, 1, by("ana"))
+    small_catalogue.delete_assessment(first, by("ana"))
     assert len(small_catalogue.assessments()) == 1
-    small_catalogue.restore_assessment(first, "ana")
+    small_catalogue.restore_assessment(first, by("ana"))
     assert len(small_catalogue.assessments()) == 2
 
 
 def test_units_cannot_be_deleted_while_they_own_processes(small_catalogue: Catalogue) -> None:
     with pytest.raises(Conflict, match="still owns 1 process"):
-        small_catalogue.delete_unit("FRMD", "ana")
+        small_catalogue.delete_unit("FRMD", by("ana"))
     small_catalogue.add_unit({"code": "BDT", "name": "Development Bureau", "kind": "bureau"},
-                             "ana")
-    small_catalogue.delete_unit("BDT", "ana")
+                             by("ana"))
+    small_catalogue.delete_unit("BDT", by("ana"))
     with pytest.raises(NotFound, match="unit BDT is deleted"):
-        small_catalogue.add_process({"code": "BDT-1", "name": "Projects", "unit": "BDT"}, "ana")
-    small_catalogue.restore_unit("BDT", "ana")
-    small_catalogue.update_unit("BDT", {"name": "Telecommunication Development Bureau"}, 3, "ana")
+        small_catalogue.add_process({"code": "BDT-1", "name": "Projects", "unit": "BDT"},
+                                    by("ana"))
+    small_catalogue.restore_unit("BDT", by("ana"))
+    small_catalogue.update_unit("BDT", {"name": "Telecommunication Development Bureau"}, 3,
+                                by("ana"))
     units = small_catalogue.units().set_index("code")
     assert units.loc["BDT", "kind"] == "bureau" and units.loc["FRMD", "processes"] == 1

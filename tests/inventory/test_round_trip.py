@@ -14,6 +14,7 @@ from inventory.importing import ImportOptions
 from inventory.io import Upload
 from inventory.schemas import DependencyKind, Lifecycle, Pillar, TransformationStatus
 from inventory.services import Catalogue
+from tests.support import by
 
 AWKWARD_STARTS = ["=", "+", "-", "@", "'", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\n"]
 texts = st.one_of(
@@ -79,11 +80,11 @@ def exported(catalogue: Catalogue) -> dict[str, bytes]:
 def test_export_import_export_is_identical(inventory: dict[str, list[dict[str, Any]]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         first = Catalogue.open(f"sqlite:///{folder}/a.db")
-        first.load(inventory, "gen")
+        first.load(inventory, by("gen"))
         workbook = inventory_workbook(first.frames())
         second = Catalogue.open(f"sqlite:///{folder}/b.db")
         result = second.import_file(Upload("inventory.xlsx", workbook), ImportOptions(),
-                                    mode="insert", actor="gen")
+                                    mode="insert", actor=by("gen"))
         assert result.imported, result.problems.to_dict("records")
         assert exported(second) == exported(first)
         first.engine.dispose()

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from inventory import migrate
 from inventory.db import make_engine
 from inventory.services import Catalogue
+from tests.support import by
 
 
 def test_migrations_build_exactly_the_models(database_url: str) -> None:
@@ -47,5 +48,5 @@ def test_a_write_that_fails_half_way_leaves_nothing(small_catalogue: Catalogue) 
                               "dependencies": [{"upstream_code": "BR-1",
                                                 "downstream_code": "FIN"},
                                                {"upstream_code": "BR-1",
-                                                "downstream_code": "NOPE"}]}, "ana")
+                                                "downstream_code": "NOPE"}]}, by("ana"))
     assert (small_catalogue.counts(), len(small_catalogue.audit_log())) == before

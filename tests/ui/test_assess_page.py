@@ -9,12 +9,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Radio, TextInput
 
 from inventory.services import Catalogue
 from scoring.criteria import load_criteria
+from tests.support import by
+from tests.ui.harness import start
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SAVE = "FormSubmitter:assess_form-Save ratings"
@@ -25,14 +26,8 @@ LABELS = {c.key: c.label for c in CRITERIA}
 @pytest.fixture
 def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     """The app on an empty database (the first start loads the sample), as user 'ana'."""
-    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
-    monkeypatch.setenv("DTI_ACTOR", "ana")
     monkeypatch.delenv("DTI_CRITERIA", raising=False)
-    st.cache_resource.clear()  # each test starts the app afresh, as a new server would
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.run()
-    assert not test.exception
-    yield test
+    yield start(database_url, monkeypatch)
 
 
 def _assess(app: AppTest, process: str | None = None, rater: str | None = None) -> AppTest:
@@ -147,7 +142,7 @@ def test_a_change_made_meanwhile_is_a_conflict_and_nothing_is_lost(app: AppTest,
     row = before["complexity"]
     # Someone else changes analyst.a's complexity rating while the form is open.
     Catalogue.open(database_url).update_assessment(int(row["id"]), {"value": 5},
-                                                   int(row["version"]), "bob")
+                                                   int(row["version"]), by("bob"))
     _rate(app, "complexity").set_value(2.0)
     _rate(app, "member_experience").set_value(5.0)
     app.button(key=SAVE).click().run()
@@ -176,7 +171,7 @@ def test_coming_back_to_the_page_shows_the_latest_values(app: AppTest,
     row = _stored(database_url, "HR-REC", "analyst.a")["complexity"]
     app.switch_page("views/inventory.py").run()
     Catalogue.open(database_url).update_assessment(int(row["id"]), {"value": 1},
-                                                   int(row["version"]), "bob")
+                                                   int(row["version"]), by("bob"))
     app.switch_page("views/assess.py").run()
     assert app.text_input(key="rater").value == "analyst.a"
     assert _rate(app, "complexity").value == 1.0
@@ -188,7 +183,7 @@ def test_coming_back_to_the_page_shows_the_latest_values(app: AppTest,
 def test_discarding_after_a_conflict_loads_the_latest(app: AppTest, database_url: str) -> None:
     _assess(app, "HR-REC", rater="analyst.a")
     row = _stored(database_url, "HR-REC", "analyst.a")["complexity"]
-    Catalogue.open(database_url).delete_assessment(int(row["id"]), "bob", int(row["version"]))
+    Catalogue.open(database_url).delete_assessment(int(row["id"]), by("bob"), int(row["version"]))
     _rate(app, "complexity").set_value(1.0)
     app.button(key=SAVE).click().run()
     assert "Complexity was removed" in _text(app, "error")
@@ -228,7 +223,7 @@ def test_a_disagreement_of_half_the_scale_is_flagged(app: AppTest, database_url:
                               if m.label == "Criteria with disagreement"))
     Catalogue.open(database_url).add_assessment(
         {"process_code": "HR-REC", "criterion_key": key, "value": top - 3, "rater": "carol"},
-        "carol")
+        by("carol"))
     app.run()
     table = _raters_table(app)
     assert table.loc[LABELS[key], "Spread"] == "3 ⚠️"

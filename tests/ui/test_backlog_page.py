@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from inventory.services import Catalogue
 from scoring import decision
 from scoring.ranking import rank
 from scoring.scenario import Scenario
+from tests.support import by
+from tests.ui.harness import start
 from views.scoring_data import criteria_set, ranking_inputs
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -21,12 +22,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 @pytest.fixture
 def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
-    monkeypatch.setenv("DTI_ACTOR", "ana")
-    st.cache_resource.clear()
-    test = AppTest.from_file(APP, default_timeout=120)
-    test.run()
-    yield test
+    yield start(database_url, monkeypatch, timeout=120)
 
 
 def test_the_page_shows_the_ranked_backlog_with_its_robustness(app: AppTest,
@@ -48,7 +44,7 @@ def test_constraints_that_cannot_be_met_are_explained(app: AppTest, database_url
     catalogue = Catalogue.open(database_url)
     settings = Scenario(name="Tight").to_dict()
     settings["constraints"] = {"budget": 1000, "must_include": ["HR-REC"]}
-    catalogue.scenarios.add("Tight", settings, "ana")
+    catalogue.scenarios.add("Tight", settings, by("ana"))
     app.switch_page("views/backlog.py").run()
     app.selectbox(key="backlog_scenario").set_value("Tight").run()
     app.toggle(key="backlog_zero").set_value(True).run()

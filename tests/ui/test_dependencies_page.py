@@ -6,21 +6,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from inventory import graph
 from inventory.services import Catalogue
+from tests.ui.harness import start
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
 def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
-    st.cache_resource.clear()
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.run()
+    test = start(database_url, monkeypatch)
     test.switch_page("views/dependencies.py").run()
     assert not test.exception, test.exception
     yield test

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from inventory.services import Catalogue
+from tests.support import by
+from tests.ui.harness import start
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -17,13 +18,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 @pytest.fixture
 def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     """The app on an empty database (the first start loads the sample), as user 'ana'."""
-    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
-    monkeypatch.setenv("DTI_ACTOR", "ana")
-    st.cache_resource.clear()  # each test starts the app afresh, as a new server would
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.run()
-    assert not test.exception
-    yield test
+    yield start(database_url, monkeypatch)
 
 
 def _inventory(app: AppTest, process: str | None = None) -> AppTest:
@@ -42,9 +37,10 @@ def _text(app: AppTest, element: str) -> str:
     return " ".join(str(e.value) for e in getattr(app, element))
 
 
-def test_first_start_loads_the_sample_and_the_overview_counts_it(app: AppTest,
-                                                                 database_url: str) -> None:
-    counts = _reader(database_url).counts()
+def test_first_start_loads_the_sample_and_the_overview_counts_it(
+        empty_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = start(empty_database_url, monkeypatch)
+    counts = _reader(empty_database_url).counts()
     assert counts["processes"] >= 40
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Processes"] == str(counts["processes"])
@@ -91,7 +87,8 @@ def test_a_concurrent_edit_is_shown_as_a_conflict_and_nothing_is_overwritten(
         app: AppTest, database_url: str) -> None:
     _inventory(app, "HR-REC")
     # Someone else saves while this user has the form open on version 1.
-    _reader(database_url).update_process("HR-REC", {"process_owner": "Director, HRMD"}, 1, "bob")
+    _reader(database_url).update_process("HR-REC", {"process_owner": "Director, HRMD"}, 1,
+                                         by("bob"))
     app.text_input(key="edit:HR-REC:1:name").input("My edit")
     app.button(key="FormSubmitter:edit:HR-REC-Save changes").click().run()
     errors = _text(app, "error")

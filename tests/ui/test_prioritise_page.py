@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from inventory.services import Catalogue
@@ -18,6 +17,7 @@ from scoring.criteria import Group
 from scoring.explain import explain
 from scoring.ranking import Ranking, rank
 from scoring.scenario import Method, Scenario
+from tests.ui.harness import start
 from views.prioritise_charts import grid_key
 from views.scoring_data import criteria_set, ranking_inputs
 
@@ -28,11 +28,7 @@ IMPACT = [c.key for c in CRITERIA.in_group(Group.IMPACT)]
 
 @pytest.fixture
 def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
-    monkeypatch.setenv("DTI_ACTOR", "ana")
-    st.cache_resource.clear()
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.run()
+    test = start(database_url, monkeypatch)
     test.switch_page("views/prioritise.py").run()
     assert not test.exception, test.exception
     yield test

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from inventory.export import inventory_workbook
 from inventory.io import Upload
 from inventory.services import Catalogue
+from tests.ui.harness import start
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "import_corpus"
@@ -23,13 +23,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "import_corpus"
 
 @pytest.fixture
 def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
-    monkeypatch.setenv("DTI_ACTOR", "ana")
-    st.cache_resource.clear()
-    test = AppTest.from_file(APP, default_timeout=60)
-    test.run()
-    assert not test.exception
-    yield test
+    yield start(database_url, monkeypatch)
 
 
 def _import_page(app: AppTest, upload: Upload) -> AppTest:

@@ -1,0 +1,72 @@
+"""``dti user``: the admin's account commands (see :mod:`inventory.accounts`).
+
+One-time passwords are printed once, on stdout, for the admin to hand over privately; the
+person signs in with it and must choose their own password straight away. The command line
+acts as the admin operator (see :func:`inventory.cli_common._actor`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from inventory.access import Role
+from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit, _typer
+
+user_app = _typer("User accounts: add, list, set-role, disable, enable, reset-password.")
+
+RoleArgument = Annotated[Role, typer.Argument(help="viewer, analyst, leadership or admin.",
+                                              case_sensitive=False)]
+
+
+def _handover(username: str, secret: str) -> None:
+    typer.echo(f"One-time password for {username}: {secret}")
+    typer.echo("Hand it over privately; it must be changed at the first sign-in.")
+
+
+@user_app.command("add")
+def add(ctx: typer.Context, username: str,
+        role: Annotated[Role, typer.Option("--role", help="viewer, analyst, leadership or admin.",
+                                           case_sensitive=False)] = Role.viewer,
+        name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None) -> None:
+    """Create an account with a one-time password."""
+    secret = _catalogue(ctx).accounts.add(username, role, _actor(ctx), display_name=name)
+    typer.echo(f"Account {username} created with the role {role.value}.")
+    if secret is not None:
+        _handover(username, secret)
+
+
+@user_app.command("list")
+def list_users(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Every account with its role, state and last sign-in (never a password hash)."""
+    _emit(_catalogue(ctx).accounts.list(_actor(ctx)), fmt,
+          ["username", "display_name", "role", "disabled", "must_change_password",
+           "last_sign_in_at", "failed_attempts", "locked_until"])
+
+
+@user_app.command("set-role")
+def set_role(ctx: typer.Context, username: str, role: RoleArgument) -> None:
+    """Give an account another role; it applies at the person's next click."""
+    _catalogue(ctx).accounts.set_role(username, role, _actor(ctx))
+    typer.echo(f"{username} now has the role {role.value}.")
+
+
+@user_app.command("disable")
+def disable(ctx: typer.Context, username: str) -> None:
+    """Stop an account from signing in; an open session ends at its next click."""
+    _catalogue(ctx).accounts.disable(username, _actor(ctx))
+    typer.echo(f"{username} is disabled.")
+
+
+@user_app.command("enable")
+def enable(ctx: typer.Context, username: str) -> None:
+    """Let a disabled or locked account sign in again."""
+    _catalogue(ctx).accounts.enable(username, _actor(ctx))
+    typer.echo(f"{username} is enabled.")
+
+
+@user_app.command("reset-password")
+def reset_password(ctx: typer.Context, username: str) -> None:
+    """Replace the password with a new one-time password (also unlocks the account)."""
+    _handover(username, _catalogue(ctx).accounts.reset_password(username, _actor(ctx)))

@@ -1,0 +1,180 @@
+"""Signing in and out: the gate app.py runs before any page, and who the session acts for.
+
+Two ways in, one model (:class:`inventory.access.Actor`):
+
+* built-in accounts (user name and password, :mod:`inventory.accounts`), always available;
+* single sign-on through Streamlit's OpenID Connect login (``st.login``) when ``.streamlit/
+  secrets.toml`` has an ``[auth]`` section. The role is the claim named by ``DTI_ROLE_CLAIM``
+  (default ``dti_role``) when the identity provider sends a role dti knows, else the account's
+  role for the same user name (the e-mail address), else viewer.
+
+The session keeps ``SESSION_KEY``: user name, display name, role, how they signed in and when.
+It ends after :attr:`inventory.accounts.SignInPolicy.session_minutes`. A password account is
+read again on every rerun, so a disabled account or a changed role applies at the next click.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import streamlit as st
+
+from inventory.access import Actor, Role
+from inventory.accounts import SignedIn, SignInPolicy
+from inventory.errors import CatalogueError
+from views.common import SESSION_KEY, catalogue
+
+SSO = "single sign-on"
+PASSWORD = "password"
+
+
+def remember(signed: SignedIn, via: str) -> None:
+    """Start this browser session as ``signed``."""
+    st.session_state[SESSION_KEY] = {
+        "username": signed.actor.name, "display_name": signed.display_name,
+        "role": signed.actor.role.value, "via": via, "at": time.time(),
+        "must_change_password": signed.must_change_password}
+
+
+def forget(reason: str | None = None) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    if reason:
+        st.session_state["signin_notice"] = reason
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, OSError):
+        return False
+    except Exception as error:  # Streamlit raises its own error when no secrets file exists
+        if type(error).__name__ == "StreamlitSecretNotFoundError":
+            return False
+        raise
+
+
+def session_actor() -> Actor | None:
+    """The signed-in person of this session, or None (expired, disabled, or nobody)."""
+    session: dict[str, Any] | None = st.session_state.get(SESSION_KEY)
+    if session is None:
+        return None
+    limit = SignInPolicy.from_env().session_minutes
+    if time.time() - float(session["at"]) > limit * 60:
+        forget(f"Your session ended after {limit} minutes; sign in again.")
+        return None
+    if session["via"] == SSO:
+        return Actor(session["username"], Role(session["role"]))
+    try:
+        current = catalogue().accounts.current(session["username"])
+    except CatalogueError as error:
+        forget(str(error).capitalize())
+        return None
+    session["role"] = current.role.value
+    return current
+
+
+def gate() -> Actor:
+    """Return who this session acts for; otherwise show the sign-in (or the password change a
+    one-time password requires) and stop the run."""
+    who = session_actor()
+    if who is None and sso_configured() and st.user.is_logged_in:
+        who = _from_identity_provider()
+    if who is None:
+        _sign_in_form()
+        st.stop()
+    assert who is not None
+    if st.session_state[SESSION_KEY]["must_change_password"]:
+        _change_password_form(who, first=True)
+        st.stop()
+    return who
+
+
+def account_box(who: Actor) -> None:
+    """Sidebar: who is signed in, their role, sign out and change password."""
+    session = st.session_state[SESSION_KEY]
+    st.sidebar.caption(f"Signed in as **{session['display_name']}** ({who.name}) · "
+                       f"role **{who.role.value}**")
+    left, right = st.sidebar.columns(2)
+    if session["via"] == PASSWORD and right.button("Password", key="open_password",
+                                                   icon=":material/key:"):
+        st.session_state["changing_password"] = True
+    if left.button("Sign out", key="sign_out", icon=":material/logout:"):
+        via = session["via"]
+        forget("You are signed out.")
+        if via == SSO:
+            st.logout()
+        st.rerun()
+    if st.session_state.get("changing_password"):
+        with st.sidebar:
+            _change_password_form(who, first=False)
+
+
+def _from_identity_provider() -> Actor | None:
+    claim = os.environ.get("DTI_ROLE_CLAIM", "dti_role")
+    username = str(st.user.get("email") or st.user.get("preferred_username")
+                   or st.user.get("sub") or "")
+    claimed = st.user.get(claim)
+    try:
+        signed = catalogue().accounts.single_sign_on(
+            username, str(st.user.get("name") or username),
+            str(claimed).lower() if isinstance(claimed, str) else None)
+    except CatalogueError as error:
+        st.session_state["signin_notice"] = f"Single sign-on refused: {error}"
+        st.logout()
+        return None
+    remember(signed, SSO)
+    return signed.actor
+
+
+def _sign_in_form() -> None:
+    st.title("dti · what to transform")
+    notice = st.session_state.pop("signin_notice", None)
+    if notice:
+        st.info(notice, icon=":material/info:")
+    with st.form("sign_in"):
+        st.subheader("Sign in")
+        username = st.text_input("User name", key="signin_username")
+        password = st.text_input("Password", type="password", key="signin_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            signed = catalogue().accounts.sign_in(username, password)
+        except CatalogueError as error:
+            st.error(f"Not signed in: {error}.", icon=":material/lock:")
+        else:
+            remember(signed, PASSWORD)
+            st.rerun()
+    if sso_configured():
+        st.button("Sign in with your organisation's account", key="sso",
+                  on_click=st.login, icon=":material/badge:")
+    st.caption("No account? Ask an admin (`dti user add NAME --role viewer`). On a first start "
+               "the server's console shows the admin's one-time password.")
+
+
+def _change_password_form(who: Actor, *, first: bool) -> None:
+    if first:
+        st.title("Choose your password")
+        st.info("You signed in with a one-time password: choose your own before going on.",
+                icon=":material/key:")
+    with st.form("change_password"):
+        current = st.text_input("Current password", type="password", key="password_current")
+        new = st.text_input("New password (at least 10 characters)", type="password",
+                            key="password_new")
+        again = st.text_input("New password again", type="password", key="password_again")
+        submitted = st.form_submit_button("Change password", type="primary")
+    if not submitted:
+        return
+    if new != again:
+        st.error("The two new passwords differ; type them again.")
+        return
+    try:
+        catalogue().accounts.change_password(who.name, current, new)
+    except CatalogueError as error:
+        st.error(f"Password not changed: {error}.")
+        return
+    st.session_state[SESSION_KEY]["must_change_password"] = False
+    st.session_state.pop("changing_password", None)
+    st.toast("Password changed.", icon=":material/check:")
+    st.rerun()
