@@ -1,20 +1,26 @@
-"""dti in the browser: page set-up, the sign-in gate, and navigation by role only."""
+"""dti in the browser: page set-up, the sign-in gate, and navigation by role only.
+
+The navigation is registered before the sign-in form (hidden, with every page) so that the page
+a link names is still the one shown once the person is signed in; signed in, it offers only the
+pages the role may use.
+"""
 
 import streamlit as st
 
 from views.common import catalogue
-from views.navigation import pages_for
-from views.signin import account_box, gate
+from views.navigation import PAGES, pages_for
+from views.signin import account_box, signed_in, stop_unless_ready
 
 st.set_page_config(page_title="dti · what to transform", page_icon=":material/hub:",
                    layout="wide")
 catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
-who = gate()  # stops here with the sign-in form until someone is signed in
-
+who = signed_in()
+offered = PAGES if who is None else pages_for(who)
 navigation = st.navigation([
     st.Page(page.path, title=page.title, icon=page.icon, default=index == 0,
             **({"url_path": page.url_path} if page.url_path else {}))
-    for index, page in enumerate(pages_for(who))
-])
+    for index, page in enumerate(offered)
+], position="sidebar" if who is not None else "hidden")
+who = stop_unless_ready(who)  # the sign-in form until someone is signed in
 account_box(who)
 navigation.run()

@@ -3,6 +3,7 @@
 from benchmarks import (
     catalogue_writes,
     graph_metrics,
+    load,
     portfolio,
     ranking,
     robustness,
@@ -18,3 +19,4 @@ if __name__ == "__main__":
     ranking.main()
     robustness.main()
     portfolio.main()
+    load.main([])  # 25 concurrent sessions against the app on the sample (a few minutes)

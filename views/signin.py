@@ -8,6 +8,9 @@ Two ways in, one model (:class:`inventory.access.Actor`):
   (default ``dti_role``) when the identity provider sends a role dti knows, else the account's
   role for the same user name (the e-mail address), else viewer.
 
+app.py registers the navigation before the sign-in form stops the run, so a shared link
+(``/inventory?process=HR-REC``) opens its page once the person is signed in.
+
 The session keeps ``SESSION_KEY``: user name, display name, role, how they signed in and when.
 It ends after :attr:`inventory.accounts.SignInPolicy.session_minutes`. A password account is
 read again on every rerun, so a disabled account or a changed role applies at the next click.
@@ -75,12 +78,18 @@ def session_actor() -> Actor | None:
     return current
 
 
-def gate() -> Actor:
-    """Return who this session acts for; otherwise show the sign-in (or the password change a
-    one-time password requires) and stop the run."""
+def signed_in() -> Actor | None:
+    """Who this session acts for, signing in through the identity provider when it already
+    knows the person; None when nobody is signed in."""
     who = session_actor()
     if who is None and sso_configured() and st.user.is_logged_in:
         who = _from_identity_provider()
+    return who
+
+
+def stop_unless_ready(who: Actor | None) -> Actor:
+    """Show the sign-in form (nobody signed in) or the password change a one-time password
+    requires, and stop the run; otherwise return ``who``."""
     if who is None:
         _sign_in_form()
         st.stop()

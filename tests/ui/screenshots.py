@@ -1,96 +1,73 @@
 """Take a screenshot of every page of a running (or freshly started) app with Debian's Chromium.
 
 Usage: ``python -m tests.ui.screenshots OUT_DIR [URL]``. Without URL, starts ``streamlit run
-app.py`` on a free port against a temporary SQLite database holding the sample inventory.
+app.py`` on a free port against a temporary SQLite database holding the sample inventory, with
+an admin account made for the occasion. With URL, signs in as ``DTI_SCREENSHOT_USER`` with
+``DTI_SCREENSHOT_PASSWORD`` (an admin sees every page). Pages are reached through the sidebar
+in one signed-in session (opening a link starts a new session, which asks to sign in again).
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-CHROMIUM = os.environ.get("DTI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PAGES = {"overview": "", "inventory": "inventory?process=HR-REC",
-         "dependencies": "dependencies?process=MEM-IDM", "assess": "assess?process=HR-REC",
-         "prioritise": "prioritise", "scenarios": "scenarios", "robustness": "robustness",
-         "portfolio": "portfolio", "backlog": "backlog", "import": "import",
-         "export": "export"}
+from tests.e2e.harness import (
+    choose,
+    create_accounts,
+    launch_chromium,
+    open_page,
+    running_app,
+    sidebar_pages,
+    sign_in,
+    wait_for_app,
+)
+
+# file name -> (navigation title, page heading, (selectbox label, process) opened first)
+PAGES: dict[str, tuple[str, str, tuple[str, str] | None]] = {
+    "overview": ("Overview", "Overview", None),
+    "inventory": ("Inventory", "Inventory", ("Open a process", "HR-REC")),
+    "dependencies": ("Dependencies", "Dependencies", ("Ripple of a process", "MEM-IDM")),
+    "assess": ("Assess", "Assess", ("Process", "HR-REC")),
+    "prioritise": ("Prioritise", "Prioritise", None),
+    "scenarios": ("Scenarios", "Scenarios", None),
+    "robustness": ("Robustness", "Robustness", None),
+    "portfolio": ("Portfolio", "Portfolio and roadmap", None),
+    "backlog": ("Backlog", "Backlog", None),
+    "import": ("Import", "Import", None),
+    "export": ("Export", "Export", None),
+    "history": ("History", "History", None),
+    "users": ("Users", "Users", None),
+}
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_EXAMPLE = ROOT / "tests" / "data" / "import_example.csv"  # one maturity out of range
+ADMIN = ("screenshots", "screenshots-password")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running_app(database_url: str) -> Iterator[str]:
-    """Start the app on a free port; yield its base URL; stop it afterwards."""
-    port = free_port()
-    env = os.environ | {"DTI_DATABASE_URL": database_url, "DTI_ACTOR": "screenshot"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def wait_for_app(page: Page) -> None:
-    """Wait until Streamlit has finished running the script and drawing charts."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
-    # the navigation is drawn once app.py has opened the catalogue (on a first start, after
-    # loading the sample)
-    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=180_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_function(  # every plotly chart drawn
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(chart => chart.querySelector('.main-svg'))", timeout=60_000)
-    page.wait_for_timeout(1000)
-    page.wait_for_function(  # a page that computes a while has its running badge back
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
-
-
-def capture(base_url: str, out_dir: Path) -> list[Path]:
+def capture(base_url: str, out_dir: Path, username: str, password: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     shots = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1440, "height": 2000})
-        for name, path in PAGES.items():
-            page.goto(f"{base_url}/{path}")
-            wait_for_app(page)
+        sign_in(page, base_url, username, password)
+        offered = set(sidebar_pages(page))
+        for name, (title, heading, opened) in PAGES.items():
+            if title not in offered:
+                print(f"skipped {name}: {username}'s role has no {title} page", file=sys.stderr)
+                continue
+            open_page(page, title, heading)
+            if opened is not None:
+                choose(page, *opened)
+                wait_for_app(page)
             if name == "import":
-                page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
-                    str(IMPORT_EXAMPLE))
-                wait_for_app(page)
-                page.get_by_role("button", name="Check the file (dry run)").click()
-                wait_for_app(page)
+                _check_example(page)
+            page.mouse.move(0, 0)  # no hover tooltip, no focus ring in the picture
+            page.evaluate("() => document.activeElement?.blur()")
             target = out_dir / f"{name}.png"
             page.screenshot(path=str(target), full_page=True)
             shots.append(target)
@@ -98,14 +75,29 @@ def capture(base_url: str, out_dir: Path) -> list[Path]:
     return shots
 
 
+def _check_example(page: Page) -> None:
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        str(IMPORT_EXAMPLE))
+    wait_for_app(page)
+    page.get_by_role("button", name="Check the file (dry run)").click()
+    wait_for_app(page)
+
+
 def main() -> None:
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     if len(sys.argv) > 2:
-        shots = capture(sys.argv[2], out_dir)
+        username = os.environ.get("DTI_SCREENSHOT_USER")
+        password = os.environ.get("DTI_SCREENSHOT_PASSWORD")
+        if not username or not password:
+            sys.exit("Error: set DTI_SCREENSHOT_USER and DTI_SCREENSHOT_PASSWORD (an admin "
+                     "account of the app at URL) to take screenshots of a running app")
+        shots = capture(sys.argv[2], out_dir, username, password)
     else:
-        with tempfile.TemporaryDirectory() as tmp, \
-                running_app(f"sqlite:///{tmp}/dti.db") as url:
-            shots = capture(url, out_dir)
+        with tempfile.TemporaryDirectory() as tmp:
+            database_url = f"sqlite:///{tmp}/dti.db"
+            create_accounts(database_url, {ADMIN[0]: ("admin", ADMIN[1])})
+            with running_app(database_url) as url:
+                shots = capture(url, out_dir, *ADMIN)
     for shot in shots:
         print(shot)
 

@@ -1,0 +1,50 @@
+"""The one app server and browser every end-to-end test shares (see harness.py)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import nullcontext
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import harness
+
+ACCOUNTS = {"ana": ("analyst", "ana-e2e-password"), "lea": ("leadership", "lea-e2e-password"),
+            "vic": ("viewer", "vic-e2e-password")}
+
+
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Server]:
+    """One per test module (not per session: Playwright's sync API cannot run twice at once,
+    so a browser left open would break the other browser tests): ``streamlit run app.py`` on
+    a fresh SQLite database with the accounts ana (analyst), lea
+    (leadership) and vic (viewer), ready once its first start has loaded the sample; Chromium
+    to drive it. Screenshots and the server's log go to ``DTI_E2E_ARTEFACTS`` (default: a new
+    temporary folder), printed at the start."""
+    reason = harness.browser_missing()
+    if reason is not None:
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('e2e')}/dti.db"
+    artefacts = Path(os.environ.get("DTI_E2E_ARTEFACTS")
+                     or tempfile.mkdtemp(prefix="dti-e2e-artefacts-"))
+    artefacts.mkdir(parents=True, exist_ok=True)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else nullcontext():
+        print(f"\ne2e: screenshots and server log in {artefacts}", flush=True)
+    harness.create_accounts(database_url, ACCOUNTS)
+    with harness.running_app(database_url, log=artefacts / "streamlit.log") as base, \
+            sync_playwright() as playwright:
+        browser = harness.launch_chromium(playwright)
+        opened = harness.Server(base, database_url, artefacts, browser,
+                                {name: password for name, (_, password) in ACCOUNTS.items()})
+        first = opened.page()
+        harness.sign_in_form(first, base)  # waits for the first start to load the sample
+        first.context.close()
+        yield opened
+        browser.close()
