@@ -8,6 +8,8 @@ one).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -75,9 +77,11 @@ def _concentration(text: str) -> float | None:
 
 def _robust(run: _Run, samples: int, top: int, seed: int, spread: str,
             values: bool) -> decision.Robustness:
-    with _progress(f"Monte Carlo, {samples:,} samples"):
+    concentration = _concentration(spread)
+    with _progress("Monte Carlo", samples) as progress:
         return decision.robustness(run.ranking, samples=samples, top_n=top, seed=seed,
-                                   concentration=_concentration(spread), value_noise=values)
+                                   concentration=concentration, value_noise=values,
+                                   progress=progress)
 
 
 def _choose(run: _Run, budget: float | None, capacity: float | None,
@@ -247,19 +251,10 @@ def backlog(
                                 chosen.selected if chosen is not None else None)
     sheets = decision.backlog_sheets(
         run.name, run.ranking, run.frames, robust=robust, portfolio=chosen, plan=plan,
-        exported_by=_actor(ctx), database=_catalogue(ctx).url)
+        exported_by=_actor(ctx).name, database=_catalogue(ctx).url)
     frame = sheets["Backlog"]
-    if kind == "xlsx":
-        data = backlog_export.workbook(sheets)
-    elif kind == "csv":
-        data = backlog_export.csv_bytes(frame)
-    elif kind == "json":
-        data = backlog_export.json_bytes(sheets)
-    else:
-        summary = [f"{row['item']}: {row['value']}" for row in
-                   sheets["Decision record"].to_dict("records")]
-        data = backlog_export.html_report(f"Transformation backlog: {run.name}", summary,
-                                          sheets, top=top)
+    data = backlog_export.export(kind, sheets, _actor(ctx), top=top,
+                                 title=f"Transformation backlog: {run.name}")
     try:
         out.write_bytes(data)
     except OSError as error:
@@ -267,18 +262,20 @@ def backlog(
     typer.echo(f"Wrote the backlog of {len(frame)} processes to {out}.")
 
 
-class _progress:
-    """A spinner line on a terminal's stderr for work over a second; silent otherwise."""
+@contextmanager
+def _progress(label: str, steps: int) -> Iterator[Callable[[float], None] | None]:
+    """A progress bar of ``steps`` (e.g. samples) on stderr when stderr is a terminal, and the
+    callback that moves it to a fraction done (0-1); no bar and ``None`` otherwise, so that
+    redirected output, logs and ``--format json`` stay clean."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with typer.progressbar(length=steps, label=label, file=sys.stderr, show_pos=True) as bar:
 
-    def __init__(self, label: str) -> None:
-        self.label = label
+        def advance(fraction: float) -> None:
+            bar.update(round(fraction * steps) - bar.pos)
 
-    def __enter__(self) -> None:
-        if sys.stderr.isatty():
-            typer.echo(f"{self.label}…", err=True)
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+        yield advance
 
 
 def register(app: typer.Typer) -> None:

@@ -3,52 +3,66 @@ the ranked transformation backlog, composed the same way for the command line an
 
 Conventions:
 
-* Robustness samples the weighted sum of the ranking's normalised values
-  (:func:`scoring.sensitivity.monte_carlo`): weights around the scenario's, values within the
-  raters' range and anywhere on the scale when unknown (``Ranking.normalised_low/high``). It
-  is the weighted-sum view whatever the scenario's method, and leaves the dependency uplift
-  out; :func:`robustness` says so in its notes.
+* Robustness samples the ranking's normalised values by the scenario's own method
+  (:func:`scoring.sensitivity.monte_carlo` with :func:`method_scoring`): weights around the
+  scenario's, values within the raters' range and anywhere on the scale when unknown
+  (``Ranking.normalised_low/high``). It leaves the dependency uplift out, and the weight
+  flips are exact for the weighted sum only; :func:`robustness` says so in its notes.
 * The portfolio's value of a process is its ranking score (uplift included); its cost is the
   process's ``estimated_cost_chf`` and its effort ``estimated_effort_pm``. A process needs its
   upstream processes (``upstream_code -> downstream_code``) chosen too, unless their
   transformation status is ``completed``; upstream processes outside the ranking (not assessed
   or filtered out) cannot be chosen here and are taken as handled elsewhere, with a note
-  naming them.
+  naming them. :func:`choose` and :func:`frontier` (the best value at each budget) apply the
+  scenario's constraints alike.
 * The roadmap places the chosen processes (all ranked ones when no portfolio is given) by rank,
   quick fixes first, into periods whose default names follow the DT-I milestones.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.criteria import Group
 from scoring.errors import ScoringError
-from scoring.portfolio import PortfolioResult, UnknownPolicy, select_portfolio
-from scoring.ranking import Ranking
+from scoring.portfolio import (
+    PortfolioResult,
+    UnknownPolicy,
+    efficient_frontier,
+    select_portfolio,
+)
+from scoring.ranking import _WPM_FLOOR, Ranking
 from scoring.roadmap import Period, plan_roadmap
 from scoring.scenario import Method
-from scoring.sensitivity import monte_carlo, weight_flips
+from scoring.sensitivity import Scoring, monte_carlo, weight_flips
 
 #: Default roadmap periods: the two DT-I milestones, then two later years.
 DEFAULT_PERIOD_NAMES = ("by C26", "by PP-26", "2027", "2028")
 COMPLETED = "completed"
 
 
+#: The criterion groups of a ranking's value level, by method (:mod:`scoring.ranking`, step 4);
+#: the effort level reads the effort group.
+VALUE_GROUPS = {Method.WSJF: (Group.IMPACT, Group.DEPENDENCY),
+                Method.VALUE_EFFORT: (Group.IMPACT,)}
+
+
 @dataclass(frozen=True)
 class Robustness:
-    """``table``: per ranked process (index code, rank order) ``probability_top_n``,
-    ``rank_p5``, ``rank_p50``, ``rank_p95`` and ``robustness``; ``flips``: per criterion the
-    smallest weight change that alters the top N; and what the analysis assumed."""
+    """``table``: per ranked process (index code, rank order) ``base_rank`` (the ordinal rank
+    by the method's score before the dependency uplift: the ranking the samples perturb),
+    ``probability_top_n``, ``rank_p5``, ``rank_p50``, ``rank_p95`` and ``robustness``;
+    ``flips``: per criterion the smallest weight change that alters the top N of the weighted
+    sum; and what the analysis assumed."""
 
     table: pd.DataFrame
     flips: pd.DataFrame
@@ -59,21 +73,36 @@ class Robustness:
     notes: list[str] = field(default_factory=list)
 
 
+def method_scoring(ranking: Ranking) -> Scoring:
+    """How :func:`scoring.sensitivity.monte_carlo` scores a sample the way ``ranking`` was
+    scored: its method, VIKOR's ``v``, the floor of the weighted product and of WSJF's job
+    size, and the criteria of the value and effort levels."""
+    scenario, criteria = ranking.scenario, ranking.criteria
+    value = [c.key for c in criteria.criteria if c.group in VALUE_GROUPS.get(scenario.method, ())]
+    return Scoring(scenario.method, vikor_v=scenario.vikor_v, floor=_WPM_FLOOR,
+                   value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)))
+
+
 def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed: int = 0,
-               concentration: float | None = 100.0, value_noise: bool = True) -> Robustness:
-    """Monte Carlo over weights (and values, with ``value_noise``) plus weight flips."""
+               concentration: float | None = 100.0, value_noise: bool = True,
+               progress: Callable[[float], None] | None = None) -> Robustness:
+    """Monte Carlo over weights (and values, with ``value_noise``) by the scenario's method,
+    plus weight flips. ``progress`` is called with the fraction of the samples done, as
+    :func:`scoring.sensitivity.monte_carlo` says."""
     matrix = ranking.normalised
     weights = ranking.weights
     result = monte_carlo(matrix, weights, samples=samples, top_n=top_n, seed=seed,
                          concentration=concentration,
                          low=ranking.normalised_low if value_noise else None,
-                         high=ranking.normalised_high if value_noise else None)
+                         high=ranking.normalised_high if value_noise else None,
+                         scoring=method_scoring(ranking), progress=progress)
     table = result.table.drop(columns=["score"]).rename(
-        columns={"deterministic_rank": "weighted_sum_rank"})
+        columns={"deterministic_rank": "base_rank"})
     notes = []
     if ranking.scenario.method is not Method.WSM:
-        notes.append(f"Robustness samples the weighted sum of the normalised values; the "
-                     f"scenario ranks by {ranking.scenario.method.label}")
+        notes.append(f"The weight flips are exact for the weighted sum and computed on it; the "
+                     f"scenario ranks by {ranking.scenario.method.label}, which the Monte "
+                     "Carlo samples")
     if ranking.scenario.uplift > 0:
         notes.append("Robustness leaves the dependency uplift out")
     flips = weight_flips(matrix, weights, top_n=top_n)
@@ -107,42 +136,46 @@ def choose(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame
     """The best portfolio under the scenario's constraints; ``budget`` and ``capacity`` (person-
     months per period), when given, replace the scenario's. The portfolio may use the capacity
     of every period up to the scenario's deadline (see :func:`default_periods`)."""
+    budget = ranking.scenario.constraints.budget if budget is None else budget
+    return select_portfolio(portfolio_items(ranking, processes), budget=budget,
+                            **_portfolio_terms(ranking, processes, dependencies, capacity,
+                                               unknown))
+
+
+def frontier(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
+             budgets: Sequence[float], *, capacity: float | None = None,
+             unknown: UnknownPolicy = "refuse") -> pd.DataFrame:
+    """The best value at each budget (:func:`scoring.portfolio.efficient_frontier`'s table)
+    under the scenario's other constraints, each budget solved as :func:`choose` solves it
+    with that budget: the same capacity, must-include and must-exclude, exclusive groups and
+    prerequisites (those outside the ranking taken as handled elsewhere)."""
+    return efficient_frontier(portfolio_items(ranking, processes), budgets,
+                              **_portfolio_terms(ranking, processes, dependencies, capacity,
+                                                 unknown))
+
+
+def _portfolio_terms(ranking: Ranking, processes: pd.DataFrame,
+                     dependencies: pd.DataFrame | None, capacity: float | None,
+                     unknown: UnknownPolicy) -> dict[str, Any]:
+    """Every argument of :func:`scoring.portfolio.select_portfolio` and
+    :func:`scoring.portfolio.efficient_frontier` but the items and the budget, from the
+    scenario's constraints: the capacity over the periods up to the deadline (``capacity``
+    per period, else the scenario's), the ranked must-include (refused when not ranked),
+    must-exclude and exclusive alternatives, and the prerequisites, those neither ranked nor
+    completed taken as handled elsewhere (with a note)."""
     constraints = ranking.scenario.constraints
-    prerequisites, outside = _in_scope(ranking, processes, dependencies)
+    ranked = set(ranking.table["code"])
     per_period = constraints.capacity if capacity is None else capacity
     total = None if per_period is None else sum(
         p.capacity_pm for p in default_periods(per_period, constraints.deadline))
-    result = select_portfolio(
-        portfolio_items(ranking, processes),
-        budget=constraints.budget if budget is None else budget,
-        capacity=total,
-        must_include=_ranked(ranking, constraints.must_include, "must-include"),
-        must_exclude=[c for c in constraints.must_exclude if c in set(ranking.table["code"])],
-        exclusive_groups=[[c for c in group if c in set(ranking.table["code"])]
-                          for group in constraints.exclusive],
-        prerequisites=prerequisites, completed=completed(processes),
-        unknown_cost=unknown, unknown_effort=unknown)
-    if outside:
-        shown = ", ".join(outside[:6]) + (f" and {len(outside) - 6} more" if len(outside) > 6
-                                          else "")
-        result = dataclasses.replace(result, notes=(*result.notes, (
-            f"Prerequisites outside this ranking (not assessed or filtered out) are taken as "
-            f"handled elsewhere: {shown}")))
-    return result
-
-
-def _in_scope(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
-              ) -> tuple[pd.DataFrame | None, list[str]]:
-    """The dependencies whose upstream process is ranked or completed, and the upstream
-    processes left out of account (neither)."""
-    if dependencies is None or dependencies.empty:
-        return dependencies, []
-    ranked = set(ranking.table["code"])
-    known = ranked | set(completed(processes))
-    inside = dependencies["upstream_code"].isin(list(known))
-    touching = dependencies["downstream_code"].isin(list(ranked))
-    outside = sorted(set(dependencies.loc[~inside & touching, "upstream_code"]))
-    return dependencies[inside], outside
+    return {"capacity": total,
+            "must_include": _ranked(ranking, constraints.must_include, "must-include"),
+            "must_exclude": [c for c in constraints.must_exclude if c in ranked],
+            "exclusive_groups": [[c for c in group if c in ranked]
+                                 for group in constraints.exclusive],
+            "prerequisites": dependencies, "completed": completed(processes),
+            "unknown_cost": unknown, "unknown_effort": unknown,
+            "missing_prerequisites": "ignore"}
 
 
 def default_periods(capacity: float, deadline: str | None = None) -> list[Period]:

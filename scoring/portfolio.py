@@ -40,9 +40,13 @@ Conventions.
   any row order, gives the same selection. A solve stopped by ``time_limit`` depends on the
   machine's speed; its status says so.
 * Prerequisites: ``upstream_code -> downstream_code`` means the downstream process needs the
-  upstream one. A prerequisite that is ``completed`` is satisfied; one that is neither among the
-  items nor completed makes the process impossible to choose (its reason says which). Self-loops
-  are ignored, duplicate edges count once, edges into processes that are not items are ignored.
+  upstream one. A prerequisite that is ``completed`` is satisfied. One that is neither among the
+  items nor completed makes the process impossible to choose, its reason saying which
+  (``missing_prerequisites="block"``, the default and the safe reading), or is taken as handled
+  elsewhere and named in ``notes`` (``"ignore"``: for items that are a ranking's processes,
+  whose other prerequisites were not assessed or were filtered out; :mod:`scoring.roadmap`
+  has the same switch). Self-loops are ignored, duplicate edges count once, edges into
+  processes that are not items (or are completed) are ignored.
   Processes on a prerequisite cycle can only be chosen all together (noted in ``notes``; the
   roadmap cannot place them).
 * Budget and capacity are compared with a relative slack of 1e-9, for rounding in sums.
@@ -92,6 +96,7 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 UnknownPolicy = Literal["refuse", "zero"]
+PrerequisitePolicy = Literal["block", "ignore"]
 
 #: Selections whose values differ by at most this share of the largest value count as equal.
 VALUE_TOLERANCE = 1e-6
@@ -197,13 +202,16 @@ def select_portfolio(items: pd.DataFrame, *, budget: float | None, capacity: flo
                      prerequisites: pd.DataFrame | None = None, completed: Iterable[str] = (),
                      unknown_cost: UnknownPolicy = "refuse",
                      unknown_effort: UnknownPolicy = "refuse",
+                     missing_prerequisites: PrerequisitePolicy = "block",
                      time_limit: float = DEFAULT_TIME_LIMIT) -> PortfolioResult:
     """The most valuable selection of ``items`` under the constraints (see the module doc).
 
     ``items`` has ``code``, ``value`` (>= 0), ``cost`` (CHF, >= 0; needed when ``budget`` is
     set) and ``effort`` (person-months, >= 0; needed when ``capacity`` is set).
-    ``prerequisites`` has ``upstream_code`` and ``downstream_code``. ``budget`` and
-    ``capacity`` of None mean no limit. ``time_limit`` (seconds) bounds the solver.
+    ``prerequisites`` has ``upstream_code`` and ``downstream_code``; ``missing_prerequisites``
+    says what one that is neither an item nor completed does (``block`` or ``ignore``, see
+    the module doc). ``budget`` and ``capacity`` of None mean no limit. ``time_limit``
+    (seconds) bounds the solver.
     """
     budget = _limit(budget, "budget")
     capacity = _limit(capacity, "capacity")
@@ -211,8 +219,8 @@ def select_portfolio(items: pd.DataFrame, *, budget: float | None, capacity: flo
     model = _prepare(items, must_include=must_include, must_exclude=must_exclude,
                      exclusive_groups=exclusive_groups, prerequisites=prerequisites,
                      completed=completed, unknown_cost=unknown_cost,
-                     unknown_effort=unknown_effort, cost_limited=budget is not None,
-                     effort_limited=capacity is not None)
+                     unknown_effort=unknown_effort, missing_prerequisites=missing_prerequisites,
+                     cost_limited=budget is not None, effort_limited=capacity is not None)
     required, conflicts = _conflicts(model, budget, capacity)
     if conflicts:
         solution = _Solution(Status.INFEASIBLE, np.zeros(model.size, dtype=bool), math.nan)
@@ -231,6 +239,7 @@ def efficient_frontier(items: pd.DataFrame, budgets: Sequence[float], *,
                        prerequisites: pd.DataFrame | None = None, completed: Iterable[str] = (),
                        unknown_cost: UnknownPolicy = "refuse",
                        unknown_effort: UnknownPolicy = "refuse",
+                       missing_prerequisites: PrerequisitePolicy = "block",
                        time_limit: float = DEFAULT_TIME_LIMIT) -> pd.DataFrame:
     """The best value at each budget, for plotting value against money.
 
@@ -238,8 +247,10 @@ def efficient_frontier(items: pd.DataFrame, budgets: Sequence[float], *,
     used), ``effort`` (person-months used), ``count`` (processes chosen), ``status`` and
     ``selected`` (tuple of codes). A budget under which the constraints conflict (e.g. below
     the must-includes' cost) gives NaN figures and status ``infeasible``. Each budget is an
-    exact solve under the same other constraints (``time_limit`` each), so the value never
-    decreases as the budget grows, up to :data:`VALUE_TOLERANCE`.
+    exact solve under the same other constraints (``time_limit`` each), exactly as
+    :func:`select_portfolio` solves that budget with the same arguments (prerequisites
+    included: ``missing_prerequisites`` works the same way), so the value never decreases as
+    the budget grows, up to :data:`VALUE_TOLERANCE`.
     """
     if isinstance(budgets, str | int | float):
         raise ScoringError(f"The budgets must be a list of numbers, got {budgets!r}")
@@ -249,8 +260,8 @@ def efficient_frontier(items: pd.DataFrame, budgets: Sequence[float], *,
     model = _prepare(items, must_include=must_include, must_exclude=must_exclude,
                      exclusive_groups=exclusive_groups, prerequisites=prerequisites,
                      completed=completed, unknown_cost=unknown_cost,
-                     unknown_effort=unknown_effort, cost_limited=True,
-                     effort_limited=capacity is not None)
+                     unknown_effort=unknown_effort, missing_prerequisites=missing_prerequisites,
+                     cost_limited=True, effort_limited=capacity is not None)
     rows = []
     for level in levels:
         required, conflicts = _conflicts(model, level, capacity)
@@ -357,8 +368,8 @@ def _column(items: pd.DataFrame, name: str, codes: pd.Series, *, unit: str,
 def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: Iterable[str],
              exclusive_groups: Sequence[Sequence[str]], prerequisites: pd.DataFrame | None,
              completed: Iterable[str], unknown_cost: UnknownPolicy,
-             unknown_effort: UnknownPolicy, cost_limited: bool,
-             effort_limited: bool) -> _Model:
+             unknown_effort: UnknownPolicy, missing_prerequisites: PrerequisitePolicy,
+             cost_limited: bool, effort_limited: bool) -> _Model:
     if not isinstance(items, pd.DataFrame):
         raise ScoringError("The items must be a table (DataFrame) with code, value, cost and "
                            "effort columns")
@@ -408,7 +419,15 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
         if len(members) >= 2:
             groups.append(members)
 
+    if missing_prerequisites not in ("block", "ignore"):
+        raise ScoringError(f"missing_prerequisites must be 'block' or 'ignore', got "
+                           f"{missing_prerequisites!r}")
     up, down, missing = _edges(prerequisites, codes, done, done_items)
+    if missing_prerequisites == "ignore" and missing:
+        elsewhere = sorted({name for names in missing.values() for name in names})
+        notes.append(f"Prerequisites that are neither candidates nor completed are taken as "
+                     f"handled elsewhere: {listed(elsewhere)}")
+        missing = {}
     parents: list[list[int]] = [[] for _ in codes]
     children: list[list[int]] = [[] for _ in codes]
     for u, d in zip(up.tolist(), down.tolist(), strict=True):

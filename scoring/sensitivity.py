@@ -1,11 +1,12 @@
-"""The robustness lab: how far a weighted-sum ranking can be trusted.
+"""The robustness lab: how far a ranking can be trusted.
 
 Three questions, each a bare function on a normalised matrix and its weights:
 
 * :func:`monte_carlo`: if the weights (and, optionally, the assessed values) are uncertain, how
-  often is each process in the top N, and how far does its rank move?
+  often is each process in the top N, and how far does its rank move? It samples the weighted
+  sum, or any method of :mod:`scoring.ranking` (:class:`Scoring`).
 * :func:`weight_flips` and :func:`swap_threshold`: which single-weight change, exactly, would
-  change the top N, or swap two processes?
+  change the top N, or swap two processes under the weighted sum?
 * :func:`robustness_labels`: robust / sensitive / fragile, from the Monte Carlo figures.
 
 Conventions shared by every function here:
@@ -18,7 +19,8 @@ Conventions shared by every function here:
   weighted criterion left scores 0. Infinite values are refused.
 * ``weights`` holds ``k`` finite, non-negative numbers, not all zero; they are divided by their
   sum. A Series is matched to a DataFrame's columns by label.
-* The score is the weighted sum ``score_i = sum_j w_j x_ij / sum_j w_j [x_ij known]``.
+* The score is the weighted sum ``score_i = sum_j w_j x_ij / sum_j w_j [x_ij known]`` (in
+  :func:`monte_carlo`, the method :class:`Scoring` names).
 * Ranks are 1 = best and *ordinal*: every process gets its own rank. Equal scores (equal to 12
   significant digits, as in :mod:`scoring.ranking`) are ordered by input row: pass the rows in
   code order (``ranking.normalised.sort_index()``) and ties fall the way
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +46,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from scoring import methods
 from scoring.errors import ScoringError
+from scoring.scenario import Method
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -183,12 +187,64 @@ def _positive_int(value: Any, name: str) -> int:
 
 # --- Monte Carlo ----------------------------------------------------------------------------
 
+#: Methods whose score needs every value of the matrix: a NaN (excluded) cell is refused.
+_FULL_MATRIX = frozenset({Method.WPM, Method.TOPSIS, Method.VIKOR})
+#: Sampled VIKOR: S or R spread over at most this (times max(1, |largest|)) across a sample's
+#: processes counts as constant, so float32 rounding is not stretched over the 0-1 range.
+_VIKOR_TOL32 = 1e-5
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The method a Monte Carlo sample ranks by: each one as :mod:`scoring.ranking` scores the
+    normalised matrix (its step 4), without the dependency uplift.
+
+    * ``wsm``: the weighted sum (module conventions: NaN cells excluded, weights re-normalised
+      per process).
+    * ``wpm``: :func:`scoring.methods.weighted_product` of ``floor + (1 - floor) x`` (values
+      mapped onto ``[floor, 1]`` so that no factor is 0).
+    * ``topsis``: :func:`scoring.methods.topsis`, every criterion a benefit (the values are
+      already higher-is-better); column norms, ideal and anti-ideal are those of the sample.
+    * ``vikor``: ``1 - Q`` of :func:`scoring.methods.vikor` with ``vikor_v``, best and worst
+      values those of the sample.
+    * ``wsjf`` and ``value_effort``: :func:`scoring.methods.wsjf` of the value level over the
+      job size ``floor + (1 - floor) (1 - ease)``. The value level is the weighted mean of the
+      known values of the ``value`` criteria, and ``ease`` that of the ``effort`` criteria
+      (normalised effort reads 1 = easiest); either is 0.5 when its criteria carry no weight or
+      no value for the process. ``value`` and ``effort`` name matrix columns (labels of a
+      DataFrame's columns, positions otherwise).
+
+    WPM, TOPSIS and VIKOR need every value (NaN is refused); every method but the weighted sum
+    needs the values, and their low/high bounds, within 0-1.
+    """
+
+    method: Method = Method.WSM
+    vikor_v: float = 0.5
+    floor: float = 0.1
+    value: tuple[Hashable, ...] = ()
+    effort: tuple[Hashable, ...] = ()
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "method", Method(str(self.method).lower()))
+        except ValueError:
+            raise ScoringError(f"Unknown method {self.method!r}: use "
+                               f"{', '.join(m.value for m in Method)}") from None
+        if not 0.0 <= self.vikor_v <= 1.0:
+            raise ScoringError(f"vikor_v must be in [0, 1], got {self.vikor_v!r}")
+        if not 0.0 < self.floor < 1.0:
+            raise ScoringError(f"floor must be in (0, 1), got {self.floor!r}")
+        object.__setattr__(self, "value", tuple(self.value))
+        object.__setattr__(self, "effort", tuple(self.effort))
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """Per process, in input row order (``index`` labels them): the deterministic ``score``
-    and ordinal ``deterministic_rank``; ``probability_top_n``, the share of samples in which
-    the process is among the first ``top_n``; and the 5th, 50th and 95th percentiles of its
-    ordinal rank over the samples (``None`` when run with ``ranks=False``)."""
+    (by ``method``) and ordinal ``deterministic_rank``; ``probability_top_n``, the share of
+    samples in which the process is among the first ``top_n``; and the 5th, 50th and 95th
+    percentiles of its ordinal rank over the samples (``None`` when run with
+    ``ranks=False``)."""
 
     index: pd.Index
     score: FloatArray
@@ -201,6 +257,7 @@ class MonteCarloResult:
     top_n: int
     seed: int
     concentration: float | None
+    method: Method = Method.WSM
 
     @property
     def table(self) -> pd.DataFrame:
@@ -225,8 +282,10 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
                 samples: int = 10_000, top_n: int = 10, seed: int = 0,
                 concentration: float | None = 100.0, low: ArrayLike | None = None,
                 high: ArrayLike | None = None, chunk: int | None = None,
-                ranks: bool = True) -> MonteCarloResult:
-    """Monte Carlo robustness of the weighted-sum ranking (module conventions apply).
+                ranks: bool = True, scoring: Scoring | None = None,
+                progress: Callable[[float], None] | None = None) -> MonteCarloResult:
+    """Monte Carlo robustness of a ranking (module conventions apply): the weighted sum, or
+    the method ``scoring`` names (:class:`Scoring`; every sample scores by it in full).
 
     **Weights.** Each sample draws a weight vector from a Dirichlet distribution centred on
     the given (normalised) weights ``w``: ``alpha_j = concentration * w_j``. Its mean is ``w``
@@ -249,31 +308,40 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
     analysis: a quantitative guide", 3rd ed., Wiley (the triangular distribution for
     three-point estimates). The triangular mean is ``(low + value + high) / 3``, so an
     asymmetric interval shifts the average score: the value is read as the most likely one.
-    The draws and their weighted sum per process are float32 (a relative 6e-8 of the noise
-    term, immaterial next to the noise itself).
+    The draws, and the sums they enter, are float32 (a relative 6e-8 of the noise term,
+    immaterial next to the noise itself). Methods that compare processes (TOPSIS's norms,
+    ideal and anti-ideal, VIKOR's best and worst) take them from the sample's own values.
 
     **Ranks.** Samples score in float32 (values, weights, sums: a relative error of about
     1e-7, far below any meaningful gap on a 0-1 scale) and sort the scores with ties (equal
     float32 scores) ordered by the deterministic ranking, whose own ties follow input order
-    (the deterministic scores and ranks themselves are float64). When
-    nothing varies (``concentration=math.inf`` and no value spread) every sample would be the
-    deterministic ranking, so nothing is drawn and the result says exactly that: probability
-    1 for the deterministic top N, 0 for the rest, every percentile the deterministic rank.
-    Percentiles are of the ordinal rank: the ``q``-th is the smallest rank ``r`` with
-    at least ``q%`` of the samples at rank ``r`` or better (the inverted distribution function,
-    definition 1 of Hyndman, R. J. and Fan, Y. (1996) "Sample quantiles in statistical
-    packages", The American Statistician 50(4):361-365), so it is always a rank some sample
-    gave. With ``n <= top_n`` every probability is 1.
+    (the deterministic scores and ranks themselves are float64, computed by
+    :mod:`scoring.methods`). Sampled VIKOR counts S or R as constant across a sample's
+    processes when they spread by at most 1e-5 (float32 rounding; float64 VIKOR uses 1e-12).
+    When nothing varies (``concentration=math.inf`` and no value spread) every sample would
+    be the deterministic ranking, so nothing is drawn and the result says exactly that:
+    probability 1 for the deterministic top N, 0 for the rest, every percentile the
+    deterministic rank. Percentiles are of the ordinal rank: the ``q``-th is the smallest rank
+    ``r`` with at least ``q%`` of the samples at rank ``r`` or better (the inverted
+    distribution function, definition 1 of Hyndman, R. J. and Fan, Y. (1996) "Sample quantiles
+    in statistical packages", The American Statistician 50(4):361-365), so it is always a rank
+    some sample gave. With ``n <= top_n`` every probability is 1.
 
     **Reproducibility and memory.** ``numpy.random.default_rng(seed)`` draws every weight
     sample first, then the value noise chunk by chunk in sample order, so the result depends
     on ``seed`` only, never on ``chunk``. Samples are processed ``chunk`` at a time (by default
     about 2 million score cells, ``CHUNK_CELLS``): working memory is about
-    ``30 x chunk x n`` bytes, plus ``16 x noisy_cells`` bytes per sample in blocks of about
-    65,000 cells. With ``ranks=True`` the ranks are kept
-    for the percentiles: ``2 x n x samples`` bytes (4 when ``n > 65,535``), 200 MB for
-    10,000 x 10,000. ``ranks=False`` computes the top-N probabilities only (a partial sort per
-    sample, several times faster, chunk memory only) and leaves the percentiles ``None``.
+    ``30 x chunk x n`` bytes (about twice that for TOPSIS and VIKOR with value noise), plus
+    ``16 x noisy_cells`` bytes per sample in blocks of about 65,000 cells. With
+    ``ranks=True`` the ranks are kept for the percentiles: ``2 x n x samples`` bytes (4 when
+    ``n > 65,535``), 200 MB for 10,000 x 10,000. ``ranks=False`` computes the top-N
+    probabilities only (a partial sort per sample, several times faster, chunk memory only)
+    and leaves the percentiles ``None``.
+
+    **Progress.** ``progress``, when given, is called after each chunk with the fraction of
+    the samples done, a float in (0, 1] that increases from call to call and ends at exactly
+    1.0; when nothing needs sampling (nothing varies, or no process) it is called once with
+    1.0. It does not change the result. Exceptions it raises propagate (a way to cancel).
     """
     problem = _problem(matrix, weights)
     samples = _positive_int(samples, "samples")
@@ -288,23 +356,27 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
         if math.isnan(concentration) or concentration <= 0:
             raise ScoringError(f"concentration must be > 0 (math.inf: no weight noise) or "
                                f"None (uniform weights), got {concentration!r}")
+    scoring = Scoring() if scoring is None else scoring
     n, k = problem.values.shape
     lower, upper = _bounds(problem, low, high)
+    value_mask, effort_mask = _checked_method(problem, scoring, lower, upper)
 
-    score = _scores(problem.values, problem.present, problem.weights)
-    deterministic = _ordinal_ranks(score)
+    def done() -> None:
+        if progress is not None:
+            progress(1.0)
+
     empty = np.zeros(0, dtype=np.int64)
     if n == 0:
-        return MonteCarloResult(problem.processes, score, deterministic, np.zeros(0),
+        done()
+        return MonteCarloResult(problem.processes, np.zeros(0), empty, np.zeros(0),
                                 empty if ranks else None, empty if ranks else None,
-                                empty if ranks else None, samples, top_n, seed, concentration)
+                                empty if ranks else None, samples, top_n, seed, concentration,
+                                scoring.method)
+    score = _method_scores(problem, scoring, value_mask, effort_mask)
+    deterministic = _ordinal_ranks(score)
 
     # Work in deterministic order: row p is the process ranked p + 1 without noise.
     order = np.argsort(deterministic)
-    values_t = np.ascontiguousarray(problem.values[order].T, dtype=np.float32)
-    # Rows with an excluded value re-normalise their weights: only they need the divisor.
-    partial = np.flatnonzero(~problem.present[order].all(axis=1))
-    present_t = np.ascontiguousarray(problem.present[order][partial].T, dtype=np.float32)
     positions = np.arange(n, dtype=np.uint64)
 
     rng = np.random.default_rng(seed)
@@ -312,15 +384,16 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
     noise = _Noise.build(problem.values[order], problem.present[order], lower[order],
                          upper[order]) if lower is not None and upper is not None else None
     noisy_cells = 0 if noise is None else noise.rows.size
-    nonnegative = bool((problem.values >= 0).all()) and (
-        lower is None or bool((lower[problem.present] >= 0).all()))
     if weight_samples.shape[0] == 1 and noise is None:  # nothing varies
+        done()
         fixed = deterministic.copy()
         return MonteCarloResult(problem.processes, score, deterministic,
                                 (deterministic <= top_n).astype(np.float64),
                                 fixed if ranks else None, fixed.copy() if ranks else None,
                                 fixed.copy() if ranks else None, samples, top_n, seed,
-                                concentration)
+                                concentration, scoring.method)
+    sampler = _Sampler(problem, order, scoring, value_mask, effort_mask, noise)
+    nonnegative = sampler.nonnegative(problem, lower)
     if chunk is None:
         chunk = max(1, min(samples, CHUNK_CELLS // max(n, noisy_cells, 1)))
 
@@ -334,17 +407,9 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
         stop = min(start + chunk, samples)
         w = weight_samples[start:stop] if weight_samples.shape[0] > 1 \
             else np.broadcast_to(weight_samples, (stop - start, k))
-        w32 = w.astype(np.float32)
-        numerator = _product(w32, values_t)
-        if noise is not None:
-            noise.add(rng, w32, numerator)
-        if partial.size:
-            denominator = _product(w32, present_t)
-            numerator[:, partial] = np.divide(numerator[:, partial], denominator,
-                                              out=np.zeros_like(denominator),
-                                              where=denominator > 0)
-        keys, words = _sort_keys(numerator, positions, nonnegative)
-        del numerator
+        scores = sampler.scores(rng, w.astype(np.float32))
+        keys, words = _sort_keys(scores, positions, nonnegative)
+        del scores
         if rank_store is not None:
             keys.sort(axis=1)
             best = words[:, :counted]
@@ -364,6 +429,8 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
             rank_store[:, start:stop] = sample_ranks.reshape(flat.shape).T
             del flat, sample_ranks
         del keys, words
+        if progress is not None:
+            progress(stop / samples)
 
     probability = np.empty(n)
     probability[order] = counts / samples
@@ -377,7 +444,233 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
             percentiles[slot] = result
     return MonteCarloResult(problem.processes, score, deterministic, probability,
                             percentiles[0], percentiles[1], percentiles[2], samples, top_n,
-                            seed, concentration)
+                            seed, concentration, scoring.method)
+
+
+def _checked_method(problem: _Problem, scoring: Scoring, lower: FloatArray | None,
+                    upper: FloatArray | None) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """The value and effort columns of ``scoring`` as masks, once the matrix is checked to
+    suit its method (see :class:`Scoring`)."""
+    masks = []
+    for name, labels in (("value", scoring.value), ("effort", scoring.effort)):
+        unknown = [str(c) for c in labels if c not in problem.criteria]
+        if unknown:
+            raise ScoringError(f"The {name} criteria name columns the matrix does not have: "
+                               f"{', '.join(unknown)}")
+        masks.append(np.asarray(problem.criteria.isin(list(labels)), dtype=bool))
+    method = scoring.method
+    if method is Method.WSM:
+        return masks[0], masks[1]
+    if method in _FULL_MATRIX and not problem.complete:
+        i, j = (int(v) for v in np.argwhere(~problem.present)[0])
+        raise ScoringError(f"matrix[{i}, {j}] is NaN (excluded), but {method.label} needs "
+                           "every value; impute it (scoring.ranking takes the scale midpoint "
+                           "for this method)")
+    for name, cells in (("matrix", np.where(problem.present, problem.values, 0.5)),
+                        ("low", lower), ("high", upper)):
+        if cells is None:
+            continue
+        bad = problem.present & ((cells < 0) | (cells > 1))
+        if bad.any():
+            i, j = (int(v) for v in np.argwhere(bad)[0])
+            raise ScoringError(f"{name}[{i}, {j}] = {float(cells[i, j])!r} is outside 0-1: "
+                               f"{method.label} samples normalised values")
+    return masks[0], masks[1]
+
+
+def _method_scores(problem: _Problem, scoring: Scoring, value: NDArray[np.bool_],
+                   effort: NDArray[np.bool_]) -> FloatArray:
+    """The deterministic float64 scores by ``scoring``'s method (:mod:`scoring.methods`)."""
+    method, x, w = scoring.method, problem.values, problem.weights
+    if method is Method.WSM:
+        return _scores(x, problem.present, w)
+    benefit = np.ones(x.shape[1], dtype=bool)
+    a = scoring.floor
+    if method is Method.WPM:
+        return methods.weighted_product(a + (1.0 - a) * x, w, benefit)
+    if method is Method.TOPSIS:
+        return methods.topsis(x, w, benefit)
+    if method is Method.VIKOR:
+        result: FloatArray = 1.0 - methods.vikor(x, w, benefit, scoring.vikor_v)[2]
+        return result
+    level = _level(x @ (w * value), problem.present @ (w * value))
+    ease = _level(x @ (w * effort), problem.present @ (w * effort))
+    return methods.wsjf(level, a + (1.0 - a) * (1.0 - ease))
+
+
+def _level(numerator: NDArray[Any], denominator: NDArray[Any]) -> NDArray[Any]:
+    """A weighted mean, ``numerator / denominator``, or 0.5 where the denominator is 0 (no
+    weight or no value): :func:`scoring.ranking`'s impact and effort levels."""
+    result: NDArray[Any] = np.divide(numerator, denominator,
+                                     out=np.full_like(numerator, 0.5), where=denominator > 0)
+    return result
+
+
+def _topsis_terms(x: NDArray[Any], axis: int) -> tuple[NDArray[Any], NDArray[Any]]:
+    """``(r - max r)^2`` and ``(r - min r)^2`` of the vector-normalised values ``r``, with
+    processes along ``axis``; a column of zeros stays 0 (TOPSIS, before the squared weight)."""
+    norm = np.sqrt(np.sum(x * x, axis=axis, keepdims=True))
+    r = x / np.where(norm > 0, norm, 1.0)
+    return ((r - r.max(axis=axis, keepdims=True)) ** 2,
+            (r - r.min(axis=axis, keepdims=True)) ** 2)
+
+
+def _vikor_terms(x: NDArray[Any], axis: int) -> NDArray[Any]:
+    """``(best - x) / (best - worst)`` with processes along ``axis``, 0 where every process
+    has the same value (VIKOR's regret, before the weight)."""
+    best, worst = x.max(axis=axis, keepdims=True), x.min(axis=axis, keepdims=True)
+    span = best - worst
+    result: NDArray[Any] = np.where(span != 0, (best - x) / np.where(span != 0, span, 1.0), 0.0)
+    return result
+
+
+def _rescale32(values: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Each sample's (row's) ``(values - min) / (max - min)``, 0 when it spreads by at most
+    ``_VIKOR_TOL32`` (as :func:`scoring.methods.vikor` rescales S and R)."""
+    low, high = values.min(axis=1, keepdims=True), values.max(axis=1, keepdims=True)
+    span = high - low
+    flat = span <= _VIKOR_TOL32 * np.maximum(1.0, np.abs(high))
+    result: NDArray[np.float32] = np.where(flat, 0.0, (values - low) / np.where(flat, 1, span)
+                                           ).astype(np.float32)
+    return result
+
+
+class _Sampler:
+    """Float32 scores of a chunk of weight samples (samples x processes, rows in deterministic
+    order) by one method, with the value noise of those samples drawn from ``rng``."""
+
+    def __init__(self, problem: _Problem, order: IntArray, scoring: Scoring,
+                 value: NDArray[np.bool_], effort: NDArray[np.bool_], noise: _Noise | None):
+        f32 = np.float32
+        self.scoring, self.noise = scoring, noise
+        values, present = problem.values[order], problem.present[order]
+        self.weighted = np.flatnonzero(problem.weights > 0)
+        self.value, self.effort = value.astype(f32), effort.astype(f32)
+        # Rows with an excluded value re-normalise their weights: only they need the divisor.
+        self.partial = np.flatnonzero(~present.all(axis=1))
+        self.present_t = np.ascontiguousarray(present.T, dtype=f32)
+        method, a = scoring.method, scoring.floor
+        table = np.log(a + (1.0 - a) * values) if method is Method.WPM else values
+        self.table = np.ascontiguousarray(table.T, dtype=f32)
+        if method is Method.WPM and noise is not None:
+            # log(a + (1 - a)(x + d)) - log(a + (1 - a) x) = log1p(d * gain)
+            self.gain = ((1.0 - a) / (a + (1.0 - a) * values[noise.rows, noise.columns])
+                         ).astype(f32)
+        if method in (Method.TOPSIS, Method.VIKOR):
+            self.columns = values.astype(f32)
+            if noise is not None:
+                self.cells = [np.flatnonzero(noise.columns == j) for j in range(values.shape[1])]
+            elif method is Method.TOPSIS:
+                plus, minus = _topsis_terms(values, axis=0)
+                self.plus_t = np.ascontiguousarray(plus.T, dtype=f32)
+                self.minus_t = np.ascontiguousarray(minus.T, dtype=f32)
+            else:
+                self.regret_t = np.ascontiguousarray(_vikor_terms(values, axis=0).T, dtype=f32)
+
+    def nonnegative(self, problem: _Problem, lower: FloatArray | None) -> bool:
+        """Whether every sampled score is >= 0 (a faster sort key); 1 - Q and log scores may
+        not be."""
+        method = self.scoring.method
+        if method in (Method.WPM, Method.VIKOR):
+            return False
+        if method in (Method.TOPSIS, Method.WSJF, Method.VALUE_EFFORT):
+            return True  # values within 0-1 (checked): closeness and ratios are >= 0
+        return bool((problem.values >= 0).all()) and (
+            lower is None or bool((lower[problem.present] >= 0).all()))
+
+    def scores(self, rng: np.random.Generator, w: NDArray[np.float32]) -> NDArray[np.float32]:
+        method = self.scoring.method
+        if method in (Method.WSM, Method.WPM):
+            return self._weighted_sum(rng, w)
+        if method is Method.TOPSIS:
+            return self._topsis(rng, w)
+        if method is Method.VIKOR:
+            return self._vikor(rng, w)
+        return self._ratio(rng, w)
+
+    def _weighted_sum(self, rng: np.random.Generator,
+                      w: NDArray[np.float32]) -> NDArray[np.float32]:
+        """The weighted sum of the values (WSM) or of their logarithms (WPM: its logarithm,
+        which ranks alike)."""
+        numerator = _product(w, self.table)
+        if self.noise is not None:
+            wpm = self.scoring.method is Method.WPM
+            for start, stop, delta in self.noise.draws(rng, w.shape[0]):
+                if wpm:
+                    delta = np.log1p(delta * self.gain)
+                self.noise.add(delta, w[start:stop], numerator[start:stop])
+        if self.partial.size:
+            denominator = _product(w, self.present_t[:, self.partial])
+            numerator[:, self.partial] = np.divide(numerator[:, self.partial], denominator,
+                                                   out=np.zeros_like(denominator),
+                                                   where=denominator > 0)
+        return numerator
+
+    def _ratio(self, rng: np.random.Generator, w: NDArray[np.float32]) -> NDArray[np.float32]:
+        """WSJF and value / effort: value level over job size."""
+        on_value, on_effort = w * self.value, w * self.effort
+        value, ease = _product(on_value, self.table), _product(on_effort, self.table)
+        if self.noise is not None:
+            for start, stop, delta in self.noise.draws(rng, w.shape[0]):
+                self.noise.add(delta, on_value[start:stop], value[start:stop])
+                self.noise.add(delta, on_effort[start:stop], ease[start:stop])
+        value = _level(value, _product(on_value, self.present_t))
+        ease = _level(ease, _product(on_effort, self.present_t))
+        a = np.float32(self.scoring.floor)
+        result: NDArray[np.float32] = value / (a + (np.float32(1) - a) * (np.float32(1) - ease))
+        return result
+
+    def _noisy_columns(self, rng: np.random.Generator, count: int,
+                       ) -> Iterator[tuple[int, NDArray[np.float32]]]:
+        """Each weighted criterion ``j`` with its values in every sample (``count x n``; one
+        row when none of its cells is noisy)."""
+        assert self.noise is not None
+        delta = np.concatenate([d for _, _, d in self.noise.draws(rng, count)])
+        for j in self.weighted.tolist():
+            cells, column = self.cells[j], self.columns[:, j]
+            if not cells.size:
+                yield j, column[None, :]
+                continue
+            x = np.repeat(column[None, :], count, axis=0)
+            x[:, self.noise.rows[cells]] += delta[:, cells]
+            yield j, x
+
+    def _topsis(self, rng: np.random.Generator, w: NDArray[np.float32]) -> NDArray[np.float32]:
+        if self.noise is None:
+            squared = w * w
+            plus = _product(squared, self.plus_t)
+            minus = _product(squared, self.minus_t)
+        else:
+            plus = np.zeros((w.shape[0], self.columns.shape[0]), dtype=np.float32)
+            minus = np.zeros_like(plus)
+            for j, x in self._noisy_columns(rng, w.shape[0]):
+                to_ideal, to_anti = _topsis_terms(x, axis=1)
+                squared = (w[:, j] * w[:, j])[:, None]
+                plus += squared * to_ideal
+                minus += squared * to_anti
+        np.sqrt(plus, out=plus)
+        np.sqrt(minus, out=minus)
+        total = plus + minus
+        result: NDArray[np.float32] = np.divide(minus, total, out=np.full_like(total, 0.5),
+                                                where=total > 0)
+        return result
+
+    def _vikor(self, rng: np.random.Generator, w: NDArray[np.float32]) -> NDArray[np.float32]:
+        regret = np.zeros((w.shape[0], self.columns.shape[0]), dtype=np.float32)  # R
+        if self.noise is None:
+            utility = _product(w, self.regret_t)  # S
+            for j in self.weighted.tolist():
+                np.maximum(regret, w[:, j, None] * self.regret_t[j][None, :], out=regret)
+        else:
+            utility = np.zeros_like(regret)
+            for j, x in self._noisy_columns(rng, w.shape[0]):
+                term = w[:, j, None] * _vikor_terms(x, axis=1)
+                utility += term
+                np.maximum(regret, term, out=regret)
+        v = np.float32(self.scoring.vikor_v)
+        q = v * _rescale32(utility) + (np.float32(1) - v) * _rescale32(regret)
+        result: NDArray[np.float32] = np.float32(1) - q
+        return result
 
 
 def _product(weights: NDArray[np.float32], columns: NDArray[np.float32],
@@ -468,21 +761,27 @@ class _Noise:
                       ((b - a) * (b - mode)).astype(f32), (mode - a).astype(f32),
                       (b - mode).astype(f32))
 
-    def add(self, rng: np.random.Generator, weights: NDArray[np.float32],
-            numerator: NDArray[np.float32]) -> None:
-        """Add each sample's weighted noise to ``numerator`` (samples x processes), a few
-        samples at a time so that the temporaries stay in cache (drawing in sample order, so
-        the stream does not depend on the blocks)."""
+    def draws(self, rng: np.random.Generator, count: int,
+              ) -> Iterator[tuple[int, int, NDArray[np.float32]]]:
+        """The change of every noisy cell (``value - mode``) in ``count`` samples, as
+        ``(start, stop, changes)`` blocks of a few samples each, so that the temporaries stay
+        in cache; drawn in sample order, so the stream does not depend on the blocks."""
         cells = self.rows.size
         block = max(1, _NOISE_BLOCK // cells)
-        for start in range(0, weights.shape[0], block):
-            stop = min(start + block, weights.shape[0])
+        for start in range(0, count, block):
+            stop = min(start + block, count)
             u = rng.random((stop - start, cells), dtype=np.float32)
             with np.errstate(invalid="ignore"):
                 delta = np.where(u < self.split, np.sqrt(u * self.below) - self.down,
                                  self.up - np.sqrt((1 - u) * self.above))
-            delta *= weights[start:stop, self.columns]
-            numerator[start:stop, self.row_ids] += np.add.reduceat(delta, self.starts, axis=1)
+            yield start, stop, delta
+
+    def add(self, changes: NDArray[np.float32], weights: NDArray[np.float32],
+            target: NDArray[np.float32]) -> None:
+        """Add each sample's weighted ``changes`` (samples x noisy cells) to its row of
+        ``target`` (samples x processes)."""
+        weighted = changes * weights[:, self.columns]
+        target[:, self.row_ids] += np.add.reduceat(weighted, self.starts, axis=1)
 
 
 def _sort_keys(scores: NDArray[np.float32], positions: NDArray[np.uint64], nonnegative: bool,

@@ -20,9 +20,8 @@ from tests.support import dti, ok, refused
 
 
 @pytest.fixture
-def db(database_url: str) -> str:
-    ok(dti(database_url, "init", "--sample"))
-    return database_url
+def db(sample_url: str) -> str:
+    return sample_url
 
 
 def _ranking(db: str, scenario: Scenario) -> tuple[Catalogue, object]:

@@ -7,21 +7,27 @@ import pandas as pd
 import streamlit as st
 
 from inventory import backlog_export
+from inventory.access import Action
 from inventory.errors import CatalogueError
 from scoring import decision
 from scoring.errors import ScoringError
 from scoring.ranking import rank
 from scoring.scenario import Scenario
-from views.common import actor, catalogue
+from views.common import actor, catalogue, require
 from views.scoring_data import criteria_set, ranking_inputs
 
 DEFAULT = "— default settings —"
+DOWNLOADS = [("xlsx", "Workbook (.xlsx)", ":material/table_view:"),
+             ("csv", "CSV", ":material/description:"),
+             ("json", "JSON", ":material/data_object:"),
+             ("html", "Report (.html)", ":material/summarize:")]
 SHOWN = ["rank", "code", "name", "unit", "score", "quadrant", "probability_top_n",
          "rank_interval", "completeness", "selected", "period", "cost_chf", "effort_pm",
          "prerequisites", "reasons"]
 
 inventory = catalogue()
 st.title("Backlog")
+require(Action.export_backlog)
 st.caption("The ranked transformation backlog with the reasons attached: what Phase 2 "
            "receives. Choose a saved scenario; its budget, capacity and deadline decide the "
            "portfolio and the roadmap.")
@@ -38,33 +44,38 @@ zero = st.toggle("Count unknown cost or effort as 0 (otherwise such processes ar
 
 
 def build() -> dict[str, pd.DataFrame]:
-    """The backlog's sheets for the chosen scenario, or the reason it cannot be built."""
+    """The backlog's sheets for the chosen scenario, or the reason it cannot be built. A bar
+    shows the Monte Carlo's progress, then the portfolio and roadmap steps."""
     scenario = Scenario() if name == DEFAULT else Scenario.from_dict(
         inventory.scenarios.get(name)["settings"])
     inputs = ranking_inputs(inventory)
     ranking = rank(inputs, criteria_set(), scenario)
     frames = inventory.frames()
-    with st.status("Building the backlog…", expanded=False) as status:
-        status.write(f"Monte Carlo, {samples:,} samples")
-        robust = decision.robustness(ranking, samples=samples, top_n=int(top))
+    step = f"Robustness: {samples:,} Monte Carlo samples"
+    bar = st.progress(0.0, text=step)
+    try:
+        robust = decision.robustness(
+            ranking, samples=samples, top_n=int(top),
+            progress=lambda done: bar.progress(done, text=f"{step}… {done:.0%}"))
         constraints = scenario.constraints
         chosen = plan = None
         if constraints.budget is not None or constraints.capacity is not None:
-            status.write("Portfolio (exact)")
+            bar.progress(1.0, text="Portfolio (exact)…")
             chosen = decision.choose(ranking, frames["processes"], frames["dependencies"],
                                      unknown="zero" if zero else "refuse")
             if not chosen.feasible:
                 raise ScoringError("The constraints cannot all be met: "
                                    + "; ".join(chosen.conflicts))
         if constraints.capacity is not None:
-            status.write("Roadmap")
+            bar.progress(1.0, text="Roadmap…")
             plan = decision.roadmap(ranking, frames["processes"], frames["dependencies"],
                                     decision.default_periods(constraints.capacity,
                                                              constraints.deadline),
                                     chosen.selected if chosen is not None else None)
-        status.update(label="Backlog ready", state="complete")
+    finally:
+        bar.empty()
     return decision.backlog_sheets(name, ranking, frames, robust=robust, portfolio=chosen,
-                                   plan=plan, exported_by=actor(), database=inventory.url)
+                                   plan=plan, exported_by=actor().name, database=inventory.url)
 
 
 try:
@@ -98,19 +109,12 @@ st.dataframe(backlog[SHOWN], hide_index=True, width="stretch", column_config={
     "reasons": st.column_config.TextColumn("Why", width="large"),
 })
 with st.expander("Decision record"):
-    st.dataframe(sheets["Decision record"], hide_index=True, width="stretch")
+    st.dataframe(sheets["Decision record"].astype(str), hide_index=True, width="stretch")
 
 title = f"Transformation backlog: {name if name != DEFAULT else 'default settings'}"
-summary = [f"{row['item']}: {row['value']}" for row in
-           sheets["Decision record"].to_dict("records")]
 slug = "backlog" if name == DEFAULT else "backlog-" + "-".join(name.lower().split())
 files = st.columns(4)
-files[0].download_button("Workbook (.xlsx)", backlog_export.workbook(sheets),
-                         f"{slug}.xlsx", icon=":material/table_view:")
-files[1].download_button("CSV", backlog_export.csv_bytes(backlog), f"{slug}.csv",
-                         icon=":material/description:")
-files[2].download_button("JSON", backlog_export.json_bytes(sheets), f"{slug}.json",
-                         icon=":material/data_object:")
-files[3].download_button("Report (.html)",
-                         backlog_export.html_report(title, summary, sheets, top=int(top)),
-                         f"{slug}.html", icon=":material/summarize:")
+for column, (kind, caption, icon) in zip(files, DOWNLOADS, strict=True):
+    column.download_button(caption, backlog_export.export(kind, sheets, actor(), title=title,
+                                                          top=int(top)),
+                           f"{slug}.{kind}", icon=icon)

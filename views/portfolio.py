@@ -1,8 +1,8 @@
 """Portfolio and roadmap: the most valuable set of processes that fits the budget and the staff
 capacity (prerequisites chosen too), what each non-chosen one is missing, the value each budget
 level could buy, and when the chosen work can happen. Selection by
-:func:`scoring.decision.choose`, the frontier by :func:`scoring.portfolio.efficient_frontier`,
-the plan by :func:`scoring.decision.roadmap`."""
+:func:`scoring.decision.choose`, the frontier by :func:`scoring.decision.frontier` (each budget
+solved as the selection is), the plan by :func:`scoring.decision.roadmap`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scoring.decision import choose, default_periods, roadmap
+from scoring.decision import choose, default_periods, frontier, roadmap
 from scoring.errors import ScoringError
 from scoring.ranking import rank
 from scoring.roadmap import Period
@@ -24,28 +24,6 @@ from views.scoring_data import criteria_set, ranking_inputs
 
 POLICIES = {"zero": "Count as zero (named in the notes)", "refuse": "Refuse: ask for estimates"}
 FRONTIER_LEVELS = 11
-FRONTIER_COLUMNS = ["budget", "value", "cost", "effort", "count", "status", "selected"]
-
-
-
-def frontier_by_choice(levels: list[float]) -> pd.DataFrame:
-    """The best portfolio at each budget level, in the columns of
-    :func:`scoring.portfolio.efficient_frontier`. Each level is solved by
-    :func:`scoring.decision.choose` itself, so the frontier treats prerequisites outside the
-    ranking exactly as the portfolio above does (``efficient_frontier`` alone would require
-    them)."""
-    rows = []
-    for level in levels:
-        found = choose(ranking, processes, dependencies, budget=level,
-                       unknown=policy)  # type: ignore[arg-type]
-        rows.append({"budget": level,
-                     "value": found.total_value if found.feasible else math.nan,
-                     "cost": found.total_cost if found.feasible else math.nan,
-                     "effort": found.total_effort if found.feasible else math.nan,
-                     "count": len(found.selected), "status": str(found.status),
-                     "selected": found.selected})
-    return pd.DataFrame(rows, columns=FRONTIER_COLUMNS)
-
 
 inventory = catalogue()
 criteria = criteria_set()
@@ -145,12 +123,13 @@ per_period = chosen_capacity
 levels = sorted({*np.linspace(0.0, max(total_cost, 1.0), FRONTIER_LEVELS).tolist(),
                  *([chosen_budget] if chosen_budget is not None else [])})
 try:
-    frontier = frontier_by_choice(levels)
+    curve = frontier(ranking, processes, dependencies, levels,
+                     unknown=policy)  # type: ignore[arg-type]
 except ScoringError as error:
     st.error(f"Cannot draw the frontier: {error}", icon=":material/error:")
 else:
     current = result.total_value if result.feasible else math.nan
-    st.plotly_chart(frontier_figure(frontier, chosen_budget, current), width="stretch",
+    st.plotly_chart(frontier_figure(curve, chosen_budget, current), width="stretch",
                     key="pf_frontier")
     st.caption(f"The best total value at {FRONTIER_LEVELS} budget levels up to the cost of "
                "every process (and at the current budget), each solved like the portfolio "

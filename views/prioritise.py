@@ -8,28 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from scoring.ahp import CR_THRESHOLD, priorities
 from scoring.criteria import CriteriaSet, Group, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.explain import explain
 from scoring.ranking import QUICK_WIN, Ranking, rank
 from scoring.scenario import Method, Scenario
+from views.ahp_widget import ahp_panel, shared_weights
 from views.common import catalogue, flash, show_flash
 from views.prioritise_charts import (
-    SAATY,
     contributions_figure,
     difference_figure,
-    grid_key,
-    judgement_label,
-    judgement_words,
     matrix_figure,
-    nearest_judgement,
-    pair_names,
-    pairs_frame,
-    pairwise_matrix,
     waterfall_figure,
 )
 from views.scoring_data import criteria_set, ranking_inputs
@@ -125,68 +116,10 @@ def weight_sliders(criteria: CriteriaSet) -> dict[str, float]:
 def _use_ahp(keys: list[str], ahp: list[float]) -> None:
     """Put AHP weights on the sliders, keeping these criteria's combined weight (so their
     balance with the other criteria holds) unless a slider would pass 10."""
-    total = sum(float(st.session_state.get(f"weight_{k}", 0.0)) for k in keys)
-    values = [total * w for w in ahp] if total > 0 else [10.0 * w / max(ahp) for w in ahp]
-    if max(values) > 10:
-        values = [10.0 * v / max(values) for v in values]
-    for key, value in zip(keys, values, strict=True):
-        st.session_state[f"weight_{key}"] = keep(f"weight_{key}", round(value, 1))
+    current = {k: float(st.session_state.get(f"weight_{k}", 0.0)) for k in keys}
+    for key, value in shared_weights(current, keys, ahp, ceiling=10.0).items():
+        st.session_state[f"weight_{key}"] = keep(f"weight_{key}", value)
     flash(f"AHP weights are on the sliders of {len(keys)} criteria.")
-
-
-def ahp_panel(criteria: CriteriaSet) -> None:
-    """Pairwise judgements on Saaty's scale, their priorities and consistency."""
-    impact = [c.key for c in criteria.in_group(Group.IMPACT)]
-    default = impact if len(impact) >= 2 else criteria.keys
-    picked = keep("ahp_criteria", st.multiselect(
-        "Criteria compared", criteria.keys, key=kept("ahp_criteria", default[:10]),
-        format_func=lambda k: criteria.get(k).label, max_selections=10,
-        help="At most 10: the consistency ratio needs Saaty's random index, which is "
-             "tabulated only up to 10 criteria."))
-    chosen = [k for k in criteria.keys if k in picked]
-    if len(chosen) < 2:
-        st.info("Choose at least two criteria to compare.")
-        return
-    st.caption("Each row: how much more important the left criterion is than the right one "
-               "(1 equal, 3 moderately, 5 strongly, 7 very strongly, 9 extremely; 1/3 … 1/9 "
-               "the other way round).")
-    saved = st.session_state.get("_kept", {}).get("ahp_judgements", {})
-    edited = st.data_editor(
-        pairs_frame(criteria, chosen, saved), key=grid_key(chosen), hide_index=True,
-        num_rows="fixed", disabled=["a", "b"], width="stretch", column_config={
-            "a": st.column_config.TextColumn("Criterion", width=135),
-            "judgement": st.column_config.SelectboxColumn(
-                "Judgement", options=SAATY, required=True, width=125,
-                format_func=judgement_label, help="How much more (or less) important the "
-                "left criterion is than the right one."),
-            "b": st.column_config.TextColumn("than", width=140)})
-    judgements = [str(value or "1") for value in edited["judgement"]]
-    keep("ahp_judgements", saved | dict(zip(pair_names(chosen), judgements, strict=True)))
-    result = priorities(pairwise_matrix(judgements, len(chosen)))
-    labels = [criteria.get(k).label for k in chosen]
-    cr = result.cr if result.cr is not None else float("nan")
-    ratio, eigen = st.columns(2)
-    ratio.metric("Consistency ratio", f"{cr:.3f}",
-                 help=f"Saaty: acceptable up to {CR_THRESHOLD:.2f}.")
-    eigen.metric("λmax", f"{result.lambda_max:.3f}", help=f"{len(chosen)} when fully consistent.")
-    st.dataframe(pd.DataFrame({"criterion": labels, "weight": result.weights}),
-                 hide_index=True, width="stretch", column_config={
-                     "criterion": "Criterion", "weight": st.column_config.ProgressColumn(
-                         "AHP weight", format="percent", min_value=0.0, max_value=1.0)})
-    if not result.consistent and result.worst_judgement is not None:
-        i, j = result.worst_judgement
-        given = judgements[pair_names(chosen).index(f"{chosen[i]}|{chosen[j]}")]
-        implied = float(result.weights[i] / result.weights[j])
-        st.warning(f"Consistency ratio {cr:.2f} is above {CR_THRESHOLD:.2f}: some judgements "
-                   f"contradict the others. Revisit '{labels[i]}' vs '{labels[j]}': you said "
-                   f"{labels[i]} is {judgement_words(given)} {labels[j]} "
-                   f"({given}); your other judgements point to about "
-                   f"{nearest_judgement(implied)} ({implied:.2f}).", icon=":material/warning:")
-    elif result.consistent:
-        st.success(f"Consistent enough (CR ≤ {CR_THRESHOLD:.2f}).", icon=":material/check:")
-    st.button("Use these weights", key="ahp_apply", type="primary", on_click=_use_ahp,
-              args=(chosen, [float(w) for w in result.weights]),
-              help="Shares these criteria's combined slider weight in the AHP proportions.")
 
 
 def ranking_table(ranking: Ranking) -> None:
@@ -291,7 +224,9 @@ with weights_column:
     with sliders_tab:
         weights = weight_sliders(criteria)
     with ahp_tab:
-        ahp_panel(criteria)
+        ahp_panel(criteria, prefix="", on_apply=_use_ahp,
+                  apply_help="Shares these criteria's combined slider weight in the AHP "
+                             "proportions.")
 
 with chart_column:
     try:

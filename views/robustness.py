@@ -1,8 +1,9 @@
 """Robustness: how settled is the ranking? Weights (and, optionally, the values within what
-is known) are sampled around a scenario's, and the page shows how often each process lands in
-the top N, the interval its rank moves in, a robust / sensitive / fragile label, and the
-smallest change of each weight that alters the top N. Every figure comes from
-:func:`scoring.decision.robustness`."""
+is known) are sampled around a scenario's, each sample ranked by the scenario's method, and the
+page shows how often each process lands in the top N, the interval its rank moves in, a
+robust / sensitive / fragile label, and the smallest change of each weight that alters the top
+N of the weighted sum. Every figure comes from :func:`scoring.decision.robustness`, whose
+progress drives the bar shown while it samples."""
 
 from __future__ import annotations
 
@@ -72,16 +73,18 @@ except ScoringError as error:
 if ranking.table.empty:
     st.info("Nothing is ranked under this scenario.")
     st.stop()
-with st.status(f"Sampling {samples:,} weightings…", expanded=False) as status:
-    try:
-        result = robustness(ranking, samples=samples, top_n=top_n, seed=seed,
-                            concentration=None if spread == ANY else float(spread),
-                            value_noise=noise)
-    except ScoringError as error:
-        status.update(label="The analysis failed", state="error")
-        st.error(f"Cannot analyse: {error}", icon=":material/error:")
-        st.stop()
-    status.update(label=f"{samples:,} samples, seed {seed}: done", state="complete")
+bar = st.progress(0.0, text=f"Sampling {samples:,} weightings…")
+try:
+    result = robustness(ranking, samples=samples, top_n=top_n, seed=seed,
+                        concentration=None if spread == ANY else float(spread),
+                        value_noise=noise,
+                        progress=lambda done: bar.progress(
+                            done, text=f"Sampling {samples:,} weightings… {done:.0%}"))
+except ScoringError as error:
+    bar.empty()
+    st.error(f"Cannot analyse: {error}", icon=":material/error:")
+    st.stop()
+bar.progress(1.0, text=f"{samples:,} samples by {scenario.method.label}, seed {seed}: done")
 
 table = result.table
 for note in result.notes:
@@ -105,7 +108,8 @@ with st.expander("What the labels mean", expanded=True):
         st.markdown(f"- **{word.capitalize()}**: {text}")
 number = st.column_config.NumberColumn
 st.dataframe(table.reset_index(), hide_index=True, width="stretch", height=360, column_config={
-    "code": "Code", "weighted_sum_rank": number("Rank (weighted sum)"),
+    "code": "Code", "base_rank": number("Rank", help="By the scenario's method, before the "
+                                        "dependency uplift; ties in code order."),
     "probability_top_n": number(f"P(top {top_n})", format="%.3f"),
     "rank_p5": number("Rank p5"), "rank_p50": number("Rank p50"), "rank_p95": number("Rank p95"),
     "robustness": "Label"})

@@ -1,24 +1,29 @@
-"""Scenarios: build and save the choices behind a ranking (method, weights, scope, constraints),
-compare saved scenarios side by side, and freeze one in a decision snapshot that can later be
-verified and explained. All ranks come from :func:`scoring.ranking.rank`; this page only
-collects choices, stores them through ``catalogue().scenarios`` and shows results."""
+"""Scenarios: build and save the choices behind a ranking (method, weights typed in or taken
+from an AHP pairwise comparison, scope, constraints including groups of mutually exclusive
+alternatives), compare saved scenarios side by side, and freeze one in a decision snapshot that
+can later be verified and explained. All ranks come from :func:`scoring.ranking.rank`; this
+page only collects choices, stores them through ``catalogue().scenarios`` and shows results."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from inventory.access import Action
 from inventory.errors import CatalogueError
+from inventory.scenario_services import ScenarioBook
 from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
 from scoring.criteria import CriteriaSet, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.ranking import RankingInputs, rank
 from scoring.scenario import Constraints, Filters, Method, Scenario
 from scoring.snapshot import freeze, settings_changes, verify, why_moved
-from views.common import actor, catalogue, flash, label, refused, show_flash
+from views.ahp_widget import ahp_panel, shared_weights
+from views.common import actor, allowed, catalogue, flash, label, refused, show_flash
 from views.decision_charts import bump_figure
 from views.scoring_data import criteria_set, ranking_inputs
 
@@ -33,6 +38,36 @@ FILTERS = {"units": ("unit", "Units"), "pillars": ("pillar", "Pillars"),
            "priority_areas": ("priority_area", "Priority areas"),
            "statuses": ("transformation_status", "Transformation statuses"),
            "levels": ("level", "Hierarchy levels")}
+EXCLUSIVE_HELP = ("One group per line, its process codes separated by commas, as in "
+                  "'HR-REC, HR-ONB': the portfolio chooses at most one process of each group "
+                  "(like `dti scenario create --exclusive HR-REC,HR-ONB`).")
+
+
+def exclusive_groups(text: str, codes: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """The groups of mutually exclusive alternatives written one per line, codes separated by
+    commas (a code repeated in a line counts once; blank lines are skipped); a
+    :class:`ScoringError` names the line and the code when a code is not a process's or a
+    group has fewer than two processes."""
+    present = set(codes)
+    known = {code.casefold(): code for code in codes}
+    groups = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        members = list(dict.fromkeys(c.strip() for c in line.split(",") if c.strip()))
+        if not members:
+            continue
+        for code in members:
+            if code not in present:
+                close = difflib.get_close_matches(code.casefold(), list(known), n=1)
+                hint = f" (did you mean {known[close[0]]!r}?)" if close else ""
+                raise ScoringError(f"Mutually exclusive alternatives, line {number}: {code!r} "
+                                   f"is not a process code{hint}; write codes of the "
+                                   "inventory, separated by commas")
+        if len(members) < 2:
+            raise ScoringError(f"Mutually exclusive alternatives, line {number}: "
+                               f"{members[0]!r} alone is not a group; name at least two "
+                               "processes separated by commas, of which at most one is chosen")
+        groups.append(tuple(members))
+    return tuple(groups)
 
 
 def _values(processes: pd.DataFrame, column: str) -> list[Any]:
@@ -59,6 +94,7 @@ def _widget_values(scenario: Scenario, criteria: CriteriaSet) -> dict[str, Any]:
         "sc_uplift": float(scenario.uplift), "sc_unassessed": scenario.include_unassessed,
         "sc_budget": c.budget, "sc_capacity": c.capacity,
         "sc_include": list(c.must_include), "sc_exclude": list(c.must_exclude),
+        "sc_exclusive": "\n".join(", ".join(group) for group in c.exclusive),
         "sc_deadline": (c.deadline or NO_DEADLINE).upper()
         if (c.deadline or NO_DEADLINE).upper() in DEADLINES else NO_DEADLINE,
         "sc_notes": scenario.notes}
@@ -90,6 +126,15 @@ def _load(criteria: CriteriaSet) -> None:
 def _base(criteria: CriteriaSet) -> Scenario:
     data = st.session_state.get("sc_base")
     return Scenario.from_dict(data) if data else Scenario(name="", weights=criteria.weights())
+
+
+def _ahp_to_weights(keys: list[str], ahp: list[float]) -> None:
+    """Put AHP weights on the form's weights, keeping these criteria's combined weight."""
+    current = {k: float(st.session_state.get(f"sc_w_{k}") or 0.0) for k in keys}
+    for key, value in shared_weights(current, keys, ahp, digits=2).items():
+        st.session_state[f"sc_w_{key}"] = value
+    flash(f"AHP weights are on the weights of {len(keys)} criteria; save the scenario to "
+          "keep them.")
 
 
 def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | None:
@@ -130,7 +175,13 @@ def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | 
         for key, title in (("sc_include", "Must include"), ("sc_exclude", "Must exclude")):
             options = sorted(set(codes) | set(st.session_state[key]))
             st.multiselect(title, options, key=key)
+        st.text_area("Mutually exclusive alternatives", key="sc_exclusive",
+                     placeholder="HR-REC, HR-ONB", help=EXCLUSIVE_HELP)
         st.selectbox("Deadline", DEADLINES, key="sc_deadline")
+    with st.expander("Weights from an AHP pairwise comparison"):
+        ahp_panel(criteria, prefix="sc_", on_apply=_ahp_to_weights,
+                  apply_help="Puts the AHP weights on the weights above, sharing these "
+                             "criteria's combined weight in the AHP proportions.")
     st.text_area("Notes (why this scenario)", key="sc_notes")
     state = st.session_state
     deadline = state["sc_deadline"]
@@ -145,7 +196,8 @@ def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | 
             constraints=Constraints(
                 budget=state["sc_budget"], capacity=state["sc_capacity"],
                 must_include=tuple(state["sc_include"]), must_exclude=tuple(state["sc_exclude"]),
-                deadline=None if deadline == NO_DEADLINE else deadline),
+                deadline=None if deadline == NO_DEADLINE else deadline,
+                exclusive=exclusive_groups(str(state["sc_exclusive"] or ""), codes)),
             notes=str(state["sc_notes"] or ""))
     except ScoringError as error:
         st.error(f"These choices cannot be saved: {error}", icon=":material/error:")
@@ -165,6 +217,10 @@ def build_tab(criteria: CriteriaSet, processes: pd.DataFrame, saved: pd.DataFram
     if loaded:
         st.caption(f"Editing {loaded['name']!r}, version {loaded['version']}.")
     scenario = scenario_form(criteria, processes)
+    if not allowed(Action.manage_scenarios):
+        st.caption("Saving scenarios needs the leadership or admin role; you can compare the "
+                   "saved ones and their snapshots.")
+        return
     save_new, update = st.columns(2)
     new_clicked = save_new.button("Save as a new scenario", key="sc_save_new", type="primary",
                                   disabled=scenario is None)
@@ -245,6 +301,14 @@ def snapshots_tab(criteria: CriteriaSet, inputs: RankingInputs, saved: pd.DataFr
     if not names:
         st.info("Save a scenario first; a snapshot freezes one for a decision.")
         return
+    if allowed(Action.snapshot):
+        take_snapshot(criteria, inputs, saved)
+    verify_and_explain(criteria, inputs, book)
+
+
+def take_snapshot(criteria: CriteriaSet, inputs: RankingInputs, saved: pd.DataFrame) -> None:
+    book = catalogue().scenarios
+    names = saved["name"].tolist()
     which, text, take = st.columns([3, 4, 2], vertical_alignment="bottom")
     name = which.selectbox("Scenario", names, key="snap_scenario")
     label_text = text.text_input("Label (e.g. the meeting)", key="snap_label")
@@ -262,6 +326,12 @@ def snapshots_tab(criteria: CriteriaSet, inputs: RankingInputs, saved: pd.DataFr
             flash(f"Snapshot {record['id']} of {name!r} taken (SHA-256 "
                   f"{record['content_hash'][:12]}…).")
             st.rerun()
+
+
+def verify_and_explain(criteria: CriteriaSet, inputs: RankingInputs,
+                       book: ScenarioBook) -> None:
+    """The snapshots taken, a check that one still reproduces, and why ranks moved between
+    two of them (everyone may read these)."""
     shots = book.snapshots()
     if shots.empty:
         st.info("No snapshot yet.")

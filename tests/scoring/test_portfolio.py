@@ -1,5 +1,6 @@
 """Portfolio selection (scoring.portfolio): the MILP against brute force over every subset on
-small random instances, the tie-break, determinism, reasons, conflicts and the frontier."""
+small random instances, the tie-break, determinism, reasons, conflicts and the frontier, also
+as a ranking's frontier (scoring.decision), with prerequisites outside the ranking."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring import decision
+from scoring.criteria import parse_criteria
 from scoring.errors import ScoringError
 from scoring.portfolio import (
     VALUE_TOLERANCE,
@@ -21,6 +24,8 @@ from scoring.portfolio import (
     efficient_frontier,
     select_portfolio,
 )
+from scoring.ranking import RankingInputs, rank
+from scoring.scenario import Constraints, Scenario
 
 
 @dataclass
@@ -361,6 +366,66 @@ def test_frontier_below_the_must_includes_is_infeasible() -> None:
     assert math.isnan(curve["value"].tolist()[0])
     assert curve["value"].tolist()[1:] == [8, 9]
     assert curve["count"].tolist() == [0, 2, 3]
+
+
+def test_a_prerequisite_outside_the_candidates_blocks_or_is_handled_elsewhere() -> None:
+    """B needs X, which is neither an item (not ranked) nor completed. By default that blocks
+    B; with ``missing_prerequisites="ignore"`` (how a ranking's portfolio reads it) X is taken
+    as handled elsewhere: the frontier is not emptied by it, and at the full budget it is the
+    single solve's optimum."""
+    items = frame([("A", 1, 100, 1), ("B", 5, 100, 1), ("C", 2, 100, 1)])
+    needs = pd.DataFrame({"upstream_code": ["X", "A"], "downstream_code": ["B", "C"]})
+    blocked = select_portfolio(items, budget=300, capacity=None, prerequisites=needs)
+    assert blocked.selected == ("A", "C")
+    assert blocked.items.set_index("code").loc["B", "reason_kind"] == Reason.BLOCKED
+
+    budgets = [0.0, 100.0, 200.0, 300.0]
+    curve = efficient_frontier(items, budgets, prerequisites=needs,
+                               missing_prerequisites="ignore")
+    assert curve["status"].tolist() == ["optimal"] * 4
+    assert curve["value"].tolist() == [0, 5, 6, 8]
+    assert curve["selected"].tolist()[1] == ("B",)
+    single = select_portfolio(items, budget=300, capacity=None, prerequisites=needs,
+                              missing_prerequisites="ignore")
+    assert single.status is Status.OPTIMAL and single.selected == ("A", "B", "C")
+    assert curve["value"].iloc[-1] == pytest.approx(single.total_value)
+    assert curve["selected"].iloc[-1] == single.selected
+    assert single.notes == ("Prerequisites that are neither candidates nor completed are "
+                            "taken as handled elsewhere: X",)
+    # C still needs A, which is a candidate: ignoring X changes nothing else.
+    assert efficient_frontier(items, [200.0], prerequisites=needs,
+                              missing_prerequisites="ignore")["selected"].iloc[0] == ("A", "B")
+    with pytest.raises(ScoringError, match="missing_prerequisites must be 'block' or 'ignore'"):
+        efficient_frontier(items, budgets, prerequisites=needs,
+                           missing_prerequisites="skip")  # type: ignore[arg-type]
+
+
+def test_a_rankings_frontier_solves_each_budget_as_choose_does() -> None:
+    """B needs X, which is not assessed and so not ranked: :func:`decision.frontier` takes it
+    as handled elsewhere, as :func:`decision.choose` does, under the scenario's capacity and
+    exclusive group (A or C), and agrees with ``choose`` at every budget."""
+    criteria = parse_criteria("""
+criteria:
+  - {key: a, group: impact, scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+""")
+    processes = pd.DataFrame({"code": ["A", "B", "C", "X"], "name": ["a", "b", "c", "x"],
+                              "estimated_cost_chf": [100.0] * 4,
+                              "estimated_effort_pm": [10.0] * 4})
+    ratings = pd.DataFrame({"process_code": ["A", "B", "C"], "criterion_key": ["a"] * 3,
+                            "value": [5.0, 4.0, 3.0], "rater": ["r"] * 3})
+    needs = pd.DataFrame({"upstream_code": ["X"], "downstream_code": ["B"]})
+    scenario = Scenario(constraints=Constraints(capacity=30, deadline="C26",
+                                                exclusive=(("A", "C"),)))
+    ranking = rank(RankingInputs(processes, ratings, None, needs), criteria, scenario)
+    budgets = [0.0, 100.0, 200.0, 300.0]
+    curve = decision.frontier(ranking, processes, needs, budgets)
+    assert curve["status"].tolist() == ["optimal"] * 4
+    assert curve["selected"].tolist() == [(), ("A",), ("A", "B"), ("A", "B")]
+    for budget, selected, value in zip(budgets, curve["selected"], curve["value"], strict=True):
+        chosen = decision.choose(ranking, processes, needs, budget=budget)
+        assert chosen.selected == selected
+        assert chosen.total_value == pytest.approx(value)
+    assert any("handled elsewhere: X" in note for note in chosen.notes)
 
 
 def test_a_time_limit_is_reported_not_hidden() -> None:

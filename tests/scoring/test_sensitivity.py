@@ -21,16 +21,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scoring import methods
+from scoring import decision, methods
 from scoring.criteria import parse_criteria
 from scoring.errors import ScoringError
-from scoring.ranking import RankingInputs, rank
-from scoring.scenario import Scenario
+from scoring.ranking import Ranking, RankingInputs, rank
+from scoring.scenario import Method, Scenario
 from scoring.sensitivity import (
     FLIP_STEP,
     FRAGILE,
     ROBUST,
     SENSITIVE,
+    Scoring,
     monte_carlo,
     robustness_labels,
     swap_threshold,
@@ -325,6 +326,149 @@ criteria:
     assert result.table.index.tolist() == ["P0", "P1", "P2", "P3"]
 
 
+# --- progress -------------------------------------------------------------------------------
+
+
+def test_progress_reports_increasing_fractions_ending_at_one() -> None:
+    rng = np.random.default_rng(12)
+    matrix = rng.random((50, 4))
+    low, high = np.clip(matrix - 0.1, 0, 1), np.clip(matrix + 0.1, 0, 1)
+    run = {"samples": 250, "top_n": 5, "seed": 2, "low": low, "high": high, "chunk": 40}
+    seen: list[float] = []
+    tracked = monte_carlo(matrix, [1, 2, 3, 4], progress=seen.append, **run)  # type: ignore[arg-type]
+    assert seen == [0.16, 0.32, 0.48, 0.64, 0.8, 0.96, 1.0]  # after each chunk of 40
+    plain = monte_carlo(matrix, [1, 2, 3, 4], **run)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(tracked.table, plain.table)
+    # Nothing to sample (fixed weights, no value spread) or nothing to rank: done at once.
+    for rows in (matrix, np.zeros((0, 4))):
+        seen.clear()
+        monte_carlo(rows, [1, 2, 3, 4], samples=100, concentration=math.inf,
+                    progress=seen.append)
+        assert seen == [1.0]
+
+
+# --- every ranking method -------------------------------------------------------------------
+
+METHOD_CRITERIA = parse_criteria("""
+criteria:
+  - {key: a, group: impact, weight: 3, scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+  - {key: b, group: impact, weight: 2, scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+  - {key: reach, group: dependency, weight: 2,
+     scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+  - {key: effort, group: effort, direction: cost, weight: 2,
+     scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+""")
+
+
+def method_ranking(method: Method) -> Ranking:
+    """Twelve processes rated on a fine grid, ranked by ``method``."""
+    rng = np.random.default_rng(21)
+    codes = [f"P{i:02d}" for i in range(12)]
+    processes = pd.DataFrame({"code": codes, "name": codes})
+    assessments = pd.DataFrame([
+        {"process_code": code, "criterion_key": key, "rater": "r",
+         "value": float(rng.integers(100, 501)) / 100} for code in codes
+        for key in METHOD_CRITERIA.keys])
+    return rank(RankingInputs(processes, assessments), METHOD_CRITERIA,
+                Scenario(method=method, vikor_v=0.6))
+
+
+def method_reference(method: Method, matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The method's scores as :mod:`scoring.ranking` computes them, in float64, from
+    :mod:`scoring.methods` (columns: a, b, reach, effort)."""
+    benefit = np.ones(4, dtype=bool)
+    if method is Method.WSM:
+        return methods.weighted_sum(matrix, weights)
+    if method is Method.WPM:
+        return methods.weighted_product(0.1 + 0.9 * matrix, weights, benefit)
+    if method is Method.TOPSIS:
+        return methods.topsis(matrix, weights, benefit)
+    if method is Method.VIKOR:
+        return 1 - methods.vikor(matrix, weights, benefit, 0.6)[2]
+    value = [0, 1, 2] if method is Method.WSJF else [0, 1]
+    level = matrix[:, value] @ weights[value] / weights[value].sum()
+    return methods.wsjf(level, 0.1 + 0.9 * (1 - matrix[:, 3]))
+
+
+def test_the_methods_rank_the_instance_differently() -> None:
+    """What the tests below rely on: each method's ranking is its own."""
+    orders = {method: tuple(method_ranking(method).table["code"]) for method in Method}
+    assert len(set(orders.values())) == len(Method)
+
+
+@pytest.mark.parametrize("method", list(Method))
+def test_each_method_scores_as_the_ranking_does(method: Method) -> None:
+    ranking = method_ranking(method)
+    result = monte_carlo(ranking.normalised, ranking.weights, samples=1,
+                         concentration=math.inf, scoring=decision.method_scoring(ranking))
+    assert result.method is method
+    base = ranking.table.set_index("code").loc[ranking.normalised.index, "base_score"]
+    np.testing.assert_allclose(result.score, base, rtol=1e-12)
+    np.testing.assert_allclose(result.score, method_reference(
+        method, ranking.normalised.to_numpy(), ranking.weights.to_numpy()), rtol=1e-12)
+    assert result.deterministic_rank.tolist() == list(range(1, 13))  # in rank order
+
+
+@pytest.mark.parametrize("method", list(Method))
+def test_with_zero_spread_each_method_keeps_its_ranking(method: Method) -> None:
+    """No weight noise, and value noise on a criterion without weight only: every sample is
+    drawn, scored by the method and sorted, and gives back its deterministic ranking, with
+    probability 1 for its top N."""
+    ranking = method_ranking(method)
+    matrix = ranking.normalised.assign(spare=0.5)
+    low, high = matrix.assign(spare=0.0), matrix.assign(spare=1.0)
+    weights = ranking.weights.reindex(matrix.columns, fill_value=0.0)
+    result = monte_carlo(matrix, weights, samples=60, top_n=4, concentration=math.inf,
+                         low=low, high=high, chunk=25, scoring=decision.method_scoring(ranking))
+    expected = list(range(1, 13))  # the ranking's order, best first
+    assert result.deterministic_rank.tolist() == expected
+    assert result.probability_top_n.tolist() == [1.0] * 4 + [0.0] * 8
+    assert result.rank_p5 is not None and result.rank_p95 is not None
+    assert result.rank_p5.tolist() == result.rank_p95.tolist() == expected
+    robust = decision.robustness(ranking, samples=60, top_n=4, concentration=math.inf,
+                                 value_noise=False)
+    assert robust.table.index.tolist() == ranking.table["code"].tolist()
+    assert robust.table["base_rank"].tolist() == expected  # ordinal: a tie in code order
+    assert robust.table["probability_top_n"].tolist() == [1.0] * 4 + [0.0] * 8
+
+
+@pytest.mark.parametrize("method", list(Method))
+def test_each_method_matches_the_documented_protocol(method: Method) -> None:
+    """Against the protocol in float64 and plain loops (the same Dirichlet draws, each sample
+    scored by :mod:`scoring.methods`, ties by the deterministic ranking)."""
+    ranking = method_ranking(method)
+    matrix, weights = ranking.normalised.to_numpy(), ranking.weights.to_numpy()
+    result = monte_carlo(ranking.normalised, ranking.weights, samples=300, top_n=4, seed=8,
+                         concentration=20.0, scoring=decision.method_scoring(ranking))
+    drawn = np.random.default_rng(8).dirichlet(20.0 * weights, size=300)
+    ranks = np.zeros((300, 12), dtype=int)
+    for s in range(300):
+        scores = method_reference(method, matrix, drawn[s])
+        order = sorted(range(12), key=lambda i: (-scores[i], i))
+        ranks[s, order] = np.arange(1, 13)
+    assert result.probability_top_n.tolist() == (ranks <= 4).mean(axis=0).tolist()
+    percentiles = np.percentile(ranks, [5, 50, 95], axis=0, method="inverted_cdf")
+    sampled = (result.rank_p5, result.rank_p50, result.rank_p95)
+    assert [None if p is None else p.tolist() for p in sampled] \
+        == [p.astype(int).tolist() for p in percentiles]
+    assert result.probability_top_n[4:].sum() > 0  # the weights do move the top 4
+
+
+@pytest.mark.parametrize("method", list(Method))
+def test_each_method_with_value_noise_depends_on_the_seed_only(method: Method) -> None:
+    ranking = method_ranking(method)
+    matrix = ranking.normalised
+    run = {"samples": 120, "top_n": 4, "seed": 3, "low": (matrix - 0.1).clip(0, 1),
+           "high": (matrix + 0.05).clip(0, 1), "scoring": decision.method_scoring(ranking)}
+    tables = [monte_carlo(matrix, ranking.weights, chunk=chunk, **run).table  # type: ignore[arg-type]
+              for chunk in (None, 1, 7)]
+    for other in tables[1:]:
+        pd.testing.assert_frame_equal(tables[0], other)
+    assert tables[0]["probability_top_n"].sum() == pytest.approx(4.0)
+    fixed = monte_carlo(matrix, ranking.weights, chunk=7, **run | {"low": None, "high": None})  # type: ignore[arg-type]
+    assert not fixed.table["probability_top_n"].equals(tables[0]["probability_top_n"])
+
+
 # --- weight flips and swaps -----------------------------------------------------------------
 
 
@@ -592,6 +736,16 @@ def test_robustness_labels_reject_bad_input() -> None:
     (lambda: monte_carlo(pd.DataFrame({"a": [0.1]}), pd.Series({"b": 1.0})), "does not have"),
     (lambda: monte_carlo(pd.DataFrame({"a": [0.1], "b": [0.2]}), pd.Series({"a": 1.0})),
      "no entry"),
+    (lambda: monte_carlo([[math.nan, 0.2]], [1, 1], scoring=Scoring(Method.TOPSIS)),
+     r"matrix\[0, 0\] is NaN \(excluded\), but TOPSIS .* needs every value"),
+    (lambda: monte_carlo([[1.5, 0.2]], [1, 1], scoring=Scoring(Method.WSJF, value=(0,))),
+     r"matrix\[0, 0\] = 1.5 is outside 0-1"),
+    (lambda: monte_carlo([[0.5, 0.2]], [1, 1], low=[[-0.5, 0.2]],
+                         scoring=Scoring(Method.WPM)), r"low\[0, 0\] = -0.5 is outside 0-1"),
+    (lambda: monte_carlo([[0.1, 0.2]], [1, 1], scoring=Scoring(Method.WSJF, value=(5,))),
+     "value criteria name columns the matrix does not have: 5"),
+    (lambda: Scoring("ahp"), "Unknown method 'ahp'"),  # type: ignore[arg-type]
+    (lambda: Scoring(Method.VIKOR, vikor_v=2.0), "vikor_v"),
     (lambda: weight_flips([[0.1, 0.2]], [1, 1], top_n=0), "top_n"),
     (lambda: weight_flips([[0.1, 0.2]], [1], top_n=1), "one number per criterion"),
 ])

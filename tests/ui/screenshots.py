@@ -24,6 +24,7 @@ from tests.e2e.harness import (
     running_app,
     sidebar_pages,
     sign_in,
+    sign_in_form,
     wait_for_app,
 )
 
@@ -53,7 +54,11 @@ def capture(base_url: str, out_dir: Path, username: str, password: str) -> list[
     shots = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1440, "height": 2000})
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        sign_in_form(page, base_url)
+        page.screenshot(path=str(out_dir / "signin.png"))
+        shots.append(out_dir / "signin.png")
+        page.set_viewport_size({"width": 1440, "height": 2000})
         sign_in(page, base_url, username, password)
         offered = set(sidebar_pages(page))
         for name, (title, heading, opened) in PAGES.items():

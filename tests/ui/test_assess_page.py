@@ -307,21 +307,22 @@ def test_in_a_browser_choosing_another_rater_shows_and_keeps_their_values(
     """A browser keeps a widget's choice while its key lives, whatever its new preset: without
     fresh widgets per rater the form would show 'not rated' and a save would delete their values.
     """
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.ui.screenshots import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with running_app(database_url) as base, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    from tests.e2e import harness
+
+    missing = harness.browser_missing()
+    if missing is not None:
+        pytest.skip(f"browser test skipped: {missing}")
+    from playwright.sync_api import sync_playwright
+
+    harness.create_accounts(database_url, {"ana": ("analyst", "ana-password-1")})
+    with harness.running_app(database_url) as base, sync_playwright() as playwright:
+        browser = harness.launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(base)  # the entry point first: it registers the pages (st.navigation)
-        wait_for_app(page)
-        page.goto(f"{base}/assess?process=HR-REC")
-        wait_for_app(page)
+        harness.sign_in(page, base, "ana", "ana-password-1", path="assess?process=HR-REC")
         rater = page.get_by_role("textbox", name="Rater", exact=True)
         rater.fill("analyst.b")
         rater.press("Enter")
-        wait_for_app(page)
+        harness.wait_for_app(page)
         before = _stored(database_url, "HR-REC", "analyst.b")
         assert len(before) >= 2
         for criterion in CRITERIA:
@@ -334,7 +335,7 @@ def test_in_a_browser_choosing_another_rater_shows_and_keeps_their_values(
         page.get_by_role("radio", name=f"2 · {new.scale.anchor(2.0)}", exact=True).check(
             force=True)
         page.get_by_role("button", name="Save ratings").click()
-        wait_for_app(page)
+        harness.wait_for_app(page)
         browser.close()
     after = _stored(database_url, "HR-REC", "analyst.b")
     assert set(after) == set(before) | {new.key} and after[new.key]["value"] == 2.0

@@ -17,12 +17,16 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import inventory.errors  # noqa: F401  (loaded before a page runs: see _page)
-from inventory.sample import open_with_sample
 from inventory.services import Catalogue
+from scoring.ahp import priorities
+from scoring.criteria import Group
 from scoring.decision import choose, default_periods, roadmap, robustness
 from scoring.ranking import RankingInputs, rank
 from scoring.scenario import Constraints, Method, Scenario
+from tests.support import by
+from tests.ui.harness import start
 from views.decision_charts import DEFAULT
+from views.prioritise_charts import grid_key
 from views.scoring_data import criteria_set, ranking_inputs
 
 VIEWS = Path(__file__).resolve().parents[2] / "views"
@@ -34,17 +38,11 @@ PageFactory = Callable[[str], AppTest]
 def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[PageFactory]:
     """Runs one page file on its own, as the app would, on the sample inventory. Streamlit puts
     the page's folder first on sys.path, where views/inventory.py would shadow the inventory
-    package; importing the package first (above) keeps the real one."""
-    monkeypatch.setenv("DTI_DATABASE_URL", database_url)
-    monkeypatch.setenv("DTI_ACTOR", "ana")
-    st.cache_resource.clear()
-    open_with_sample(database_url).engine.dispose()  # as app.py does on first start
+    package; importing the package first (above) keeps the real one. The database already
+    holds the sample (tests/ui/conftest.py)."""
 
     def run(name: str) -> AppTest:
-        test = AppTest.from_file(str(VIEWS / f"{name}.py"), default_timeout=60)
-        test.run()
-        assert not test.exception, test.exception
-        return test
+        return start(database_url, monkeypatch, script=str(VIEWS / f"{name}.py"))
 
     yield run
     st.cache_resource.clear()
@@ -61,7 +59,7 @@ def _inputs(url: str) -> RankingInputs:
 def _save(url: str, scenario: Scenario) -> None:
     catalogue = Catalogue.open(url)
     try:
-        catalogue.scenarios.add(scenario.name, scenario.to_dict(), "ben")
+        catalogue.scenarios.add(scenario.name, scenario.to_dict(), by("ben"))
     finally:
         catalogue.engine.dispose()
 
@@ -118,7 +116,7 @@ def test_a_stale_update_shows_the_conflict_and_keeps_the_inputs(
     catalogue = Catalogue.open(database_url)  # someone else saves meanwhile
     try:
         catalogue.scenarios.update("Shared", Scenario(name="Shared", uplift=0.2).to_dict(), 1,
-                                   "ben")
+                                   by("ben"))
     finally:
         catalogue.engine.dispose()
     test.text_area(key="sc_notes").set_value("my reasons")
@@ -175,7 +173,7 @@ def test_robustness_shows_the_probabilities_of_robustness(page: PageFactory,
     test.slider(key="rb_samples").set_value(1_000)
     test.run()
     assert not test.exception and not test.error, _texts(test, "error")
-    shown = _table(test, "code", "weighted_sum_rank", "probability_top_n").set_index("code")
+    shown = _table(test, "code", "base_rank", "probability_top_n").set_index("code")
     scenario = Scenario(name="Default", weights=CRITERIA.weights())
     direct = robustness(rank(_inputs(database_url), CRITERIA, scenario), samples=1_000,
                         top_n=5, seed=7, concentration=100.0, value_noise=True).table
@@ -280,3 +278,115 @@ def test_the_roadmap_places_the_chosen_before_the_deadline(page: PageFactory,
 def test_the_default_scenario_is_offered_first(page: PageFactory) -> None:
     test = page("portfolio")
     assert test.selectbox(key="pf_scenario").value == DEFAULT
+
+
+# --- The Scenarios form: mutually exclusive groups and AHP weights ---------------------------
+
+IMPACT = [c.key for c in CRITERIA.in_group(Group.IMPACT)]  # compared by the AHP grid by default
+
+
+def _process_codes(database_url: str) -> list[str]:
+    catalogue = Catalogue.open(database_url)
+    try:
+        return sorted(ranking_inputs(catalogue).processes["code"].astype(str))
+    finally:
+        catalogue.engine.dispose()
+
+
+def _scenarios_stored(database_url: str) -> dict[str, Scenario]:
+    catalogue = Catalogue.open(database_url)
+    try:
+        saved = catalogue.scenarios.list()
+        return {name: Scenario.from_dict(settings)
+                for name, settings in zip(saved["name"], saved["settings"], strict=True)}
+    finally:
+        catalogue.engine.dispose()
+
+
+def test_exclusive_groups_and_ahp_weights_are_saved_and_loaded_back(
+        page: PageFactory, database_url: str) -> None:
+    a, b, c, d = _process_codes(database_url)[:4]
+    test = page("scenarios")
+    test.text_input(key="sc_name").set_value("Either or")
+    test.text_area(key="sc_exclusive").set_value(f"{a}, {b}\n\n{c},{d}, {c}")
+    # Member experience (the first impact criterion) twice as important as each other one.
+    test.session_state["sc_" + grid_key(IMPACT)] = {
+        "edited_rows": {row: {"judgement": "2"} for row in range(len(IMPACT) - 1)},
+        "added_rows": [], "deleted_rows": []}
+    test.run()
+    assert "Consistent enough" in _texts(test, "success")
+    test.button(key="sc_ahp_apply").click().run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    assert f"AHP weights are on the weights of {len(IMPACT)} criteria" in _texts(test, "success")
+    test.button(key="sc_save_new").click().run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    assert "Scenario 'Either or' saved (version 1)" in _texts(test, "success")
+
+    stored = _scenarios_stored(database_url)["Either or"]
+    assert stored.constraints.exclusive == ((a, b), (c, d))
+    matrix = np.ones((len(IMPACT), len(IMPACT)))
+    matrix[0, 1:], matrix[1:, 0] = 2.0, 0.5
+    ahp = priorities(matrix).weights
+    total = sum(CRITERIA.get(k).weight for k in IMPACT)
+    for key, share in zip(IMPACT, ahp, strict=True):
+        assert stored.weights[key] == pytest.approx(total * share, abs=0.005)
+    assert stored.weights[IMPACT[0]] == pytest.approx(2 * stored.weights[IMPACT[1]], abs=0.01)
+    others = {c.key: c.weight for c in CRITERIA.criteria if c.key not in IMPACT}
+    assert {k: stored.weights[k] for k in others} == others
+
+    test.selectbox(key="sc_pick").set_value("— a new scenario —")
+    test.button(key="sc_load").click().run()
+    assert test.text_area(key="sc_exclusive").value == ""
+    test.selectbox(key="sc_pick").set_value("Either or")
+    test.button(key="sc_load").click().run()
+    assert "Editing 'Either or', version 1" in _texts(test, "caption")
+    assert test.text_area(key="sc_exclusive").value == f"{a}, {b}\n{c}, {d}"
+    assert test.number_input(key=f"sc_w_{IMPACT[0]}").value == stored.weights[IMPACT[0]]
+    test.text_area(key="sc_notes").set_value("A or B, never both")
+    test.button(key="sc_update").click().run()  # another change keeps the groups
+    assert "Scenario 'Either or' saved (version 2)" in _texts(test, "success")
+    again = _scenarios_stored(database_url)["Either or"]
+    assert again.notes == "A or B, never both"
+    assert again.constraints.exclusive == ((a, b), (c, d))
+
+
+@pytest.mark.parametrize(("groups", "expected"), [
+    ("{a}, {b}\n{c}", "line 2: '{c}' alone is not a group; name at least two processes "
+                      "separated by commas, of which at most one is chosen"),
+    ("{a}, {a}", "line 1: '{a}' alone is not a group"),
+    ("{a}, NO-SUCH-PROCESS", "line 1: 'NO-SUCH-PROCESS' is not a process code; write codes "
+                             "of the inventory, separated by commas"),
+    ("{a}, {lower}", "line 1: '{lower}' is not a process code (did you mean '{b}'?)"),
+])
+def test_a_bad_group_is_explained_and_nothing_is_saved(
+        page: PageFactory, database_url: str, groups: str, expected: str) -> None:
+    a, b, c = _process_codes(database_url)[:3]
+    test = page("scenarios")
+    codes = {"a": a, "b": b, "c": c, "lower": b.lower()}
+    test.text_input(key="sc_name").set_value("Refused")
+    test.text_area(key="sc_exclusive").set_value(groups.format(**codes)).run()
+    assert ("These choices cannot be saved: Mutually exclusive alternatives, "
+            + expected.format(**codes)) in _texts(test, "error")
+    assert test.button(key="sc_save_new").disabled  # a browser cannot click it
+    assert not test.exception
+    assert _scenarios_stored(database_url) == {}
+
+
+def test_robustness_samples_the_scenarios_own_method(page: PageFactory,
+                                                     database_url: str) -> None:
+    scenario = Scenario(name="Ideal", weights=CRITERIA.weights(), method=Method.TOPSIS)
+    _save(database_url, scenario)
+    test = page("robustness")
+    test.selectbox(key="rb_scenario").set_value("Ideal")
+    test.slider(key="rb_samples").set_value(500)
+    test.run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    shown = _table(test, "code", "base_rank", "probability_top_n").set_index("code")
+    ranking = rank(_inputs(database_url), CRITERIA, scenario)
+    direct = robustness(ranking, samples=500, top_n=10, seed=0).table
+    assert shown.index.tolist() == ranking.table["code"].tolist() == direct.index.tolist()
+    np.testing.assert_array_equal(shown["probability_top_n"].to_numpy(),
+                                  direct["probability_top_n"].to_numpy())
+    assert "The weight flips are exact for the weighted sum" in _texts(test, "caption")
+    assert f"500 samples by {Method.TOPSIS.label}, seed 0: done" in str(
+        test.get("progress")[0].proto.text)
