@@ -33,27 +33,27 @@ Measured (wall time; never asserted):
    later; capacities summing to the capacity above), priorities by value, the cheapest tenth
    of the chosen processes as quick fixes.
 
-Measured on the development machine (2 cores, other work running; the better of two runs of
-``python -m benchmarks.portfolio``, figure by figure):
+Measured on the development machine (2 cores, quiet; ``python -m benchmarks.portfolio``):
 
-* ``chains``: ``select_portfolio`` 2.41 s (target < 10 s), optimal, 594 of 2,000 chosen
+* ``chains``: ``select_portfolio`` 1.98 s (target < 10 s), optimal, 594 of 2,000 chosen
   (value 173.18), budget, capacity and precedence checked independently; validation and model
-  9 ms. With must-include/exclude, exclusive pairs and completed processes as well: 0.51 s
+  9 ms. With must-include/exclude, exclusive pairs and completed processes as well: 0.34 s
   (optimal, 599 chosen).
-* ``tiers``, five seeds: 1.55, 8.72, 1.32, 2.10 and 1.43 s (median 1.55 s, worst 8.72 s), all
-  optimal and checked. The second instance is the hard one: under heavier load (other runs the
-  same day) it took 12.5 to 15.6 s, over the target; the time of an exact solve of this NP-hard
-  problem depends on the instance more than on its size.
-* Greedy by value/cost on ``chains``: plain 30 ms (the exact solve takes 81x as long), 9.0%
-  below the optimum; with prerequisites 0.53 s (5x), 6.4% below. On ``tiers`` (seed 1): plain
-  17 ms (88x), 15.0% below; with prerequisites 45 ms (35x), 36.1% below (a process's own
+* ``tiers``, five seeds: 1.23, 5.99, 0.97, 1.59 and 1.13 s (median 1.23 s, worst 5.99 s), all
+  optimal and checked. The second instance is the hard one: with other work loading both cores
+  it took 8.7 to 15.6 s on earlier days; the time of an exact solve of this NP-hard problem
+  depends on the instance and on the machine's load more than on its size (neither a relative
+  gap of 1e-9 nor dropping the tie-break changes it).
+* Greedy by value/cost on ``chains``: plain 12 ms (the exact solve takes 163x as long), 9.0%
+  below the optimum; with prerequisites 0.27 s (7x), 6.4% below. On ``tiers`` (seed 1): plain
+  12 ms (99x), 15.0% below; with prerequisites 33 ms (37x), 36.1% below (a process's own
   ratio ignores what its prerequisites cost).
-* ``efficient_frontier`` on ``chains``, 10 budgets: 13.2 s (1.3 s per budget), all optimal,
-  best value 87.0 at 10% of the total cost rising to 200.3 from 50% (capacity binds), never
+* ``efficient_frontier`` on ``chains``, 10 budgets: 9.4 s (0.94 s per budget), all optimal,
+  best value 87.0 at 10% of the total cost rising to 200.3 from 40% (capacity binds), never
   decreasing.
-* ``plan_roadmap``: ``chains``, 594 chosen: 13 ms, 136 placed, 448 not (a prerequisite not
+* ``plan_roadmap``: ``chains``, 594 chosen: 9 ms, 136 placed, 448 not (a prerequisite not
   placed) and 10 (no later period): its chains are far deeper than six periods. ``tiers``, 727
-  chosen: 19 ms, 679 placed, 36 with no later period, 12 with a prerequisite not placed.
+  chosen: 12 ms, 679 placed, 36 with no later period, 12 with a prerequisite not placed.
 
 HiGHS 1.12 (bundled with scipy 1.17) sometimes prints a stray debug line,
 ``HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();``, to standard output
@@ -230,7 +230,8 @@ def chains() -> tuple[pd.DataFrame, pd.DataFrame, pf.PortfolioResult]:
     built, _ = _best(lambda: pf._prepare(
         items, must_include=(), must_exclude=(), exclusive_groups=(),
         prerequisites=prerequisites, completed=(), unknown_cost="refuse",
-        unknown_effort="refuse", cost_limited=True, effort_limited=True))
+        unknown_effort="refuse", missing_prerequisites="block", cost_limited=True,
+        effort_limited=True))
     _line("  of which validation and model building", built)
     print(f"  {'selection keeps budget, capacity and precedence (checked)':<58} "
           f"{_feasible(items, prerequisites, result)}")
@@ -239,7 +240,8 @@ def chains() -> tuple[pd.DataFrame, pd.DataFrame, pf.PortfolioResult]:
     include = sorted(rng.choice(sorted(chosen), 5, replace=False).tolist())
     model = pf._prepare(items, must_include=include, must_exclude=(), exclusive_groups=(),
                         prerequisites=prerequisites, completed=(), unknown_cost="refuse",
-                        unknown_effort="refuse", cost_limited=True, effort_limited=True)
+                        unknown_effort="refuse", missing_prerequisites="block",
+                        cost_limited=True, effort_limited=True)
     required, _ = pf._conflicts(model, *limits(items))
     needed = {model.codes[i] for i in np.flatnonzero(required)}
     free = rng.permutation(sorted(set(items["code"]) - needed)).tolist()

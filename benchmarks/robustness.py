@@ -30,22 +30,24 @@ twice and keep the better; never asserted):
    ``merge`` on the code, one per scenario; ``DataFrame.corr(method="kendall")``, which also
    calls scipy per pair; per scenario a difference sorted by its size and two top-50 sets).
 
-Figures measured on this machine (2 cores, loaded by other work; the better of two runs):
+Figures measured on this machine (2 cores, other work light; one run; the benchmark samples
+the weighted sum. Scored by the other methods, each sample its own way, the same 10,000
+samples over 2,000 processes without value noise took WPM 0.55 s, TOPSIS 0.67 s, VIKOR
+0.80 s, WSJF 0.69 s and value/effort 0.70 s, measured separately on the same data):
 
-* 2,000 processes: ``monte_carlo`` 0.97 s (target < 2 s), peak RSS 0.24 GB, rank store 38 MB;
-  ``ranks=False`` 0.40 s; with triangular value noise on 17,645 cells 4.6 s (no target: 176
-  million draws); plain pandas rank per sample 3.95 s extrapolated, ratio 4.1x; the same
-  top-N probabilities as the plain approach on 200 samples; ``weight_flips`` 42 ms.
-* 10,000 processes: ``monte_carlo`` 3.2 s (target < 10 s), peak RSS 0.40 GB, rank store
-  191 MB; ``ranks=False`` 1.07 s; plain 19.1 s extrapolated, ratio 5.9x (the first run: 4.1
-  s, 28.3 s, 6.8x); ``weight_flips`` 0.21 s.
-* 10 scenarios x 10,000 processes: everything 0.27 s (target < 1 s): ``compare_rankings``
-  41 ms, ``kendall_matrix`` 137 ms, 10 ``rank_shifts`` 113 ms, 10 ``top_n_overlap`` 63 ms
-  (the first run: 0.25 s). The plain pandas approach takes about as long (0.22-0.35 s,
-  ratio 0.8-1.4x): both spend most of it in scipy's Kendall tau; what the module adds is
-  validation and the not-ranked semantics, not speed.
-* Timings varied by up to 2x between runs with the other work on the machine (load
-  average about 3.3 on 2 cores).
+* 2,000 processes: ``monte_carlo`` 0.71 s (target < 2 s), peak RSS 0.25 GB, rank store 38 MB;
+  ``ranks=False`` 0.28 s; with triangular value noise on 17,645 cells 2.9 s (no target: 176
+  million draws); plain pandas rank per sample 2.69 s extrapolated, ratio 3.8x; the same
+  top-N probabilities as the plain approach on 200 samples; ``weight_flips`` 26 ms.
+* 10,000 processes: ``monte_carlo`` 3.9 s (target < 10 s), peak RSS 0.41 GB, rank store
+  191 MB; ``ranks=False`` 1.41 s; plain 13.4 s extrapolated, ratio 3.4x; ``weight_flips``
+  0.11 s.
+* 10 scenarios x 10,000 processes: everything 0.17 s (target < 1 s): ``compare_rankings``
+  26 ms, ``kendall_matrix`` 93 ms, 10 ``rank_shifts`` 59 ms, 10 ``top_n_overlap`` 12 ms. The
+  plain pandas approach takes about as long (0.14 s, ratio 0.9x): both spend most of it in
+  scipy's Kendall tau; what the module adds is validation and the not-ranked semantics, not
+  speed.
+* Timings varied by up to 2x between runs with other work on the machine.
 
 Run with ``python -m benchmarks.robustness``.
 """

@@ -35,6 +35,15 @@ class Method(StrEnum):
     def label(self) -> str:
         return METHOD_LABELS[self]
 
+    @classmethod
+    def parse(cls, value: object) -> Method:
+        """The method named ``value`` (any case), or a ScoringError that lists the methods."""
+        try:
+            return cls(str(value).lower())
+        except ValueError:
+            raise ScoringError(f"Unknown method {value!r}: use "
+                               f"{', '.join(m.value for m in cls)}") from None
+
 
 METHOD_LABELS = {
     Method.WSM: "Weighted sum",
@@ -146,11 +155,7 @@ class Scenario:
     notes: str = ""
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "method", Method(str(self.method).lower()))
-        except ValueError:
-            raise ScoringError(f"Unknown method {self.method!r}: use "
-                               f"{', '.join(m.value for m in Method)}") from None
+        object.__setattr__(self, "method", Method.parse(self.method))
         if self.missing is not None:
             try:
                 object.__setattr__(self, "missing", MissingPolicy(str(self.missing).lower()))

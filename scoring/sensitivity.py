@@ -225,11 +225,7 @@ class Scoring:
     effort: tuple[Hashable, ...] = ()
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "method", Method(str(self.method).lower()))
-        except ValueError:
-            raise ScoringError(f"Unknown method {self.method!r}: use "
-                               f"{', '.join(m.value for m in Method)}") from None
+        object.__setattr__(self, "method", Method.parse(self.method))
         if not 0.0 <= self.vikor_v <= 1.0:
             raise ScoringError(f"vikor_v must be in [0, 1], got {self.vikor_v!r}")
         if not 0.0 < self.floor < 1.0:

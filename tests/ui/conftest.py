@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from inventory.sample import open_with_sample
+from inventory.services import Catalogue
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,14 @@ def database_url(tmp_path: Path, sample_database: Path) -> str:
     target = tmp_path / "dti.db"
     shutil.copyfile(sample_database, target)
     return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def reader(database_url: str) -> Iterator[Catalogue]:
+    """The services on this test's database, to check what a page stored."""
+    opened = Catalogue.open(database_url)
+    yield opened
+    opened.engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -21,13 +20,6 @@ from tests.support import by
 from tests.ui.harness import start
 
 PAGE = "views/history.py"
-
-
-@pytest.fixture
-def reader(database_url: str) -> Iterator[Catalogue]:
-    opened = Catalogue.open(database_url)
-    yield opened
-    opened.engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from inventory.access import Role
-from tests.ui.harness import start
+from inventory.services import Catalogue
+from tests.support import by
+from tests.ui.harness import ROOT, start
 from views.navigation import PAGES
 
 HIDDEN = {Role.viewer: {"Assess", "Backlog", "Import", "Users"},
@@ -27,3 +29,19 @@ def test_the_navigation_offers_exactly_the_pages_a_role_may_use(
             assert "Could not find a navigation page" in str(error)
             withheld.add(page.title)
     assert withheld == HIDDEN[role]
+
+
+@pytest.mark.parametrize(("role", "may_save"), [(Role.viewer, False), (Role.analyst, False),
+                                                (Role.leadership, True)])
+def test_only_leadership_sees_how_to_save_and_freeze_scenarios(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, role: Role, may_save: bool) -> None:
+    catalogue = Catalogue.open(database_url)
+    catalogue.scenarios.add("Members first", {"method": "wsm"}, by("root"))
+    catalogue.engine.dispose()
+    test = start(database_url, monkeypatch, name="someone", role=role,
+                 script=str(ROOT / "views" / "scenarios.py"))
+    labels = {button.label for button in test.button}
+    assert ("Save as a new scenario" in labels) is may_save
+    assert ("Take a snapshot" in labels) is may_save
+    captions = " ".join(caption.value for caption in test.caption)
+    assert ("Saving scenarios needs the leadership or admin role" in captions) is not may_save

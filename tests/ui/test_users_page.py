@@ -3,8 +3,6 @@ roles and disables accounts, all audited; anyone else opening the page is refuse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -14,13 +12,6 @@ from tests.support import by
 from tests.ui.harness import PASSWORD, ROOT, start
 
 PAGE = "views/users.py"
-
-
-@pytest.fixture
-def reader(database_url: str) -> Iterator[Catalogue]:
-    opened = Catalogue.open(database_url)
-    yield opened
-    opened.engine.dispose()
 
 
 def _users(app: AppTest) -> AppTest:
