@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/dti init  # schema up to date; on a new database, the admin's one-time password
 	$(BIN)/streamlit run app.py
 
 lint: $(STAMP)
