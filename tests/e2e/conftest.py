@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -48,3 +48,29 @@ def server(request: pytest.FixtureRequest,
         first.context.close()
         yield opened
         browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the test, for :func:`screenshot_on_failure`."""
+    report: pytest.TestReport = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request: pytest.FixtureRequest,
+                          server: harness.Server) -> Iterator[None]:
+    """When a journey fails, save what each of its browser pages showed at that moment
+    (``FAILED-<test>-<n>.png`` among the artefacts)."""
+    earlier = list(server.browser.contexts)
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed:
+        return
+    pages = [page for context in server.browser.contexts if context not in earlier
+             for page in context.pages]
+    for number, page in enumerate(pages):
+        page.screenshot(path=str(server.artefacts / f"FAILED-{request.node.name}-{number}.png"),
+                        full_page=True)

@@ -37,8 +37,11 @@ VIEWER_GATING = ("views/inventory.py must hide edit controls from roles without 
 
 
 def flash(page: Page, text: str) -> None:
-    """Wait for the success notice a save leaves on the next run."""
-    page.get_by_test_id("stAlertContentSuccess").filter(has_text=text).wait_for()
+    """Wait for the success notice a save leaves on the next run; fail at once, with its
+    text, if the page refused the save instead."""
+    notice = page.get_by_test_id("stAlertContentSuccess").filter(has_text=text)
+    notice.or_(page.get_by_test_id("stAlertContentError")).first.wait_for(timeout=60_000)
+    assert notice.count(), f"expected {text!r}, the page says {errors(page)}"
 
 
 def errors(page: Page) -> list[str]:
@@ -55,6 +58,7 @@ def test_analyst_adds_a_process_and_a_dependency_and_imports_the_template(server
     form = page.get_by_test_id("stForm").filter(has_text="Add process")
     form.get_by_role("textbox", name="Code", exact=True).fill("E2E-ANA")
     form.get_by_role("textbox", name="Name", exact=True).fill("Checked in a browser")
+    harness.wait_for_app(page)  # a click while the page is still running can be dropped
     form.get_by_role("button", name="Add process").click()
     flash(page, "Added process E2E-ANA.")
     assert not errors(page), errors(page)
