@@ -89,6 +89,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
 from scoring.errors import ScoringError
+from scoring.items import checked_items
 from scoring.lookup import positions_in
 from scoring.wording import figure, listed
 
@@ -370,19 +371,8 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
              completed: Iterable[str], unknown_cost: UnknownPolicy,
              unknown_effort: UnknownPolicy, missing_prerequisites: PrerequisitePolicy,
              cost_limited: bool, effort_limited: bool) -> _Model:
-    if not isinstance(items, pd.DataFrame):
-        raise ScoringError("The items must be a table (DataFrame) with code, value, cost and "
-                           "effort columns")
-    for column in ("code", "value"):
-        if column not in items.columns:
-            raise ScoringError(f"The items need a {column!r} column")
-    if items["code"].isna().any():
-        raise ScoringError("Every item needs a code; some codes are empty")
-    frame = items.assign(code=items["code"].astype(str))
-    duplicated = frame["code"][frame["code"].duplicated()]
-    if not duplicated.empty:
-        raise ScoringError(f"Process code {duplicated.iloc[0]!r} appears twice in the items")
-    frame = frame.sort_values("code", kind="stable").reset_index(drop=True)
+    frame = checked_items(items, needed=("code", "value"),
+                          described="code, value, cost and effort", what="items")
     codes_col = frame["code"]
     codes = codes_col.tolist()
     position = {c: i for i, c in enumerate(codes)}

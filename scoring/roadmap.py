@@ -63,6 +63,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from scoring.errors import ScoringError
+from scoring.items import checked_items
 from scoring.lookup import positions_in
 from scoring.wording import figure, listed
 
@@ -284,20 +285,8 @@ def _checked_periods(periods: Sequence[Period]) -> list[Period]:
 def _checked_items(items: pd.DataFrame, quick_fixes: Iterable[str]
                    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """(codes, priority, effort, quick fix) in code order, checked."""
-    if not isinstance(items, pd.DataFrame):
-        raise ScoringError("The items must be a table (DataFrame) with code, priority and "
-                           "effort columns")
-    for column in ("code", "priority", "effort"):
-        if column not in items.columns:
-            raise ScoringError(f"The roadmap items need a {column!r} column")
-    if items["code"].isna().any():
-        raise ScoringError("Every roadmap item needs a code; some codes are empty")
-    frame = items.assign(code=items["code"].astype(str))
-    duplicated = frame["code"][frame["code"].duplicated()]
-    if not duplicated.empty:
-        raise ScoringError(f"Process code {duplicated.iloc[0]!r} appears twice in the roadmap "
-                           "items")
-    frame = frame.sort_values("code", kind="stable").reset_index(drop=True)
+    frame = checked_items(items, needed=("code", "priority", "effort"),
+                          described="code, priority and effort", what="roadmap items")
     codes = frame["code"].tolist()
     numbers = {}
     for column, unit in (("priority", "a number, lower = earlier"),
