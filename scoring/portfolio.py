@@ -89,8 +89,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components
 
 from scoring.errors import ScoringError
-from scoring.items import checked_items
-from scoring.lookup import positions_in
+from scoring.items import checked_items, prerequisite_links
 from scoring.wording import figure, listed
 
 FloatArray = NDArray[np.float64]
@@ -469,13 +468,7 @@ def _edges(prerequisites: pd.DataFrame | None, codes: list[str], done: set[str],
     empty = np.zeros(0, dtype=np.int64)
     if prerequisites is None or prerequisites.empty or not codes:
         return empty, empty, {}
-    for column in ("upstream_code", "downstream_code"):
-        if column not in prerequisites.columns:
-            raise ScoringError(f"The prerequisites need a {column!r} column")
-    upstream = prerequisites["upstream_code"].astype(str)
-    src = positions_in(upstream, codes)
-    dst = positions_in(prerequisites["downstream_code"], codes)
-    keep = (dst >= 0) & (src != dst) & ~upstream.isin(list(done)).to_numpy()
+    upstream, src, dst, keep = prerequisite_links(prerequisites, codes, done)
     keep &= ~np.where(dst >= 0, done_items[np.maximum(dst, 0)], True)
     missing: dict[int, list[str]] = {}
     absent = keep & (src < 0)

@@ -63,8 +63,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from scoring.errors import ScoringError
-from scoring.items import checked_items
-from scoring.lookup import positions_in
+from scoring.items import checked_items, prerequisite_links
 from scoring.wording import figure, listed
 
 _FIT = 1e-9
@@ -320,13 +319,7 @@ def _graph(prerequisites: pd.DataFrame | None, codes: list[str], done: set[str],
     missing: dict[int, list[str]] = {}
     if prerequisites is None or prerequisites.empty or n == 0:
         return parents, children, missing
-    for column in ("upstream_code", "downstream_code"):
-        if column not in prerequisites.columns:
-            raise ScoringError(f"The prerequisites need a {column!r} column")
-    upstream = prerequisites["upstream_code"].astype(str)
-    src = positions_in(upstream, codes)
-    dst = positions_in(prerequisites["downstream_code"], codes)
-    keep = (dst >= 0) & (src != dst) & ~upstream.isin(list(done)).to_numpy()
+    upstream, src, dst, keep = prerequisite_links(prerequisites, codes, done)
     if block:
         absent = keep & (src < 0)
         for d, u in zip(dst[absent].tolist(), upstream[absent].tolist(), strict=True):
