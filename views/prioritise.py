@@ -10,13 +10,14 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from inventory.access import Action
 from scoring.criteria import CriteriaSet, Group, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.explain import explain
 from scoring.ranking import QUICK_WIN, Ranking, rank
 from scoring.scenario import Method, Scenario
 from views.ahp_widget import ahp_panel, shared_weights
-from views.common import catalogue, flash, show_flash
+from views.common import allowed, catalogue, flash, show_flash
 from views.prioritise_charts import (
     contributions_figure,
     difference_figure,
@@ -243,10 +244,12 @@ with chart_column:
     counts[2].metric("Quick wins", int((table["quadrant"] == QUICK_WIN).sum()))
     counts[3].metric("Quick fixes", int(table["quick_fix"].sum()))
     if ranking.left_out:
+        who_assesses = ("assess them on the Assess page" if allowed(Action.assess)
+                        else "ask an analyst to assess them")
         st.info(f"{len(ranking.left_out)} processes have no assessment yet and are not ranked; "
-                "include them (sidebar) or assess them on the Assess page.",
-                icon=":material/pending_actions:")
-        st.page_link("views/assess.py", label="Assess them", icon=":material/rate_review:")
+                f"include them (sidebar) or {who_assesses}.", icon=":material/pending_actions:")
+        if allowed(Action.assess):
+            st.page_link("views/assess.py", label="Assess them", icon=":material/rate_review:")
     for note in ranking.notes:
         st.caption(f"Note: {note}")
     if table.empty:
