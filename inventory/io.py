@@ -8,6 +8,12 @@ Conventions
 * Zip bombs are refused before parsing, from the sizes the zip declares (OWASP, "File upload
   cheat sheet"; a 0.9 MB xlsx can expand to 200 MB): total uncompressed size and compression
   ratio have limits (:class:`Limits`), as do the file size and the number of rows.
+* A sheet whose cells reach further than :attr:`Limits.max_cells` allows (counted from A1 to its
+  last row and column, found by :mod:`inventory.sheet_extent` without a parser) is refused
+  before the reader allocates its grid: one stray cell at ``XFD1048576`` would ask for 512 GB.
+* Files above :attr:`Limits.in_process_bytes` are read in a child process with bounded memory
+  and time (:mod:`inventory.bounded_read`), so a file that still defeats the reader fails alone
+  and never takes the app down.
 * CSV must be UTF-8 (a byte-order mark is accepted and dropped). Anything else is refused with
   the legacy encoding it most likely is, unless the caller names the encoding.
 * Cells are read as text, exactly as shown by a spreadsheet for text cells; XLSX formulas are
@@ -21,15 +27,19 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
+from xml.etree import ElementTree
 
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
+from inventory.bounded_read import BoundedReadFailed, read_rows_bounded
 from inventory.errors import InvalidInput
+from inventory.sheet_extent import UnreadableWorkbook, worksheet_extents
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -49,6 +59,10 @@ class Limits:
     max_rows: int = 200_000
     max_uncompressed_bytes: int = 500_000_000
     max_compression_ratio: float = 100.0
+    max_cells: int = 5_000_000  # per sheet, from A1 to its last row and column
+    in_process_bytes: int = 2_000_000  # larger files (inflated, for a workbook) go to a child
+    child_memory_bytes: int = 3_000_000_000
+    child_seconds: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,24 @@ def check_workbook(upload: Upload, limits: Limits = Limits()) -> None:
         if expanded / packed > limits.max_compression_ratio:
             raise FileRefused(f"{upload.name} is compressed {expanded / packed:,.0f} to 1, which "
                               "only a malicious or corrupt file does; refused before reading")
+        _check_extents(upload, archive, limits)
+
+
+def _check_extents(upload: Upload, archive: zipfile.ZipFile, limits: Limits) -> None:
+    try:
+        extents = worksheet_extents(archive, limits.max_uncompressed_bytes)
+    except (UnreadableWorkbook, ElementTree.ParseError, KeyError, zipfile.BadZipFile,
+            EOFError, OSError, zlib.error):
+        raise FileRefused(f"{upload.name} is a damaged workbook; open it in Excel and save it "
+                          "again as .xlsx") from None
+    for sheet, extent in extents.items():
+        if extent.grid > limits.max_cells:
+            raise FileRefused(
+                f"{upload.name}: sheet '{sheet}' has cells as far as {extent.last_reference} "
+                f"(row {extent.last_row:,}, column {extent.last_column:,}), a grid of "
+                f"{extent.grid:,} cells, over the {limits.max_cells:,}-cell limit; delete the "
+                "stray cells far from the table (Ctrl+End in Excel goes to the last one) or "
+                "copy the table into a new workbook")
 
 
 def _size(count: int) -> str:
@@ -187,7 +219,6 @@ def read_table(upload: Upload, sheet: str | None = None, *, encoding: str | None
                limits: Limits = Limits(), allow_empty: bool = False) -> Table:
     """One table from the file: the named sheet (default: the first), header found, all text."""
     if upload.kind == "csv":
-        rows = list(csv.reader(io.StringIO(decode_csv(upload, encoding), newline="")))
         sheet_name = upload.name
     else:
         names = sheet_names(upload, limits)
@@ -195,11 +226,32 @@ def read_table(upload: Upload, sheet: str | None = None, *, encoding: str | None
         if sheet_name not in names:
             raise FileRefused(f"{upload.name} has no sheet '{sheet_name}'; its sheets are "
                               f"{', '.join(names)}")
-        with _damaged_as_refusal(upload):
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(upload.data))
-            cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        rows = [[_cell_text(v) for v in row] for row in cells]
+    if _inflated_size(upload) > limits.in_process_bytes:
+        try:
+            rows = read_rows_bounded(upload, sheet_name, encoding, limits)
+        except BoundedReadFailed as failure:
+            raise FileRefused(str(failure)) from None
+    else:
+        rows = read_rows(upload, sheet_name, encoding)
     return _table(rows, upload.name, sheet_name, limits, allow_empty)
+
+
+def read_rows(upload: Upload, sheet: str, encoding: str | None) -> list[list[str]]:
+    """Every row of the sheet (or the CSV) as text, empty area kept; no limit is checked here."""
+    if upload.kind == "csv":
+        return list(csv.reader(io.StringIO(decode_csv(upload, encoding), newline="")))
+    with _damaged_as_refusal(upload):
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(upload.data))
+        cells = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return [[_cell_text(v) for v in row] for row in cells]
+
+
+def _inflated_size(upload: Upload) -> int:
+    """The bytes a reader goes through: a workbook's declared uncompressed size, a CSV's own."""
+    if upload.kind == "csv":
+        return len(upload.data)
+    with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+        return max(len(upload.data), sum(m.file_size for m in archive.infolist()))
 
 
 def _cell_text(value: object) -> str:

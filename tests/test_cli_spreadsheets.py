@@ -54,6 +54,7 @@ REFUSED = {
     "corrupt_workbook.xlsx": "damaged workbook",
     "corrupt_sheet.xlsx": "damaged workbook",
     "lying_sizes.xlsx": "damaged workbook",
+    "stray_cell.xlsx": "has cells as far as XFD1048576",
 }
 ACCEPTED = ["good_processes.csv", "bom.csv", "good_with_title.xlsx"]  # the same 5 rows
 

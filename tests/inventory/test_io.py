@@ -40,8 +40,9 @@ PROCESS_ROWS = [
 ]
 
 # file -> (words the message must contain, whether sheet_names refuses it too). Every message
-# must also name the file. sheet_names only checks the file type and the zip directory, so a
-# CSV's encoding and a sheet's content are judged by read_table alone.
+# must also name the file. sheet_names checks the file type, the zip directory and how far each
+# sheet's cells reach (which reads every sheet part through the zip's own size and CRC checks),
+# so a CSV's encoding and a sheet's cell content are judged by read_table alone.
 REFUSED: dict[str, tuple[tuple[str, ...], bool]] = {
     "empty.csv": (("is empty",), True),
     "blank.csv": (("is empty",), True),
@@ -61,7 +62,9 @@ REFUSED: dict[str, tuple[tuple[str, ...], bool]] = {
     # A sound zip directory around a broken part: only the parser can tell.
     "corrupt_workbook.xlsx": (("damaged", "save it again"), True),
     "corrupt_sheet.xlsx": (("damaged", "save it again"), False),
-    "lying_sizes.xlsx": (("damaged", "save it again"), False),
+    "lying_sizes.xlsx": (("damaged", "save it again"), True),
+    "stray_cell.xlsx": (("sheet 'Processes'", "XFD1048576", "5,000,000-cell limit",
+                         "Ctrl+End"), True),
 }
 
 
@@ -285,3 +288,55 @@ def test_make_corpus_regenerates_the_same_files(tmp_path: Path) -> None:
             assert _outcome(Upload(name, fresh)) == _outcome(Upload(name, stored)), name
         else:
             assert fresh == stored, name
+
+
+# --- files that defeat a reader: refused before it allocates, or read in a bounded child ------
+
+
+def test_a_forgotten_far_cell_is_refused_from_the_zip_before_the_reader_runs() -> None:
+    """One cell at XFD1048576 made the reader ask for 512 GB and abort the app's process; the
+    file is now refused from its sheet XML, with the cell's place, before any parsing."""
+    file = upload("stray_cell.xlsx")
+    assert len(file.data) < 20_000
+    with pytest.raises(FileRefused) as error:
+        read_table(file, limits=Limits(in_process_bytes=10**9))  # in this very process
+    assert "row 1,048,576, column 16,384" in str(error.value)
+
+
+def test_the_cell_limit_counts_from_a1_to_the_last_row_and_column() -> None:
+    file = upload("good_with_title.xlsx")  # Processes reaches F9: 54 cells
+    read_table(file, limits=Limits(max_cells=54))
+    with pytest.raises(FileRefused, match="a grid of 54 cells, over the 53-cell limit"):
+        read_table(file, limits=Limits(max_cells=53))
+
+
+@pytest.mark.parametrize("name", ["good_processes.csv", "good_with_title.xlsx"])
+def test_a_file_read_in_the_bounded_child_gives_the_same_table(name: str) -> None:
+    in_process = read_table(upload(name))
+    in_child = read_table(upload(name), limits=Limits(in_process_bytes=0))
+    assert rows_of(in_child) == rows_of(in_process)
+    assert in_child.row_numbers == in_process.row_numbers
+
+
+def test_a_refusal_inside_the_child_keeps_its_message() -> None:
+    with pytest.raises(FileRefused) as error:
+        read_table(upload("corrupt_sheet.xlsx"), limits=Limits(in_process_bytes=0))
+    assert_refused(error, "corrupt_sheet.xlsx", ("damaged", "save it again"))
+
+
+def test_a_file_needing_more_memory_than_the_child_has_is_refused_and_this_process_lives(
+        tmp_path: Path) -> None:
+    """The child reads under an address-space limit: running out of it ends the child, not
+    the app, and the person is told what to do."""
+    text = "code,name,unit\n" + "".join(f"P{i},Process {i},U{i % 7}\n" for i in range(400_000))
+    file = Upload("large.csv", text.encode())
+    with pytest.raises(FileRefused) as error:
+        read_table(file, limits=Limits(max_rows=10**6, child_memory_bytes=450_000_000))
+    assert_refused(error, "large.csv", ("more than 0.5 GB of memory", "split it"))
+
+
+def test_a_file_taking_longer_than_the_child_may_is_stopped() -> None:
+    with pytest.raises(FileRefused) as error:
+        read_table(upload("good_processes.csv"),
+                   limits=Limits(in_process_bytes=0, child_seconds=0.001))
+    assert_refused(error, "good_processes.csv", ("took longer than", "split it"))

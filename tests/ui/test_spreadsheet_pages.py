@@ -91,3 +91,12 @@ def test_the_export_page_offers_the_workbook_the_template_and_each_table(app: Ap
     assert {"download_workbook", "download_template", "download_processes",
             "download_dependencies", "download_kpis", "download_assessments",
             "download_units"} <= keys
+
+
+def test_a_workbook_with_a_cell_at_the_sheets_far_corner_is_refused_and_the_app_goes_on(
+        app: AppTest) -> None:
+    """This 6 KB file aborted the server's process when the page checked it."""
+    _import_page(app, Upload("stray.xlsx", (CORPUS / "stray_cell.xlsx").read_bytes()))
+    assert "XFD1048576" in _text(app, "error")
+    app.switch_page("views/overview.py").run()
+    assert not app.exception

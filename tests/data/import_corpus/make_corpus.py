@@ -86,6 +86,19 @@ def workbook_bytes(sheets: list[tuple[str, list[str], list[list[str]]]],
     return buffer.getvalue()
 
 
+def stray_cell_bytes() -> bytes:
+    """The processes table and one forgotten cell in the sheet's last row and column."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties({"created": FIXED_DATE, "author": "dti test corpus"})
+    sheet = book.add_worksheet("Processes")
+    for offset, row in enumerate([PROCESS_HEADER, *PROCESS_ROWS]):
+        _write_row(sheet, offset, row)
+    sheet.write_string(1_048_575, 16_383, "forgotten")
+    book.close()
+    return buffer.getvalue()
+
+
 def formulas_bytes() -> bytes:
     """'name' cells holding formulas with cached values, and one text cell that looks like one."""
     buffer = io.BytesIO()
@@ -184,6 +197,7 @@ def corpus() -> dict[str, bytes]:
         "damaged.xlsx": titled_xlsx[: len(titled_xlsx) // 2],
         "corrupt_workbook.xlsx": replace_part(plain_xlsx, "xl/workbook.xml", b"not xml <<<"),
         "corrupt_sheet.xlsx": replace_part(plain_xlsx, sheet_xml, sheet[: len(sheet) // 2]),
+        "stray_cell.xlsx": stray_cell_bytes(),
         "lying_sizes.xlsx": understate_size(replace_part(plain_xlsx, sheet_xml, padded),
                                             sheet_xml, len(sheet)),
     }
