@@ -39,7 +39,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from inventory.bounded_read import BoundedReadFailed, read_rows_bounded
 from inventory.errors import InvalidInput
-from inventory.sheet_extent import UnreadableWorkbook, worksheet_extents
+from inventory.sheet_extent import UnreadableWorkbook, column_letters, worksheet_extents
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -239,11 +239,35 @@ def read_table(upload: Upload, sheet: str | None = None, *, encoding: str | None
 def read_rows(upload: Upload, sheet: str, encoding: str | None) -> list[list[str]]:
     """Every row of the sheet (or the CSV) as text, empty area kept; no limit is checked here."""
     if upload.kind == "csv":
-        return list(csv.reader(io.StringIO(decode_csv(upload, encoding), newline="")))
+        return _csv_rows(upload, decode_csv(upload, encoding))
     with _damaged_as_refusal(upload):
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(upload.data))
         cells = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     return [[_cell_text(v) for v in row] for row in cells]
+
+
+def _csv_rows(upload: Upload, text: str) -> list[list[str]]:
+    """The CSV's rows, read strictly (RFC 4180): a quote left open would otherwise swallow every
+    row up to the next quote without a word, so it is refused with the row where it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as error:
+        start = reader.line_num
+        if "field larger than field limit" in str(error):
+            raise FileRefused(f"{upload.name}: row {start} holds a value longer than "
+                              f"{csv.field_size_limit():,} characters; shorten it or check for a "
+                              "quote that is never closed") from None
+        if "unexpected end of data" in str(error):
+            start = len(rows) + 1 + sum(cell.count("\n") for row in rows for cell in row)
+            raise FileRefused(f"{upload.name}: a quoted value that starts on row {start} is "
+                              "never closed, so it would swallow every row after it; add the "
+                              "closing quote (\") and import again") from None
+        raise FileRefused(f"{upload.name}: row {start} is not valid CSV ({error}); a quoted "
+                          "value must be followed by a comma or the end of the row") from None
+    return rows
 
 
 def _inflated_size(upload: Upload) -> int:
@@ -291,11 +315,20 @@ def _table(rows: list[list[str]], file_name: str, sheet: str, limits: Limits,
     if len(body) > limits.max_rows:
         raise FileRefused(f"{where} has {len(body):,} rows, over the "
                           f"{limits.max_rows:,} row limit; split the file or raise the limit")
+    header = _name_headless_columns(header, body)
     columns = _unique_columns(header)
     keep = [i for i, name in enumerate(header) if name]
     frame = pd.DataFrame([[row[i] for i in keep] for row in body],
                          columns=[columns[i] for i in keep], dtype=object)
     return Table(frame, sheet, header_index + 1, tuple(number for number, _ in numbered))
+
+
+def _name_headless_columns(header: list[str], body: list[list[str]]) -> list[str]:
+    """A column holding values under an empty header cell (two header cells merged, say) is
+    kept as ``(no header, column F)``, so the import reports it instead of dropping its data."""
+    return [name or (f"(no header, column {column_letters(i + 1)})"
+                     if any(row[i] for row in body) else "")
+            for i, name in enumerate(header)]
 
 
 def _unique_columns(header: list[str]) -> list[str]:

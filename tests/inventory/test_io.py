@@ -340,3 +340,33 @@ def test_a_file_taking_longer_than_the_child_may_is_stopped() -> None:
         read_table(upload("good_processes.csv"),
                    limits=Limits(in_process_bytes=0, child_seconds=0.001))
     assert_refused(error, "good_processes.csv", ("took longer than", "split it"))
+
+
+# --- rows and columns never dropped without a word ---------------------------------------
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('code,name\nA,"one\nB,two\nC,three\n', ("quoted value that starts on row 2 is never closed",
+                                            "swallow")),
+    ('code,name\nA,"x"y\n', ("row 2 is not valid CSV", "followed by a comma")),
+    ("code,name\nA," + "x" * 140_000 + "\n", ("row 2 holds a value longer than 131,072",)),
+], ids=["open quote", "text after a quote", "huge value"])
+def test_a_csv_that_would_lose_rows_is_refused_naming_the_row(text: str,
+                                                              words: tuple[str, ...]) -> None:
+    with pytest.raises(FileRefused) as error:
+        read_table(Upload("broken.csv", text.encode()))
+    assert_refused(error, "broken.csv", words)
+
+
+def test_a_quoted_value_over_several_lines_is_one_cell() -> None:
+    table = read_table(Upload("notes.csv", b'code,name\nA,"two\nlines"\nB,x\n'))
+    assert rows_of(table) == [["A", "two\nlines"], ["B", "x"]]
+
+
+def test_values_under_an_empty_header_cell_keep_a_column_that_says_so() -> None:
+    """Two header cells merged leave the second empty: its values are kept and reported."""
+    table = read_table(Upload("merged.csv", b"code,name,\nA,One,kept\nB,Two,\n"))
+    assert list(table.frame.columns) == ["code", "name", "(no header, column C)"]
+    assert rows_of(table)[0] == ["A", "One", "kept"]
+    empty = read_table(Upload("blank.csv", b"code,name,\nA,One,\n"))
+    assert list(empty.frame.columns) == ["code", "name"]
