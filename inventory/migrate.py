@@ -1,7 +1,10 @@
 """Bring a database to the schema this code expects, with Alembic, from Python.
 
 Used by ``dti init``, by the app on start, and by the tests; Alembic's own CLI works too
-(``alembic upgrade head`` reads ``[tool.alembic]`` in pyproject.toml and ``DTI_DATABASE_URL``).
+(``alembic upgrade head`` reads ``alembic.ini`` beside pyproject.toml and ``DTI_DATABASE_URL``).
+
+A database stamped with a revision these migrations do not know was written by a newer version
+of dti: it is never upgraded or "repaired", and the message says to use that version.
 """
 
 from __future__ import annotations
@@ -33,8 +36,35 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+class NewerSchema(Exception):
+    """The database's schema revision is unknown here: a newer version of dti wrote it."""
+
+
+def schema_state(engine: Engine) -> str | None:
+    """None when the schema is this code's; otherwise what it is, in words for a person."""
+    current = current_revision(engine)
+    if current == head_revision():
+        return None
+    if current is None:
+        return "is not initialised"
+    if not _known(current):
+        raise NewerSchema(current)
+    return f"has an older schema (revision {current})"
+
+
+def _known(revision: str) -> bool:
+    try:
+        return bool(ScriptDirectory(str(MIGRATIONS)).get_revisions(revision))
+    except Exception:  # alembic raises its own lookup errors for an unknown revision
+        return False
+
+
 def upgrade(engine: Engine) -> None:
-    """Apply every migration not yet applied (a no-op on an up-to-date database)."""
+    """Apply every migration not yet applied (a no-op on an up-to-date database); a database
+    from a newer version raises :class:`NewerSchema` and is left as it is."""
+    current = current_revision(engine)
+    if current is not None and not _known(current):
+        raise NewerSchema(current)
     config = alembic_config(engine)
     with engine.begin() as conn:
         config.attributes["connection"] = conn

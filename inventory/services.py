@@ -162,12 +162,16 @@ class Catalogue:
         try:
             if migrate_schema:
                 migrate.upgrade(engine)
-            elif (current := migrate.current_revision(engine)) != migrate.head_revision():
-                state = "is not initialised" if current is None else \
-                    f"has an older schema (revision {current})"
+            elif (state := migrate.schema_state(engine)) is not None:
                 raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} {state}: "
                                        "run `dti init` first (it creates or upgrades the schema "
                                        "and keeps the data)")
+        except migrate.NewerSchema as newer:
+            raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} was written by "
+                                   f"a newer version of dti (schema revision {newer}, this "
+                                   f"version knows up to {migrate.head_revision()}); open it "
+                                   "with that version or upgrade dti; it was left as it is") \
+                from None
         except OperationalError as error:
             raise DatabaseNotReady(f"cannot open the database {describe_url(str(engine.url))}: "
                                    f"{error.orig}") from None

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from inventory import migrate
 from inventory.db import make_engine
+from inventory.errors import DatabaseNotReady
 from inventory.services import Catalogue
 from tests.support import by
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_migrations_build_exactly_the_models(database_url: str) -> None:
@@ -50,3 +58,32 @@ def test_a_write_that_fails_half_way_leaves_nothing(small_catalogue: Catalogue) 
                                                {"upstream_code": "BR-1",
                                                 "downstream_code": "NOPE"}]}, by("ana"))
     assert (small_catalogue.counts(), len(small_catalogue.audit_log())) == before
+
+
+def test_a_database_from_a_newer_version_is_named_so_and_left_as_it_is(
+        database_url: str) -> None:
+    Catalogue.open(database_url).engine.dispose()
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    for migrate_schema in (True, False):
+        with pytest.raises(DatabaseNotReady) as error:
+            Catalogue.open(database_url, migrate_schema=migrate_schema)
+        message = str(error.value)
+        assert "newer version of dti" in message and "9999_from_the_future" in message
+        assert "older" not in message
+    assert migrate.current_revision(engine) == "9999_from_the_future"
+    engine.dispose()
+
+
+def test_alembics_own_command_line_upgrades_and_checks(tmp_path: Path) -> None:
+    """The README's `alembic upgrade head` and `alembic check`, run from the project folder."""
+    environment = {**os.environ, "DTI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    alembic = [sys.executable, "-m", "alembic"]
+    for command in (["upgrade", "head"], ["check"]):
+        done = subprocess.run(alembic + command, cwd=ROOT, env=environment, capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, done.stderr
+    engine = make_engine(environment["DTI_DATABASE_URL"])
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
