@@ -31,9 +31,17 @@ from inventory.cli_common import (
     _pairs,
     _progress_bar,
     _typer,
+    terminal_safe,
 )
 from inventory.errors import InvalidInput
-from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv, template_workbook
+from inventory.export import (
+    SHEET_NAMES,
+    SHEETS,
+    csv_text,
+    inventory_workbook,
+    table_csv,
+    template_workbook,
+)
 from inventory.importing import ImportOptions, load_mapping, mapping_json
 from inventory.io import Limits, Upload
 from inventory.scenario_cli import scenario_app
@@ -324,11 +332,11 @@ def process_show(ctx: typer.Context, code: str, fmt: FormatOption = Format.table
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
-        typer.echo(pd.DataFrame([detail.record]).to_csv(index=False), nl=False)
+        typer.echo(csv_text(pd.DataFrame([detail.record])), nl=False)
         return
     width = max(len(k) for k in record)
     for key, value in record.items():
-        typer.echo(f"{key:<{width}}  {'' if value is None else value}")
+        typer.echo(f"{key:<{width}}  {terminal_safe('' if value is None else str(value))}")
     sections = [("Depends on (upstream)", detail.upstream, ["upstream_code", "upstream_name",
                                                             "kind", "strength"]),
                 ("Feeds (downstream)", detail.downstream, ["downstream_code", "downstream_name",

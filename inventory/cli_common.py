@@ -11,6 +11,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from typer.core import TyperGroup
 
 from inventory.access import Actor, Role
 from inventory.errors import CatalogueError, InvalidInput
+from inventory.export import csv_text
 from inventory.services import Catalogue
 from scoring.errors import ScoringError
 
@@ -85,9 +87,18 @@ def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without control characters (escape sequences would drive the terminal: colours,
+    cursor moves, a forged prompt) or bidirectional overrides; line breaks and tabs stay."""
+    return CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
 def _shorten(value: Any, width: int = 48) -> Any:
     plain = _plain(value)
-    text = "" if plain is None else str(plain)
+    text = terminal_safe("" if plain is None else str(plain))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -113,7 +124,7 @@ def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str],
     if fmt is Format.json:
         typer.echo(json.dumps(_jsonable(frame), indent=2, ensure_ascii=False))
     elif fmt is Format.csv:
-        typer.echo(frame.to_csv(index=False), nl=False)
+        typer.echo(csv_text(frame), nl=False)
     elif frame.empty:
         typer.echo("(none)")
     else:

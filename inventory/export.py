@@ -91,6 +91,17 @@ def restore(text: str) -> str:
     return text
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV with every text cell neutralised, so a CSV from any command opens in a
+    spreadsheet without running what someone typed as a formula (OWASP, "CSV injection")."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = [neutralise(value) if isinstance(value, str) else value
+                            for value in safe[column]]
+    return safe.to_csv(index=False)
+
+
 # ---------------------------------------------------------------- sheets and columns
 
 SHEETS: dict[str, tuple[str, ...]] = {

@@ -30,6 +30,7 @@ from inventory.cli_common import (
     _typer,
 )
 from inventory.errors import InvalidInput
+from inventory.export import csv_text
 from inventory.services import Catalogue
 from scoring.ahp import CR_THRESHOLD, pairwise_from_table, priorities
 from scoring.criteria import CriteriaSet, MissingPolicy, load_criteria
@@ -306,7 +307,7 @@ def score(
     else:
         frame = _score_frame(ranking, records)
         if fmt is Format.csv:
-            text = frame.to_csv(index=False)
+            text = csv_text(frame)
         else:
             shown = frame.assign(score=frame["score"].round(3),
                                  completeness=[f"{c:.0%}" for c in frame["completeness"]],
