@@ -5,14 +5,18 @@ a link names is still the one shown once the person is signed in; signed in, it 
 pages the role may use.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from views.common import catalogue
 from views.navigation import PAGES, pages_for
 from views.signin import account_box, signed_in, stop_unless_ready
 
-st.set_page_config(page_title="dti · what to transform", page_icon=":material/hub:",
-                   layout="wide")
+# A local icon: a Material icon name would make every browser fetch it from Google's servers,
+# which a closed network or the content security policy (docs/nginx/dti.conf) refuses.
+st.set_page_config(page_title="dti · what to transform",
+                   page_icon=str(Path(__file__).parent / "views" / "icon.png"), layout="wide")
 catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
 who = signed_in()
 offered = PAGES if who is None else pages_for(who)
