@@ -25,6 +25,7 @@ Conventions
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import zipfile
 import zlib
@@ -73,6 +74,7 @@ class Table:
     sheet: str  # sheet name, or the file name for a CSV
     header_row: int  # 1-based row number of the header in the file
     row_numbers: tuple[int, ...]  # 1-based file row of each data row (blank rows skipped)
+    hidden: bool = False  # a sheet hidden in the workbook: the import says so
 
     def file_row(self, index: int) -> int:
         """The 1-based row number in the file of data row ``index`` (0-based)."""
@@ -197,10 +199,24 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 
 def sheet_names(upload: Upload, limits: Limits = Limits()) -> list[str]:
-    """The sheets of a workbook (a CSV has one, named after the file)."""
+    """The sheets of a workbook, visible ones first (a CSV has one, named after the file)."""
+    hidden = set(hidden_sheets(upload, limits))
+    names = [upload.name] if upload.kind == "csv" else _sheets(upload)
+    return [name for name in names if name not in hidden] + \
+        [name for name in names if name in hidden]
+
+
+def hidden_sheets(upload: Upload, limits: Limits = Limits()) -> list[str]:
+    """The sheets a person does not see when opening the workbook (hidden or very hidden)."""
     if upload.kind == "csv":
-        return [upload.name]
+        return []
     check_workbook(upload, limits)
+    with _damaged_as_refusal(upload):
+        metadata = CalamineWorkbook.from_filelike(io.BytesIO(upload.data)).sheets_metadata
+    return [sheet.name for sheet in metadata if str(sheet.visible).rsplit(".", 1)[-1] != "Visible"]
+
+
+def _sheets(upload: Upload) -> list[str]:
     with _damaged_as_refusal(upload):
         return list(CalamineWorkbook.from_filelike(io.BytesIO(upload.data)).sheet_names)
 
@@ -218,14 +234,16 @@ def _damaged_as_refusal(upload: Upload) -> Iterator[None]:
 def read_table(upload: Upload, sheet: str | None = None, *, encoding: str | None = None,
                limits: Limits = Limits(), allow_empty: bool = False) -> Table:
     """One table from the file: the named sheet (default: the first), header found, all text."""
+    hidden = False
     if upload.kind == "csv":
         sheet_name = upload.name
     else:
-        names = sheet_names(upload, limits)
+        names = sheet_names(upload, limits)  # visible first: the default is one people see
         sheet_name = sheet or names[0]
         if sheet_name not in names:
             raise FileRefused(f"{upload.name} has no sheet '{sheet_name}'; its sheets are "
                               f"{', '.join(names)}")
+        hidden = sheet_name in hidden_sheets(upload, limits)
     if _inflated_size(upload) > limits.in_process_bytes:
         try:
             rows = read_rows_bounded(upload, sheet_name, encoding, limits)
@@ -233,7 +251,8 @@ def read_table(upload: Upload, sheet: str | None = None, *, encoding: str | None
             raise FileRefused(str(failure)) from None
     else:
         rows = read_rows(upload, sheet_name, encoding)
-    return _table(rows, upload.name, sheet_name, limits, allow_empty)
+    table = _table(rows, upload.name, sheet_name, limits, allow_empty)
+    return dataclasses.replace(table, hidden=hidden)
 
 
 def read_rows(upload: Upload, sheet: str, encoding: str | None) -> list[list[str]]:

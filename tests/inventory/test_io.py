@@ -22,6 +22,7 @@ from inventory.io import (
     Table,
     Upload,
     check_workbook,
+    hidden_sheets,
     read_table,
     sheet_names,
 )
@@ -202,7 +203,8 @@ def test_bad_file_is_refused_with_a_clear_message(name: str) -> None:
 
 
 def test_refusal_table_covers_the_whole_corpus() -> None:
-    accepted = {"good_processes.csv", "good_with_title.xlsx", "formulas.xlsx", "bom.csv"}
+    accepted = {"good_processes.csv", "good_with_title.xlsx", "formulas.xlsx", "bom.csv",
+                "hidden_first.xlsx"}
     files = {p.name for p in CORPUS.iterdir()} - NOT_CORPUS
     assert files == accepted | set(REFUSED)
 
@@ -370,3 +372,13 @@ def test_values_under_an_empty_header_cell_keep_a_column_that_says_so() -> None:
     assert rows_of(table)[0] == ["A", "One", "kept"]
     empty = read_table(Upload("blank.csv", b"code,name,\nA,One,\n"))
     assert list(empty.frame.columns) == ["code", "name"]
+
+
+def test_a_hidden_sheet_is_never_read_by_default_and_is_marked_when_named() -> None:
+    file = upload("hidden_first.xlsx")
+    assert sheet_names(file) == ["Processes", "Old"]
+    assert hidden_sheets(file) == ["Old"]
+    default = read_table(file)
+    assert (default.sheet, default.hidden, len(default.frame)) == ("Processes", False, 5)
+    named = read_table(file, "Old")
+    assert (named.sheet, named.hidden, len(named.frame)) == ("Old", True, 1)

@@ -99,6 +99,23 @@ def stray_cell_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def hidden_first_bytes() -> bytes:
+    """A hidden sheet 'Old' (an earlier version of the table) before the visible 'Processes'."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties({"created": FIXED_DATE, "author": "dti test corpus"})
+    old = book.add_worksheet("Old")
+    for offset, row in enumerate([PROCESS_HEADER, PROCESS_ROWS[0]]):
+        _write_row(old, offset, row)
+    visible = book.add_worksheet("Processes")
+    for offset, row in enumerate([PROCESS_HEADER, *PROCESS_ROWS]):
+        _write_row(visible, offset, row)
+    visible.activate()
+    old.hide()
+    book.close()
+    return buffer.getvalue()
+
+
 def formulas_bytes() -> bytes:
     """'name' cells holding formulas with cached values, and one text cell that looks like one."""
     buffer = io.BytesIO()
@@ -198,6 +215,7 @@ def corpus() -> dict[str, bytes]:
         "corrupt_workbook.xlsx": replace_part(plain_xlsx, "xl/workbook.xml", b"not xml <<<"),
         "corrupt_sheet.xlsx": replace_part(plain_xlsx, sheet_xml, sheet[: len(sheet) // 2]),
         "stray_cell.xlsx": stray_cell_bytes(),
+        "hidden_first.xlsx": hidden_first_bytes(),
         "lying_sizes.xlsx": understate_size(replace_part(plain_xlsx, sheet_xml, padded),
                                             sheet_xml, len(sheet)),
     }
