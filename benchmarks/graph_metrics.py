@@ -21,7 +21,7 @@ Measured (wall time, one run each, never asserted):
    memory of this process, ``ru_maxrss``, which includes the frames and the networkx graph).
    ``build_graph`` (frames to networkx) is timed on its own line, outside the target; so is
    ``metrics`` without betweenness (every other column). Run twice: on the graph above and on a
-   uniformly random DAG (``far_share=1``, the case measured in ../shared/DESIGN.md), which
+   uniformly random DAG (``far_share=1``, the case measured in docs/architecture.md), which
    has far larger upstream sets and so the heavier bitsets.
 
 Run with ``python -m benchmarks`` (all benchmarks) or ``python -m benchmarks.graph_metrics``.

@@ -10,7 +10,7 @@ Conventions
 * Rows that change nothing count as unchanged and write nothing; an update bumps the version
   and writes one audit event per changed field, exactly as an edit in the app does.
 * Writes use executemany (SQLAlchemy bulk INSERT/UPDATE): ~40x faster than the ORM unit of work
-  for 100k rows on these machines (see ../shared/DESIGN.md).
+  for 100k rows on these machines (see docs/architecture.md, "Bulk writes").
 """
 
 from __future__ import annotations

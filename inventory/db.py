@@ -2,8 +2,8 @@
 
 SQLite (the embedded default) gets WAL, a busy timeout and foreign keys on every connection, and
 every *write* transaction starts with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the
-database lock instead of failing with "database is locked" half way (see ../shared/DESIGN.md,
-"Hard-won facts"). Read transactions start with a plain ``BEGIN`` and, under WAL, never block.
+database lock instead of failing with "database is locked" half way (see docs/architecture.md,
+"SQLite writes"). Read transactions start with a plain ``BEGIN`` and, under WAL, never block.
 PostgreSQL needs no such care; writes lock the rows they change with ``SELECT ... FOR UPDATE``.
 
 Only :mod:`inventory.services` opens transactions, through :func:`writing` and :func:`reading`.

@@ -1,4 +1,4 @@
-"""Imports flow one way (rule 1 of ../shared/DESIGN.md), checked on the syntax tree of every
+"""Imports flow one way (rule 1 of docs/architecture.md), checked on the syntax tree of every
 Python file of the repository (outside tests/, benchmarks/ and virtual environments):
 
 * ``scoring`` imports nothing from ``inventory``, no SQLAlchemy, no Streamlit;
@@ -134,7 +134,7 @@ def test_the_repository_keeps_the_import_rules(rule: Rule) -> None:
         if rule.covers(path):
             source = (ROOT / path).read_text(encoding="utf-8")
             broken += [v for v in violations(path, source) if v.endswith(f"({rule.name})")]
-    assert not broken, "Forbidden imports (see ../shared/DESIGN.md, rule 1):\n" + "\n".join(broken)
+    assert not broken, "Forbidden imports (see docs/architecture.md, rule 1):\n" + "\n".join(broken)
 
 
 # ---------------------------------------------------------------- the checker itself
