@@ -2,8 +2,8 @@
 
 Measured (wall time on this machine, one run each, never asserted):
 
-1. APQC PCF cross-industry 7.4 (``DTI_APQC_FILE``, default
-   /work/shared/data/apqc-pcf-cross-industry-7.4.xlsx) imported with the saved mapping
+1. APQC PCF cross-industry 7.4 (``DTI_APQC_FILE``, default the copy in
+   data/apqc/) imported with the saved mapping
    data/mappings/apqc-pcf.json plus ``unit=<a unit added first>`` into a fresh SQLite database
    (``Catalogue.import_file``): target under 3 s. Also printed: the read-only parse
    (``read_import``: read the sheet, map, validate, dotted hierarchy; no database).
@@ -60,7 +60,7 @@ from inventory.services import Catalogue, ImportResult
 
 ROOT = Path(__file__).resolve().parent.parent
 APQC_FILE = Path(os.environ.get("DTI_APQC_FILE",
-                                "/work/shared/data/apqc-pcf-cross-industry-7.4.xlsx"))
+                                ROOT / "data" / "apqc" / "apqc-pcf-cross-industry-7.4.xlsx"))
 APQC_MAPPING = ROOT / "data" / "mappings" / "apqc-pcf.json"
 ACTOR = "benchmark"
 SEED = 20260

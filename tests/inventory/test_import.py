@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,7 @@ from inventory.services import Catalogue, ImportResult
 from tests.support import by, snapshot
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "import_corpus"
-APQC = Path(os.environ.get("DTI_APQC_FILE",
-                           "/work/shared/data/apqc-pcf-cross-industry-7.4.xlsx"))
+APQC = Path(__file__).resolve().parents[2] / "data" / "apqc" / "apqc-pcf-cross-industry-7.4.xlsx"
 REFUSED_FILES = ["empty.csv", "blank.csv", "header_only.csv", "header_only.xlsx", "cp1252.csv",
                  "utf16.csv", "macro.xlsm", "vba_inside.xlsx", "legacy.xls", "not_really.xlsx",
                  "csv_named_zip.csv", "zip_not_excel.xlsx", "zip_bomb.xlsx", "damaged.xlsx",
@@ -182,8 +180,6 @@ def test_size_and_row_limits(units: Catalogue) -> None:
                           limits=Limits(max_rows=3))
 
 
-@pytest.mark.skipif(not APQC.is_file(), reason=f"APQC workbook not found at {APQC} "
-                                               "(set DTI_APQC_FILE)")
 def test_the_apqc_framework_imports_with_its_saved_mapping(catalogue: Catalogue) -> None:
     catalogue.add_unit({"code": "SPM", "name": "Strategic Planning"}, by("ana"))
     file = Upload(APQC.name, APQC.read_bytes())
