@@ -3,11 +3,14 @@ the ranked transformation backlog, composed the same way for the command line an
 
 Conventions:
 
-* Robustness samples the ranking's normalised values by the scenario's own method
-  (:func:`scoring.sensitivity.monte_carlo` with :func:`method_scoring`): weights around the
-  scenario's, values within the raters' range and anywhere on the scale when unknown
-  (``Ranking.normalised_low/high``). It leaves the dependency uplift out, and the weight
-  flips are exact for the weighted sum only; :func:`robustness` says so in its notes.
+* Robustness scores every sample exactly as the scenario ranks
+  (:func:`scoring.sensitivity.monte_carlo` with :func:`method_scoring`): the ranking's
+  normalised values (missing ones already imputed or excluded by the scenario's policy), its
+  method, and the dependency uplift over the same edges; weights around the scenario's,
+  values within the raters' range and anywhere on the scale when unknown
+  (``Ranking.normalised_low/high``). With nothing varying, every sample is the scenario's own
+  ranking. The weight flips are exact for the weighted sum without uplift only;
+  :func:`robustness` says so in its notes.
 * The portfolio's value of a process is its ranking score (uplift included); its cost is the
   process's ``estimated_cost_chf`` and its effort ``estimated_effort_pm``. A process needs its
   upstream processes (``upstream_code -> downstream_code``) chosen too, unless their
@@ -58,8 +61,8 @@ VALUE_GROUPS = {Method.WSJF: (Group.IMPACT, Group.DEPENDENCY),
 
 @dataclass(frozen=True)
 class Robustness:
-    """``table``: per ranked process (index code, rank order) ``base_rank`` (the ordinal rank
-    by the method's score before the dependency uplift: the ranking the samples perturb),
+    """``table``: per ranked process (index code, rank order) ``rank`` (the scenario's rank,
+    ordinal: a tie in code order; the ranking the samples perturb),
     ``probability_top_n``, ``rank_p5``, ``rank_p50``, ``rank_p95`` and ``robustness``;
     ``flips``: per criterion the smallest weight change that alters the top N of the weighted
     sum; and what the analysis assumed."""
@@ -76,11 +79,16 @@ class Robustness:
 def method_scoring(ranking: Ranking) -> Scoring:
     """How :func:`scoring.sensitivity.monte_carlo` scores a sample the way ``ranking`` was
     scored: its method, VIKOR's ``v``, the floor of the weighted product and of WSJF's job
-    size, and the criteria of the value and effort levels."""
+    size, the criteria of the value and effort levels, and the dependency uplift over the
+    edges the ranking used."""
     scenario, criteria = ranking.scenario, ranking.criteria
     value = [c.key for c in criteria.criteria if c.group in VALUE_GROUPS.get(scenario.method, ())]
+    edges = ranking.dependencies
+    pairs = () if edges is None or edges.empty else tuple(zip(
+        edges["upstream_code"].astype(str), edges["downstream_code"].astype(str), strict=True))
     return Scoring(scenario.method, vikor_v=scenario.vikor_v, floor=_WPM_FLOOR,
-                   value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)))
+                   value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)),
+                   uplift=scenario.uplift, dependencies=pairs)
 
 
 def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed: int = 0,
@@ -96,15 +104,15 @@ def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed:
                          low=ranking.normalised_low if value_noise else None,
                          high=ranking.normalised_high if value_noise else None,
                          scoring=method_scoring(ranking), progress=progress)
-    table = result.table.drop(columns=["score"]).rename(
-        columns={"deterministic_rank": "base_rank"})
+    table = result.table.drop(columns=["score"]).rename(columns={"deterministic_rank": "rank"})
     notes = []
     if ranking.scenario.method is not Method.WSM:
         notes.append(f"The weight flips are exact for the weighted sum and computed on it; the "
                      f"scenario ranks by {ranking.scenario.method.label}, which the Monte "
                      "Carlo samples")
     if ranking.scenario.uplift > 0:
-        notes.append("Robustness leaves the dependency uplift out")
+        notes.append("The weight flips are computed without the dependency uplift; the Monte "
+                     "Carlo includes it")
     flips = weight_flips(matrix, weights, top_n=top_n)
     flips.insert(0, "label", [ranking.criteria.get(str(k)).label for k in flips.index])
     return Robustness(table=table, flips=flips, samples=samples, top_n=top_n, seed=seed,
