@@ -251,7 +251,7 @@ def backlog(
                                 chosen.selected if chosen is not None else None)
     sheets = decision.backlog_sheets(
         run.name, run.ranking, run.frames, robust=robust, portfolio=chosen, plan=plan,
-        exported_by=_actor(ctx).name, database=_catalogue(ctx).url)
+        exported_by=_actor(ctx).name)
     frame = sheets["Backlog"]
     data = backlog_export.export(kind, sheets, _actor(ctx), top=top,
                                  title=f"Transformation backlog: {run.name}")

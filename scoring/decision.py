@@ -28,7 +28,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,7 @@ from scoring.portfolio import (
     efficient_frontier,
     select_portfolio,
 )
-from scoring.ranking import _WPM_FLOOR, Ranking
+from scoring.ranking import _WPM_FLOOR, UPLIFT, Ranking
 from scoring.roadmap import Period, plan_roadmap
 from scoring.scenario import Method
 from scoring.sensitivity import Scoring, monte_carlo, weight_flips
@@ -312,56 +312,176 @@ def _ranked(ranking: Ranking, codes: Sequence[str], what: str) -> list[str]:
 
 def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFrame], *,
                    robust: Robustness, portfolio: PortfolioResult | None,
-                   plan: pd.DataFrame | None, exported_by: str,
-                   database: str) -> dict[str, pd.DataFrame]:
+                   plan: pd.DataFrame | None, exported_by: str) -> dict[str, pd.DataFrame]:
     """Every sheet of the exported backlog: Backlog, Scenario, Robustness, Weight flips,
-    Roadmap (when planned) and Decision record. ``frames`` are the inventory's frames
-    (processes, dependencies, kpis). The SHA-256 figures are of canonical JSON (sorted keys,
-    compact), as for decision snapshots."""
+    Roadmap (when planned), Decision record and Columns (each column's header in words and
+    meaning, see :func:`columns_sheet`). ``frames`` are the inventory's frames (processes,
+    dependencies, kpis). Columns keep their machine keys and full precision here; the
+    handout formats (:mod:`inventory.backlog_export`) put them in words. The decision record
+    names the scenario, when, who and the SHA-256 figures, never where the data is stored;
+    the SHA-256 figures are of canonical JSON (sorted keys, compact), as for decision
+    snapshots."""
     frame = backlog(ranking, frames["processes"], frames["dependencies"], frames.get("kpis"),
                     robust=robust, portfolio=portfolio, plan=plan)
     sheets = {"Backlog": frame, "Scenario": _scenario_sheet(ranking),
-              "Robustness": robust.table.reset_index(),
+              "Robustness": _named(robust.table.reset_index(), ranking),
               "Weight flips": robust.flips.reset_index().assign(
                   enters=lambda f: f["enters"].map(lambda e: ", ".join(map(str, e))),
                   leaves=lambda f: f["leaves"].map(lambda e: ", ".join(map(str, e))))}
     if plan is not None:
-        sheets["Roadmap"] = plan
+        sheets["Roadmap"] = _named(plan, ranking)
     rows: list[tuple[str, Any]] = [
-        ("exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
-        ("exported by", exported_by),
-        ("database", database),
-        ("scenario", name),
-        ("criteria set", ranking.criteria.name),
-        ("method", ranking.scenario.method.label),
-        ("processes ranked", len(ranking.table)),
-        ("processes not ranked (no assessment)", len(ranking.left_out)),
-        ("robustness", f"{robust.samples:,} samples, seed {robust.seed}, top {robust.top_n}"),
-        ("backlog SHA-256", _sha256(json.loads(frame.to_json(orient="records")))),
+        ("Exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
+        ("Exported by", exported_by),
+        ("Scenario", name),
+        ("Criteria set", ranking.criteria.name),
+        ("Method", ranking.scenario.method.label),
+        ("Processes ranked", len(ranking.table)),
+        ("Processes not ranked (no assessment)", len(ranking.left_out)),
+        ("Robustness", f"{robust.samples:,} samples, seed {robust.seed}, top {robust.top_n}"),
+        ("Backlog SHA-256", _sha256(json.loads(frame.to_json(orient="records")))),
     ]
     if portfolio is not None:
-        rows.append(("portfolio", f"{len(portfolio.selected)} chosen, CHF "
+        rows.append(("Portfolio", f"{len(portfolio.selected)} chosen, CHF "
                                   f"{portfolio.total_cost:,.0f}, {portfolio.total_effort:g} "
                                   "person-months"))
-    rows += [("note", note) for note in [*ranking.notes, *robust.notes,
+    rows += [("Note", note) for note in [*ranking.notes, *robust.notes,
                                         *(portfolio.notes if portfolio else ())]]
     sheets["Decision record"] = pd.DataFrame(rows, columns=["item", "value"]).astype(
         {"value": object})
+    sheets["Columns"] = columns_sheet(ranking, robust.top_n, sheets.values())
     return sheets
 
 
+def _named(frame: pd.DataFrame, ranking: Ranking) -> pd.DataFrame:
+    """``frame`` with each process's name after its code."""
+    names = ranking.table.set_index("code")["name"]
+    return frame.assign(name=frame["code"].map(names))[
+        ["code", "name", *[c for c in frame.columns if c not in ("code", "name")]]]
+
+
+#: Each column of the backlog's sheets: its header in words and what it means. ``{n}`` is the
+#: size of the top group.
+COLUMN_WORDS: dict[str, tuple[str, str]] = {
+    "rank": ("Rank", "1 = transform first. Processes with equal scores share a rank (Backlog); "
+                     "the Robustness sheet orders them by code."),
+    "code": ("Code", "The process's code in the inventory."),
+    "name": ("Process", "The process's name."),
+    "unit": ("Unit", "The organisational unit that owns the process."),
+    "process_owner": ("Process owner", "Who owns the process."),
+    "change_owner": ("Change owner", "Who could change the process."),
+    "score": ("Score", "The scenario's score, dependency uplift included; higher ranks first."),
+    "uplift": ("Dependency uplift", "The part of the score that comes from the work the "
+                                    "process unblocks."),
+    "quadrant": ("Quadrant", "Impact against effort: quick win, major project, fill-in or "
+                             "reconsider."),
+    "quick_fix": ("Quick fix", "Marked by an analyst, or a quick win of low effort."),
+    "probability_top_n": ("In the top {n}", "Share of the robustness samples in which the "
+                                            "process ranks in the top {n}."),
+    "rank_interval": ("Could rank", "Best to worst rank given the values still unknown."),
+    "completeness": ("Known", "Share of the weighted criteria with a known value."),
+    "selected": ("Chosen", "Chosen for the portfolio under the scenario's budget and "
+                           "capacity; empty when the scenario sets neither."),
+    "period": ("Period", "The roadmap period the process is planned in; empty when it is not "
+                         "planned."),
+    "cost_chf": ("Cost (CHF)", "Estimated cost of the transformation, in Swiss francs."),
+    "effort_pm": ("Effort (person-months)", "Estimated effort of the transformation."),
+    "prerequisites": ("Needs first", "The processes this one depends on."),
+    "kpis": ("KPIs", "Key performance indicators: baseline -> target."),
+    "reasons": ("Why", "The criteria that lift the process most, with their contributions."),
+    "rank_p5": ("Best rank (5%)", "In 5% of the samples the process ranks this well or "
+                                  "better."),
+    "rank_p50": ("Median rank", "The process's rank in the middle of the samples."),
+    "rank_p95": ("Worst rank (95%)", "In 95% of the samples the process ranks this well or "
+                                     "better."),
+    "robustness": ("Robustness", "Robust: settled in or out of the top {n} and a steady rank; "
+                                 "fragile: close to a coin toss; sensitive: in between."),
+    "label": ("Criterion", "The criterion whose weight changes."),
+    "weight": ("Weight now", "The criterion's share of the weights (they sum to 1)."),
+    "down": ("Smallest decrease", "The smallest decrease of the weight that changes the top "
+                                  "{n} (weighted sum); empty when none does."),
+    "up": ("Smallest increase", "The smallest increase of the weight that changes the top "
+                                "{n} (weighted sum); empty when none does."),
+    "change": ("Smallest change", "The smaller of the two, signed."),
+    "new_weight": ("Weight then", "The weight after the smallest change."),
+    "relative_change": ("Relative change", "The smallest change as a share of the weight "
+                                           "now."),
+    "enters": ("Enters the top {n}", "Who enters the top {n} after the smallest change."),
+    "leaves": ("Leaves the top {n}", "Who leaves the top {n} after the smallest change."),
+    "priority": ("Rank", "The process's rank in the backlog."),
+    "effort": ("Effort (person-months)", "Estimated effort the roadmap plans for (unknown "
+                                         "counts as 0)."),
+    "placed": ("Planned", "Whether the roadmap found a period for the process."),
+    "end": ("Period ends", "The end date of the period, when it has one."),
+    "step": ("Order planned", "The order in which the roadmap placed the processes."),
+    "reason": ("Why not planned", "Why the roadmap found no period for the process."),
+    "effort_unknown": ("Effort unknown", "The effort is not estimated yet."),
+    "setting": ("Setting", "A setting of the scenario."),
+    "item": ("Item", "What the decision record states."),
+    "value": ("Value", ""),
+}
+
+
+def columns_sheet(ranking: Ranking, top_n: int,
+                  frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """``column`` (machine key), ``header`` (in words) and ``meaning`` of every column of
+    ``frames``, in order of appearance; a contribution column is named after its criterion's
+    label in the criteria set."""
+    labels = {c.key: c.label for c in ranking.criteria.criteria} | {UPLIFT: "Unblocks other work"}
+    rows: dict[str, tuple[str, str]] = {}
+    for frame in frames:
+        for column in map(str, frame.columns):
+            if column in rows:
+                continue
+            key = column.removeprefix("contribution_")
+            if column.startswith("contribution_") and key in labels:
+                rows[column] = (f"Contribution: {labels[key]}",
+                                f"What {labels[key].lower()} adds to the score: its weight "
+                                "times the process's normalised value.")
+            elif column in COLUMN_WORDS:
+                header, meaning = COLUMN_WORDS[column]
+                rows[column] = (header.format(n=top_n), meaning.format(n=top_n))
+    return pd.DataFrame([(k, h, m) for k, (h, m) in rows.items()],
+                        columns=["column", "header", "meaning"])
+
+
+#: The scenario's settings in words (the Scenario sheet), in this order.
+SETTING_WORDS = {"name": "Scenario", "method": "Method", "aggregation": "Raters combined by",
+                 "missing": "Missing values", "uplift": "Dependency uplift",
+                 "vikor_v": "VIKOR strategy weight (v)", "impact_threshold": "Impact threshold",
+                 "effort_threshold": "Effort threshold",
+                 "quick_fix_effort": "Quick-fix effort at most",
+                 "include_unassessed": "Processes without an assessment", "notes": "Notes"}
+PART_WORDS = {"units": "Units", "pillars": "Pillars", "priority_areas": "Priority areas",
+              "statuses": "Transformation statuses", "levels": "Levels",
+              "budget": "Budget (CHF)", "capacity": "Capacity (person-months per period)",
+              "must_include": "Must include", "must_exclude": "Must exclude",
+              "deadline": "Deadline", "exclusive": "At most one of"}
+
+
 def _scenario_sheet(ranking: Ranking) -> pd.DataFrame:
-    settings = ranking.scenario.to_dict()
-    rows: list[tuple[str, Any]] = [(k, v) for k, v in settings.items()
-                                   if k not in ("weights", "filters", "constraints")]
-    rows += [(f"weight {c.key}", float(ranking.weights[c.key]))
+    """``key`` (machine), ``setting`` (in words) and ``value`` of every setting of the
+    scenario, the weights (normalised, by criterion label), the filters and constraints set,
+    and the SHA-256 of the settings."""
+    scenario = ranking.scenario
+    settings = scenario.to_dict()
+    words = {"method": scenario.method.label,
+             "missing": "each criterion's own policy" if scenario.missing is None
+             else scenario.missing.value,
+             "include_unassessed": "ranked" if scenario.include_unassessed else "left out"}
+    rows: list[tuple[str, str, Any]] = [(key, label, words.get(key, settings[key]))
+                                        for key, label in SETTING_WORDS.items()]
+    rows += [(f"weights.{c.key}", f"Weight: {c.label}", float(ranking.weights[c.key]))
              for c in ranking.criteria.criteria]
     for part in ("filters", "constraints"):
-        rows += [(f"{part} {k}", ", ".join(" or ".join(x) if isinstance(x, list) else str(x)
-                                           for x in v) if isinstance(v, list) else v)
-                 for k, v in settings[part].items() if v not in (None, [])]
-    rows.append(("settings SHA-256", _sha256(settings)))
-    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+        for key, value in settings[part].items():
+            if value in (None, []):
+                continue
+            text = ", ".join(" or ".join(x) if isinstance(x, list) else str(x) for x in value) \
+                if isinstance(value, list) else value
+            rows.append((f"{part}.{key}", PART_WORDS.get(key, key), text))
+    rows.append(("sha256", "Settings SHA-256", _sha256(settings)))
+    return pd.DataFrame(rows, columns=["key", "setting", "value"]).astype({"value": object})
 
 
 def _sha256(content: Any) -> str:

@@ -75,7 +75,7 @@ def build() -> dict[str, pd.DataFrame]:
     finally:
         bar.empty()
     return decision.backlog_sheets(name, ranking, frames, robust=robust, portfolio=chosen,
-                                   plan=plan, exported_by=actor().name, database=inventory.url)
+                                   plan=plan, exported_by=actor().name)
 
 
 try:
