@@ -140,9 +140,8 @@ def robustness(
         typer.echo(_swap(run, *swap))
         return
     robust = _robust(run, samples, top, seed, weight_spread, values)
-    table = robust.table.reset_index()
-    table.insert(0, "rank", run.ranking.table.set_index("code")["rank"].reindex(
-        table["code"]).to_numpy())
+    table = robust.table.reset_index()[["rank", "code", *[
+        c for c in robust.table.columns if c != "rank"]]]
     if fmt is not Format.table:
         _emit(table, fmt, [])
         return
