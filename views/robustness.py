@@ -108,10 +108,16 @@ with st.expander("What the labels mean", expanded=True):
     for word, text in DEFINITIONS.items():
         st.markdown(f"- **{word.capitalize()}**: {text}")
 number = st.column_config.NumberColumn
-st.dataframe(table.reset_index(), hide_index=True, width="stretch", height=360, column_config={
-    "code": "Code", "rank": number("Rank", help="The scenario's rank, dependency uplift "
-                                   "included; ties in code order."),
-    "probability_top_n": number(f"P(top {top_n})", format="%.3f"),
+names = ranking.table.set_index("code")["name"]
+shown_table = table.reset_index()
+shown_table.insert(1, "name", shown_table["code"].map(names))
+st.dataframe(shown_table, hide_index=True, width="stretch", height=360, column_config={
+    "code": "Code", "name": "Process",
+    "rank": number("Rank", help="The scenario's rank, dependency uplift included; ties in "
+                                "code order."),
+    "probability_top_n": st.column_config.ProgressColumn(
+        f"P(top {top_n})", min_value=0.0, max_value=1.0, format="percent",
+        help=f"Share of the samples in which the process ranks in the top {top_n}"),
     "rank_p5": number("Rank p5"), "rank_p50": number("Rank p50"), "rank_p95": number("Rank p95"),
     "robustness": "Label"})
 
