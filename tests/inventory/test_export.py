@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
+from inventory import backlog_export
 from inventory.export import (
     DANGEROUS_PREFIXES,
     README_SHEET,
@@ -458,3 +460,37 @@ def test_the_backlog_report_is_small_in_colour_and_says_nothing_unknown(
     for word in ("nan", "None", "True", "False"):
         assert not re.search(rf"\b{word}\b", report), word
     assert "<th>In the top 10</th>" in report and "CHF 350,000" in report
+
+
+# Text a workbook can hold as it is (XML 1.0 has no other control characters), with the
+# characters a formula starts with.
+CELL_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs"), include_characters="\t\n=+-@'"),
+                    max_size=12)
+
+
+@settings(max_examples=40, deadline=None)  # a workbook each: about 0.1 s
+@given(st.lists(st.tuples(CELL_TEXT, st.booleans(),
+                          st.floats(0, 1e9) | st.just(math.nan), st.none() | st.floats(0, 1)),
+                min_size=1, max_size=6))
+@example([("=1+1", True, float("nan"), None)])
+def test_every_handout_cell_is_words_or_a_rounded_figure(
+        rows: list[tuple[str, bool, float, float | None]]) -> None:
+    """Whatever the backlog holds: text neutralised, yes / no for true / false, figures
+    rounded (scores to 3 decimals, shares to 3, CHF whole), unknown values empty, and the
+    same words in the CSV."""
+    frame = pd.DataFrame(rows, columns=["reasons", "selected", "cost_chf", "probability_top_n"])
+    frame = frame.assign(score=frame["probability_top_n"])
+    book = openpyxl.load_workbook(io.BytesIO(backlog_export.workbook({"Backlog": frame})))
+    sheet = book["Backlog"]
+    assert _header(sheet) == ["Reasons", "Selected", "Cost chf", "Probability top n", "Score"]
+    for (text, chosen, cost, share), cells in zip(rows, sheet.iter_rows(min_row=2,
+                                                                         values_only=True),
+                                                  strict=True):
+        assert cells[0] == (neutralise(text) if text else None)
+        assert cells[1] == ("yes" if chosen else "no")
+        assert cells[2] == (None if math.isnan(cost) else round(cost))
+        assert cells[3] == cells[4] == (None if share is None else round(share, 3))
+    csv = pd.read_csv(io.BytesIO(backlog_export.csv_bytes(frame)), encoding="utf-8-sig",
+                      keep_default_na=False)
+    assert csv.columns.tolist() == _header(sheet)
+    assert set(csv["Selected"]) <= {"yes", "no"}
