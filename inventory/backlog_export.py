@@ -348,7 +348,8 @@ def _sentence(row: Mapping[Any, Any]) -> str:
 
 
 def _given(value: Any) -> bool:
-    return not _missing(value) and value is not pd.NA
+    """Known: not None, NaN, NA or empty text."""
+    return not _missing(value)
 
 
 def _record_table(record: pd.DataFrame | None) -> str:
