@@ -140,9 +140,8 @@ def robustness(
         typer.echo(_swap(run, *swap))
         return
     robust = _robust(run, samples, top, seed, weight_spread, values)
-    table = robust.table.reset_index()
-    table.insert(0, "rank", run.ranking.table.set_index("code")["rank"].reindex(
-        table["code"]).to_numpy())
+    table = robust.table.reset_index()[["rank", "code", *[
+        c for c in robust.table.columns if c != "rank"]]]
     if fmt is not Format.table:
         _emit(table, fmt, [])
         return
@@ -251,7 +250,7 @@ def backlog(
                                 chosen.selected if chosen is not None else None)
     sheets = decision.backlog_sheets(
         run.name, run.ranking, run.frames, robust=robust, portfolio=chosen, plan=plan,
-        exported_by=_actor(ctx).name, database=_catalogue(ctx).url)
+        exported_by=_actor(ctx).name)
     frame = sheets["Backlog"]
     data = backlog_export.export(kind, sheets, _actor(ctx), top=top,
                                  title=f"Transformation backlog: {run.name}")

@@ -3,11 +3,14 @@ the ranked transformation backlog, composed the same way for the command line an
 
 Conventions:
 
-* Robustness samples the ranking's normalised values by the scenario's own method
-  (:func:`scoring.sensitivity.monte_carlo` with :func:`method_scoring`): weights around the
-  scenario's, values within the raters' range and anywhere on the scale when unknown
-  (``Ranking.normalised_low/high``). It leaves the dependency uplift out, and the weight
-  flips are exact for the weighted sum only; :func:`robustness` says so in its notes.
+* Robustness scores every sample exactly as the scenario ranks
+  (:func:`scoring.sensitivity.monte_carlo` with :func:`method_scoring`): the ranking's
+  normalised values (missing ones already imputed or excluded by the scenario's policy), its
+  method, and the dependency uplift over the same edges; weights around the scenario's,
+  values within the raters' range and anywhere on the scale when unknown
+  (``Ranking.normalised_low/high``). With nothing varying, every sample is the scenario's own
+  ranking. The weight flips are exact for the weighted sum without uplift only;
+  :func:`robustness` says so in its notes.
 * The portfolio's value of a process is its ranking score (uplift included); its cost is the
   process's ``estimated_cost_chf`` and its effort ``estimated_effort_pm``. A process needs its
   upstream processes (``upstream_code -> downstream_code``) chosen too, unless their
@@ -25,7 +28,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +43,7 @@ from scoring.portfolio import (
     efficient_frontier,
     select_portfolio,
 )
-from scoring.ranking import _WPM_FLOOR, Ranking
+from scoring.ranking import _WPM_FLOOR, UPLIFT, Ranking
 from scoring.roadmap import Period, plan_roadmap
 from scoring.scenario import Method
 from scoring.sensitivity import Scoring, monte_carlo, weight_flips
@@ -58,8 +61,8 @@ VALUE_GROUPS = {Method.WSJF: (Group.IMPACT, Group.DEPENDENCY),
 
 @dataclass(frozen=True)
 class Robustness:
-    """``table``: per ranked process (index code, rank order) ``base_rank`` (the ordinal rank
-    by the method's score before the dependency uplift: the ranking the samples perturb),
+    """``table``: per ranked process (index code, rank order) ``rank`` (the scenario's rank,
+    ordinal: a tie in code order; the ranking the samples perturb),
     ``probability_top_n``, ``rank_p5``, ``rank_p50``, ``rank_p95`` and ``robustness``;
     ``flips``: per criterion the smallest weight change that alters the top N of the weighted
     sum; and what the analysis assumed."""
@@ -76,11 +79,16 @@ class Robustness:
 def method_scoring(ranking: Ranking) -> Scoring:
     """How :func:`scoring.sensitivity.monte_carlo` scores a sample the way ``ranking`` was
     scored: its method, VIKOR's ``v``, the floor of the weighted product and of WSJF's job
-    size, and the criteria of the value and effort levels."""
+    size, the criteria of the value and effort levels, and the dependency uplift over the
+    edges the ranking used."""
     scenario, criteria = ranking.scenario, ranking.criteria
     value = [c.key for c in criteria.criteria if c.group in VALUE_GROUPS.get(scenario.method, ())]
+    edges = ranking.dependencies
+    pairs = () if edges is None or edges.empty else tuple(zip(
+        edges["upstream_code"].astype(str), edges["downstream_code"].astype(str), strict=True))
     return Scoring(scenario.method, vikor_v=scenario.vikor_v, floor=_WPM_FLOOR,
-                   value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)))
+                   value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)),
+                   uplift=scenario.uplift, dependencies=pairs)
 
 
 def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed: int = 0,
@@ -96,15 +104,15 @@ def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed:
                          low=ranking.normalised_low if value_noise else None,
                          high=ranking.normalised_high if value_noise else None,
                          scoring=method_scoring(ranking), progress=progress)
-    table = result.table.drop(columns=["score"]).rename(
-        columns={"deterministic_rank": "base_rank"})
+    table = result.table.drop(columns=["score"]).rename(columns={"deterministic_rank": "rank"})
     notes = []
     if ranking.scenario.method is not Method.WSM:
         notes.append(f"The weight flips are exact for the weighted sum and computed on it; the "
                      f"scenario ranks by {ranking.scenario.method.label}, which the Monte "
                      "Carlo samples")
     if ranking.scenario.uplift > 0:
-        notes.append("Robustness leaves the dependency uplift out")
+        notes.append("The weight flips are computed without the dependency uplift; the Monte "
+                     "Carlo includes it")
     flips = weight_flips(matrix, weights, top_n=top_n)
     flips.insert(0, "label", [ranking.criteria.get(str(k)).label for k in flips.index])
     return Robustness(table=table, flips=flips, samples=samples, top_n=top_n, seed=seed,
@@ -304,56 +312,176 @@ def _ranked(ranking: Ranking, codes: Sequence[str], what: str) -> list[str]:
 
 def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFrame], *,
                    robust: Robustness, portfolio: PortfolioResult | None,
-                   plan: pd.DataFrame | None, exported_by: str,
-                   database: str) -> dict[str, pd.DataFrame]:
+                   plan: pd.DataFrame | None, exported_by: str) -> dict[str, pd.DataFrame]:
     """Every sheet of the exported backlog: Backlog, Scenario, Robustness, Weight flips,
-    Roadmap (when planned) and Decision record. ``frames`` are the inventory's frames
-    (processes, dependencies, kpis). The SHA-256 figures are of canonical JSON (sorted keys,
-    compact), as for decision snapshots."""
+    Roadmap (when planned), Decision record and Columns (each column's header in words and
+    meaning, see :func:`columns_sheet`). ``frames`` are the inventory's frames (processes,
+    dependencies, kpis). Columns keep their machine keys and full precision here; the
+    handout formats (:mod:`inventory.backlog_export`) put them in words. The decision record
+    names the scenario, when, who and the SHA-256 figures, never where the data is stored;
+    the SHA-256 figures are of canonical JSON (sorted keys, compact), as for decision
+    snapshots."""
     frame = backlog(ranking, frames["processes"], frames["dependencies"], frames.get("kpis"),
                     robust=robust, portfolio=portfolio, plan=plan)
     sheets = {"Backlog": frame, "Scenario": _scenario_sheet(ranking),
-              "Robustness": robust.table.reset_index(),
+              "Robustness": _named(robust.table.reset_index(), ranking),
               "Weight flips": robust.flips.reset_index().assign(
                   enters=lambda f: f["enters"].map(lambda e: ", ".join(map(str, e))),
                   leaves=lambda f: f["leaves"].map(lambda e: ", ".join(map(str, e))))}
     if plan is not None:
-        sheets["Roadmap"] = plan
+        sheets["Roadmap"] = _named(plan, ranking)
     rows: list[tuple[str, Any]] = [
-        ("exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
-        ("exported by", exported_by),
-        ("database", database),
-        ("scenario", name),
-        ("criteria set", ranking.criteria.name),
-        ("method", ranking.scenario.method.label),
-        ("processes ranked", len(ranking.table)),
-        ("processes not ranked (no assessment)", len(ranking.left_out)),
-        ("robustness", f"{robust.samples:,} samples, seed {robust.seed}, top {robust.top_n}"),
-        ("backlog SHA-256", _sha256(json.loads(frame.to_json(orient="records")))),
+        ("Exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
+        ("Exported by", exported_by),
+        ("Scenario", name),
+        ("Criteria set", ranking.criteria.name),
+        ("Method", ranking.scenario.method.label),
+        ("Processes ranked", len(ranking.table)),
+        ("Processes not ranked (no assessment)", len(ranking.left_out)),
+        ("Robustness", f"{robust.samples:,} samples, seed {robust.seed}, top {robust.top_n}"),
+        ("Backlog SHA-256", _sha256(json.loads(frame.to_json(orient="records")))),
     ]
     if portfolio is not None:
-        rows.append(("portfolio", f"{len(portfolio.selected)} chosen, CHF "
+        rows.append(("Portfolio", f"{len(portfolio.selected)} chosen, CHF "
                                   f"{portfolio.total_cost:,.0f}, {portfolio.total_effort:g} "
                                   "person-months"))
-    rows += [("note", note) for note in [*ranking.notes, *robust.notes,
+    rows += [("Note", note) for note in [*ranking.notes, *robust.notes,
                                         *(portfolio.notes if portfolio else ())]]
     sheets["Decision record"] = pd.DataFrame(rows, columns=["item", "value"]).astype(
         {"value": object})
+    sheets["Columns"] = columns_sheet(ranking, robust.top_n, sheets.values())
     return sheets
 
 
+def _named(frame: pd.DataFrame, ranking: Ranking) -> pd.DataFrame:
+    """``frame`` with each process's name after its code."""
+    names = ranking.table.set_index("code")["name"]
+    return frame.assign(name=frame["code"].map(names))[
+        ["code", "name", *[c for c in frame.columns if c not in ("code", "name")]]]
+
+
+#: Each column of the backlog's sheets: its header in words and what it means. ``{n}`` is the
+#: size of the top group.
+COLUMN_WORDS: dict[str, tuple[str, str]] = {
+    "rank": ("Rank", "1 = transform first. Processes with equal scores share a rank (Backlog); "
+                     "the Robustness sheet orders them by code."),
+    "code": ("Code", "The process's code in the inventory."),
+    "name": ("Process", "The process's name."),
+    "unit": ("Unit", "The organisational unit that owns the process."),
+    "process_owner": ("Process owner", "Who owns the process."),
+    "change_owner": ("Change owner", "Who could change the process."),
+    "score": ("Score", "The scenario's score, dependency uplift included; higher ranks first."),
+    "uplift": ("Dependency uplift", "The part of the score that comes from the work the "
+                                    "process unblocks."),
+    "quadrant": ("Quadrant", "Impact against effort: quick win, major project, fill-in or "
+                             "reconsider."),
+    "quick_fix": ("Quick fix", "Marked by an analyst, or a quick win of low effort."),
+    "probability_top_n": ("In the top {n}", "Share of the robustness samples in which the "
+                                            "process ranks in the top {n}."),
+    "rank_interval": ("Could rank", "Best to worst rank given the values still unknown."),
+    "completeness": ("Known", "Share of the weighted criteria with a known value."),
+    "selected": ("Chosen", "Chosen for the portfolio under the scenario's budget and "
+                           "capacity; empty when the scenario sets neither."),
+    "period": ("Period", "The roadmap period the process is planned in; empty when it is not "
+                         "planned."),
+    "cost_chf": ("Cost (CHF)", "Estimated cost of the transformation, in Swiss francs."),
+    "effort_pm": ("Effort (person-months)", "Estimated effort of the transformation."),
+    "prerequisites": ("Needs first", "The processes this one depends on."),
+    "kpis": ("KPIs", "Key performance indicators: baseline -> target."),
+    "reasons": ("Why", "The criteria that lift the process most, with their contributions."),
+    "rank_p5": ("Best rank (5%)", "In 5% of the samples the process ranks this well or "
+                                  "better."),
+    "rank_p50": ("Median rank", "The process's rank in the middle of the samples."),
+    "rank_p95": ("Worst rank (95%)", "In 95% of the samples the process ranks this well or "
+                                     "better."),
+    "robustness": ("Robustness", "Robust: settled in or out of the top {n} and a steady rank; "
+                                 "fragile: close to a coin toss; sensitive: in between."),
+    "label": ("Criterion", "The criterion whose weight changes."),
+    "weight": ("Weight now", "The criterion's share of the weights (they sum to 1)."),
+    "down": ("Smallest decrease", "The smallest decrease of the weight that changes the top "
+                                  "{n} (weighted sum); empty when none does."),
+    "up": ("Smallest increase", "The smallest increase of the weight that changes the top "
+                                "{n} (weighted sum); empty when none does."),
+    "change": ("Smallest change", "The smaller of the two, signed."),
+    "new_weight": ("Weight then", "The weight after the smallest change."),
+    "relative_change": ("Relative change", "The smallest change as a share of the weight "
+                                           "now."),
+    "enters": ("Enters the top {n}", "Who enters the top {n} after the smallest change."),
+    "leaves": ("Leaves the top {n}", "Who leaves the top {n} after the smallest change."),
+    "priority": ("Rank", "The process's rank in the backlog."),
+    "effort": ("Effort (person-months)", "Estimated effort the roadmap plans for (unknown "
+                                         "counts as 0)."),
+    "placed": ("Planned", "Whether the roadmap found a period for the process."),
+    "end": ("Period ends", "The end date of the period, when it has one."),
+    "step": ("Order planned", "The order in which the roadmap placed the processes."),
+    "reason": ("Why not planned", "Why the roadmap found no period for the process."),
+    "effort_unknown": ("Effort unknown", "The effort is not estimated yet."),
+    "setting": ("Setting", "A setting of the scenario."),
+    "item": ("Item", "What the decision record states."),
+    "value": ("Value", ""),
+}
+
+
+def columns_sheet(ranking: Ranking, top_n: int,
+                  frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """``column`` (machine key), ``header`` (in words) and ``meaning`` of every column of
+    ``frames``, in order of appearance; a contribution column is named after its criterion's
+    label in the criteria set."""
+    labels = {c.key: c.label for c in ranking.criteria.criteria} | {UPLIFT: "Unblocks other work"}
+    rows: dict[str, tuple[str, str]] = {}
+    for frame in frames:
+        for column in map(str, frame.columns):
+            if column in rows:
+                continue
+            key = column.removeprefix("contribution_")
+            if column.startswith("contribution_") and key in labels:
+                rows[column] = (f"Contribution: {labels[key]}",
+                                f"What {labels[key].lower()} adds to the score: its weight "
+                                "times the process's normalised value.")
+            elif column in COLUMN_WORDS:
+                header, meaning = COLUMN_WORDS[column]
+                rows[column] = (header.format(n=top_n), meaning.format(n=top_n))
+    return pd.DataFrame([(k, h, m) for k, (h, m) in rows.items()],
+                        columns=["column", "header", "meaning"])
+
+
+#: The scenario's settings in words (the Scenario sheet), in this order.
+SETTING_WORDS = {"name": "Scenario", "method": "Method", "aggregation": "Raters combined by",
+                 "missing": "Missing values", "uplift": "Dependency uplift",
+                 "vikor_v": "VIKOR strategy weight (v)", "impact_threshold": "Impact threshold",
+                 "effort_threshold": "Effort threshold",
+                 "quick_fix_effort": "Quick-fix effort at most",
+                 "include_unassessed": "Processes without an assessment", "notes": "Notes"}
+PART_WORDS = {"units": "Units", "pillars": "Pillars", "priority_areas": "Priority areas",
+              "statuses": "Transformation statuses", "levels": "Levels",
+              "budget": "Budget (CHF)", "capacity": "Capacity (person-months per period)",
+              "must_include": "Must include", "must_exclude": "Must exclude",
+              "deadline": "Deadline", "exclusive": "At most one of"}
+
+
 def _scenario_sheet(ranking: Ranking) -> pd.DataFrame:
-    settings = ranking.scenario.to_dict()
-    rows: list[tuple[str, Any]] = [(k, v) for k, v in settings.items()
-                                   if k not in ("weights", "filters", "constraints")]
-    rows += [(f"weight {c.key}", float(ranking.weights[c.key]))
+    """``key`` (machine), ``setting`` (in words) and ``value`` of every setting of the
+    scenario, the weights (normalised, by criterion label), the filters and constraints set,
+    and the SHA-256 of the settings."""
+    scenario = ranking.scenario
+    settings = scenario.to_dict()
+    words = {"method": scenario.method.label,
+             "missing": "each criterion's own policy" if scenario.missing is None
+             else scenario.missing.value,
+             "include_unassessed": "ranked" if scenario.include_unassessed else "left out"}
+    rows: list[tuple[str, str, Any]] = [(key, label, words.get(key, settings[key]))
+                                        for key, label in SETTING_WORDS.items()]
+    rows += [(f"weights.{c.key}", f"Weight: {c.label}", float(ranking.weights[c.key]))
              for c in ranking.criteria.criteria]
     for part in ("filters", "constraints"):
-        rows += [(f"{part} {k}", ", ".join(" or ".join(x) if isinstance(x, list) else str(x)
-                                           for x in v) if isinstance(v, list) else v)
-                 for k, v in settings[part].items() if v not in (None, [])]
-    rows.append(("settings SHA-256", _sha256(settings)))
-    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+        for key, value in settings[part].items():
+            if value in (None, []):
+                continue
+            text = ", ".join(" or ".join(x) if isinstance(x, list) else str(x) for x in value) \
+                if isinstance(value, list) else value
+            rows.append((f"{part}.{key}", PART_WORDS.get(key, key), text))
+    rows.append(("sha256", "Settings SHA-256", _sha256(settings)))
+    return pd.DataFrame(rows, columns=["key", "setting", "value"]).astype({"value": object})
 
 
 def _sha256(content: Any) -> str:

@@ -83,7 +83,9 @@ class Ranking:
     bound each normalised value by what is known: the lowest and highest rater (or a rater's
     own low-high range, when wider) for assessed criteria, the value itself for fields and
     graph metrics, the whole scale (0 to 1) for an unknown value (NaN where the criterion is
-    excluded); robustness analysis samples in them.
+    excluded); robustness analysis samples in them. ``dependencies`` are the edges
+    (``upstream_code``, ``downstream_code``) the dependency uplift was computed over, so that
+    robustness analysis can add the same uplift to every sample.
     """
 
     table: pd.DataFrame
@@ -101,6 +103,7 @@ class Ranking:
     left_out: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     compromise: list[str] = field(default_factory=list)
+    dependencies: pd.DataFrame | None = None
 
     def rank_of(self, code: str) -> int:
         return int(self.table.loc[self.table["code"] == self.require(code), "rank"].iloc[0])
@@ -196,7 +199,7 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
         contributions=contribution_frame,
         weights=pd.Series(weights, index=criteria.keys, name="weight"),
         criteria=criteria, scenario=scenario, left_out=sorted(left_out), notes=notes,
-        compromise=compromise,
+        compromise=compromise, dependencies=inputs.dependencies,
     )
 
 

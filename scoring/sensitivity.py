@@ -28,8 +28,10 @@ Conventions shared by every function here:
   a tie at the boundary is settled by the same rule. (The ranking table itself uses
   competition ranks, 1, 2, 2, 4; ordinal ranks differ from them only inside a tie.)
 
-The dependency uplift of :mod:`scoring.ranking` is not part of these scores; it adds a term that
-depends on other processes' scores and would need the uplift operator.
+The dependency uplift of :mod:`scoring.ranking` (:mod:`scoring.uplift`) is part of a Monte
+Carlo sample's score when its :class:`Scoring` names the factor and the edges: each sample's
+method score gets the uplift it implies, as the ranking's does. The weight flips and swap
+thresholds are of the weighted sum alone.
 
 Malformed input raises :class:`~scoring.errors.ScoringError` with a message saying what is wrong.
 """
@@ -45,10 +47,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
 
 from scoring import methods
 from scoring.errors import ScoringError
 from scoring.scenario import Method
+from scoring.uplift import apply_uplift, uplift_operator
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -197,7 +201,8 @@ _VIKOR_TOL32 = 1e-5
 @dataclass(frozen=True)
 class Scoring:
     """The method a Monte Carlo sample ranks by: each one as :mod:`scoring.ranking` scores the
-    normalised matrix (its step 4), without the dependency uplift.
+    normalised matrix (its step 4), then the dependency uplift (its step 5) when ``uplift``
+    is above 0.
 
     * ``wsm``: the weighted sum (module conventions: NaN cells excluded, weights re-normalised
       per process).
@@ -214,6 +219,13 @@ class Scoring:
       no value for the process. ``value`` and ``effort`` name matrix columns (labels of a
       DataFrame's columns, positions otherwise).
 
+    * ``uplift`` (the factor ``f``, 0 <= f < 1) and ``dependencies`` (``(upstream,
+      downstream)`` pairs naming matrix rows: a DataFrame's index labels, positions
+      otherwise): every score ``s`` becomes ``s + uplift``, the total value ``t`` solving
+      ``t_i = s_i + f sum_j t_j / blockers_j`` over the processes ``j`` that ``i`` unblocks
+      (:func:`scoring.uplift.apply_uplift`; pairs naming rows outside the matrix are ignored).
+      The weighted product's uplift is added to the product itself.
+
     WPM, TOPSIS and VIKOR need every value (NaN is refused); every method but the weighted sum
     needs the values, and their low/high bounds, within 0-1.
     """
@@ -223,6 +235,8 @@ class Scoring:
     floor: float = 0.1
     value: tuple[Hashable, ...] = ()
     effort: tuple[Hashable, ...] = ()
+    uplift: float = 0.0
+    dependencies: tuple[tuple[Hashable, Hashable], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", Method.parse(self.method))
@@ -230,14 +244,27 @@ class Scoring:
             raise ScoringError(f"vikor_v must be in [0, 1], got {self.vikor_v!r}")
         if not 0.0 < self.floor < 1.0:
             raise ScoringError(f"floor must be in (0, 1), got {self.floor!r}")
+        if not 0.0 <= self.uplift < 1.0:
+            raise ScoringError(f"Dependency uplift must be in [0, 1), got {self.uplift!r}")
         object.__setattr__(self, "value", tuple(self.value))
         object.__setattr__(self, "effort", tuple(self.effort))
+        object.__setattr__(self, "dependencies", tuple(map(tuple, self.dependencies)))
+
+    def uplift_operator(self, processes: pd.Index) -> sparse.csr_matrix | None:
+        """The uplift operator ``f A D^-1`` over ``processes`` in their order
+        (:func:`scoring.uplift.uplift_operator`), ``None`` when nothing is passed up."""
+        if self.uplift == 0.0 or not self.dependencies:
+            return None
+        edges = pd.DataFrame(list(self.dependencies), columns=["upstream_code",
+                                                               "downstream_code"])
+        return uplift_operator([str(p) for p in processes], edges, self.uplift)
 
 
 @dataclass(frozen=True)
 class MonteCarloResult:
     """Per process, in input row order (``index`` labels them): the deterministic ``score``
-    (by ``method``) and ordinal ``deterministic_rank``; ``probability_top_n``, the share of
+    (by ``method``, plus the dependency uplift :class:`Scoring` names) and ordinal
+    ``deterministic_rank``; ``probability_top_n``, the share of
     samples in which the process is among the first ``top_n``; and the 5th, 50th and 95th
     percentiles of its ordinal rank over the samples (``None`` when run with
     ``ranks=False``)."""
@@ -368,7 +395,9 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
                                 empty if ranks else None, empty if ranks else None,
                                 empty if ranks else None, samples, top_n, seed, concentration,
                                 scoring.method)
+    operator = scoring.uplift_operator(problem.processes)
     score = _method_scores(problem, scoring, value_mask, effort_mask)
+    score = score + apply_uplift(operator, score, scoring.uplift)
     deterministic = _ordinal_ranks(score)
 
     # Work in deterministic order: row p is the process ranked p + 1 without noise.
@@ -388,7 +417,8 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
                                 fixed if ranks else None, fixed.copy() if ranks else None,
                                 fixed.copy() if ranks else None, samples, top_n, seed,
                                 concentration, scoring.method)
-    sampler = _Sampler(problem, order, scoring, value_mask, effort_mask, noise)
+    sampler = _Sampler(problem, order, scoring, value_mask, effort_mask, noise,
+                       None if operator is None else operator[order][:, order])
     nonnegative = sampler.nonnegative(problem, lower)
     if chunk is None:
         chunk = max(1, min(samples, CHUNK_CELLS // max(n, noisy_cells, 1)))
@@ -536,9 +566,11 @@ class _Sampler:
     order) by one method, with the value noise of those samples drawn from ``rng``."""
 
     def __init__(self, problem: _Problem, order: IntArray, scoring: Scoring,
-                 value: NDArray[np.bool_], effort: NDArray[np.bool_], noise: _Noise | None):
+                 value: NDArray[np.bool_], effort: NDArray[np.bool_], noise: _Noise | None,
+                 uplift: sparse.csr_matrix | None):
         f32 = np.float32
         self.scoring, self.noise = scoring, noise
+        self.uplift = None if uplift is None else uplift.astype(f32)
         values, present = problem.values[order], problem.present[order]
         self.weighted = np.flatnonzero(problem.weights > 0)
         self.value, self.effort = value.astype(f32), effort.astype(f32)
@@ -575,6 +607,16 @@ class _Sampler:
             lower is None or bool((lower[problem.present] >= 0).all()))
 
     def scores(self, rng: np.random.Generator, w: NDArray[np.float32]) -> NDArray[np.float32]:
+        """The scores of the samples ``w``: the method's, plus the dependency uplift."""
+        own = self._method_scores(rng, w)
+        if self.uplift is None:
+            return own
+        if self.scoring.method is Method.WPM:
+            own = np.exp(own)  # the uplift adds to the product, not to its logarithm
+        return _uplifted32(own, self.uplift, self.scoring.uplift)
+
+    def _method_scores(self, rng: np.random.Generator,
+                       w: NDArray[np.float32]) -> NDArray[np.float32]:
         method = self.scoring.method
         if method in (Method.WSM, Method.WPM):
             return self._weighted_sum(rng, w)
@@ -667,6 +709,21 @@ class _Sampler:
         q = v * _rescale32(utility) + (np.float32(1) - v) * _rescale32(regret)
         result: NDArray[np.float32] = np.float32(1) - q
         return result
+
+
+def _uplifted32(own: NDArray[np.float32], operator: sparse.csr_matrix,
+                factor: float) -> NDArray[np.float32]:
+    """Every sample's (row's) total value ``t = own + operator t`` (:mod:`scoring.uplift`),
+    by the same fixed-point iteration as :func:`scoring.uplift.apply_uplift`, run until the
+    error (which shrinks by ``factor`` per step) is below float32's precision, 2^-24."""
+    steps = math.ceil(math.log(2.0 ** -24) / math.log(factor)) + 1
+    columns = np.ascontiguousarray(own.T)  # processes x samples, for the sparse product
+    total = columns.copy()
+    for _ in range(steps):
+        total = columns + operator @ total
+    result: NDArray[np.float32] = np.ascontiguousarray(
+        np.maximum(total, columns).T, dtype=np.float32)
+    return result
 
 
 def _product(weights: NDArray[np.float32], columns: NDArray[np.float32],

@@ -100,17 +100,17 @@ def test_the_backlog_exports_agree_across_formats(db: str, tmp_path: Path) -> No
     backlog = sheets["Backlog"]
     csv = pd.read_csv(outputs["csv"], encoding="utf-8-sig")
     data = json.loads(outputs["json"].read_text(encoding="utf-8"))
-    assert backlog["code"].tolist() == csv["code"].tolist() == [
+    assert backlog["Code"].tolist() == csv["Code"].tolist() == [
         r["code"] for r in data["Backlog"]]
     _, ranking = _ranking(db, Scenario(constraints=Constraints(budget=3_000_000, capacity=80)))
-    assert backlog["code"].tolist() == ranking.table["code"].tolist()  # type: ignore[attr-defined]
-    assert backlog["selected"].astype(str).str.lower().isin(["true", "false"]).all()
-    for column in ("probability_top_n", "rank_interval", "prerequisites", "kpis", "reasons",
-                   "contribution_member_experience"):
+    assert backlog["Code"].tolist() == ranking.table["code"].tolist()  # type: ignore[attr-defined]
+    assert backlog["Chosen"].isin(["yes", "no"]).all()
+    for column in ("In the top 10", "Could rank", "Needs first", "KPIs", "Why",
+                   "Contribution: Member experience"):
         assert column in backlog.columns
     html = outputs["html"].read_text(encoding="utf-8")
     first = backlog.iloc[0]
-    assert f"1. {first['code']}" in html and "plotly" in html.lower()
+    assert f"1. {first['Code']}" in html and "<svg" in html
     assert "is written as .xlsx, .csv, .json or .html" in refused(
         dti(db, "backlog", "--out", str(tmp_path / "backlog.txt")))
 
@@ -119,7 +119,7 @@ def test_formula_like_text_is_neutralised_in_the_backlog(db: str, tmp_path: Path
     ok(dti(db, "process", "edit", "MEM-IDM", "--set", "process_owner==HYPERLINK(\"x\")"))
     out = tmp_path / "backlog.xlsx"
     ok(dti(db, "backlog", "--samples", "100", "--out", str(out)))
-    owners = pd.read_excel(out, sheet_name="Backlog", engine="calamine")["process_owner"]
+    owners = pd.read_excel(out, sheet_name="Backlog", engine="calamine")["Process owner"]
     assert "'=HYPERLINK(\"x\")" in owners.tolist()
 
 

@@ -75,7 +75,7 @@ def build() -> dict[str, pd.DataFrame]:
     finally:
         bar.empty()
     return decision.backlog_sheets(name, ranking, frames, robust=robust, portfolio=chosen,
-                                   plan=plan, exported_by=actor().name, database=inventory.url)
+                                   plan=plan, exported_by=actor().name)
 
 
 try:
@@ -85,6 +85,15 @@ except (ScoringError, CatalogueError) as error:
     st.stop()
 
 backlog = sheets["Backlog"]
+title = f"Transformation backlog: {name if name != DEFAULT else 'default settings'}"
+slug = "backlog" if name == DEFAULT else "backlog-" + "-".join(name.lower().split())
+st.caption("Download the backlog to hand out: the workbook and the report put headers in "
+           "words and round the figures; JSON keeps every figure in full for other programs.")
+files = st.columns(4)
+for column, (kind, caption, icon) in zip(files, DOWNLOADS, strict=True):
+    column.download_button(caption, backlog_export.export(kind, sheets, actor(), title=title,
+                                                          top=int(top)),
+                           f"{slug}.{kind}", icon=icon)
 columns = st.columns(4)
 columns[0].metric("Processes in the backlog", len(backlog))
 columns[1].metric("Chosen for the portfolio",
@@ -94,7 +103,8 @@ columns[1].metric("Chosen for the portfolio",
 columns[2].metric("Quick fixes", int(backlog["quick_fix"].sum()))
 columns[3].metric("In the top group in most samples",
                   int((backlog["probability_top_n"] >= 0.5).sum()))
-st.dataframe(backlog[SHOWN], hide_index=True, width="stretch", column_config={
+shown = backlog[SHOWN].assign(completeness=backlog["completeness"] * 100)
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "rank": "Rank", "code": "Code", "name": "Process", "unit": "Unit", "quadrant": "Quadrant",
     "rank_interval": st.column_config.TextColumn(
         "Could rank", help="Best to worst rank given the values still unknown"),
@@ -104,17 +114,12 @@ st.dataframe(backlog[SHOWN], hide_index=True, width="stretch", column_config={
     "score": st.column_config.NumberColumn("Score", format="%.3f"),
     "probability_top_n": st.column_config.ProgressColumn(
         f"P(top {int(top)})", min_value=0.0, max_value=1.0, format="percent"),
-    "completeness": st.column_config.NumberColumn("Known", format="percent"),
+    "completeness": st.column_config.NumberColumn(
+        "Known", format="%.0f%%", help="Share of the weighted criteria with a known value"),
     "cost_chf": st.column_config.NumberColumn("Cost (CHF)", format="localized"),
     "reasons": st.column_config.TextColumn("Why", width="large"),
 })
 with st.expander("Decision record"):
-    st.dataframe(sheets["Decision record"].astype(str), hide_index=True, width="stretch")
+    st.dataframe(sheets["Decision record"].astype(str), hide_index=True, width="stretch",
+                 column_config={"item": "Item", "value": "Value"})
 
-title = f"Transformation backlog: {name if name != DEFAULT else 'default settings'}"
-slug = "backlog" if name == DEFAULT else "backlog-" + "-".join(name.lower().split())
-files = st.columns(4)
-for column, (kind, caption, icon) in zip(files, DOWNLOADS, strict=True):
-    column.download_button(caption, backlog_export.export(kind, sheets, actor(), title=title,
-                                                          top=int(top)),
-                           f"{slug}.{kind}", icon=icon)

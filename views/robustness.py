@@ -1,9 +1,10 @@
 """Robustness: how settled is the ranking? Weights (and, optionally, the values within what
-is known) are sampled around a scenario's, each sample ranked by the scenario's method, and the
-page shows how often each process lands in the top N, the interval its rank moves in, a
-robust / sensitive / fragile label, and the smallest change of each weight that alters the top
-N of the weighted sum. Every figure comes from :func:`scoring.decision.robustness`, whose
-progress drives the bar shown while it samples."""
+is known) are sampled around a scenario's, each sample ranked exactly as the scenario ranks
+(its method, missing-value policy and dependency uplift), and the page shows how often each
+process lands in the top N, the interval its rank moves in, a robust / sensitive / fragile
+label, and the smallest change of each weight that alters the top N of the weighted sum. Every
+figure comes from :func:`scoring.decision.robustness`, whose progress drives the bar shown while
+it samples."""
 
 from __future__ import annotations
 
@@ -107,10 +108,16 @@ with st.expander("What the labels mean", expanded=True):
     for word, text in DEFINITIONS.items():
         st.markdown(f"- **{word.capitalize()}**: {text}")
 number = st.column_config.NumberColumn
-st.dataframe(table.reset_index(), hide_index=True, width="stretch", height=360, column_config={
-    "code": "Code", "base_rank": number("Rank", help="By the scenario's method, before the "
-                                        "dependency uplift; ties in code order."),
-    "probability_top_n": number(f"P(top {top_n})", format="%.3f"),
+names = ranking.table.set_index("code")["name"]
+shown_table = table.reset_index()
+shown_table.insert(1, "name", shown_table["code"].map(names))
+st.dataframe(shown_table, hide_index=True, width="stretch", height=360, column_config={
+    "code": "Code", "name": "Process",
+    "rank": number("Rank", help="The scenario's rank, dependency uplift included; ties in "
+                                "code order."),
+    "probability_top_n": st.column_config.ProgressColumn(
+        f"P(top {top_n})", min_value=0.0, max_value=1.0, format="percent",
+        help=f"Share of the samples in which the process ranks in the top {top_n}"),
     "rank_p5": number("Rank p5"), "rank_p50": number("Rank p50"), "rank_p95": number("Rank p95"),
     "robustness": "Label"})
 

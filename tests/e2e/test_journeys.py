@@ -166,8 +166,8 @@ def test_leadership_saves_a_scenario_reads_robustness_and_downloads_the_backlog(
     sheet = openpyxl.load_workbook(target, read_only=True)["Backlog"]
     rows = list(sheet.iter_rows(values_only=True))
     header, body = list(rows[0]), rows[1:]
-    assert "rank" in header and "code" in header
-    ranks = [row[header.index("rank")] for row in body]
+    assert "Rank" in header and "Code" in header
+    ranks = [row[header.index("Rank")] for row in body]
     assert len(body) >= 10 and ranks[0] == 1
     assert ranks == sorted(ranks)
 

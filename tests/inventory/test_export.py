@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
+from inventory import backlog_export
 from inventory.export import (
     DANGEROUS_PREFIXES,
     README_SHEET,
@@ -32,7 +35,8 @@ from inventory.export import (
 from inventory.io import Upload, read_table
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
 from inventory.services import Catalogue
-from tests.support import by
+from scoring.criteria import load_criteria
+from tests.support import by, dti, ok
 
 DATA_SHEETS = ["Processes", "Dependencies", "KPIs", "Assessments", "Units"]
 FORMULAS = {"BDT": '=HYPERLINK("http://x")', "BDT-PRJ": "@SUM(1)", "BDT-PRJ-01": "\uff1d1+1"}
@@ -364,3 +368,129 @@ def test_template_has_headers_validation_and_no_data() -> None:
     ranges = {str(rule.sqref) for rule in book["Units"].data_validations.dataValidation}
     assert ranges == {"C2:C1000"}
     assert any("template" in str(row[0]) for row in book[README_SHEET].iter_rows(values_only=True))
+
+
+# ---------------------------------------------------------------- the backlog handout
+
+
+@pytest.fixture
+def backlog_files(sample_url: str, tmp_path: Path) -> dict[str, Path]:
+    """`dti backlog` on the sample, with a portfolio and a roadmap, in every format."""
+    ok(dti(sample_url, "scenario", "create", "Plan", "--budget", "3000000", "--capacity", "80",
+           "--uplift", "0.3"))
+    files = {}
+    for kind in ("xlsx", "csv", "json", "html"):
+        files[kind] = tmp_path / "out" / f"backlog.{kind}"
+        files[kind].parent.mkdir(exist_ok=True)
+        ok(dti(sample_url, "backlog", "Plan", "--unknown", "zero", "--samples", "200",
+               "--out", str(files[kind])))
+    return files
+
+
+def _cells(book: openpyxl.Workbook) -> list[str]:
+    return [str(cell) for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
+
+
+def test_the_backlog_workbook_is_a_handout(backlog_files: dict[str, Path], sample_url: str,
+                                           tmp_path: Path) -> None:
+    """Headers in words (criterion labels from the criteria set), number formats, yes / no,
+    an autofilter and frozen panes on every sheet, widths that fit, no storage address."""
+    book = openpyxl.load_workbook(backlog_files["xlsx"])
+    assert book.sheetnames[:2] == ["Backlog", "Scenario"] and "Columns" in book.sheetnames
+    sheet = book["Backlog"]
+    header = [str(h) for h in _header(sheet)]
+    labels = {c.key: c.label for c in load_criteria().criteria}
+    assert header[:3] == ["Rank", "Code", "Process"]
+    assert {"Score", "In the top 10", "Cost (CHF)", "Chosen", "Why",
+            f"Contribution: {labels['member_experience']}"} <= set(header)
+    rows = list(sheet.iter_rows(min_row=2))
+    formats = {"Rank": "0", "Score": "0.000", "In the top 10": "0%", "Cost (CHF)": "#,##0",
+               f"Contribution: {labels['cost']}": "0.000"}
+    for name, number_format in formats.items():
+        cells = [row[header.index(name)] for row in rows if row[header.index(name)].value
+                 is not None]
+        assert cells and {c.number_format for c in cells} == {number_format}, name
+    scores = [row[header.index("Score")].value for row in rows]
+    assert all(round(float(s), 3) == s for s in scores)  # rounded for reading
+    for name in ("Chosen", "Quick fix"):
+        assert {row[header.index(name)].value for row in rows} <= {"yes", "no"}
+    assert book["Scenario"]["B3"].value == "Weighted sum"
+    for each in book.worksheets:
+        names = [str(h) for h in _header(each)]
+        assert all("_" not in h and h[0].isupper() for h in names), (each.title, names)
+        assert each.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(names))}" \
+                                       f"{max(each.max_row, 2)}", each.title
+        assert each.freeze_panes is not None and each.freeze_panes[-1] == "2", each.title
+    assert sheet.freeze_panes == "D2"  # rank, code and name stay in view
+    process = openpyxl.utils.get_column_letter(header.index("Process") + 1)
+    longest = max(len(str(row[header.index("Process")].value)) for row in rows)
+    assert sheet.column_dimensions[process].width >= min(longest, 60)
+    text = " ".join(_cells(book))
+    for secret in (sample_url, str(tmp_path), "sqlite", "postgresql", "True", "False"):
+        assert secret not in text
+
+
+def test_the_backlog_csv_speaks_words_and_json_keeps_machine_keys(
+        backlog_files: dict[str, Path]) -> None:
+    book = openpyxl.load_workbook(backlog_files["xlsx"])
+    csv = pd.read_csv(backlog_files["csv"], encoding="utf-8-sig")
+    assert csv.columns.tolist() == _header(book["Backlog"])
+    assert set(csv["Chosen"]) <= {"yes", "no"}
+    data = json.loads(backlog_files["json"].read_text(encoding="utf-8"))
+    first = data["Backlog"][0]
+    assert {"probability_top_n", "contribution_member_experience", "selected"} <= set(first)
+    assert isinstance(first["selected"], bool)
+    assert any(len(repr(row["score"])) > 7 for row in data["Backlog"])  # full precision
+    keys = {row["column"]: row["header"] for row in data["Columns"]}
+    assert keys["probability_top_n"] == "In the top 10" and keys["rank"] == "Rank"
+
+
+def test_the_backlog_report_is_small_in_colour_and_says_nothing_unknown(
+        backlog_files: dict[str, Path]) -> None:
+    """The report opens offline without megabytes of script, draws in its own colours, and
+    a process without a roadmap period is not 'planned nan'."""
+    report = backlog_files["html"].read_text(encoding="utf-8")
+    assert len(report.encode()) < 200_000 and "<script" not in report
+    assert not re.search(r"#00000[1-9]", report)
+    assert len(set(re.findall(r"fill='(#[0-9a-f]{6})'", report))) >= 10
+    data = json.loads(backlog_files["json"].read_text(encoding="utf-8"))
+    top = data["Backlog"][:15]
+    assert any(row["period"] is None for row in top)  # some are not planned
+    for word in ("nan", "None", "True", "False"):
+        assert not re.search(rf"\b{word}\b", report), word
+    assert "<th>In the top 10</th>" in report and "CHF 350,000" in report
+
+
+# Text a workbook can hold as it is (XML 1.0 has no other control characters), with the
+# characters a formula starts with.
+CELL_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs"), include_characters="\t\n=+-@'"),
+                    max_size=12)
+
+
+@settings(max_examples=40, deadline=None)  # a workbook each: about 0.1 s
+@given(st.lists(st.tuples(CELL_TEXT, st.booleans(),
+                          st.floats(0, 1e9) | st.just(math.nan), st.none() | st.floats(0, 1)),
+                min_size=1, max_size=6))
+@example([("=1+1", True, float("nan"), None)])
+def test_every_handout_cell_is_words_or_a_rounded_figure(
+        rows: list[tuple[str, bool, float, float | None]]) -> None:
+    """Whatever the backlog holds: text neutralised, yes / no for true / false, figures
+    rounded (scores to 3 decimals, shares to 3, CHF whole), unknown values empty, and the
+    same words in the CSV."""
+    frame = pd.DataFrame(rows, columns=["reasons", "selected", "cost_chf", "probability_top_n"])
+    frame = frame.assign(score=frame["probability_top_n"])
+    book = openpyxl.load_workbook(io.BytesIO(backlog_export.workbook({"Backlog": frame})))
+    sheet = book["Backlog"]
+    assert _header(sheet) == ["Reasons", "Selected", "Cost chf", "Probability top n", "Score"]
+    for (text, chosen, cost, share), cells in zip(rows, sheet.iter_rows(min_row=2,
+                                                                         values_only=True),
+                                                  strict=True):
+        assert cells[0] == (neutralise(text) if text else None)
+        assert cells[1] == ("yes" if chosen else "no")
+        assert cells[2] == (None if math.isnan(cost) else round(cost))
+        assert cells[3] == cells[4] == (None if share is None else round(share, 3))
+    csv = pd.read_csv(io.BytesIO(backlog_export.csv_bytes(frame)), encoding="utf-8-sig",
+                      keep_default_na=False)
+    assert csv.columns.tolist() == _header(sheet)
+    assert set(csv["Selected"]) <= {"yes", "no"}

@@ -428,8 +428,94 @@ def test_with_zero_spread_each_method_keeps_its_ranking(method: Method) -> None:
     robust = decision.robustness(ranking, samples=60, top_n=4, concentration=math.inf,
                                  value_noise=False)
     assert robust.table.index.tolist() == ranking.table["code"].tolist()
-    assert robust.table["base_rank"].tolist() == expected  # ordinal: a tie in code order
+    assert robust.table["rank"].tolist() == expected  # ordinal: a tie in code order
     assert robust.table["probability_top_n"].tolist() == [1.0] * 4 + [0.0] * 8
+
+
+# P00 unblocks P01..P05 and P06 unblocks P07: with a strong uplift the blockers climb.
+UPLIFT_EDGES = pd.DataFrame({"upstream_code": ["P00"] * 5 + ["P06", "P11"],
+                             "downstream_code": ["P01", "P02", "P03", "P04", "P05", "P07",
+                                                 "P10"]})
+
+
+def uplift_ranking(method: Method) -> Ranking:
+    """:func:`method_ranking`'s processes with dependencies and a dependency uplift of 0.6."""
+    plain = method_ranking(method)
+    codes = sorted(plain.normalised.index)
+    rng = np.random.default_rng(21)
+    assessments = pd.DataFrame([
+        {"process_code": code, "criterion_key": key, "rater": "r",
+         "value": float(rng.integers(100, 501)) / 100} for code in codes
+        for key in METHOD_CRITERIA.keys])
+    return rank(RankingInputs(pd.DataFrame({"code": codes, "name": codes}), assessments, None,
+                              UPLIFT_EDGES),
+                METHOD_CRITERIA, Scenario(method=method, vikor_v=0.6, uplift=0.6))
+
+
+@pytest.mark.parametrize("method", list(Method))
+def test_robustness_ranks_as_the_scenario_does_with_its_uplift(method: Method) -> None:
+    """With the uplift on, the samples rank as the scenario does: the deterministic scores are
+    the ranking's own (uplift included), and samples drawn with nothing varying (weights fixed,
+    noise on a criterion without weight only) all give the scenario's ranking."""
+    ranking = uplift_ranking(method)
+    assert ranking.table["code"].tolist() != method_ranking(method).table["code"].tolist()
+    scoring = decision.method_scoring(ranking)
+    matrix = ranking.normalised.assign(spare=0.5)
+    weights = ranking.weights.reindex(matrix.columns, fill_value=0.0)
+    result = monte_carlo(matrix, weights, samples=40, top_n=4, concentration=math.inf,
+                         low=matrix.assign(spare=0.0), high=matrix.assign(spare=1.0), chunk=15,
+                         scoring=scoring)
+    np.testing.assert_allclose(result.score, ranking.table["score"], rtol=1e-12)
+    assert result.deterministic_rank.tolist() == list(range(1, 13))
+    assert result.probability_top_n.tolist() == [1.0] * 4 + [0.0] * 8
+    robust = decision.robustness(ranking, samples=40, top_n=4, concentration=math.inf,
+                                 value_noise=False)
+    assert robust.table.index.tolist() == ranking.table["code"].tolist()
+    assert robust.table["rank"].tolist() == list(range(1, 13))
+    assert not any("uplift out" in note for note in robust.notes)
+
+
+@st.composite
+def scenario_inputs(draw: st.DrawFn) -> tuple[RankingInputs, Scenario]:
+    """A few processes with some ratings missing, some dependencies, any method, missing-value
+    policy and uplift factor."""
+    n = draw(st.integers(2, 8))
+    codes = [f"Q{i}" for i in range(n)]
+    ratings = [{"process_code": code, "criterion_key": key, "rater": "r", "value": value}
+               for code in codes for key in METHOD_CRITERIA.keys
+               if (value := draw(st.none() | st.integers(1, 5))) is not None]
+    ratings.append({"process_code": codes[0], "criterion_key": "a", "rater": "s", "value": 3})
+    edges = draw(st.lists(st.tuples(st.sampled_from(codes), st.sampled_from(codes)),
+                          max_size=2 * n))
+    scenario = Scenario(method=draw(st.sampled_from(list(Method))),
+                        missing=draw(st.sampled_from([None, "exclude", "midpoint", "worst"])),
+                        uplift=draw(st.sampled_from([0.0, 0.2, 0.5, 0.9])),
+                        include_unassessed=True)
+    inputs = RankingInputs(pd.DataFrame({"code": codes, "name": codes}),
+                           pd.DataFrame(ratings),
+                           dependencies=pd.DataFrame(edges, columns=["upstream_code",
+                                                                     "downstream_code"]))
+    return inputs, scenario
+
+
+@PROPERTY
+@given(scenario_inputs(), st.integers(1, 8))
+def test_with_nothing_varying_robustness_is_the_scenarios_ranking(
+        case: tuple[RankingInputs, Scenario], top_n: int) -> None:
+    """Whatever the method, missing-value policy, dependencies and uplift: with the weights
+    fixed and no value noise, the robustness table is the scenario's ranking (ordinal, ties in
+    its order) and the scenario's top N has probability 1, the rest 0."""
+    inputs, scenario = case
+    ranking = rank(inputs, METHOD_CRITERIA, scenario)
+    robust = decision.robustness(ranking, samples=20, top_n=top_n, concentration=math.inf,
+                                 value_noise=False)
+    n = len(ranking.table)
+    assert robust.table.index.tolist() == ranking.table["code"].tolist()
+    assert robust.table["rank"].tolist() == list(range(1, n + 1))
+    assert robust.table["probability_top_n"].tolist() == [1.0] * min(top_n, n) + [0.0] * max(
+        n - top_n, 0)
+    competition = ranking.table["rank"].to_numpy()
+    assert (competition <= robust.table["rank"].to_numpy()).all()
 
 
 @pytest.mark.parametrize("method", list(Method))

@@ -1,14 +1,22 @@
-"""The Backlog page: the same backlog as the scoring functions, and constraints that cannot be
-met explained instead of a traceback."""
+"""The Backlog page: the same backlog as the scoring functions, the same robustness as the
+Robustness page (dependency uplift included), files fit to hand out, and constraints that
+cannot be met explained instead of a traceback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import openpyxl
+import plotly.io as pio
 import pytest
+from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
+from inventory import backlog_export
 from inventory.services import Catalogue
 from scoring import decision
 from scoring.ranking import rank
@@ -17,12 +25,38 @@ from tests.support import by
 from tests.ui.harness import start
 from views.scoring_data import criteria_set, ranking_inputs
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 def app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     yield start(database_url, monkeypatch, timeout=120)
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The files the page offers, as built inside the Streamlit run (by kind)."""
+    built: dict[str, bytes] = {}
+    original: Callable[..., bytes] = backlog_export.export
+
+    def recording(kind: str, *args: Any, **kwargs: Any) -> bytes:
+        built[kind] = original(kind, *args, **kwargs)
+        return built[kind]
+
+    monkeypatch.setattr(backlog_export, "export", recording)
+    return built
+
+
+def _plan(database_url: str) -> None:
+    """A saved scenario with a dependency uplift, a budget and a capacity (so a portfolio and
+    a roadmap, which leaves some of the top processes unplanned)."""
+    catalogue = Catalogue.open(database_url)
+    try:
+        settings = Scenario(name="Plan", uplift=0.3).to_dict()
+        settings["constraints"] = {"budget": 3_000_000, "capacity": 80}
+        catalogue.scenarios.add("Plan", settings, by("ana"))
+    finally:
+        catalogue.engine.dispose()
 
 
 def test_the_page_shows_the_ranked_backlog_with_its_robustness(app: AppTest,
@@ -38,6 +72,73 @@ def test_the_page_shows_the_ranked_backlog_with_its_robustness(app: AppTest,
         robust.table["probability_top_n"].tolist())
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Workbook (.xlsx)", "CSV", "JSON", "Report (.html)"]
+
+
+def test_backlog_and_robustness_pages_agree_with_the_uplift_on(app: AppTest,
+                                                               database_url: str) -> None:
+    """A process the scenario ranks in its top 5 is not 'in the top group in 32% of the
+    samples': robustness ranks every sample with the scenario's dependency uplift, and both
+    pages show the same figures."""
+    _plan(database_url)
+    app.switch_page("views/backlog.py").run()
+    app.selectbox(key="backlog_scenario").set_value("Plan").run()
+    app.toggle(key="backlog_zero").set_value(True).run()
+    assert not app.exception and not app.error, app.error
+    backlog = app.dataframe[0].value.set_index("code")
+    assert (backlog["probability_top_n"].iloc[:5] >= 0.5).all(), backlog.head(5)
+
+    app.switch_page("views/robustness.py").run()
+    app.selectbox(key="rb_scenario").set_value("Plan").run()
+    assert not app.exception and not app.error, app.error
+    robust = app.dataframe[0].value.set_index("code")
+    assert robust.index.tolist() == backlog.index.tolist()
+    assert robust["rank"].tolist() == list(range(1, len(robust) + 1))
+    assert robust["probability_top_n"].tolist() == pytest.approx(
+        backlog["probability_top_n"].tolist())
+    captions = " ".join(c.value for c in app.caption)
+    assert "uplift out" not in captions
+
+
+def test_the_files_from_the_page_are_ready_to_hand_out(app: AppTest, database_url: str,
+                                                       downloads: dict[str, bytes]) -> None:
+    """Built inside Streamlit (whose plotly template has placeholder colours), the report is
+    in its own colours, every chart label is in view in a browser, nothing reads 'nan'; the
+    workbook has headers in words and no database address."""
+    _plan(database_url)
+    app.switch_page("views/backlog.py").run()
+    app.selectbox(key="backlog_scenario").set_value("Plan").run()
+    app.toggle(key="backlog_zero").set_value(True).run()
+    assert not app.exception and not app.error, app.error
+    assert pio.templates.default == "streamlit"  # the trap the report must not fall into
+    report = downloads["html"].decode("utf-8")
+    assert not re.search(r"#00000[1-9]", report)
+    assert len(set(re.findall(r"fill='(#[0-9a-f]{6})'", report))) >= 10
+    assert not re.search(r"\bnan\b", report) and "planned by" in report
+    assert _labels_cut_off(report) == []
+
+    book = openpyxl.load_workbook(io.BytesIO(downloads["xlsx"]))
+    header = [cell.value for cell in book["Backlog"][1]]
+    assert header[:3] == ["Rank", "Code", "Process"]
+    cells = " ".join(str(c) for sheet in book.worksheets
+                     for row in sheet.iter_rows(values_only=True) for c in row)
+    assert database_url not in cells and Path(database_url.split("///")[1]).name not in cells
+    csv = downloads["csv"].decode("utf-8-sig").splitlines()[0]
+    assert csv.startswith("Rank,Code,Process,")
+
+
+def _labels_cut_off(report: str) -> list[str]:
+    """The chart labels a browser draws (partly) outside their chart."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.set_content(report)
+            return list(page.evaluate("""() => [...document.querySelectorAll('svg text')]
+                .filter(t => { const b = t.getBBox(), v = t.ownerSVGElement.viewBox.baseVal;
+                               return b.x < 0 || b.x + b.width > v.width; })
+                .map(t => t.textContent)"""))
+        finally:
+            browser.close()
 
 
 def test_constraints_that_cannot_be_met_are_explained(app: AppTest, database_url: str) -> None:

@@ -173,7 +173,7 @@ def test_robustness_shows_the_probabilities_of_robustness(page: PageFactory,
     test.slider(key="rb_samples").set_value(1_000)
     test.run()
     assert not test.exception and not test.error, _texts(test, "error")
-    shown = _table(test, "code", "base_rank", "probability_top_n").set_index("code")
+    shown = _table(test, "code", "name", "rank", "probability_top_n").set_index("code")
     scenario = Scenario(name="Default", weights=CRITERIA.weights())
     direct = robustness(rank(_inputs(database_url), CRITERIA, scenario), samples=1_000,
                         top_n=5, seed=7, concentration=100.0, value_noise=True).table
@@ -381,7 +381,7 @@ def test_robustness_samples_the_scenarios_own_method(page: PageFactory,
     test.slider(key="rb_samples").set_value(500)
     test.run()
     assert not test.exception and not test.error, _texts(test, "error")
-    shown = _table(test, "code", "base_rank", "probability_top_n").set_index("code")
+    shown = _table(test, "code", "name", "rank", "probability_top_n").set_index("code")
     ranking = rank(_inputs(database_url), CRITERIA, scenario)
     direct = robustness(ranking, samples=500, top_n=10, seed=0).table
     assert shown.index.tolist() == ranking.table["code"].tolist() == direct.index.tolist()
