@@ -115,16 +115,18 @@ _SHOWN = 6  # codes named in one message before "and N more"
 
 class MissingEstimates(ScoringError):
     """Refused (``"refuse"``): the budget (or the capacity) is set and these processes have no
-    cost (or effort) estimate. ``what`` is ``"cost"`` or ``"effort"``; ``codes`` names them."""
+    cost (or effort) estimate. ``what`` is ``"cost"`` or ``"effort"``; ``codes`` names them;
+    ``how`` ends the message with the ways to choose, in the words of where it is shown."""
 
-    def __init__(self, what: str, codes: Sequence[str]) -> None:
+    def __init__(self, what: str, codes: Sequence[str], how: str = (
+            "(leave those processes out until estimated, count them at an assumed figure, or "
+            "as zero)")) -> None:
         self.what = what
         self.codes = tuple(codes)
         limit = "budget" if what == "cost" else "capacity"
         super().__init__(
             f"The {what} of {listed(list(codes))} is unknown and the {limit} is limited: "
-            f"estimate their {what}, or choose how unknown {what}s count (leave those "
-            "processes out until estimated, count them at an assumed figure, or as zero)")
+            f"estimate their {what}, or choose how unknown {what}s count {how}")
 
 
 class Status(StrEnum):

@@ -210,6 +210,7 @@ class _Work:
         codes = self.codes
         ups = self.outside[piece]
         with_others = _with_others(codes, members)
+        effort = "its effort" if len(members) == 1 else "their combined effort"
         unplaced = [p for p in ups if self.period_of[p] < 0]
         if unplaced:
             self.set_aside(members, Unplaced.PREREQUISITE,
@@ -228,15 +229,15 @@ class _Work:
         largest = float(capacity.max(initial=0.0))
         if need > largest * (1 + _FIT):
             self.set_aside(members, Unplaced.TOO_LARGE,
-                           f"its effort of {figure(need)} person-months{with_others} is more "
-                           f"than any period's capacity (largest: {figure(largest)})")
+                           f"{effort} of {figure(need)} person-months is more than any "
+                           f"period's capacity (largest: {figure(largest)}){with_others}")
         elif earliest >= len(periods):
             last = sorted(codes[p] for p in ups if self.period_of[p] == len(periods) - 1)
             self.set_aside(members, Unplaced.NO_LATER_PERIOD,
                            f"its prerequisite{'s' if len(last) > 1 else ''} {listed(last)} "
                            f"{'are' if len(last) > 1 else 'is'} in the last period "
-                           f"({periods[-1].name}), so there is no later period for it"
-                           f"{with_others}")
+                           f"({periods[-1].name}), so there is no later period for "
+                           f"{'it' if len(members) == 1 else 'them'}{with_others}")
         else:
             after = sorted(codes[p] for p in ups if self.period_of[p] == earliest - 1)
             since = f" (after its prerequisite{'s' if len(after) > 1 else ''} " \
@@ -244,8 +245,9 @@ class _Work:
             most = earliest + int(np.argmax(left[earliest:]))
             self.set_aside(members, Unplaced.CAPACITY,
                            f"no period from {periods[earliest].name} on{since} has "
-                           f"{figure(need)} person-months left{with_others} (most left: "
-                           f"{figure(max(left[most], 0.0))} in {periods[most].name})")
+                           f"{figure(need)} person-months left (most left: "
+                           f"{figure(max(left[most], 0.0))} in {periods[most].name})"
+                           f"{with_others}")
 
     def table(self, periods: list[Period]) -> pd.DataFrame:
         placed = self.period_of >= 0
@@ -294,11 +296,12 @@ def _set_aside_missing(work: _Work, piece: int, members: list[int],
 
 
 def _with_others(codes: list[str], members: list[int]) -> str:
-    """`` together with B, C (a prerequisite cycle)`` for a piece of several processes."""
+    """``; A, B depend on each other, so they go together``: the end of the reason of a piece
+    of several processes (nothing for one process)."""
     if len(members) == 1:
         return ""
-    return f" together with the processes it forms a prerequisite cycle with " \
-        f"({listed(sorted(codes[i] for i in members))})"
+    return f"; {listed(sorted(codes[i] for i in members))} depend on each other (a " \
+        "prerequisite cycle), so they go together"
 
 
 def _together(codes: list[str], members: list[int], i: int) -> str | None:

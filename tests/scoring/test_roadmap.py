@@ -136,8 +136,8 @@ def test_a_cycle_is_one_piece_of_work_placed_together() -> None:
     tight = by_code(plan_roadmap(items([("A", 1, 3), ("B", 2, 2)]), [C26, PP26],
                                  edges([("A", "B"), ("B", "A")])))
     assert tight.loc["A", "reason"] == tight.loc["B", "reason"] == (
-        "its effort of 5 person-months together with the processes it forms a prerequisite "
-        "cycle with (A, B) is more than any period's capacity (largest: 4)")
+        "their combined effort of 5 person-months is more than any period's capacity "
+        "(largest: 4); A, B depend on each other (a prerequisite cycle), so they go together")
     # A member that needs something outside the plan holds the whole cycle back, named.
     held = by_code(plan_roadmap(items([("A", 1, 1), ("B", 2, 1)]), [C26],
                                 edges([("A", "B"), ("B", "A"), ("OUT", "B")])))
