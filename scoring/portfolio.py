@@ -401,6 +401,11 @@ def _column(items: pd.DataFrame, name: str, codes: pd.Series, *, unit: str,
     return np.where(known, values, counted), known
 
 
+def _amount(x: float, unit: str) -> str:
+    """``CHF 1,350,000`` for money, ``20 person-months`` for effort."""
+    return f"CHF {figure(x)}" if unit == "CHF" else f"{figure(x)} {unit}"
+
+
 def _unknown_counted(name: str, unit: str, unknown: list[str], policy: UnknownPolicy,
                      assumed: float | None, notes: list[str]) -> float:
     """What an unknown cost or effort counts as under its limit, by ``policy`` (see the module
@@ -427,7 +432,7 @@ def _unknown_counted(name: str, unit: str, unknown: list[str], policy: UnknownPo
                      f"chosen {many}")
         return 0.0
     notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: counted at the assumed "
-                 f"{figure(float(assumed or 0.0))} {unit} each {many}")
+                 f"{_amount(float(assumed or 0.0), unit)} each {many}")
     return float(assumed or 0.0)
 
 
@@ -638,17 +643,17 @@ def _conflicts(model: _Model, budget: float | None,
         ceiling = limit * (1 + _FIT)
         alone = [i for i in np.flatnonzero(required).tolist() if amounts[i] > ceiling]
         for i in alone:
-            conflicts.append(f"{codes[i]} ({role(i)}) needs {figure(amounts[i])} {unit} "
-                             f"alone, over the {name} of {figure(limit)} {unit}")
+            conflicts.append(f"{codes[i]} ({role(i)}) needs {_amount(amounts[i], unit)} "
+                             f"alone, over the {name} of {_amount(limit, unit)}")
         total = float(amounts[required].sum())
         if not alone and total > ceiling:
             musts = [i for i in np.flatnonzero(required).tolist() if why[i] == i]
             others = [i for i in np.flatnonzero(required).tolist() if why[i] != i]
             together = f"the must-includes {model.names(musts)}" + (
                 f" and their prerequisites {model.names(others)}" if others else "")
-            conflicts.append(f"{together} need {figure(total)} {unit} together, "
-                             f"{figure(total - limit)} {unit} over the {name} of "
-                             f"{figure(limit)} {unit}")
+            conflicts.append(f"{together} need {_amount(total, unit)} together, "
+                             f"{_amount(total - limit, unit)} over the {name} of "
+                             f"{_amount(limit, unit)}")
     return required, conflicts
 
 
@@ -863,10 +868,10 @@ def _reasons(model: _Model, chosen: BoolArray, budget: float | None, capacity: f
                 continue
             need = float(amounts[members].sum())
             if need > left + _FIT * max(limit, 1.0):
-                reason = (kind, f"needs {figure(need)} {unit}{along}, more than the whole "
-                          f"{name} of {figure(limit)} {unit}" if need > limit * (1 + _FIT)
-                          else f"does not fit the {name}: needs {figure(need)} {unit}{along}, "
-                          f"{figure(max(left, 0.0))} {unit} left")
+                reason = (kind, f"needs {_amount(need, unit)}{along}, more than the whole "
+                          f"{name} of {_amount(limit, unit)}" if need > limit * (1 + _FIT)
+                          else f"does not fit the {name}: needs {_amount(need, unit)}{along}, "
+                          f"{_amount(max(left, 0.0), unit)} left")
                 break
         if reason is not None:
             found[i] = reason

@@ -63,7 +63,7 @@ def test_the_portfolio_is_the_exact_choice_and_explains_conflicts(db: str) -> No
     costs = frames["processes"].set_index("code")["estimated_cost_chf"].fillna(0)
     assert costs[chosen].sum() <= 3_000_000
     line = refused(dti(db, "portfolio", "Budget", "--unknown", "zero", "--budget", "100000"))
-    assert "HR-REC" in line and "over the budget of 100,000 CHF" in line
+    assert "HR-REC" in line and "over the budget of CHF 100,000" in line
 
 
 def test_a_process_without_a_cost_estimate_is_never_chosen_as_if_free(db: str) -> None:
@@ -92,7 +92,7 @@ def test_a_process_without_a_cost_estimate_is_never_chosen_as_if_free(db: str) -
     assert assumed.exit_code == 0, assumed.output
     assert unestimated <= {line.split()[1] for line in assumed.stdout.splitlines()[2:]
                            if " yes " in line}
-    assert "counted at the assumed 400,000 CHF each" in assumed.stderr
+    assert "counted at the assumed CHF 400,000 each" in assumed.stderr
     assert "counted as 0, as chosen" in dti(db, "portfolio", "--budget", "2000000",
                                             "--unknown", "zero").stderr
     assert "--unknown assume needs --assume-cost" in refused(

@@ -181,7 +181,7 @@ def test_a_worked_example_with_every_kind_of_constraint() -> None:
     assert kinds["D"] == Reason.BLOCKED and "X" in reasons["D"]
     assert kinds["E"] == Reason.EXCLUDED
     assert kinds["G"] == Reason.BUDGET and reasons["G"] == (
-        "does not fit the budget: needs 40 CHF, 0 CHF left")
+        "does not fit the budget: needs CHF 40, CHF 0 left")
 
 
 def test_reasons_name_prerequisites_brought_along_and_no_value() -> None:
@@ -195,8 +195,8 @@ def test_reasons_name_prerequisites_brought_along_and_no_value() -> None:
     result = inst.solve()
     assert result.selected == ("A",)
     rows = result.items.set_index("code")
-    assert rows.loc["B", "reason"] == ("does not fit the budget: needs 35 CHF with its "
-                                       "prerequisites not chosen (C), 20 CHF left")
+    assert rows.loc["B", "reason"] == ("does not fit the budget: needs CHF 35 with its "
+                                       "prerequisites not chosen (C), CHF 20 left")
     assert rows.loc["Z", "reason_kind"] == Reason.NO_VALUE
     assert rows.loc["Q", "reason"] == "needs E, which is must-exclude"
     assert rows.loc["R", "reason"] == "needs Q, which cannot be chosen either"
@@ -252,7 +252,7 @@ def test_a_prerequisite_cycle_is_chosen_all_together_and_noted() -> None:
 @pytest.mark.parametrize(("inst", "expected"), [
     (Instance(frame([("A", 1, 1_200_000, 1), ("B", 1, 10, 1)]), budget=1_000_000,
               must_include=["A"]),
-     ["A (must-include) needs 1,200,000 CHF alone, over the budget of 1,000,000 CHF"]),
+     ["A (must-include) needs CHF 1,200,000 alone, over the budget of CHF 1,000,000"]),
     (Instance(frame([("A", 1, 10, 1), ("B", 1, 10, 1), ("C", 1, 10, 1)]), budget=100,
               must_include=["A"], must_exclude=["C"], edges=[("C", "B"), ("B", "A")]),
      ["A is must-include but needs C, which is must-exclude (prerequisite chain C -> B -> A)"]),
@@ -307,7 +307,7 @@ def test_unknown_cost_is_left_out_refused_assumed_or_counted_as_zero() -> None:
     assumed = select_portfolio(items, budget=60, capacity=None, prerequisites=needs,
                                unknown_cost="assume", assumed_cost=40)
     assert assumed.selected == ("A",) and assumed.total_cost == 40
-    assert any("counted at the assumed 40 CHF each" in n for n in assumed.notes)
+    assert any("counted at the assumed CHF 40 each" in n for n in assumed.notes)
     with pytest.raises(ScoringError, match="Give the assumed cost"):
         select_portfolio(items, budget=60, capacity=None, unknown_cost="assume")
     with pytest.raises(ScoringError, match="choose 'assume' to count them at it"):
