@@ -204,8 +204,10 @@ def roadmap_periods(result: PortfolioResult, per_period: float | None,
     return default_periods(max(room, 1.0), deadline)
 
 
-def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFrame) -> None:
+def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFrame,
+                 names: pd.Series) -> None:
     """The Gantt chart, the cycles scheduled together, and what could not be placed, why."""
+    plan = plan.assign(name=names.reindex(plan["code"]).to_numpy())
     if plan["placed"].any():
         st.plotly_chart(gantt_figure(plan, [p.name for p in periods]), width="stretch",
                         key="pf_gantt")
@@ -213,7 +215,8 @@ def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFram
     cycles = plan[plan["together"].notna()]
     if not cycles.empty:
         st.markdown("**Scheduled together because they depend on each other**")
-        st.dataframe(cycles[["code", "period", "effort", "together"]], hide_index=True,
+        st.dataframe(cycles[["code", "name", "period", "effort", "together"]],
+                     hide_index=True,
                      width="stretch", row_height=ROW_HEIGHT,
                      column_config={**COLUMNS, "period": TEXT("Period (empty: not placed)")})
     unplaced = plan[~plan["placed"]]
@@ -221,7 +224,8 @@ def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFram
         st.warning(f"{len(unplaced)} chosen process{'es' if len(unplaced) > 1 else ''} cannot "
                    "be placed in these periods; the table says why.",
                    icon=":material/warning:")
-        st.dataframe(unplaced[["code", "effort", "reason"]], hide_index=True, width="stretch",
+        st.dataframe(unplaced[["code", "name", "reason", "effort"]], hide_index=True,
+                     width="stretch",
                      row_height=ROW_HEIGHT,
                      column_config={**COLUMNS, "reason": TEXT("Why not placed", width="large")})
     if not outside.empty:
@@ -230,10 +234,10 @@ def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFram
                    "Not ranked: assess the process (or widen the scenario's filters) so it can "
                    "be chosen; or record it as completed once it is done.")
         st.dataframe(outside, hide_index=True, width="stretch", column_config={
-            "code": TEXT("Code", width="small"), "name": TEXT("Name", width="medium"),
+            "code": TEXT("Code", width="small"), "name": TEXT("Name", width="large"),
             "status": TEXT("Status", width="small"),
             "ranked": st.column_config.CheckboxColumn("Ranked", width="small"),
-            "needed_by": TEXT("Needed by", width="large")})
+            "needed_by": TEXT("Needed by", width="medium")})
 
 
 inventory = catalogue()
@@ -297,4 +301,5 @@ try:
 except ScoringError as error:
     st.error(f"Cannot plan the roadmap: {error}", icon=":material/error:")
     st.stop()
-show_roadmap(plan, periods, prerequisites_in_no_period(plan, ranking, processes, dependencies))
+show_roadmap(plan, periods, prerequisites_in_no_period(plan, ranking, processes, dependencies),
+             names)

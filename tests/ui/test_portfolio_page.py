@@ -153,7 +153,7 @@ def test_a_prerequisite_cycle_is_scheduled_together_after_its_prerequisites(
     _save(database_url, "Everything", {"budget": 50_000_000.0, "capacity": 150.0,
                                        "must_include": CYCLE})
     test = page(scenario="Everything")
-    together = _table(test, "code", "period", "effort", "together").set_index("code")
+    together = _table(test, "code", "name", "period", "effort", "together").set_index("code")
     assert sorted(together.index) == CYCLE
     assert together["period"].nunique() == 1 and together["period"].notna().all()
     assert together.loc["HR-REC", "together"].startswith(
@@ -166,7 +166,7 @@ def test_a_prerequisite_cycle_is_scheduled_together_after_its_prerequisites(
 def test_work_waiting_for_a_prerequisite_in_no_period_is_not_placed_and_it_is_named(
         page: PageFactory) -> None:
     test = page()
-    unplaced = _table(test, "code", "effort", "reason").set_index("code")
+    unplaced = _table(test, "code", "name", "reason", "effort").set_index("code")
     assert unplaced.loc["MEM-IDM", "reason"] == ("needs ICT-IAM, MEM-ADM, which are neither "
                                                  "in the plan nor completed")
     outside = _table(test, "code", "name", "status", "ranked", "needed_by").set_index("code")
