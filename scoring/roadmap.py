@@ -251,8 +251,9 @@ class _Work:
 
     def table(self, periods: list[Period]) -> pd.DataFrame:
         placed = self.period_of >= 0
-        together = [_together(self.codes, self.members[int(self.piece_of[i])], i)
-                    for i in range(len(self.codes))]
+        pieces = [sorted(self.codes[i] for i in members) for members in self.members]
+        together = [_together(pieces[int(self.piece_of[i])], code)
+                    for i, code in enumerate(self.codes)]
         table = pd.DataFrame({
             "code": self.codes,
             "priority": self.priority,
@@ -304,13 +305,16 @@ def _with_others(codes: list[str], members: list[int]) -> str:
         "prerequisite cycle), so they go together"
 
 
-def _together(codes: list[str], members: list[int], i: int) -> str | None:
-    """Why a member of a cycle shares its period (or its fate) with the others."""
-    if len(members) == 1:
+def _together(piece: list[str], code: str, shown: int = 6) -> str | None:
+    """Why ``code``, a member of the cycle ``piece`` (codes sorted), shares its period (or its
+    fate) with the others; the first ``shown`` others named, as :func:`listed` does."""
+    if len(piece) == 1:
         return None
-    others = sorted(codes[k] for k in members if k != i)
-    return (f"scheduled together with {listed(others)}: they depend on each other (a "
-            "prerequisite cycle), so they are one piece of work")
+    named = [c for c in piece[:shown + 1] if c != code][:shown]
+    rest = len(piece) - 1 - len(named)
+    others = ", ".join(named) + (f" and {rest} more" if rest else "")
+    return (f"scheduled together with {others}: they depend on each other (a prerequisite "
+            "cycle), so they are one piece of work")
 
 
 def period_load(plan: pd.DataFrame, periods: Sequence[Period]) -> pd.DataFrame:
