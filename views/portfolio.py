@@ -45,20 +45,20 @@ UNKNOWN_HOW = "under “Processes without an estimate” in the sidebar"
 FRONTIER_LEVELS = 11
 BUDGET_STEP = 100_000
 ROW_HEIGHT = 70  # over 64 pixels, so long reasons wrap onto several lines instead of being cut
+NEEDED_BY_FITS = 40  # characters of "Needed by" that one line of its column shows
 NUMBER = st.column_config.NumberColumn
 TEXT = st.column_config.TextColumn
-COLUMNS: dict[str, Any] = {
-    "rank": NUMBER("Rank", width="small"), "code": TEXT("Code", width="small"),
-    "name": TEXT("Name", width="large"), "value": NUMBER("Value", format="%.3f", width="small"),
-    "cost": NUMBER("Cost", format="CHF %,.0f", width="small",
-                   help="Empty: no cost estimate yet"),
-    "effort": NUMBER("Effort (PM)", format="%.1f", width="small",
+COLUMNS: dict[str, Any] = {  # widths in pixels: the Not chosen table fits 1440-pixel screens
+    "rank": NUMBER("Rank", width=60), "code": TEXT("Code", width=110),
+    "name": TEXT("Name", width=260), "value": NUMBER("Value", format="%.3f", width=80),
+    "cost": NUMBER("Cost", format="CHF %,.0f", width=125, help="Empty: no cost estimate yet"),
+    "effort": NUMBER("Effort (PM)", format="%.1f", width=95,
                      help="Person-months; empty: no effort estimate yet"),
-    "required": st.column_config.CheckboxColumn("Required", width="small",
+    "required": st.column_config.CheckboxColumn("Required", width=80,
                                                 help="A must-include or its prerequisite"),
-    "reason": TEXT("Why not chosen", width="large"),
-    "period": TEXT("Period", width="small"),
-    "together": TEXT("Scheduled together", width="large"),
+    "reason": TEXT("Why not chosen", width=400),
+    "period": TEXT("Period", width=90),
+    "together": TEXT("Scheduled together", width=400),
 }
 
 
@@ -227,17 +227,18 @@ def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFram
         st.dataframe(unplaced[["code", "name", "reason", "effort"]], hide_index=True,
                      width="stretch",
                      row_height=ROW_HEIGHT,
-                     column_config={**COLUMNS, "reason": TEXT("Why not placed", width="large")})
+                     column_config={**COLUMNS, "reason": TEXT("Why not placed", width=400)})
     if not outside.empty:
         st.markdown("**Prerequisites in no period**")
         st.caption("Not completed and not in this plan, so the work that needs them waits. "
                    "Not ranked: assess the process (or widen the scenario's filters) so it can "
                    "be chosen; or record it as completed once it is done.")
-        st.dataframe(outside, hide_index=True, width="stretch", column_config={
-            "code": TEXT("Code", width="small"), "name": TEXT("Name", width="large"),
-            "status": TEXT("Status", width="small"),
-            "ranked": st.column_config.CheckboxColumn("Ranked", width="small"),
-            "needed_by": TEXT("Needed by", width="medium")})
+        long = bool(outside["needed_by"].str.len().max() > NEEDED_BY_FITS)
+        st.dataframe(outside, hide_index=True, width="stretch",
+                     row_height=ROW_HEIGHT if long else None, column_config={
+            "code": COLUMNS["code"], "name": COLUMNS["name"], "status": TEXT("Status", width=110),
+            "ranked": st.column_config.CheckboxColumn("Ranked", width=80),
+            "needed_by": TEXT("Needed by", width=300)})
 
 
 inventory = catalogue()
