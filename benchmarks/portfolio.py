@@ -230,8 +230,8 @@ def chains() -> tuple[pd.DataFrame, pd.DataFrame, pf.PortfolioResult]:
     built, _ = _best(lambda: pf._prepare(
         items, must_include=(), must_exclude=(), exclusive_groups=(),
         prerequisites=prerequisites, completed=(), unknown_cost="refuse",
-        unknown_effort="refuse", missing_prerequisites="block", cost_limited=True,
-        effort_limited=True))
+        unknown_effort="refuse", assumed_cost=None, assumed_effort=None,
+        missing_prerequisites="block", cost_limited=True, effort_limited=True))
     _line("  of which validation and model building", built)
     print(f"  {'selection keeps budget, capacity and precedence (checked)':<58} "
           f"{_feasible(items, prerequisites, result)}")
@@ -240,8 +240,8 @@ def chains() -> tuple[pd.DataFrame, pd.DataFrame, pf.PortfolioResult]:
     include = sorted(rng.choice(sorted(chosen), 5, replace=False).tolist())
     model = pf._prepare(items, must_include=include, must_exclude=(), exclusive_groups=(),
                         prerequisites=prerequisites, completed=(), unknown_cost="refuse",
-                        unknown_effort="refuse", missing_prerequisites="block",
-                        cost_limited=True, effort_limited=True)
+                        unknown_effort="refuse", assumed_cost=None, assumed_effort=None,
+                        missing_prerequisites="block", cost_limited=True, effort_limited=True)
     required, _ = pf._conflicts(model, *limits(items))
     needed = {model.codes[i] for i in np.flatnonzero(required)}
     free = rng.permutation(sorted(set(items["code"]) - needed)).tolist()

@@ -22,7 +22,7 @@ from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit
 from inventory.scoring_cli import CriteriaOption, _criteria, _inputs, _saved
 from scoring import decision
 from scoring.errors import ScoringError
-from scoring.portfolio import PortfolioResult
+from scoring.portfolio import MissingEstimates, PortfolioResult
 from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.roadmap import Period
 from scoring.scenario import Scenario
@@ -41,7 +41,15 @@ BudgetOption = Annotated[float | None, typer.Option(help="Budget in CHF (default
 CapacityOption = Annotated[float | None, typer.Option(
     help="Person-months per period (default: the scenario's).")]
 UnknownOption = Annotated[str, typer.Option(
-    "--unknown", help="A process with unknown cost or effort: refuse (and name it) or zero.")]
+    "--unknown", help="A process with no cost (or effort) estimate while the budget (or the "
+                      "capacity) is limited: leave-out (not chosen, listed as needing an "
+                      "estimate), refuse (and name it), assume (count it at --assume-cost "
+                      "and --assume-effort) or zero (count it as free).")]
+AssumeCostOption = Annotated[float | None, typer.Option(
+    "--assume-cost", help="With --unknown assume: the cost in CHF an unknown cost counts as.")]
+AssumeEffortOption = Annotated[float | None, typer.Option(
+    "--assume-effort", help="With --unknown assume: the person-months an unknown effort counts "
+                            "as.")]
 PeriodOption = Annotated[list[str] | None, typer.Option(
     "--period", metavar="NAME=PM",
     help="A roadmap period and its capacity in person-months (repeatable, in time order). "
@@ -84,19 +92,31 @@ def _robust(run: _Run, samples: int, top: int, seed: int, spread: str,
                                    progress=progress)
 
 
-def _choose(run: _Run, budget: float | None, capacity: float | None,
-            unknown: str) -> PortfolioResult:
-    if unknown not in ("refuse", "zero"):
-        raise ScoringError(f"--unknown {unknown!r}: use refuse or zero")
+def _unknowns(unknown: str, cost: float | None, effort: float | None) -> decision.Unknowns:
+    """``--unknown`` with ``--assume-cost`` and ``--assume-effort``, checked."""
+    policies = {"leave-out": "leave_out", "refuse": "refuse", "assume": "assume",
+                "zero": "zero"}
+    if unknown not in policies:
+        raise ScoringError(f"--unknown {unknown!r}: use leave-out, refuse, assume or zero")
+    if unknown == "assume" and cost is None and effort is None:
+        raise ScoringError("--unknown assume needs --assume-cost CHF (when the budget is "
+                           "limited) and --assume-effort PM (when the capacity is)")
+    if unknown != "assume" and (cost is not None or effort is not None):
+        raise ScoringError("--assume-cost and --assume-effort go with --unknown assume")
+    return decision.Unknowns(policies[unknown], cost, effort)  # type: ignore[arg-type]
+
+
+def _choose(run: _Run, budget: float | None, capacity: float | None, unknown: str,
+            assume_cost: float | None = None,
+            assume_effort: float | None = None) -> PortfolioResult:
     try:
         result = decision.choose(run.ranking, run.frames["processes"],
                                  run.frames["dependencies"], budget=budget, capacity=capacity,
-                                 unknown="zero" if unknown == "zero" else "refuse")
-    except ScoringError as error:
-        if "unknown_cost" not in str(error) and "unknown_effort" not in str(error):
-            raise
-        raise ScoringError(str(error).split("; estimate it")[0] + "; estimate it, or count "
-                           "unknown values as 0 with --unknown zero") from None
+                                 unknown=_unknowns(unknown, assume_cost, assume_effort))
+    except MissingEstimates as error:
+        figure = "--assume-cost CHF" if error.what == "cost" else "--assume-effort PM"
+        raise MissingEstimates(error.what, error.codes, how=(
+            f"with --unknown leave-out, --unknown assume {figure}, or --unknown zero")) from None
     if not result.feasible:
         raise ScoringError("The constraints cannot all be met: " + "; ".join(result.conflicts))
     return result
@@ -179,13 +199,14 @@ def _swap(run: _Run, first: str, second: str) -> str:
 
 def portfolio(
     ctx: typer.Context, scenario: ScenarioArgument = None, budget: BudgetOption = None,
-    capacity: CapacityOption = None, unknown: UnknownOption = "refuse",
+    capacity: CapacityOption = None, unknown: UnknownOption = "leave-out",
+    assume_cost: AssumeCostOption = None, assume_effort: AssumeEffortOption = None,
     criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table,
 ) -> None:
     """The most valuable set of processes within budget and capacity, respecting
     must-include, must-exclude and prerequisites (exact, mixed integer programme)."""
     run = _run(ctx, scenario, criteria_file)
-    result = _choose(run, budget, capacity, unknown)
+    result = _choose(run, budget, capacity, unknown, assume_cost, assume_effort)
     if fmt is not Format.table:
         _emit(result.items, fmt, [])
         return
@@ -194,6 +215,12 @@ def portfolio(
                + (f" of {result.budget:,.0f}" if result.budget is not None else "")
                + f", effort {result.total_effort:g} person-months"
                + (f" of {result.capacity:g}" if result.capacity is not None else ""))
+    if result.needs_estimate:
+        waiting = result.needs_estimate
+        typer.echo(f"{len(waiting)} process{'es' if len(waiting) > 1 else ''} need an estimate "
+                   f"before {'they' if len(waiting) > 1 else 'it'} can be chosen: "
+                   f"{', '.join(waiting)} (or count unknown figures with --unknown assume or "
+                   "zero)")
     items = result.items.merge(run.ranking.table[["code", "rank"]], on="code")
     items = items.sort_values(["selected", "rank"], ascending=[False, True])
     shown = items.assign(selected=["yes" if s else "" for s in items["selected"]],
@@ -207,20 +234,36 @@ def portfolio(
 def roadmap(
     ctx: typer.Context, scenario: ScenarioArgument = None, budget: BudgetOption = None,
     capacity: CapacityOption = None, period: PeriodOption = None,
-    unknown: UnknownOption = "refuse",
+    unknown: UnknownOption = "leave-out", assume_cost: AssumeCostOption = None,
+    assume_effort: AssumeEffortOption = None,
     all_ranked: Annotated[bool, typer.Option(
         "--all-ranked", help="Plan every ranked process, not only the chosen portfolio.")] = False,
     criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table,
 ) -> None:
     """The chosen processes placed into periods: never before their prerequisites, never over
-    a period's capacity, by rank, quick fixes first."""
+    a period's capacity, by rank, quick fixes first; processes that need each other round a
+    cycle together. Then the prerequisites in no period that hold work back."""
     run = _run(ctx, scenario, criteria_file)
-    chosen = None if all_ranked else _choose(run, budget, capacity, unknown).selected
+    chosen = None if all_ranked else _choose(run, budget, capacity, unknown, assume_cost,
+                                             assume_effort).selected
     periods = _periods(run, period, capacity)
     plan = decision.roadmap(run.ranking, run.frames["processes"], run.frames["dependencies"],
                             periods, chosen)
-    _emit(plan, fmt, ["period", "code", "priority", "effort", "quick_fix", "reason"],
+    shown = plan.assign(reason=[reason if isinstance(reason, str) else together or ""
+                                for reason, together in zip(plan["reason"], plan["together"],
+                                                            strict=True)])
+    _emit(shown, fmt, ["period", "code", "priority", "effort", "quick_fix", "reason"],
           whole=["reason"])
+    if fmt is not Format.table:
+        return
+    outside = decision.prerequisites_in_no_period(plan, run.ranking, run.frames["processes"],
+                                                  run.frames["dependencies"])
+    if not outside.empty:
+        typer.echo(f"\n{len(outside)} prerequisites are in no period and not completed, so "
+                   "what needs them cannot be placed (ranked no: assess it or widen the "
+                   "scenario's filters):")
+        _emit(outside.assign(ranked=["yes" if r else "no" for r in outside["ranked"]]), fmt,
+              ["code", "status", "ranked", "needed_by"], whole=["needed_by"])
 
 
 def backlog(
@@ -229,7 +272,8 @@ def backlog(
         "--out", help="FILE.xlsx, FILE.csv, FILE.json or FILE.html (a report for leadership).")
     ] = Path("backlog.xlsx"),
     budget: BudgetOption = None, capacity: CapacityOption = None,
-    period: PeriodOption = None, unknown: UnknownOption = "refuse",
+    period: PeriodOption = None, unknown: UnknownOption = "leave-out",
+    assume_cost: AssumeCostOption = None, assume_effort: AssumeEffortOption = None,
     samples: SamplesOption = 2_000, top: TopOption = 10, seed: SeedOption = 0,
     criteria_file: CriteriaOption = None,
 ) -> None:
@@ -242,7 +286,8 @@ def backlog(
     constraints = run.scenario.constraints
     has_limits = any(v is not None for v in (budget, capacity, constraints.budget,
                                              constraints.capacity))
-    chosen = _choose(run, budget, capacity, unknown) if has_limits else None
+    chosen = _choose(run, budget, capacity, unknown, assume_cost, assume_effort) \
+        if has_limits else None
     plan = None
     if period or capacity is not None or constraints.capacity is not None:
         plan = decision.roadmap(run.ranking, run.frames["processes"],

@@ -18,8 +18,13 @@ Conventions:
   or filtered out) cannot be chosen here and are taken as handled elsewhere, with a note
   naming them. :func:`choose` and :func:`frontier` (the best value at each budget) apply the
   scenario's constraints alike.
+* A process with no cost (or effort) estimate is left out of the portfolio while the budget
+  (or the capacity) is limited, named as needing an estimate, unless the caller chooses to
+  refuse, to count it at an assumed figure or as zero (:class:`Unknowns`).
 * The roadmap places the chosen processes (all ranked ones when no portfolio is given) by rank,
-  quick fixes first, into periods whose default names follow the DT-I milestones.
+  quick fixes first, into periods whose default names follow the DT-I milestones; processes on
+  a prerequisite cycle go together; a prerequisite in no period holds its dependants back, and
+  :func:`prerequisites_in_no_period` lists such prerequisites.
 """
 
 from __future__ import annotations
@@ -138,12 +143,32 @@ def completed(processes: pd.DataFrame) -> list[str]:
     return processes.loc[processes["transformation_status"] == COMPLETED, "code"].tolist()
 
 
+@dataclass(frozen=True)
+class Unknowns:
+    """How a process with no cost (or effort) estimate counts when the budget (or the
+    capacity) is limited: ``policy`` is one of :data:`scoring.portfolio.UNKNOWN_POLICIES`,
+    ``"leave_out"`` by default (unknown is never zero unless chosen); ``"assume"`` counts an
+    unknown cost at ``cost`` (CHF) and an unknown effort at ``effort`` (person-months)."""
+
+    policy: UnknownPolicy = "leave_out"
+    cost: float | None = None
+    effort: float | None = None
+
+    def terms(self) -> dict[str, Any]:
+        """The arguments of :func:`scoring.portfolio.select_portfolio` they set."""
+        assumed = self.policy == "assume"
+        return {"unknown_cost": self.policy, "unknown_effort": self.policy,
+                "assumed_cost": self.cost if assumed else None,
+                "assumed_effort": self.effort if assumed else None}
+
+
 def choose(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None, *,
            budget: float | None = None, capacity: float | None = None,
-           unknown: UnknownPolicy = "refuse") -> PortfolioResult:
+           unknown: Unknowns | UnknownPolicy = "leave_out") -> PortfolioResult:
     """The best portfolio under the scenario's constraints; ``budget`` and ``capacity`` (person-
     months per period), when given, replace the scenario's. The portfolio may use the capacity
-    of every period up to the scenario's deadline (see :func:`default_periods`)."""
+    of every period up to the scenario's deadline (see :func:`default_periods`). ``unknown``
+    says how missing estimates count (see :class:`Unknowns`)."""
     budget = ranking.scenario.constraints.budget if budget is None else budget
     return select_portfolio(portfolio_items(ranking, processes), budget=budget,
                             **_portfolio_terms(ranking, processes, dependencies, capacity,
@@ -152,7 +177,7 @@ def choose(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame
 
 def frontier(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
              budgets: Sequence[float], *, capacity: float | None = None,
-             unknown: UnknownPolicy = "refuse") -> pd.DataFrame:
+             unknown: Unknowns | UnknownPolicy = "leave_out") -> pd.DataFrame:
     """The best value at each budget (:func:`scoring.portfolio.efficient_frontier`'s table)
     under the scenario's other constraints, each budget solved as :func:`choose` solves it
     with that budget: the same capacity, must-include and must-exclude, exclusive groups and
@@ -164,26 +189,26 @@ def frontier(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFra
 
 def _portfolio_terms(ranking: Ranking, processes: pd.DataFrame,
                      dependencies: pd.DataFrame | None, capacity: float | None,
-                     unknown: UnknownPolicy) -> dict[str, Any]:
+                     unknown: Unknowns | UnknownPolicy) -> dict[str, Any]:
     """Every argument of :func:`scoring.portfolio.select_portfolio` and
     :func:`scoring.portfolio.efficient_frontier` but the items and the budget, from the
     scenario's constraints: the capacity over the periods up to the deadline (``capacity``
     per period, else the scenario's), the ranked must-include (refused when not ranked),
-    must-exclude and exclusive alternatives, and the prerequisites, those neither ranked nor
-    completed taken as handled elsewhere (with a note)."""
+    must-exclude and exclusive alternatives, the prerequisites, those neither ranked nor
+    completed taken as handled elsewhere (with a note), and how unknown estimates count."""
     constraints = ranking.scenario.constraints
     ranked = set(ranking.table["code"])
     per_period = constraints.capacity if capacity is None else capacity
     total = None if per_period is None else sum(
         p.capacity_pm for p in default_periods(per_period, constraints.deadline))
+    unknowns = unknown if isinstance(unknown, Unknowns) else Unknowns(unknown)
     return {"capacity": total,
             "must_include": _ranked(ranking, constraints.must_include, "must-include"),
             "must_exclude": [c for c in constraints.must_exclude if c in ranked],
             "exclusive_groups": [[c for c in group if c in ranked]
                                  for group in constraints.exclusive],
             "prerequisites": dependencies, "completed": completed(processes),
-            "unknown_cost": unknown, "unknown_effort": unknown,
-            "missing_prerequisites": "ignore"}
+            **unknowns.terms(), "missing_prerequisites": "ignore"}
 
 
 def default_periods(capacity: float, deadline: str | None = None) -> list[Period]:
@@ -196,7 +221,9 @@ def default_periods(capacity: float, deadline: str | None = None) -> list[Period
 def roadmap(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
             periods: Sequence[Period], chosen: Sequence[str] | None = None) -> pd.DataFrame:
     """The chosen processes (all ranked ones when ``chosen`` is None) placed into periods by
-    rank, quick fixes first; unknown effort counts as 0 and is named in ``reason``."""
+    rank, quick fixes first (:func:`scoring.roadmap.plan_roadmap`); unknown effort counts as 0
+    and is flagged in ``effort_unknown``. A process whose prerequisite is in no period and not
+    completed is not placed, its reason naming it (see :func:`prerequisites_in_no_period`)."""
     table = ranking.table
     if chosen is not None:
         table = table[table["code"].isin(list(chosen))]
@@ -205,13 +232,48 @@ def roadmap(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFram
     items = pd.DataFrame({"code": table["code"].to_numpy(), "priority": table["rank"].to_numpy(),
                           "effort": np.nan_to_num(effort, nan=0.0),
                           "quick_fix": table["quick_fix"].to_numpy(dtype=bool)})
-    # Prerequisites outside the items are out of this plan's hands: a chosen portfolio already
-    # holds every prerequisite in scope (see choose), and the others are handled elsewhere.
-    plan = plan_roadmap(items, periods, dependencies, completed(processes),
-                        missing_prerequisites="ignore")
+    plan = plan_roadmap(items, periods, dependencies, completed(processes))
     unknown = set(table["code"][np.isnan(effort)])
     plan["effort_unknown"] = plan["code"].isin(unknown)
     return plan
+
+
+def prerequisites_in_no_period(plan: pd.DataFrame, ranking: Ranking, processes: pd.DataFrame,
+                               dependencies: pd.DataFrame | None) -> pd.DataFrame:
+    """The prerequisites the roadmap ``plan`` waits for but holds in no period (neither in the
+    plan nor completed): ``code``, ``name``, ``status`` (transformation status), ``ranked``
+    (False: not assessed or filtered out under this scenario, so it cannot be chosen) and
+    ``needed_by`` (the planned processes that need it, comma-separated), by code."""
+    columns = ["code", "name", "status", "ranked", "needed_by"]
+    if dependencies is None or dependencies.empty:
+        return pd.DataFrame(columns=columns)
+    planned = set(plan["code"].astype(str))
+    done = set(completed(processes))
+    links = dependencies.assign(upstream_code=dependencies["upstream_code"].astype(str),
+                                downstream_code=dependencies["downstream_code"].astype(str))
+    links = links[links["downstream_code"].isin(planned) & ~links["upstream_code"].isin(planned)
+                  & ~links["upstream_code"].isin(done)
+                  & (links["upstream_code"] != links["downstream_code"])]
+    needed = links.groupby("upstream_code")["downstream_code"].apply(
+        lambda codes: ", ".join(sorted(set(codes))))
+    info = processes.assign(code=processes["code"].astype(str)).set_index("code")
+    codes = sorted(needed.index)
+    ranked = set(ranking.table["code"].astype(str))
+    return pd.DataFrame({
+        "code": codes,
+        "name": [_text(info, "name", code) for code in codes],
+        "status": [_text(info, "transformation_status", code).replace("_", " ")
+                   for code in codes],
+        "ranked": [code in ranked for code in codes],
+        "needed_by": [needed[code] for code in codes]}, columns=columns)
+
+
+def _text(info: pd.DataFrame, column: str, code: str) -> str:
+    """A process's text field, or "unknown" when the process or the field is missing."""
+    if column not in info.columns or code not in info.index:
+        return "unknown"
+    value = info.at[code, column]
+    return str(value) if isinstance(value, str) and value else "unknown"
 
 
 BACKLOG_COLUMNS = ["rank", "code", "name", "unit", "process_owner", "change_owner", "score",

@@ -48,12 +48,17 @@ Conventions.
   has the same switch). Self-loops are ignored, duplicate edges count once, edges into
   processes that are not items (or are completed) are ignored.
   Processes on a prerequisite cycle can only be chosen all together (noted in ``notes``; the
-  roadmap cannot place them).
+  roadmap schedules them together, as one piece of work).
 * Budget and capacity are compared with a relative slack of 1e-9, for rounding in sums.
-* Items that are ``completed`` are never chosen. A cost or effort that is unknown (empty) is
-  refused with a message listing the processes (``unknown_cost="refuse"``, the default) or
-  counted as 0 (``"zero"``, listed in ``notes``), but only when its limit is set; without a
-  limit it does not enter the choice and totals count the known values (listed in ``notes``).
+* Items that are ``completed`` are never chosen.
+* Unknown is never zero by default. When the budget (or the capacity) is set, a process whose
+  cost (or effort) is unknown (empty) is, by ``unknown_cost`` (``unknown_effort``):
+  ``"leave_out"``: not chosen, its reason saying it needs an estimate first (kind
+  ``needs_estimate``), and what needs it blocked; ``"refuse"`` (the default here):
+  :class:`MissingEstimates` names the processes; ``"assume"``: counted at ``assumed_cost``
+  (``assumed_effort``), which must then be given; ``"zero"``: counted as 0. The last two are
+  listed in ``notes``. Without a limit an unknown figure does not enter the choice and totals
+  count the known values (listed in ``notes``).
 * Conflicting constraints are an answer, not an error: the result has status ``infeasible``,
   nothing selected, and ``conflicts`` names the processes and the numbers (a must-include that
   is also a must-exclude or needs one, or needs a process that is not available; two required
@@ -64,10 +69,11 @@ Conventions.
   unknown codes, a process both completed and must-include).
 
 Every process not chosen gets a reason where one can be determined, in this order: completed;
-must-exclude; blocked (needs an excluded or unavailable process); exclusive group (it, or a
-prerequisite it would bring along, shares a group with a chosen process, or two of them share
-one); budget or capacity (it does not fit what is left, with the prerequisites it would bring
-along, figures given); no value. Under an optimal solution one of these always applies.
+must-exclude; needs an estimate; blocked (needs an excluded, unestimated or unavailable
+process); exclusive group (it, or a prerequisite it would bring along, shares a group with a
+chosen process, or two of them share one); budget or capacity (it does not fit what is left,
+with the prerequisites it would bring along, figures given); no value. Under an optimal solution
+one of these always applies.
 """
 
 from __future__ import annotations
@@ -95,7 +101,8 @@ from scoring.wording import figure, listed
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
-UnknownPolicy = Literal["refuse", "zero"]
+UnknownPolicy = Literal["leave_out", "refuse", "assume", "zero"]
+UNKNOWN_POLICIES: tuple[UnknownPolicy, ...] = ("leave_out", "refuse", "assume", "zero")
 PrerequisitePolicy = Literal["block", "ignore"]
 
 #: Selections whose values differ by at most this share of the largest value count as equal.
@@ -104,6 +111,22 @@ VALUE_TOLERANCE = 1e-6
 DEFAULT_TIME_LIMIT = 60.0
 _FIT = 1e-9  # relative slack on the budget and the capacity, for rounding in sums
 _SHOWN = 6  # codes named in one message before "and N more"
+
+
+class MissingEstimates(ScoringError):
+    """Refused (``"refuse"``): the budget (or the capacity) is set and these processes have no
+    cost (or effort) estimate. ``what`` is ``"cost"`` or ``"effort"``; ``codes`` names them;
+    ``how`` ends the message with the ways to choose, in the words of where it is shown."""
+
+    def __init__(self, what: str, codes: Sequence[str], how: str = (
+            "(leave those processes out until estimated, count them at an assumed figure, or "
+            "as zero)")) -> None:
+        self.what = what
+        self.codes = tuple(codes)
+        limit = "budget" if what == "cost" else "capacity"
+        super().__init__(
+            f"The {what} of {listed(list(codes))} is unknown and the {limit} is limited: "
+            f"estimate their {what}, or choose how unknown {what}s count {how}")
 
 
 class Status(StrEnum):
@@ -120,6 +143,7 @@ class Reason(StrEnum):
 
     COMPLETED = "completed"
     EXCLUDED = "excluded"
+    ESTIMATE = "needs_estimate"
     BLOCKED = "blocked"
     GROUP = "exclusive_group"
     BUDGET = "budget"
@@ -159,6 +183,11 @@ class PortfolioResult:
     def feasible(self) -> bool:
         return self.status in (Status.OPTIMAL, Status.TIME_LIMIT)
 
+    @property
+    def needs_estimate(self) -> tuple[str, ...]:
+        """The processes left out until their cost (or effort) is estimated, in code order."""
+        return tuple(self.items.loc[self.items["reason_kind"] == Reason.ESTIMATE, "code"])
+
 
 @dataclass
 class _Model:
@@ -176,7 +205,8 @@ class _Model:
     exclude: list[int]
     groups: list[list[int]]  # candidates of each exclusive group with at least two
     out: dict[int, tuple[Reason, str]]  # completed, excluded, blocked: never chosen
-    out_root: dict[int, int]  # blocked process -> the excluded or unavailable one behind it
+    out_root: dict[int, int]  # blocked process -> the excluded, unestimated or unavailable one
+    estimates: dict[int, str]  # process left out for want of an estimate -> "a cost estimate"
     missing: dict[int, list[str]]  # process -> prerequisites neither items nor completed
     notes: list[str] = field(default_factory=list)
 
@@ -202,12 +232,16 @@ def select_portfolio(items: pd.DataFrame, *, budget: float | None, capacity: flo
                      prerequisites: pd.DataFrame | None = None, completed: Iterable[str] = (),
                      unknown_cost: UnknownPolicy = "refuse",
                      unknown_effort: UnknownPolicy = "refuse",
+                     assumed_cost: float | None = None, assumed_effort: float | None = None,
                      missing_prerequisites: PrerequisitePolicy = "block",
                      time_limit: float = DEFAULT_TIME_LIMIT) -> PortfolioResult:
     """The most valuable selection of ``items`` under the constraints (see the module doc).
 
     ``items`` has ``code``, ``value`` (>= 0), ``cost`` (CHF, >= 0; needed when ``budget`` is
     set) and ``effort`` (person-months, >= 0; needed when ``capacity`` is set).
+    ``unknown_cost`` and ``unknown_effort`` say how an unknown one counts under its limit, and
+    ``assumed_cost`` (CHF) and ``assumed_effort`` (person-months) are the figures of
+    ``"assume"`` (see the module doc).
     ``prerequisites`` has ``upstream_code`` and ``downstream_code``; ``missing_prerequisites``
     says what one that is neither an item nor completed does (``block`` or ``ignore``, see
     the module doc). ``budget`` and ``capacity`` of None mean no limit. ``time_limit``
@@ -219,7 +253,8 @@ def select_portfolio(items: pd.DataFrame, *, budget: float | None, capacity: flo
     model = _prepare(items, must_include=must_include, must_exclude=must_exclude,
                      exclusive_groups=exclusive_groups, prerequisites=prerequisites,
                      completed=completed, unknown_cost=unknown_cost,
-                     unknown_effort=unknown_effort, missing_prerequisites=missing_prerequisites,
+                     unknown_effort=unknown_effort, assumed_cost=assumed_cost,
+                     assumed_effort=assumed_effort, missing_prerequisites=missing_prerequisites,
                      cost_limited=budget is not None, effort_limited=capacity is not None)
     required, conflicts = _conflicts(model, budget, capacity)
     if conflicts:
@@ -239,6 +274,7 @@ def efficient_frontier(items: pd.DataFrame, budgets: Sequence[float], *,
                        prerequisites: pd.DataFrame | None = None, completed: Iterable[str] = (),
                        unknown_cost: UnknownPolicy = "refuse",
                        unknown_effort: UnknownPolicy = "refuse",
+                       assumed_cost: float | None = None, assumed_effort: float | None = None,
                        missing_prerequisites: PrerequisitePolicy = "block",
                        time_limit: float = DEFAULT_TIME_LIMIT) -> pd.DataFrame:
     """The best value at each budget, for plotting value against money.
@@ -249,7 +285,8 @@ def efficient_frontier(items: pd.DataFrame, budgets: Sequence[float], *,
     the must-includes' cost) gives NaN figures and status ``infeasible``. Each budget is an
     exact solve under the same other constraints (``time_limit`` each), exactly as
     :func:`select_portfolio` solves that budget with the same arguments (prerequisites
-    included: ``missing_prerequisites`` works the same way), so the value never decreases as
+    included: ``missing_prerequisites`` and the unknown policies work the same way, the budget
+    always being limited), so the value never decreases as
     the budget grows, up to :data:`VALUE_TOLERANCE`.
     """
     if isinstance(budgets, str | int | float):
@@ -260,7 +297,8 @@ def efficient_frontier(items: pd.DataFrame, budgets: Sequence[float], *,
     model = _prepare(items, must_include=must_include, must_exclude=must_exclude,
                      exclusive_groups=exclusive_groups, prerequisites=prerequisites,
                      completed=completed, unknown_cost=unknown_cost,
-                     unknown_effort=unknown_effort, missing_prerequisites=missing_prerequisites,
+                     unknown_effort=unknown_effort, assumed_cost=assumed_cost,
+                     assumed_effort=assumed_effort, missing_prerequisites=missing_prerequisites,
                      cost_limited=True, effort_limited=capacity is not None)
     rows = []
     for level in levels:
@@ -325,8 +363,13 @@ def _codes_of(values: Iterable[str], what: str) -> list[str]:
 
 
 def _column(items: pd.DataFrame, name: str, codes: pd.Series, *, unit: str,
-            needed: bool, policy: UnknownPolicy, notes: list[str]) -> tuple[FloatArray, BoolArray]:
-    """(values with unknown as 0, known mask) of a numeric column, checked."""
+            needed: bool, policy: UnknownPolicy, assumed: float | None,
+            notes: list[str]) -> tuple[FloatArray, BoolArray]:
+    """(values with unknown ones counted as ``policy`` says, known mask) of a numeric column,
+    checked. ``needed``: its limit is set (the value column always is)."""
+    if policy not in UNKNOWN_POLICIES:
+        raise ScoringError(f"unknown_{name} must be one of {', '.join(UNKNOWN_POLICIES)}, got "
+                           f"{policy!r}")
     if name not in items.columns:
         if needed:
             raise ScoringError(f"The items need a {name!r} column ({unit}) when its limit is "
@@ -346,29 +389,58 @@ def _column(items: pd.DataFrame, name: str, codes: pd.Series, *, unit: str,
                            f"({figure(values[negative][0])})")
     known = np.isfinite(values)
     unknown = codes[~known].tolist()
-    if unknown:
-        if name == "value":
-            raise ScoringError(f"Value is unknown for {listed(unknown)}; rank them first or "
-                               "give a value")
-        if needed and policy == "refuse":
-            raise ScoringError(
-                f"{name.capitalize()} is unknown for {listed(unknown)}; estimate it, leave "
-                f"those processes out, or pass unknown_{name}='zero' to count it as 0")
-        if needed and policy != "zero":
-            raise ScoringError(f"unknown_{name} must be 'refuse' or 'zero', got {policy!r}")
-        if needed:
-            notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: counted as 0 "
-                         f"({len(unknown)} processes)")
-        else:
+    if unknown and name == "value":
+        raise ScoringError(f"Value is unknown for {listed(unknown)}; rank them first or "
+                           "give a value")
+    if not needed:
+        if unknown:
             notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: no limit is "
                          "set, so it does not matter for the choice; totals count known values")
-    return np.where(known, values, 0.0), known
+        return np.where(known, values, 0.0), known
+    counted = _unknown_counted(name, unit, unknown, policy, assumed, notes)
+    return np.where(known, values, counted), known
+
+
+def _amount(x: float, unit: str) -> str:
+    """``CHF 1,350,000`` for money, ``20 person-months`` for effort."""
+    return f"CHF {figure(x)}" if unit == "CHF" else f"{figure(x)} {unit}"
+
+
+def _unknown_counted(name: str, unit: str, unknown: list[str], policy: UnknownPolicy,
+                     assumed: float | None, notes: list[str]) -> float:
+    """What an unknown cost or effort counts as under its limit, by ``policy`` (see the module
+    doc; a process left out counts 0, as it is never chosen); notes say what was counted."""
+    if policy == "assume":
+        figure_given = _limit(assumed, f"assumed {name}")
+        if figure_given is None:
+            raise ScoringError(f"Give the assumed {name} ({unit}) that unknown {name}s count "
+                               "at, or choose another way to count them")
+    elif assumed is not None:
+        raise ScoringError(f"An assumed {name} is given, but unknown {name}s are set to "
+                           f"{policy!r}; choose 'assume' to count them at it")
+    if not unknown:
+        return 0.0
+    if policy == "refuse":
+        raise MissingEstimates(name, unknown)
+    many = f"({len(unknown)} process{'es' if len(unknown) > 1 else ''})"
+    if policy == "leave_out":
+        notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: left out until "
+                     f"estimated {many}")
+        return 0.0
+    if policy == "zero":
+        notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: counted as 0, as "
+                     f"chosen {many}")
+        return 0.0
+    notes.append(f"{name.capitalize()} unknown for {listed(unknown)}: counted at the assumed "
+                 f"{_amount(float(assumed or 0.0), unit)} each {many}")
+    return float(assumed or 0.0)
 
 
 def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: Iterable[str],
              exclusive_groups: Sequence[Sequence[str]], prerequisites: pd.DataFrame | None,
              completed: Iterable[str], unknown_cost: UnknownPolicy,
-             unknown_effort: UnknownPolicy, missing_prerequisites: PrerequisitePolicy,
+             unknown_effort: UnknownPolicy, assumed_cost: float | None,
+             assumed_effort: float | None, missing_prerequisites: PrerequisitePolicy,
              cost_limited: bool, effort_limited: bool) -> _Model:
     frame = checked_items(items, needed=("code", "value"),
                           described="code, value, cost and effort", what="items")
@@ -377,11 +449,16 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
     position = {c: i for i, c in enumerate(codes)}
     notes: list[str] = []
     value, _ = _column(frame, "value", codes_col, unit="points", needed=True, policy="refuse",
-                       notes=notes)
-    cost, _ = _column(frame, "cost", codes_col, unit="CHF", needed=cost_limited,
-                               policy=unknown_cost, notes=notes)
-    effort, _ = _column(frame, "effort", codes_col, unit="person-months",
-                                   needed=effort_limited, policy=unknown_effort, notes=notes)
+                       assumed=None, notes=notes)
+    cost, cost_known = _column(frame, "cost", codes_col, unit="CHF", needed=cost_limited,
+                               policy=unknown_cost, assumed=assumed_cost, notes=notes)
+    effort, effort_known = _column(frame, "effort", codes_col, unit="person-months",
+                                   needed=effort_limited, policy=unknown_effort,
+                                   assumed=assumed_effort, notes=notes)
+    estimates = _estimates_needed(
+        ((cost_known, cost_limited and unknown_cost == "leave_out", "a cost estimate"),
+         (effort_known, effort_limited and unknown_effort == "leave_out",
+          "an effort estimate")))
 
     def positions(values: Iterable[str], what: str) -> list[int]:
         wanted = _codes_of(values, what)
@@ -433,6 +510,11 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
             out[i] = (Reason.EXCLUDED, "must-exclude")
             root[i] = i
             queue.append(i)
+    for i, needed in sorted(estimates.items()):
+        if i not in out:
+            out[i] = (Reason.ESTIMATE, f"needs {needed} before it can be chosen")
+            root[i] = i
+            queue.append(i)
     for i in sorted(missing):
         if i not in out:
             names = listed(missing[i])
@@ -446,19 +528,32 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
         for d in children[u]:
             if d in out:
                 continue
-            why = "which is must-exclude" if out[u][0] is Reason.EXCLUDED else \
-                "which cannot be chosen either"
+            why = {Reason.EXCLUDED: "which is must-exclude",
+                   Reason.ESTIMATE: f"which needs {estimates.get(u)} first"}.get(
+                out[u][0], "which cannot be chosen either")
             out[d] = (Reason.BLOCKED, f"needs {codes[u]}, {why}")
             root[d] = root[u]
             queue.append(d)
 
     model = _Model(codes=codes, value=value, cost=cost, effort=effort, up=up, down=down,
                    parents=parents, children=children, include=include, exclude=exclude,
-                   groups=groups, out=out, out_root=root, missing=missing, notes=notes)
+                   groups=groups, out=out, out_root=root, estimates=estimates,
+                   missing=missing, notes=notes)
     for cycle in _cycles(len(codes), up, down):
         model.notes.append(f"{model.names(cycle)} need each other (a prerequisite cycle): they "
-                           "can only be chosen together, and the roadmap cannot place them")
+                           "can only be chosen together, and the roadmap schedules them together")
     return model
+
+
+def _estimates_needed(columns: Iterable[tuple[BoolArray, bool, str]]) -> dict[int, str]:
+    """Each process left out for want of an estimate -> what it needs ("a cost estimate and an
+    effort estimate"), from ``(known mask, left out when unknown, what)`` per column."""
+    wanted: dict[int, list[str]] = {}
+    for known, leave_out, what in columns:
+        if leave_out:
+            for i in np.flatnonzero(~known).tolist():
+                wanted.setdefault(i, []).append(what)
+    return {i: " and ".join(whats) for i, whats in wanted.items()}
 
 
 def _edges(prerequisites: pd.DataFrame | None, codes: list[str], done: set[str],
@@ -548,17 +643,17 @@ def _conflicts(model: _Model, budget: float | None,
         ceiling = limit * (1 + _FIT)
         alone = [i for i in np.flatnonzero(required).tolist() if amounts[i] > ceiling]
         for i in alone:
-            conflicts.append(f"{codes[i]} ({role(i)}) needs {figure(amounts[i])} {unit} "
-                             f"alone, over the {name} of {figure(limit)} {unit}")
+            conflicts.append(f"{codes[i]} ({role(i)}) needs {_amount(amounts[i], unit)} "
+                             f"alone, over the {name} of {_amount(limit, unit)}")
         total = float(amounts[required].sum())
         if not alone and total > ceiling:
             musts = [i for i in np.flatnonzero(required).tolist() if why[i] == i]
             others = [i for i in np.flatnonzero(required).tolist() if why[i] != i]
             together = f"the must-includes {model.names(musts)}" + (
                 f" and their prerequisites {model.names(others)}" if others else "")
-            conflicts.append(f"{together} need {figure(total)} {unit} together, "
-                             f"{figure(total - limit)} {unit} over the {name} of "
-                             f"{figure(limit)} {unit}")
+            conflicts.append(f"{together} need {_amount(total, unit)} together, "
+                             f"{_amount(total - limit, unit)} over the {name} of "
+                             f"{_amount(limit, unit)}")
     return required, conflicts
 
 
@@ -583,6 +678,11 @@ def _chain(model: _Model, i: int) -> str:
     via = " -> ".join(codes[k] for k in path)
     if model.out[root][0] is Reason.EXCLUDED:
         return f"needs {codes[root]}, which is must-exclude (prerequisite chain {via})"
+    if model.out[root][0] is Reason.ESTIMATE:
+        if root == i:
+            return model.out[i][1]
+        return (f"needs {codes[root]}, which needs {model.estimates[root]} first "
+                f"(prerequisite chain {via})")
     names = listed(model.missing[root])
     chain = f" (prerequisite chain {model.missing[root][0]} -> {via})" if root != i else ""
     return f"needs {names}, which is neither among the items nor completed{chain}"
@@ -768,10 +868,10 @@ def _reasons(model: _Model, chosen: BoolArray, budget: float | None, capacity: f
                 continue
             need = float(amounts[members].sum())
             if need > left + _FIT * max(limit, 1.0):
-                reason = (kind, f"needs {figure(need)} {unit}{along}, more than the whole "
-                          f"{name} of {figure(limit)} {unit}" if need > limit * (1 + _FIT)
-                          else f"does not fit the {name}: needs {figure(need)} {unit}{along}, "
-                          f"{figure(max(left, 0.0))} {unit} left")
+                reason = (kind, f"needs {_amount(need, unit)}{along}, more than the whole "
+                          f"{name} of {_amount(limit, unit)}" if need > limit * (1 + _FIT)
+                          else f"does not fit the {name}: needs {_amount(need, unit)}{along}, "
+                          f"{_amount(max(left, 0.0), unit)} left")
                 break
         if reason is not None:
             found[i] = reason

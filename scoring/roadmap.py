@@ -24,11 +24,16 @@ Conventions.
   the same one, because inside a period nothing says what comes first; this is the reading of
   "no process before its prerequisites" that holds whatever happens within a period.
 * Prerequisites (``upstream_code -> downstream_code``: the downstream needs the upstream): a
-  ``completed`` one is satisfied. One that is neither among the items nor completed blocks the
-  process (``missing_prerequisites="block"``, the default, and the safe reading) or is left
-  out of account (``"ignore"``, for plans of a hand-picked set whose prerequisites are done
-  elsewhere). Self-loops are ignored; codes in ``completed`` or ``quick_fixes`` that are not
-  among the items are ignored.
+  ``completed`` one is satisfied. One that is neither among the items nor completed is in no
+  period, so the process cannot be placed, and its reason names it: no process is ever placed
+  before an unplaced prerequisite that is not completed. Self-loops are ignored; codes in
+  ``completed`` or ``quick_fixes`` that are not among the items are ignored.
+* Prerequisite cycles: processes that need each other round a cycle (a strongly connected
+  component of the prerequisite graph, Tarjan, R. E. (1972) "Depth-first search and linear
+  graph algorithms", SIAM Journal on Computing 1(2), 146-160, via scipy) are one piece of work:
+  scheduled together, in one period, their efforts summed against its capacity, after every
+  prerequisite outside the cycle; each says so in ``together``. A piece's priority is its most
+  urgent member's (a quick fix, the lowest priority, the first code).
 * Quick fixes first where they fit: a quick fix is taken before every other process that is
   ready at the same step, so it claims the earliest room; it still waits for its own
   prerequisites, which keep their own priority.
@@ -36,13 +41,12 @@ Conventions.
   relative slack of 1e-9 for rounding).
 
 Nothing is dropped: the result has one row per item; a process that cannot be placed says why
-(``reason_kind``): ``completed``; ``cycle`` (it is on a prerequisite cycle, members named);
-``missing_prerequisite``; ``prerequisite_unplaced`` (a prerequisite could not be placed);
-``too_large`` (its effort exceeds every period's capacity); ``no_later_period`` (its
-prerequisites end in the last period); ``capacity`` (no period from the earliest allowed one has
-enough left). The work is O((n + m) log n + n p) for n items, m prerequisites and p periods
-(a heap holds the ready processes), and a cycle cannot stall it: its members (strongly
-connected components, scipy) are set aside before scheduling.
+(``reason_kind``): ``completed``; ``missing_prerequisite`` (a prerequisite neither in the plan
+nor completed, named); ``prerequisite_unplaced`` (a prerequisite could not be placed, named);
+``too_large`` (its effort, or its cycle's, exceeds every period's capacity);
+``no_later_period`` (its prerequisites end in the last period); ``capacity`` (no period from
+the earliest allowed one has enough left). The work is O((n + m) log n + n p) for n items, m
+prerequisites and p periods (a heap holds the ready pieces of work).
 """
 
 from __future__ import annotations
@@ -55,7 +59,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -68,14 +71,13 @@ from scoring.wording import figure, listed
 
 _FIT = 1e-9
 COLUMNS = ["code", "priority", "effort", "quick_fix", "placed", "period", "period_index", "end",
-           "step", "reason_kind", "reason"]
+           "step", "together", "reason_kind", "reason"]
 
 
 class Unplaced(StrEnum):
     """Why a process has no period (``reason_kind`` of the roadmap)."""
 
     COMPLETED = "completed"
-    CYCLE = "cycle"
     MISSING = "missing_prerequisite"
     PREREQUISITE = "prerequisite_unplaced"
     TOO_LARGE = "too_large"
@@ -107,129 +109,212 @@ class Period:
 
 def plan_roadmap(items: pd.DataFrame, periods: Sequence[Period],
                  prerequisites: pd.DataFrame | None = None, completed: Iterable[str] = (),
-                 quick_fixes: Iterable[str] = (), *,
-                 missing_prerequisites: Literal["block", "ignore"] = "block") -> pd.DataFrame:
+                 quick_fixes: Iterable[str] = ()) -> pd.DataFrame:
     """One row per item: where it goes, or why it cannot go anywhere (see the module doc).
 
     Columns: ``code``, ``priority``, ``effort``, ``quick_fix``, ``placed``, ``period`` (name,
     None when not placed), ``period_index`` (0-based, -1 when not placed), ``end``, ``step``
-    (order of the decisions, -1 for processes set aside before scheduling), ``reason_kind``
-    (an :class:`Unplaced` value) and ``reason``. Placed rows come first, by period then step;
-    the others follow by priority and code.
+    (order of the decisions, -1 for processes set aside before scheduling), ``together``
+    (for a member of a prerequisite cycle, the text saying it is scheduled with the others;
+    None otherwise), ``reason_kind`` (an :class:`Unplaced` value) and ``reason``. Placed rows
+    come first, by period then step; the others follow by priority and code.
     """
     periods = _checked_periods(periods)
     codes, priority, effort, quick = _checked_items(items, quick_fixes)
-    n = len(codes)
     done = {str(c) for c in _codes(completed, "Completed")}
-    if missing_prerequisites not in ("block", "ignore"):
-        raise ScoringError(f"missing_prerequisites must be 'block' or 'ignore', got "
-                           f"{missing_prerequisites!r}")
-    parents, children, missing = _graph(prerequisites, codes, done,
-                                        block=missing_prerequisites == "block")
-
-    period_of = np.full(n, -1, dtype=np.int64)
-    step_of = np.full(n, -1, dtype=np.int64)
-    kind: list[str | None] = [None] * n
-    reason: list[str | None] = [None] * n
-    resolved = np.zeros(n, dtype=bool)
-    waiting = np.array([len(p) for p in parents], dtype=np.int64)
-    ready: list[tuple[bool, float, str, int]] = []
-
-    def settle(i: int) -> None:
-        resolved[i] = True
-        for c in children[i]:
-            waiting[c] -= 1
-            if waiting[c] == 0 and not resolved[c]:
-                heapq.heappush(ready, (not quick[c], priority[c], codes[c], c))
-
-    def set_aside(i: int, why: Unplaced, text: str) -> None:
-        kind[i], reason[i] = str(why), text
-
+    parents, missing = _graph(prerequisites, codes, done)
+    work = _Work(codes, priority, effort, quick, parents, _pieces(len(codes), parents))
     for i, code in enumerate(codes):
         if code in done:
-            set_aside(i, Unplaced.COMPLETED, "already completed")
-    for i, names in missing.items():
-        if kind[i] is None:
-            set_aside(i, Unplaced.MISSING, f"needs {listed(names)}, which "
-                      f"{'is' if len(names) == 1 else 'are'} neither in the plan nor completed")
-    for cycle in _cycles(n, parents):
-        members = listed([codes[k] for k in cycle])
-        for i in cycle:
-            if kind[i] is None:
-                set_aside(i, Unplaced.CYCLE, f"on a prerequisite cycle: {members} need each "
-                          "other, so none can come first")
-    for i in range(n):
-        if kind[i] is not None:
-            settle(i)
-    for i in range(n):
-        if not resolved[i] and waiting[i] == 0:
-            heapq.heappush(ready, (not quick[i], priority[i], codes[i], i))
+            work.set_aside([i], Unplaced.COMPLETED, "already completed")
+    for piece, members in enumerate(work.members):
+        _set_aside_missing(work, piece, members, missing)
+    work.schedule(periods)
+    return work.table(periods)
 
-    capacity = np.array([p.capacity_pm for p in periods], dtype=np.float64)
-    left = capacity.copy()
-    largest = float(capacity.max(initial=0.0))
-    step = 0
-    while ready:
-        *_, i = heapq.heappop(ready)
-        if resolved[i]:
-            continue
-        step_of[i] = step
-        step += 1
-        unplaced = sorted((p for p in parents[i] if period_of[p] < 0), key=codes.__getitem__)
+
+class _Work:
+    """The scheduling state: each piece of work (a process, or the processes of a prerequisite
+    cycle together) is settled once, placed or set aside, and its dependants become ready when
+    every piece they need is settled."""
+
+    def __init__(self, codes: list[str], priority: np.ndarray, effort: np.ndarray,
+                 quick: np.ndarray, parents: list[list[int]], piece_of: np.ndarray) -> None:
+        self.codes, self.priority, self.effort, self.quick = codes, priority, effort, quick
+        self.parents = parents
+        self.piece_of = piece_of
+        count = int(piece_of.max(initial=-1)) + 1
+        self.members: list[list[int]] = [[] for _ in range(count)]
+        for i in np.argsort(piece_of, kind="stable").tolist():
+            self.members[int(piece_of[i])].append(i)
+        self.outside = [sorted({p for i in m for p in parents[i] if piece_of[p] != piece},
+                               key=codes.__getitem__) for piece, m in enumerate(self.members)]
+        self.needed_by: list[list[int]] = [[] for _ in range(count)]
+        for piece, ups in enumerate(self.outside):
+            for up in sorted({int(piece_of[p]) for p in ups}):
+                self.needed_by[up].append(piece)
+        self.waiting = np.array([len({int(piece_of[p]) for p in ups}) for ups in self.outside],
+                                dtype=np.int64)
+        n = len(codes)
+        self.period_of = np.full(n, -1, dtype=np.int64)
+        self.step_of = np.full(n, -1, dtype=np.int64)
+        self.kind: list[str | None] = [None] * n
+        self.reason: list[str | None] = [None] * n
+        self.settled = np.zeros(count, dtype=bool)
+        self.ready: list[tuple[bool, float, str, int]] = []
+        self.step = 0
+
+    def key(self, piece: int) -> tuple[bool, float, str, int]:
+        """The priority rule on a piece: by its most urgent member (a quick fix, the lowest
+        priority, the first code)."""
+        members = self.members[piece]
+        return (not bool(self.quick[members].any()), float(self.priority[members].min()),
+                min(self.codes[i] for i in members), piece)
+
+    def set_aside(self, members: list[int], why: Unplaced, text: str) -> None:
+        for i in members:
+            if self.kind[i] is None:
+                self.kind[i], self.reason[i] = str(why), text
+
+    def settle(self, piece: int) -> None:
+        self.settled[piece] = True
+        for child in self.needed_by[piece]:
+            self.waiting[child] -= 1
+            if self.waiting[child] == 0 and not self.settled[child]:
+                heapq.heappush(self.ready, self.key(child))
+
+    def schedule(self, periods: list[Period]) -> None:
+        """Serial list scheduling of the pieces (see the module doc)."""
+        for piece, members in enumerate(self.members):
+            if any(self.kind[i] is not None for i in members):
+                self.settle(piece)
+        for piece in range(len(self.members)):
+            if not self.settled[piece] and self.waiting[piece] == 0:
+                heapq.heappush(self.ready, self.key(piece))
+        left = np.array([p.capacity_pm for p in periods], dtype=np.float64)
+        while self.ready:
+            *_, piece = heapq.heappop(self.ready)
+            if self.settled[piece]:
+                continue
+            members = self.members[piece]
+            for i in sorted(members, key=lambda k: (self.priority[k], self.codes[k])):
+                self.step_of[i] = self.step
+                self.step += 1
+            self._place(piece, members, periods, left)
+            self.settle(piece)
+
+    def _place(self, piece: int, members: list[int], periods: list[Period],
+               left: np.ndarray) -> None:
+        """Into the earliest period after every prerequisite outside the piece that has room
+        for the piece's whole effort, or set aside saying why."""
+        codes = self.codes
+        ups = self.outside[piece]
+        with_others = _with_others(codes, members)
+        effort = "its effort" if len(members) == 1 else "their combined effort"
+        unplaced = [p for p in ups if self.period_of[p] < 0]
         if unplaced:
-            set_aside(i, Unplaced.PREREQUISITE,
-                      f"needs {listed([codes[p] for p in unplaced])}, which could not be "
-                      "placed")
-            settle(i)
-            continue
-        earliest = max((int(period_of[p]) + 1 for p in parents[i]), default=0)
-        need = float(effort[i])
-        fits = np.flatnonzero(left[earliest:] >= need - _FIT * np.maximum(capacity[earliest:],
-                                                                          1.0))
-        if fits.size:
-            chosen = earliest + int(fits[0])
-            period_of[i] = chosen
+            self.set_aside(members, Unplaced.PREREQUISITE,
+                           f"needs {listed([codes[p] for p in unplaced])}, which could not be "
+                           f"placed{with_others}")
+            return
+        capacity = np.array([p.capacity_pm for p in periods], dtype=np.float64)
+        earliest = max((int(self.period_of[p]) + 1 for p in ups), default=0)
+        need = float(self.effort[members].sum())
+        room = left[earliest:] >= need - _FIT * np.maximum(capacity[earliest:], 1.0)
+        if room.any():
+            chosen = earliest + int(np.flatnonzero(room)[0])
+            self.period_of[members] = chosen
             left[chosen] -= need
-        elif need > largest * (1 + _FIT):
-            set_aside(i, Unplaced.TOO_LARGE,
-                      f"its effort of {figure(need)} person-months is more than any period's "
-                      f"capacity (largest: {figure(largest)})")
+            return
+        largest = float(capacity.max(initial=0.0))
+        if need > largest * (1 + _FIT):
+            self.set_aside(members, Unplaced.TOO_LARGE,
+                           f"{effort} of {figure(need)} person-months is more than any "
+                           f"period's capacity (largest: {figure(largest)}){with_others}")
         elif earliest >= len(periods):
-            last = [codes[p] for p in parents[i] if period_of[p] == len(periods) - 1]
-            set_aside(i, Unplaced.NO_LATER_PERIOD,
-                      f"its prerequisite{'s' if len(last) > 1 else ''} {listed(sorted(last))} "
-                      f"{'are' if len(last) > 1 else 'is'} in the last period "
-                      f"({periods[-1].name}), so there is no later period for it")
+            last = sorted(codes[p] for p in ups if self.period_of[p] == len(periods) - 1)
+            self.set_aside(members, Unplaced.NO_LATER_PERIOD,
+                           f"its prerequisite{'s' if len(last) > 1 else ''} {listed(last)} "
+                           f"{'are' if len(last) > 1 else 'is'} in the last period "
+                           f"({periods[-1].name}), so there is no later period for "
+                           f"{'it' if len(members) == 1 else 'them'}{with_others}")
         else:
-            after = [codes[p] for p in parents[i] if period_of[p] == earliest - 1]
+            after = sorted(codes[p] for p in ups if self.period_of[p] == earliest - 1)
             since = f" (after its prerequisite{'s' if len(after) > 1 else ''} " \
-                f"{listed(sorted(after))} in {periods[earliest - 1].name})" if after else ""
+                f"{listed(after)} in {periods[earliest - 1].name})" if after else ""
             most = earliest + int(np.argmax(left[earliest:]))
-            set_aside(i, Unplaced.CAPACITY,
-                      f"no period from {periods[earliest].name} on{since} has "
-                      f"{figure(need)} person-months left (most left: "
-                      f"{figure(max(left[most], 0.0))} in {periods[most].name})")
-        settle(i)
+            self.set_aside(members, Unplaced.CAPACITY,
+                           f"no period from {periods[earliest].name} on{since} has "
+                           f"{figure(need)} person-months left (most left: "
+                           f"{figure(max(left[most], 0.0))} in {periods[most].name})"
+                           f"{with_others}")
 
-    placed = period_of >= 0
-    table = pd.DataFrame({
-        "code": codes,
-        "priority": priority,
-        "effort": effort,
-        "quick_fix": quick,
-        "placed": placed,
-        "period": pd.Series([periods[p].name if p >= 0 else None for p in period_of],
-                            dtype=object),
-        "period_index": period_of,
-        "end": pd.Series([periods[p].end if p >= 0 else None for p in period_of],
-                         dtype=object),
-        "step": step_of,
-        "reason_kind": pd.Series(kind, dtype=object),
-        "reason": pd.Series(reason, dtype=object),
-    }, columns=COLUMNS)
-    head = table[placed].sort_values(["period_index", "step"], kind="stable")
-    tail = table[~placed].sort_values(["priority", "code"], kind="stable")
-    return pd.concat([head, tail]).reset_index(drop=True)
+    def table(self, periods: list[Period]) -> pd.DataFrame:
+        placed = self.period_of >= 0
+        pieces = [sorted(self.codes[i] for i in members) for members in self.members]
+        together = [_together(pieces[int(self.piece_of[i])], code)
+                    for i, code in enumerate(self.codes)]
+        table = pd.DataFrame({
+            "code": self.codes,
+            "priority": self.priority,
+            "effort": self.effort,
+            "quick_fix": self.quick,
+            "placed": placed,
+            "period": pd.Series([periods[p].name if p >= 0 else None for p in self.period_of],
+                                dtype=object),
+            "period_index": self.period_of,
+            "end": pd.Series([periods[p].end if p >= 0 else None for p in self.period_of],
+                             dtype=object),
+            "step": self.step_of,
+            "together": pd.Series(together, dtype=object),
+            "reason_kind": pd.Series(self.kind, dtype=object),
+            "reason": pd.Series(self.reason, dtype=object),
+        }, columns=COLUMNS)
+        head = table[placed].sort_values(["period_index", "step"], kind="stable")
+        tail = table[~placed].sort_values(["priority", "code"], kind="stable")
+        return pd.concat([head, tail]).reset_index(drop=True)
+
+
+def _set_aside_missing(work: _Work, piece: int, members: list[int],
+                       missing: dict[int, list[str]]) -> None:
+    """A piece with a prerequisite that is neither in the plan nor completed cannot be placed:
+    the members that need it say which; the others of a cycle say they wait with them."""
+    lacking = [i for i in members if i in missing]
+    if not lacking:
+        return
+    codes = work.codes
+    for i in lacking:
+        names = missing[i]
+        work.set_aside([i], Unplaced.MISSING,
+                       f"needs {listed(names)}, which {'is' if len(names) == 1 else 'are'} "
+                       "neither in the plan nor completed")
+    others = [i for i in members if i not in missing]
+    if others:
+        work.set_aside(others, Unplaced.PREREQUISITE,
+                       f"needs {listed([codes[i] for i in lacking])} (they depend on each "
+                       "other round a prerequisite cycle), which cannot be placed: "
+                       f"{work.reason[lacking[0]]}")
+
+
+def _with_others(codes: list[str], members: list[int]) -> str:
+    """``; A, B depend on each other, so they go together``: the end of the reason of a piece
+    of several processes (nothing for one process)."""
+    if len(members) == 1:
+        return ""
+    return f"; {listed(sorted(codes[i] for i in members))} depend on each other (a " \
+        "prerequisite cycle), so they go together"
+
+
+def _together(piece: list[str], code: str, shown: int = 6) -> str | None:
+    """Why ``code``, a member of the cycle ``piece`` (codes sorted), shares its period (or its
+    fate) with the others; the first ``shown`` others named, as :func:`listed` does."""
+    if len(piece) == 1:
+        return None
+    named = [c for c in piece[:shown + 1] if c != code][:shown]
+    rest = len(piece) - 1 - len(named)
+    others = ", ".join(named) + (f" and {rest} more" if rest else "")
+    return (f"scheduled together with {others}: they depend on each other (a prerequisite "
+            "cycle), so they are one piece of work")
 
 
 def period_load(plan: pd.DataFrame, periods: Sequence[Period]) -> pd.DataFrame:
@@ -308,44 +393,41 @@ def _checked_items(items: pd.DataFrame, quick_fixes: Iterable[str]
     return codes, numbers["priority"], numbers["effort"], quick
 
 
-def _graph(prerequisites: pd.DataFrame | None, codes: list[str], done: set[str], *,
-           block: bool) -> tuple[list[list[int]], list[list[int]], dict[int, list[str]]]:
-    """Parents and children among the items (prerequisites not completed, unique, no
-    self-loops) and, when blocking, each process's prerequisites that are neither items nor
-    completed."""
+def _graph(prerequisites: pd.DataFrame | None, codes: list[str], done: set[str]
+           ) -> tuple[list[list[int]], dict[int, list[str]]]:
+    """The parents of each item among the items (prerequisites not completed, unique, no
+    self-loops) and each process's prerequisites that are neither items nor completed."""
     n = len(codes)
     parents: list[list[int]] = [[] for _ in range(n)]
-    children: list[list[int]] = [[] for _ in range(n)]
     missing: dict[int, list[str]] = {}
     if prerequisites is None or prerequisites.empty or n == 0:
-        return parents, children, missing
+        return parents, missing
     upstream, src, dst, keep = prerequisite_links(prerequisites, codes, done)
-    if block:
-        absent = keep & (src < 0)
-        for d, u in zip(dst[absent].tolist(), upstream[absent].tolist(), strict=True):
-            names = missing.setdefault(d, [])
-            if u not in names:
-                names.append(u)
-        for names in missing.values():
-            names.sort()
+    absent = keep & (src < 0)
+    for d, u in zip(dst[absent].tolist(), upstream[absent].tolist(), strict=True):
+        names = missing.setdefault(d, [])
+        if u not in names:
+            names.append(u)
+    for names in missing.values():
+        names.sort()
     keep &= src >= 0
     pairs = np.unique(src[keep] * n + dst[keep])
     for u, d in zip((pairs // n).tolist(), (pairs % n).tolist(), strict=True):
         parents[d].append(u)
-        children[u].append(d)
-    return parents, children, missing
+    return parents, missing
 
 
-def _cycles(n: int, parents: list[list[int]]) -> list[list[int]]:
-    """Processes on prerequisite cycles: strongly connected components of two or more."""
+def _pieces(n: int, parents: list[list[int]]) -> np.ndarray:
+    """The piece of work of each process: the strongly connected components of the
+    prerequisite graph (a process alone, or every process of a cycle), numbered by their first
+    member in code order."""
     up = [u for d in range(n) for u in parents[d]]
     down = [d for d in range(n) for _ in parents[d]]
     if not up:
-        return []
+        return np.arange(n, dtype=np.int64)
     graph = sparse.csr_matrix((np.ones(len(up)), (up, down)), shape=(n, n))
     _, labels = connected_components(graph, directed=True, connection="strong")
-    sizes = np.bincount(labels)
-    found: dict[int, list[int]] = {}
-    for i in np.flatnonzero(sizes[labels] > 1).tolist():
-        found.setdefault(int(labels[i]), []).append(i)
-    return sorted(found.values())
+    first: dict[int, int] = {}
+    for label in labels.tolist():
+        first.setdefault(label, len(first))
+    return np.array([first[label] for label in labels.tolist()], dtype=np.int64)

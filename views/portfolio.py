@@ -2,7 +2,11 @@
 capacity (prerequisites chosen too), what each non-chosen one is missing, the value each budget
 level could buy, and when the chosen work can happen. Selection by
 :func:`scoring.decision.choose`, the frontier by :func:`scoring.decision.frontier` (each budget
-solved as the selection is), the plan by :func:`scoring.decision.roadmap`."""
+solved as the selection is), the plan by :func:`scoring.decision.roadmap`.
+
+Unknown is never zero by default: a process with no cost (or effort) estimate is left out while
+the budget (or the capacity) is limited and listed as needing an estimate; counting it at an
+assumed figure or as zero is the leader's explicit choice in the sidebar."""
 
 from __future__ import annotations
 
@@ -14,16 +18,228 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from scoring.decision import choose, default_periods, frontier, roadmap
+from scoring.decision import (
+    Unknowns,
+    choose,
+    default_periods,
+    frontier,
+    prerequisites_in_no_period,
+    roadmap,
+)
 from scoring.errors import ScoringError
-from scoring.ranking import rank
+from scoring.portfolio import MissingEstimates, PortfolioResult
+from scoring.ranking import Ranking, rank
 from scoring.roadmap import Period
 from views.common import catalogue
 from views.decision_charts import DEFAULT, frontier_figure, gantt_figure, scenario_named
 from views.scoring_data import criteria_set, ranking_inputs
 
-POLICIES = {"zero": "Count as zero (named in the notes)", "refuse": "Refuse: ask for estimates"}
+#: How a process with no estimate counts while its limit is set, as the sidebar offers it.
+UNKNOWN_CHOICES = {
+    "leave_out": "Leave it out until it is estimated",
+    "assume": "Count it at an assumed figure",
+    "zero": "Count it as zero (as if it were free)",
+    "refuse": "Stop and list the processes to estimate",
+}
+UNKNOWN_HOW = "under “Processes without an estimate” in the sidebar"
 FRONTIER_LEVELS = 11
+BUDGET_STEP = 100_000
+ROW_HEIGHT = 70  # over 64 pixels, so long reasons wrap onto several lines instead of being cut
+NEEDED_BY_FITS = 40  # characters of "Needed by" that one line of its column shows
+NUMBER = st.column_config.NumberColumn
+TEXT = st.column_config.TextColumn
+COLUMNS: dict[str, Any] = {  # widths in pixels: the Not chosen table fits 1440-pixel screens
+    "rank": NUMBER("Rank", width=60), "code": TEXT("Code", width=110),
+    "name": TEXT("Name", width=260), "value": NUMBER("Value", format="%.3f", width=80),
+    "cost": NUMBER("Cost", format="CHF %,.0f", width=125, help="Empty: no cost estimate yet"),
+    "effort": NUMBER("Effort (PM)", format="%.1f", width=95,
+                     help="Person-months; empty: no effort estimate yet"),
+    "required": st.column_config.CheckboxColumn("Required", width=80,
+                                                help="A must-include or its prerequisite"),
+    "reason": TEXT("Why not chosen", width=400),
+    "period": TEXT("Period", width=90),
+    "together": TEXT("Scheduled together", width=400),
+}
+
+
+def chf(amount: float) -> str:
+    """``CHF 2,000,000``: whole francs with thousands separated."""
+    return f"CHF {amount:,.0f}"
+
+
+def known_sum(processes: pd.DataFrame, column: str) -> float:
+    """The sum of a numeric process column over the processes that have a value."""
+    if column not in processes.columns:
+        return 0.0
+    values = pd.to_numeric(processes[column], errors="coerce").to_numpy(dtype=float)
+    return float(np.nansum(values))
+
+
+def budget_input(name: str, default: float | None, whole: float) -> float | None:
+    """The budget typed in CHF (None: no limit), starting from the scenario's."""
+    side = st.sidebar
+    limited = side.toggle("Limit the budget", value=default is not None,
+                          key=f"pf_limit_budget_{name}")
+    amount = side.number_input(
+        "Budget (CHF)", min_value=0, step=BUDGET_STEP, format="%d", disabled=not limited,
+        value=round(default if default is not None else whole), key=f"pf_budget_{name}",
+        help=f"Type an amount in Swiss francs; the buttons move it by {chf(BUDGET_STEP)}. "
+             f"Every estimated process together costs {chf(whole)}.")
+    side.caption(f"Budget: **{chf(float(amount))}**" if limited else "Budget: no limit")
+    return float(amount) if limited else None
+
+
+def capacity_input(name: str, default: float | None) -> float | None:
+    """The person-months available per period (None: no limit), starting from the scenario's."""
+    side = st.sidebar
+    limited = side.toggle("Limit the capacity", value=default is not None,
+                          key=f"pf_limit_capacity_{name}")
+    amount = side.number_input(
+        "Capacity (person-months per period)", min_value=0.0, step=1.0, format="%.1f",
+        value=float(default if default is not None else 20.0), disabled=not limited,
+        key=f"pf_capacity_{name}")
+    return float(amount) if limited else None
+
+
+def unknowns_input() -> Unknowns:
+    """How processes with no cost or effort estimate count; leaving them out by default."""
+    side = st.sidebar
+    policy = side.radio("Processes without an estimate", list(UNKNOWN_CHOICES),
+                        format_func=UNKNOWN_CHOICES.__getitem__, key="pf_unknown",
+                        help="Only matters while the budget or the capacity is limited. An "
+                             "unknown cost or effort is never counted as zero unless you "
+                             "choose so here.")
+    if policy != "assume":
+        return Unknowns(policy)  # type: ignore[arg-type]
+    cost = side.number_input("Assumed cost of each (CHF)", min_value=0, step=50_000,
+                             value=500_000, format="%d", key="pf_assumed_cost")
+    effort = side.number_input("Assumed effort of each (person-months)", min_value=0.0,
+                               step=1.0, value=12.0, format="%.1f", key="pf_assumed_effort")
+    side.caption(f"Each process without an estimate counts as {chf(float(cost))} and "
+                 f"{effort:g} person-months.")
+    return Unknowns("assume", float(cost), float(effort))
+
+
+def named(codes: tuple[str, ...] | list[str], names: pd.Series) -> str:
+    """``EVT-RP (Event reporting), HR-REC-04 (...)``."""
+    return ", ".join(f"{code} ({names.get(code, code)})" for code in codes)
+
+
+def show_totals(result: PortfolioResult) -> None:
+    totals = st.columns(4)
+    totals[0].metric("Chosen", len(result.selected))
+    totals[1].metric("Total value", f"{result.total_value:.3f}")
+    totals[2].metric("Cost", chf(result.total_cost) if result.feasible else "none",
+                     help=None if result.budget_slack is None or not result.feasible
+                     else f"{chf(result.budget_slack)} of the budget left")
+    totals[3].metric("Effort (person-months)",
+                     f"{result.total_effort:,.1f}" if result.feasible else "none",
+                     help=None if result.capacity_slack is None or not result.feasible
+                     else f"{result.capacity_slack:,.1f} person-months left over all periods")
+
+
+def show_estimates_needed(result: PortfolioResult, names: pd.Series) -> None:
+    """Who waits for an estimate, and who waits for them, in words a leader acts on."""
+    waiting = result.needs_estimate
+    if not waiting:
+        return
+    reasons = result.items["reason"].fillna("")
+    behind = [code for code, reason in zip(result.items["code"], reasons, strict=True)
+              if any(f"needs {c}, which needs" in reason for c in waiting)]
+    more = (f" {len(behind)} more wait{'s' if len(behind) == 1 else ''} for them as "
+            f"prerequisites: {', '.join(behind)}." if behind else "")
+    st.warning(f"**{len(waiting)} process{'es' if len(waiting) > 1 else ''} need"
+               f"{'' if len(waiting) > 1 else 's'} an estimate before "
+               f"{'they' if len(waiting) > 1 else 'it'} can be chosen**: "
+               f"{named(waiting, names)}. {'They are' if len(waiting) > 1 else 'It is'} left "
+               f"out of this selection.{more} Add the missing estimates in the inventory, or "
+               "choose how processes without an estimate count in the sidebar.",
+               icon=":material/pending_actions:")
+
+
+def show_selection(result: PortfolioResult, ranking_table: pd.DataFrame) -> None:
+    """The chosen processes and the others with their reasons, in full."""
+    info = ranking_table.set_index("code")
+    items = result.items.assign(name=info["name"].reindex(result.items["code"]).to_numpy(),
+                                rank=info["rank"].reindex(result.items["code"]).to_numpy())
+    items = items.sort_values("rank")
+    chosen, others = items[items["selected"]], items[~items["selected"]]
+    chosen_tab, others_tab = st.tabs([f"Chosen ({len(chosen)})",
+                                      f"Not chosen, and why ({len(others)})"])
+    with chosen_tab:
+        st.dataframe(chosen[["rank", "code", "name", "value", "cost", "effort", "required"]],
+                     hide_index=True, width="stretch", column_config=COLUMNS)
+    with others_tab:
+        st.dataframe(others[["rank", "code", "name", "reason", "cost"]], hide_index=True,
+                     width="stretch", column_config=COLUMNS, row_height=ROW_HEIGHT)
+
+
+def show_frontier(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
+                  budget: float | None, unknowns: Unknowns, result: PortfolioResult) -> None:
+    total_cost = known_sum(processes, "estimated_cost_chf")
+    levels = sorted({*np.linspace(0.0, max(total_cost, 1.0), FRONTIER_LEVELS).tolist(),
+                     *([budget] if budget is not None else [])})
+    try:
+        curve = frontier(ranking, processes, dependencies, levels, unknown=unknowns)
+    except ScoringError as error:
+        st.error(f"Cannot draw the frontier: {error}", icon=":material/error:")
+        return
+    current = result.total_value if result.feasible else math.nan
+    st.plotly_chart(frontier_figure(curve, budget, current), width="stretch", key="pf_frontier")
+    st.caption(f"The best total value at {FRONTIER_LEVELS} budget levels up to "
+               f"{chf(total_cost)}, the cost of every estimated process (and at the current "
+               "budget), each solved like the portfolio above: same capacity, "
+               "must-include/exclude, prerequisites and treatment of missing estimates; gaps "
+               "where the constraints cannot be met.")
+
+
+def roadmap_periods(result: PortfolioResult, per_period: float | None,
+                    deadline: str | None) -> list[Period]:
+    if per_period is not None:
+        return default_periods(per_period, deadline)
+    room = float(np.nansum(result.items.loc[result.items["selected"], "effort"].to_numpy(
+        dtype=float)))
+    st.caption("No capacity limit: every period could take all the chosen work; only "
+               "prerequisites spread it out.")
+    return default_periods(max(room, 1.0), deadline)
+
+
+def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFrame,
+                 names: pd.Series) -> None:
+    """The Gantt chart, the cycles scheduled together, and what could not be placed, why."""
+    plan = plan.assign(name=names.reindex(plan["code"]).to_numpy())
+    if plan["placed"].any():
+        st.plotly_chart(gantt_figure(plan, [p.name for p in periods]), width="stretch",
+                        key="pf_gantt")
+        st.caption("Green: quick fixes (placed first). Dashed: the C26 and PP-26 milestones.")
+    cycles = plan[plan["together"].notna()]
+    if not cycles.empty:
+        st.markdown("**Scheduled together because they depend on each other**")
+        st.dataframe(cycles[["code", "name", "period", "effort", "together"]],
+                     hide_index=True,
+                     width="stretch", row_height=ROW_HEIGHT,
+                     column_config={**COLUMNS, "period": TEXT("Period (empty: not placed)")})
+    unplaced = plan[~plan["placed"]]
+    if not unplaced.empty:
+        st.warning(f"{len(unplaced)} chosen process{'es' if len(unplaced) > 1 else ''} cannot "
+                   "be placed in these periods; the table says why.",
+                   icon=":material/warning:")
+        st.dataframe(unplaced[["code", "name", "reason", "effort"]], hide_index=True,
+                     width="stretch",
+                     row_height=ROW_HEIGHT,
+                     column_config={**COLUMNS, "reason": TEXT("Why not placed", width=400)})
+    if not outside.empty:
+        st.markdown("**Prerequisites in no period**")
+        st.caption("Not completed and not in this plan, so the work that needs them waits. "
+                   "Not ranked: assess the process (or widen the scenario's filters) so it can "
+                   "be chosen; or record it as completed once it is done.")
+        long = bool(outside["needed_by"].str.len().max() > NEEDED_BY_FITS)
+        st.dataframe(outside, hide_index=True, width="stretch",
+                     row_height=ROW_HEIGHT if long else None, column_config={
+            "code": COLUMNS["code"], "name": COLUMNS["name"], "status": TEXT("Status", width=110),
+            "ranked": st.column_config.CheckboxColumn("Ranked", width=80),
+            "needed_by": TEXT("Needed by", width=300)})
+
 
 inventory = catalogue()
 criteria = criteria_set()
@@ -32,135 +248,59 @@ processes, dependencies = inputs.processes, inputs.dependencies
 st.title("Portfolio and roadmap")
 st.caption("What fits the budget and the staff capacity, and when it can be done.")
 saved = inventory.scenarios.list()
-side = st.sidebar
-side.header("Portfolio")
-name = side.selectbox("Scenario", [DEFAULT, *saved["name"].tolist()], key="pf_scenario")
+st.sidebar.header("Portfolio")
+name = st.sidebar.selectbox("Scenario", [DEFAULT, *saved["name"].tolist()], key="pf_scenario")
 try:
     scenario = scenario_named(name, saved, criteria)
 except ScoringError as error:
     st.error(f"Cannot use scenario {name!r}: {error}", icon=":material/error:")
     st.stop()
 constraints = scenario.constraints
-
-
-def _known_sum(column: str) -> float:
-    """The sum of a numeric process column over the processes that have a value."""
-    if column not in processes.columns:
-        return 0.0
-    values = pd.to_numeric(processes[column], errors="coerce").to_numpy(dtype=float)
-    return float(np.nansum(values))
-
-
-total_cost = _known_sum("estimated_cost_chf")
-top_budget = max(total_cost, constraints.budget or 0.0, 1.0)
-top_capacity = max(_known_sum("estimated_effort_pm"), constraints.capacity or 0.0, 1.0)
 # Keys carry the scenario's name, so picking another scenario starts from its constraints.
-limit_budget = side.toggle("Limit the budget", value=constraints.budget is not None,
-                           key=f"pf_limit_budget_{name}")
-budget = float(side.slider("Budget (CHF)", 0.0, top_budget, float(
-    constraints.budget if constraints.budget is not None else top_budget), step=10_000.0,
-    format="%.0f", key=f"pf_budget_{name}", disabled=not limit_budget))
-limit_capacity = side.toggle("Limit the capacity", value=constraints.capacity is not None,
-                             key=f"pf_limit_capacity_{name}")
-capacity = float(side.slider("Capacity (person-months per period)", 0.0, top_capacity, float(
-    constraints.capacity if constraints.capacity is not None else min(20.0, top_capacity)),
-    step=1.0, key=f"pf_capacity_{name}", disabled=not limit_capacity))
-policy = side.radio("Unknown cost or effort", list(POLICIES), key="pf_unknown",
-                    format_func=lambda v: POLICIES[v])
-side.caption(f"Deadline: {constraints.deadline or 'none'}. Must include: "
-             f"{', '.join(constraints.must_include) or 'none'}. Must exclude: "
-             f"{', '.join(constraints.must_exclude) or 'none'}.")
+chosen_budget = budget_input(name, constraints.budget,
+                             max(known_sum(processes, "estimated_cost_chf"), 1.0))
+chosen_capacity = capacity_input(name, constraints.capacity)
+unknowns = unknowns_input()
+st.sidebar.caption(f"Deadline: {constraints.deadline or 'none'}. Must include: "
+                   f"{', '.join(constraints.must_include) or 'none'}. Must exclude: "
+                   f"{', '.join(constraints.must_exclude) or 'none'}.")
 
-chosen_budget = budget if limit_budget else None
-chosen_capacity = capacity if limit_capacity else None
 effective = scenario.replace(constraints=dataclasses.replace(
     constraints, budget=chosen_budget, capacity=chosen_capacity))
 try:
     ranking = rank(inputs, criteria, effective)
-    result = choose(ranking, processes, dependencies, unknown=policy)  # type: ignore[arg-type]
+    result = choose(ranking, processes, dependencies, unknown=unknowns)
+except MissingEstimates as error:
+    st.error(str(MissingEstimates(error.what, error.codes, how=UNKNOWN_HOW)),
+             icon=":material/error:")
+    st.stop()
 except ScoringError as error:
     st.error(f"Cannot choose a portfolio: {error}", icon=":material/error:")
     st.stop()
 
+names = ranking.table.set_index("code")["name"]
 if not result.feasible:
     st.error("No portfolio meets every constraint:\n\n"
              + "\n".join(f"- {c}" for c in result.conflicts), icon=":material/error:")
-totals = st.columns(4)
-totals[0].metric("Chosen", len(result.selected))
-totals[1].metric("Total value", f"{result.total_value:.3f}")
-totals[2].metric("Cost (CHF)", f"{result.total_cost:,.0f}",
-                 help=None if result.budget_slack is None
-                 else f"{result.budget_slack:,.0f} CHF of the budget left")
-totals[3].metric("Effort (person-months)", f"{result.total_effort:,.1f}",
-                 help=None if result.capacity_slack is None
-                 else f"{result.capacity_slack:,.1f} person-months left over all periods")
-for note in result.notes:
-    st.caption(f"Note: {note}")
-
-items = result.items
-names = ranking.table.set_index("code")["name"]
-ranks = ranking.table.set_index("code")["rank"]
-items = items.assign(name=names.reindex(items["code"]).to_numpy(),
-                     rank=ranks.reindex(items["code"]).to_numpy()).sort_values("rank")
-number = st.column_config.NumberColumn
-config: dict[str, Any] = {"rank": number("Rank"), "code": "Code", "name": "Name",
-          "value": number("Value", format="%.3f"), "cost": number("Cost (CHF)", format="%,.0f"),
-          "effort": number("Effort (pm)", format="%.1f"), "required": "Required",
-          "reason": "Why not chosen"}
-chosen_tab, other_tab = st.columns(2)
-with chosen_tab:
-    st.subheader("Chosen")
-    st.dataframe(items[items["selected"]][["rank", "code", "name", "value", "cost", "effort",
-                                           "required"]],
-                 hide_index=True, width="stretch", column_config=config)
-with other_tab:
-    st.subheader("Not chosen, and why")
-    st.dataframe(items[~items["selected"]][["rank", "code", "name", "reason"]],
-                 hide_index=True, width="stretch", column_config=config)
+show_totals(result)
+show_estimates_needed(result, names)
+if result.notes:
+    with st.expander(f"How this selection was made ({len(result.notes)} notes)"):
+        st.markdown("\n".join(f"- {note}" for note in result.notes))
+show_selection(result, ranking.table)
 
 st.subheader("Value for money")
-per_period = chosen_capacity
-levels = sorted({*np.linspace(0.0, max(total_cost, 1.0), FRONTIER_LEVELS).tolist(),
-                 *([chosen_budget] if chosen_budget is not None else [])})
-try:
-    curve = frontier(ranking, processes, dependencies, levels,
-                     unknown=policy)  # type: ignore[arg-type]
-except ScoringError as error:
-    st.error(f"Cannot draw the frontier: {error}", icon=":material/error:")
-else:
-    current = result.total_value if result.feasible else math.nan
-    st.plotly_chart(frontier_figure(curve, chosen_budget, current), width="stretch",
-                    key="pf_frontier")
-    st.caption(f"The best total value at {FRONTIER_LEVELS} budget levels up to the cost of "
-               "every process (and at the current budget), each solved like the portfolio "
-               "above: same capacity, must-include/exclude and prerequisites; gaps where the "
-               "constraints cannot be met.")
+show_frontier(ranking, processes, dependencies, chosen_budget, unknowns, result)
 
 st.subheader("Roadmap")
 if not result.feasible:
     st.info("No roadmap: the portfolio is infeasible.")
     st.stop()
-if per_period is None:
-    room = float(np.nansum(result.items.loc[result.items["selected"], "effort"].to_numpy(
-        dtype=float)))
-    periods: list[Period] = default_periods(max(room, 1.0), constraints.deadline)
-    st.caption("No capacity limit: every period could take all the chosen work; only "
-               "prerequisites spread it out.")
-else:
-    periods = default_periods(per_period, constraints.deadline)
+periods = roadmap_periods(result, chosen_capacity, constraints.deadline)
 try:
     plan = roadmap(ranking, processes, dependencies, periods, result.selected)
 except ScoringError as error:
     st.error(f"Cannot plan the roadmap: {error}", icon=":material/error:")
     st.stop()
-if plan["placed"].any():
-    st.plotly_chart(gantt_figure(plan, [p.name for p in periods]), width="stretch",
-                    key="pf_gantt")
-    st.caption("Green: quick fixes (placed first). Dashed: the C26 and PP-26 milestones.")
-unplaced = plan[~plan["placed"]]
-if not unplaced.empty:
-    st.warning(f"{len(unplaced)} chosen processes cannot be placed in these periods.",
-               icon=":material/warning:")
-    st.dataframe(unplaced[["code", "effort", "reason"]], hide_index=True, width="stretch",
-                 column_config={"code": "Code", "effort": number("Effort (pm)"),
-                                "reason": "Why not placed"})
+show_roadmap(plan, periods, prerequisites_in_no_period(plan, ranking, processes, dependencies),
+             names)

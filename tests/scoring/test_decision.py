@@ -66,3 +66,27 @@ def test_the_backlog_lists_every_ranked_process_with_its_reasons() -> None:
     assert rows.at["A", "period"] == "by C26"
     assert rows.at["B", "prerequisites"] == "X"
     assert rows.at["A", "reasons"] == "A 1.000"
+
+
+def test_a_process_without_a_cost_estimate_is_left_out_unless_counted_by_choice() -> None:
+    processes = PROCESSES.assign(estimated_cost_chf=[100.0, None, 100.0, 100.0])
+    left = decision.choose(ranked(budget=1000), processes, DEPENDENCIES)  # type: ignore[arg-type]
+    assert left.selected == ("A",) and left.needs_estimate == ("B",)
+    assumed = decision.choose(ranked(budget=1000), processes, DEPENDENCIES,  # type: ignore[arg-type]
+                              unknown=decision.Unknowns("assume", cost=500.0))
+    assert assumed.selected == ("A", "B") and assumed.total_cost == 600
+    # Without a budget the missing cost does not matter.
+    assert "B" in decision.choose(ranked(), processes, DEPENDENCIES).selected  # type: ignore[arg-type]
+
+
+def test_the_roadmap_holds_back_work_whose_prerequisite_is_in_no_period() -> None:
+    ranking = ranked()
+    plan = decision.roadmap(ranking, PROCESSES, DEPENDENCIES,  # type: ignore[arg-type]
+                            decision.default_periods(100)).set_index("code")
+    assert plan.loc["A", "placed"]  # its prerequisite C is completed
+    assert not plan.loc["B", "placed"]
+    assert plan.loc["B", "reason"] == "needs X, which is neither in the plan nor completed"
+    outside = decision.prerequisites_in_no_period(plan.reset_index(), ranking,  # type: ignore[arg-type]
+                                                  PROCESSES, DEPENDENCIES)
+    assert outside.to_dict("records") == [{"code": "X", "name": "x", "status": "planned",
+                                           "ranked": False, "needed_by": "B"}]

@@ -18,6 +18,7 @@ from scoring.criteria import parse_criteria
 from scoring.errors import ScoringError
 from scoring.portfolio import (
     VALUE_TOLERANCE,
+    MissingEstimates,
     PortfolioResult,
     Reason,
     Status,
@@ -180,7 +181,7 @@ def test_a_worked_example_with_every_kind_of_constraint() -> None:
     assert kinds["D"] == Reason.BLOCKED and "X" in reasons["D"]
     assert kinds["E"] == Reason.EXCLUDED
     assert kinds["G"] == Reason.BUDGET and reasons["G"] == (
-        "does not fit the budget: needs 40 CHF, 0 CHF left")
+        "does not fit the budget: needs CHF 40, CHF 0 left")
 
 
 def test_reasons_name_prerequisites_brought_along_and_no_value() -> None:
@@ -194,8 +195,8 @@ def test_reasons_name_prerequisites_brought_along_and_no_value() -> None:
     result = inst.solve()
     assert result.selected == ("A",)
     rows = result.items.set_index("code")
-    assert rows.loc["B", "reason"] == ("does not fit the budget: needs 35 CHF with its "
-                                       "prerequisites not chosen (C), 20 CHF left")
+    assert rows.loc["B", "reason"] == ("does not fit the budget: needs CHF 35 with its "
+                                       "prerequisites not chosen (C), CHF 20 left")
     assert rows.loc["Z", "reason_kind"] == Reason.NO_VALUE
     assert rows.loc["Q", "reason"] == "needs E, which is must-exclude"
     assert rows.loc["R", "reason"] == "needs Q, which cannot be chosen either"
@@ -251,7 +252,7 @@ def test_a_prerequisite_cycle_is_chosen_all_together_and_noted() -> None:
 @pytest.mark.parametrize(("inst", "expected"), [
     (Instance(frame([("A", 1, 1_200_000, 1), ("B", 1, 10, 1)]), budget=1_000_000,
               must_include=["A"]),
-     ["A (must-include) needs 1,200,000 CHF alone, over the budget of 1,000,000 CHF"]),
+     ["A (must-include) needs CHF 1,200,000 alone, over the budget of CHF 1,000,000"]),
     (Instance(frame([("A", 1, 10, 1), ("B", 1, 10, 1), ("C", 1, 10, 1)]), budget=100,
               must_include=["A"], must_exclude=["C"], edges=[("C", "B"), ("B", "A")]),
      ["A is must-include but needs C, which is must-exclude (prerequisite chain C -> B -> A)"]),
@@ -282,17 +283,73 @@ def test_conflicts_name_the_processes_and_the_figures(inst: Instance,
                                                  Reason.BLOCKED}
 
 
-def test_unknown_cost_is_refused_or_counted_as_zero() -> None:
-    items = frame([("A", 3, float("nan"), 1), ("B", 2, 50, 1), ("C", 1, float("nan"), 1)])
-    with pytest.raises(ScoringError, match=r"Cost is unknown for A, C; .*unknown_cost='zero'"):
+def test_unknown_cost_is_left_out_refused_assumed_or_counted_as_zero() -> None:
+    # A (3) and C (1) have no cost; B (2) costs 50; D (1) costs 5 and needs C.
+    items = frame([("A", 3, float("nan"), 1), ("B", 2, 50, 1), ("C", 1, float("nan"), 1),
+                   ("D", 1, 5, 1)])
+    needs = pd.DataFrame({"upstream_code": ["C"], "downstream_code": ["D"]})
+    left = select_portfolio(items, budget=60, capacity=None, prerequisites=needs,
+                            unknown_cost="leave_out")
+    assert left.selected == ("B",)  # never "free": A and C wait for an estimate, D for C
+    reasons = left.items.set_index("code")["reason"]
+    assert reasons["A"] == "needs a cost estimate before it can be chosen"
+    assert reasons["D"] == "needs C, which needs a cost estimate first"
+    assert left.needs_estimate == ("A", "C")
+    assert any("Cost unknown for A, C: left out until estimated (2 processes)" in n
+               for n in left.notes)
+    with pytest.raises(MissingEstimates, match=r"^The cost of A, C is unknown and the budget "
+                       r"is limited: estimate their cost, or choose how unknown costs count"):
         select_portfolio(items, budget=60, capacity=None)
-    result = select_portfolio(items, budget=50, capacity=None, unknown_cost="zero")
-    assert result.selected == ("A", "B", "C")
-    assert any("Cost unknown for A, C: counted as 0" in n for n in result.notes)
+    zero = select_portfolio(items, budget=50, capacity=None, unknown_cost="zero")
+    assert zero.selected == ("A", "B", "C")
+    assert any("Cost unknown for A, C: counted as 0, as chosen" in n for n in zero.notes)
+    # At an assumed 40 each, A (3) fits alone, C and D (40 + 5) with it do not.
+    assumed = select_portfolio(items, budget=60, capacity=None, prerequisites=needs,
+                               unknown_cost="assume", assumed_cost=40)
+    assert assumed.selected == ("A",) and assumed.total_cost == 40
+    assert any("counted at the assumed CHF 40 each" in n for n in assumed.notes)
+    with pytest.raises(ScoringError, match="Give the assumed cost"):
+        select_portfolio(items, budget=60, capacity=None, unknown_cost="assume")
+    with pytest.raises(ScoringError, match="choose 'assume' to count them at it"):
+        select_portfolio(items, budget=60, capacity=None, unknown_cost="zero", assumed_cost=1)
+    # A must-include without an estimate conflicts, naming what it lacks.
+    wanted = select_portfolio(items, budget=60, capacity=None, must_include=["A"],
+                              unknown_cost="leave_out")
+    assert wanted.conflicts == ("A is must-include but needs a cost estimate before it can "
+                                "be chosen",)
     # Without a budget the cost does not matter: no refusal, and a note.
     free = select_portfolio(items, budget=None, capacity=2)
     assert free.selected == ("A", "B")
     assert any("no limit is set" in n for n in free.notes)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_leaving_out_unestimated_work_is_excluding_it(seed: int) -> None:
+    """Over random instances with unknown costs and efforts: leaving them out chooses exactly
+    what must-excluding them (and counting their figures as 0) chooses, so nothing without an
+    estimate under a set limit is ever chosen, nor anything that needs it."""
+    inst = random_instance(seed)
+    rng = np.random.default_rng(seed)
+    items = inst.items.copy()
+    for column in ("cost", "effort"):
+        items.loc[rng.random(len(items)) < 0.3, column] = np.nan
+    unknown = set(items.loc[items["cost"].isna() & (inst.budget is not None), "code"]) | set(
+        items.loc[items["effort"].isna() & (inst.capacity is not None), "code"])
+    left = select_portfolio(
+        items, budget=inst.budget, capacity=inst.capacity, must_include=inst.must_include,
+        must_exclude=inst.must_exclude, exclusive_groups=inst.groups,
+        prerequisites=inst.prerequisites(), completed=inst.completed,
+        unknown_cost="leave_out", unknown_effort="leave_out")
+    excluded = select_portfolio(
+        items, budget=inst.budget, capacity=inst.capacity, must_include=inst.must_include,
+        must_exclude=[*inst.must_exclude, *unknown], exclusive_groups=inst.groups,
+        prerequisites=inst.prerequisites(), completed=inst.completed,
+        unknown_cost="zero", unknown_effort="zero")
+    assert left.status == excluded.status
+    assert left.selected == excluded.selected
+    assert not set(left.selected) & unknown
+    assert set(left.needs_estimate) == unknown - set(inst.completed) - set(inst.must_exclude)
 
 
 @pytest.mark.parametrize(("call", "message"), [

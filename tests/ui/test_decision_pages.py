@@ -195,7 +195,7 @@ def test_portfolio_chooses_what_choose_chooses(page: PageFactory, database_url: 
     assert not test.exception and not test.error, _texts(test, "error")
     inputs = _inputs(database_url)
     direct = choose(rank(inputs, CRITERIA, scenario), inputs.processes, inputs.dependencies,
-                    unknown="zero")
+                    unknown="leave_out")
     assert direct.feasible and direct.selected
     chosen = _table(test, "rank", "code", "name", "value", "cost")
     assert sorted(chosen["code"]) == sorted(direct.selected)
@@ -219,8 +219,8 @@ def test_a_budget_below_a_must_include_shows_the_conflict(page: PageFactory,
     errors = _texts(test, "error")
     assert "No portfolio meets every constraint" in errors
     assert code in errors
-    assert test.slider(key="pf_budget_Too tight").value == cost / 2
-    test.slider(key="pf_budget_Too tight").set_value(min(cost * 3, 15_000_000.0)).run()
+    assert test.number_input(key="pf_budget_Too tight").value == cost / 2
+    test.number_input(key="pf_budget_Too tight").set_value(min(cost * 3, 15_000_000.0)).run()
     assert "No portfolio meets every constraint" not in _texts(test, "error")
 
 
@@ -245,7 +245,7 @@ def test_the_frontier_passes_through_the_portfolio_and_never_falls(
     test.selectbox(key="pf_scenario").set_value("Lean").run()
     inputs = _inputs(database_url)
     direct = choose(rank(inputs, CRITERIA, scenario), inputs.processes, inputs.dependencies,
-                    unknown="zero")
+                    unknown="leave_out")
     line = _figure(test, 0)["data"][0]
     budgets, values = _array(line["x"]).astype(float), _array(line["y"]).astype(float)
     assert len(budgets) >= 10 and np.all(np.diff(values) >= -1e-9)
@@ -263,7 +263,7 @@ def test_the_roadmap_places_the_chosen_before_the_deadline(page: PageFactory,
     test.selectbox(key="pf_scenario").set_value("Lean").run()
     inputs = _inputs(database_url)
     ranking = rank(inputs, CRITERIA, scenario)
-    direct = choose(ranking, inputs.processes, inputs.dependencies, unknown="zero")
+    direct = choose(ranking, inputs.processes, inputs.dependencies, unknown="leave_out")
     plan = roadmap(ranking, inputs.processes, inputs.dependencies,
                    default_periods(24.0, "PP-26"), direct.selected)
     bars = _figure(test, 1)["data"][0]
