@@ -11,9 +11,11 @@ from inventory.access import Action
 from inventory.errors import CatalogueError
 from scoring import decision
 from scoring.errors import ScoringError
+from scoring.portfolio import MissingEstimates
 from scoring.ranking import rank
 from scoring.scenario import Scenario
 from views.common import actor, catalogue, require
+from views.estimates import unknowns_input
 from views.scoring_data import criteria_set, ranking_inputs
 
 DEFAULT = "— default settings —"
@@ -39,8 +41,7 @@ samples = middle.select_slider("Robustness samples", [500, 1_000, 2_000, 5_000],
                                key="backlog_samples")
 top = right.number_input("Top group (N)", min_value=1, max_value=100, value=10,
                          key="backlog_top")
-zero = st.toggle("Count unknown cost or effort as 0 (otherwise such processes are named and "
-                 "the portfolio is not computed)", key="backlog_zero")
+unknowns = unknowns_input(st, "backlog")
 
 
 def build() -> dict[str, pd.DataFrame]:
@@ -62,7 +63,7 @@ def build() -> dict[str, pd.DataFrame]:
         if constraints.budget is not None or constraints.capacity is not None:
             bar.progress(1.0, text="Portfolio (exact)…")
             chosen = decision.choose(ranking, frames["processes"], frames["dependencies"],
-                                     unknown="zero" if zero else "refuse")
+                                     unknown=unknowns)
             if not chosen.feasible:
                 raise ScoringError("The constraints cannot all be met: "
                                    + "; ".join(chosen.conflicts))
@@ -80,6 +81,11 @@ def build() -> dict[str, pd.DataFrame]:
 
 try:
     sheets = build()
+except MissingEstimates as error:
+    st.error(str(MissingEstimates(error.what, error.codes,
+                                  how="under “Processes without an estimate” above")),
+             icon=":material/error:")
+    st.stop()
 except (ScoringError, CatalogueError) as error:
     st.error(f"The backlog cannot be built: {error}", icon=":material/error:")
     st.stop()

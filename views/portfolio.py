@@ -32,15 +32,9 @@ from scoring.ranking import Ranking, rank
 from scoring.roadmap import Period
 from views.common import catalogue
 from views.decision_charts import DEFAULT, frontier_figure, gantt_figure, scenario_named
+from views.estimates import chf, unknowns_input
 from views.scoring_data import criteria_set, ranking_inputs
 
-#: How a process with no estimate counts while its limit is set, as the sidebar offers it.
-UNKNOWN_CHOICES = {
-    "leave_out": "Leave it out until it is estimated",
-    "assume": "Count it at an assumed figure",
-    "zero": "Count it as zero (as if it were free)",
-    "refuse": "Stop and list the processes to estimate",
-}
 UNKNOWN_HOW = "under “Processes without an estimate” in the sidebar"
 FRONTIER_LEVELS = 11
 BUDGET_STEP = 100_000
@@ -60,11 +54,6 @@ COLUMNS: dict[str, Any] = {  # widths in pixels: the Not chosen table fits 1440-
     "period": TEXT("Period", width=90),
     "together": TEXT("Scheduled together", width=400),
 }
-
-
-def chf(amount: float) -> str:
-    """``CHF 2,000,000``: whole francs with thousands separated."""
-    return f"CHF {amount:,.0f}"
 
 
 def known_sum(processes: pd.DataFrame, column: str) -> float:
@@ -99,25 +88,6 @@ def capacity_input(name: str, default: float | None) -> float | None:
         value=float(default if default is not None else 20.0), disabled=not limited,
         key=f"pf_capacity_{name}")
     return float(amount) if limited else None
-
-
-def unknowns_input() -> Unknowns:
-    """How processes with no cost or effort estimate count; leaving them out by default."""
-    side = st.sidebar
-    policy = side.radio("Processes without an estimate", list(UNKNOWN_CHOICES),
-                        format_func=UNKNOWN_CHOICES.__getitem__, key="pf_unknown",
-                        help="Only matters while the budget or the capacity is limited. An "
-                             "unknown cost or effort is never counted as zero unless you "
-                             "choose so here.")
-    if policy != "assume":
-        return Unknowns(policy)  # type: ignore[arg-type]
-    cost = side.number_input("Assumed cost of each (CHF)", min_value=0, step=50_000,
-                             value=500_000, format="%d", key="pf_assumed_cost")
-    effort = side.number_input("Assumed effort of each (person-months)", min_value=0.0,
-                               step=1.0, value=12.0, format="%.1f", key="pf_assumed_effort")
-    side.caption(f"Each process without an estimate counts as {chf(float(cost))} and "
-                 f"{effort:g} person-months.")
-    return Unknowns("assume", float(cost), float(effort))
 
 
 def named(codes: tuple[str, ...] | list[str], names: pd.Series) -> str:
@@ -260,7 +230,7 @@ constraints = scenario.constraints
 chosen_budget = budget_input(name, constraints.budget,
                              max(known_sum(processes, "estimated_cost_chf"), 1.0))
 chosen_capacity = capacity_input(name, constraints.capacity)
-unknowns = unknowns_input()
+unknowns = unknowns_input(st.sidebar, "pf")
 st.sidebar.caption(f"Deadline: {constraints.deadline or 'none'}. Must include: "
                    f"{', '.join(constraints.must_include) or 'none'}. Must exclude: "
                    f"{', '.join(constraints.must_exclude) or 'none'}.")

@@ -82,7 +82,7 @@ def test_backlog_and_robustness_pages_agree_with_the_uplift_on(app: AppTest,
     _plan(database_url)
     app.switch_page("views/backlog.py").run()
     app.selectbox(key="backlog_scenario").set_value("Plan").run()
-    app.toggle(key="backlog_zero").set_value(True).run()
+    app.radio(key="backlog_unknown").set_value("zero").run()
     assert not app.exception and not app.error, app.error
     backlog = app.dataframe[0].value.set_index("code")
     assert (backlog["probability_top_n"].iloc[:5] >= 0.5).all(), backlog.head(5)
@@ -107,7 +107,7 @@ def test_the_files_from_the_page_are_ready_to_hand_out(app: AppTest, database_ur
     _plan(database_url)
     app.switch_page("views/backlog.py").run()
     app.selectbox(key="backlog_scenario").set_value("Plan").run()
-    app.toggle(key="backlog_zero").set_value(True).run()
+    app.radio(key="backlog_unknown").set_value("zero").run()
     assert not app.exception and not app.error, app.error
     assert pio.templates.default == "streamlit"  # the trap the report must not fall into
     report = downloads["html"].decode("utf-8")
@@ -148,7 +148,23 @@ def test_constraints_that_cannot_be_met_are_explained(app: AppTest, database_url
     catalogue.scenarios.add("Tight", settings, by("ana"))
     app.switch_page("views/backlog.py").run()
     app.selectbox(key="backlog_scenario").set_value("Tight").run()
-    app.toggle(key="backlog_zero").set_value(True).run()
+    app.radio(key="backlog_unknown").set_value("zero").run()
     assert not app.exception, app.exception
     message = " ".join(e.value for e in app.error)
     assert "cannot all be met" in message and "HR-REC" in message
+
+
+def test_processes_without_an_estimate_are_left_out_by_default_as_on_the_portfolio_page(
+        app: AppTest, database_url: str) -> None:
+    """The same four choices as the Portfolio page: by default the backlog is built with the
+    unestimated processes left out; refusing names them and where to choose."""
+    _plan(database_url)
+    app.switch_page("views/backlog.py").run()
+    app.selectbox(key="backlog_scenario").set_value("Plan").run()
+    assert app.radio(key="backlog_unknown").value == "leave_out"
+    assert not app.exception and not app.error, app.error
+    assert len(app.dataframe[0].value) > 10
+    app.radio(key="backlog_unknown").set_value("refuse").run()
+    message = " ".join(e.value for e in app.error)
+    assert "is unknown and the budget is limited" in message
+    assert "Processes without an estimate" in message and "unknown_cost" not in message

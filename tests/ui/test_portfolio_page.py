@@ -185,6 +185,7 @@ def test_the_backlog_refusal_speaks_of_estimates_not_of_arguments(
     test = start(database_url, monkeypatch, role=Role.leadership,
                  script=str(VIEWS / "backlog.py"))
     test.selectbox(key="backlog_scenario").set_value("Budget 2M")
+    test.radio(key="backlog_unknown").set_value("refuse")
     test.select_slider(key="backlog_samples").set_value(500).run()
     error = _texts(test, "error")
     assert "The cost of EVT-RP, HR-REC-04 is unknown" in error
