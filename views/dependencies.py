@@ -4,6 +4,9 @@ itself is :mod:`views.network_chart`. A parent process stands for its sub-proces
 includes theirs unless the person switches that off.
 """
 
+import hashlib
+
+import networkx as nx
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -15,6 +18,7 @@ from views.network_chart import (
     COLOUR_CHOICES,
     LABEL_ALL_LIMIT,
     labelled_codes,
+    nearest,
     neighbourhood,
     network_figure,
     placed_nodes,
@@ -22,6 +26,20 @@ from views.network_chart import (
 )
 
 WHOLE_GRAPH_LIMIT = 250  # above this, the network shows the chosen process's neighbourhood
+
+
+def fingerprint(dependencies: nx.DiGraph) -> str:
+    """Identifies the network's processes and links (with their strength), for the cache."""
+    content = (sorted(dependencies.nodes), sorted(dependencies.edges(data="strength")))
+    return hashlib.sha256(repr(content).encode()).hexdigest()
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the network…")
+def measured(_dependencies: nx.DiGraph, network: str) -> pd.DataFrame:
+    """:func:`inventory.graph.metrics` of the network ``network`` fingerprints: computed once
+    per state of the inventory (exact betweenness takes seconds at 2,000 processes), not on
+    every click."""
+    return graph.metrics(_dependencies)
 
 
 def ripple_panel(code: str, name: str, downstream: pd.DataFrame, upstream: pd.DataFrame,
@@ -66,7 +84,7 @@ if dependencies.number_of_nodes() == 0:
              allowed(Action.edit_inventory) else "an analyst adds them on the Inventory page")
     st.info(f"No process yet: {where}.")
     st.stop()
-measures = graph.metrics(dependencies)
+measures = measured(dependencies, fingerprint(dependencies))
 names = {code: data.get("name", "") for code, data in dependencies.nodes(data=True)}
 if "ripple_code" not in st.session_state and st.query_params.get("process") in names:
     st.session_state["ripple_code"] = st.query_params["process"]  # a shared link
@@ -90,7 +108,7 @@ nodes = measures.reset_index().assign(
     unit=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("unit") or "—"),
     owner=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("process_owner") or "—"))
 ripple: dict[str, str] | None = None
-near: set[str] | None = None
+near: pd.Series | None = None
 downstream = upstream = pd.DataFrame()
 family = below if with_sub_processes else []
 if chosen is not None:
@@ -106,13 +124,16 @@ if len(nodes) > WHOLE_GRAPH_LIMIT:
         st.caption(f"{len(measures):,} processes: showing the {WHOLE_GRAPH_LIMIT} with the "
                    "widest reach. Choose a process to see its neighbourhood.")
     else:
-        nodes = nodes[nodes["code"].isin(near)]
-        st.caption(f"Showing the {len(nodes):,} processes within {depth} links of {chosen}, "
-                   "upstream and downstream.")
+        closest = nearest(near, nodes, WHOLE_GRAPH_LIMIT)
+        more = (f", the {WHOLE_GRAPH_LIMIT} nearest of {len(near):,}"
+                if len(near) > WHOLE_GRAPH_LIMIT else "")
+        nodes = nodes[nodes["code"].isin(closest)]
+        st.caption(f"Showing the processes within {depth} links of {chosen}, upstream and "
+                   f"downstream{more}.")
 labelled = labelled_codes(nodes, near)
 if len(labelled) < len(nodes):
-    st.caption("Codes are shown for the chosen process and its neighbourhood; hover over a "
-               "point for any other." if near is not None else
+    st.caption("Codes are shown for the chosen process and its nearest neighbours; hover over "
+               "a point for any other." if near is not None else
                "Codes are shown for the processes with the widest reach; hover over a point "
                "for any other, or choose a process.")
 st.plotly_chart(network_figure(dependencies, placed_nodes(dependencies, nodes), colour, ripple,

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from inventory import graph
 
 LABEL_ALL_LIMIT = 100  # up to this many processes drawn, every one is labelled
+LABEL_LIMIT = 40  # at most this many labels in a larger graph, nearest to the chosen first
 WIDEST_LABELLED = 12  # a larger graph with no process chosen labels its widest-reaching ones
 COLUMN_LIMIT = 12  # processes in one column of the drawing before a wave spreads sideways
 WEBGL_POINTS = 10_000  # above this many line points, plain edges are drawn with WebGL
@@ -166,21 +167,36 @@ def _markers(part: pd.DataFrame, name: str, marker: dict[str, Any],
 
 
 def neighbourhood(chosen: list[str], downstream: pd.DataFrame, upstream: pd.DataFrame,
-                  depth: int) -> set[str]:
-    """The chosen process (with its sub-processes) and what it feeds or needs within ``depth``
-    links."""
-    near = set(chosen)
-    for reached in (downstream, upstream):
-        near |= set(reached.loc[reached["distance"] <= depth, "code"])
-    return near
+                  depth: int) -> pd.Series:
+    """How many links away each process within ``depth`` links of the chosen one is, upstream
+    or downstream (0 for the chosen process and its sub-processes, the first of ``chosen``
+    first), nearest first."""
+    reached = [pd.Series(0, index=pd.Index(chosen, dtype=object))]
+    reached += [frame.set_index("code")["distance"] for frame in (downstream, upstream)]
+    distance = pd.concat(reached)
+    distance = distance[distance <= depth]
+    return distance.groupby(level=0, sort=False).min().sort_values(kind="stable")
 
 
-def labelled_codes(nodes: pd.DataFrame, near: set[str] | None) -> set[str]:
-    """Every process when few are drawn; else the neighbourhood, or the widest-reaching."""
+def nearest(near: pd.Series, nodes: pd.DataFrame, limit: int) -> list[str]:
+    """The ``limit`` processes of ``nodes`` nearest to the chosen one (see
+    :func:`neighbourhood`): the chosen process itself first, then by distance, and at the same
+    distance the widest-reaching first."""
+    reach = nodes.set_index("code")["downstream"]
+    inside = near[near.index.isin(reach.index)]
+    ranked = pd.DataFrame({"later": inside.index != near.index[0], "distance": inside,
+                           "reach": -reach.reindex(inside.index)})
+    return ranked.sort_values(["later", "distance", "reach"],
+                              kind="stable").index[:limit].tolist()
+
+
+def labelled_codes(nodes: pd.DataFrame, near: pd.Series | None) -> set[str]:
+    """Every process when few are drawn; else the chosen process and its nearest neighbours,
+    or, with none chosen, the widest-reaching processes; at most LABEL_LIMIT of them."""
     if len(nodes) <= LABEL_ALL_LIMIT:
         return set(nodes["code"])
     if near is not None:
-        return near
+        return set(nearest(near, nodes, LABEL_LIMIT))
     return set(nodes.nlargest(WIDEST_LABELLED, "downstream")["code"])
 
 

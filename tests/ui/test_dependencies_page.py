@@ -20,7 +20,9 @@ from tests.ui.harness import start
 from views.network_chart import (
     COLUMN_LIMIT,
     LABEL_ALL_LIMIT,
+    LABEL_LIMIT,
     labelled_codes,
+    nearest,
     neighbourhood,
     network_figure,
     placed_nodes,
@@ -178,3 +180,21 @@ def test_a_large_network_labels_only_the_neighbourhood_of_the_chosen_process() -
     shown = drawn_processes(figure)
     assert set(shown.loc[shown["label"] != "", "code"]) == labelled
     assert shown.groupby("x").size().max() <= COLUMN_LIMIT
+
+
+def test_a_crowded_neighbourhood_labels_the_chosen_process_and_its_nearest() -> None:
+    """A hub feeding more processes than can be labelled: the hub and its widest-reaching
+    direct neighbours are labelled, up to LABEL_LIMIT, and the drawing keeps the nearest."""
+    spokes = [f"S{i:03d}" for i in range(LABEL_ALL_LIMIT + 20)]
+    codes = ["HUB", "FAR", *spokes]
+    processes = pd.DataFrame({"code": codes, "name": codes, "unit": "U", "parent_code": None})
+    links = pd.DataFrame({"upstream_code": ["HUB"] * len(spokes) + [spokes[0], spokes[1]],
+                          "downstream_code": [*spokes, "FAR", spokes[2]]})
+    dependencies = graph.build_graph(processes, links)
+    nodes = graph.metrics(dependencies).reset_index()
+    near = neighbourhood(["HUB"], graph.impact(dependencies, ["HUB"]),
+                         graph.impact(dependencies, ["HUB"], direction="upstream"), depth=2)
+    labelled = labelled_codes(nodes, near)
+    assert len(labelled) == LABEL_LIMIT and "HUB" in labelled and "FAR" not in labelled
+    assert {spokes[0], spokes[1]} <= labelled  # they feed others: the widest reach
+    assert nearest(near, nodes, 3) == ["HUB", spokes[0], spokes[1]]
