@@ -26,6 +26,8 @@ WIDEST_LABELLED = 12  # a larger graph with no process chosen labels its widest-
 COLUMN_LIMIT = 12  # processes in one column of the drawing before a wave spreads sideways
 WEBGL_POINTS = 10_000  # above this many line points, plain edges are drawn with WebGL
 ROW_PIXELS = 40
+COLUMN_PIXELS = 900  # about the drawing's width on a laptop, shared by its columns
+WAVE_LABELS = 40  # at most this many numbered waves on the axis
 COLOUR_CHOICES = {"unit": "Unit", "wave": "Wave", "downstream": "Downstream reach",
                   "pagerank": "PageRank (many depend on it)", "betweenness": "Betweenness",
                   "on_cycle": "On a cycle"}
@@ -49,13 +51,11 @@ def network_figure(dependencies: nx.DiGraph, placed: pd.DataFrame, colour: str,
                            label=[code if code in labelled else "" for code in placed.index])
     for trace in _node_traces(placed, colour, ripple):
         figure.add_trace(trace)
-    waves = placed.groupby("wave")["x"].agg(["min", "max"])
     rows = int(np.ceil(placed["y"].max() - placed["y"].min())) + 1
     figure.update_layout(
         height=max(420, ROW_PIXELS * rows + 140), margin={"t": 30, "b": 10, "l": 10, "r": 10},
         xaxis={"title": "Wave (a process needs only those to its left)", "zeroline": False,
-               "tickvals": ((waves["min"] + waves["max"]) / 2).tolist(),
-               "ticktext": [str(wave) for wave in waves.index], "showgrid": False},
+               "showgrid": False, **_wave_ticks(placed)},
         yaxis={"visible": False},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
         plot_bgcolor="white")
@@ -70,9 +70,21 @@ def _hover(placed: pd.DataFrame) -> list[str]:
 
 
 def _sizes(placed: pd.DataFrame) -> np.ndarray:
-    """Marker diameter in pixels, 8 to 22, growing with the square root of downstream reach."""
+    """Marker diameter in pixels, growing with the square root of downstream reach: 8 to 22,
+    smaller when there are so many columns that full-size markers would touch."""
     reach = placed["downstream"].to_numpy(dtype=float)
-    return 8 + 14 * np.sqrt(reach / max(1.0, float(reach.max(initial=0))))
+    largest = float(np.clip(COLUMN_PIXELS / max(1, placed["column"].nunique()), 10, 22))
+    smallest = min(8.0, largest / 2)
+    return smallest + (largest - smallest) * np.sqrt(reach / max(1.0, float(reach.max(initial=0))))
+
+
+def _wave_ticks(placed: pd.DataFrame) -> dict[str, list[Any]]:
+    """A tick at the centre of each wave, numbered; with many waves, every k-th numbered."""
+    waves = placed.groupby("wave")["x"].agg(["min", "max"])
+    every = -(-len(waves) // WAVE_LABELS)
+    return {"tickvals": ((waves["min"] + waves["max"]) / 2).tolist(),
+            "ticktext": [str(wave) if index % every == 0 else ""
+                         for index, wave in enumerate(waves.index)]}
 
 
 def _edge_traces(dependencies: nx.DiGraph, placed: pd.DataFrame,

@@ -21,6 +21,7 @@ from views.network_chart import (
     COLUMN_LIMIT,
     LABEL_ALL_LIMIT,
     LABEL_LIMIT,
+    WAVE_LABELS,
     labelled_codes,
     nearest,
     neighbourhood,
@@ -180,6 +181,8 @@ def test_a_large_network_labels_only_the_neighbourhood_of_the_chosen_process() -
     shown = drawn_processes(figure)
     assert set(shown.loc[shown["label"] != "", "code"]) == labelled
     assert shown.groupby("x").size().max() <= COLUMN_LIMIT
+    numbered = [text for text in figure["layout"]["xaxis"]["ticktext"] if text]
+    assert numbered[0] == "1" and len(numbered) <= WAVE_LABELS < size  # waves stay legible
 
 
 def test_a_crowded_neighbourhood_labels_the_chosen_process_and_its_nearest() -> None:
