@@ -614,13 +614,18 @@ def graph_impact(
     depth: Annotated[int | None, typer.Option(help="Follow at most this many links.")] = None,
     min_strength: Annotated[int, typer.Option(help="Ignore weaker dependencies (1-3).")] = 1,
     roll_up: RollUpOption = False,
+    with_sub_processes: Annotated[bool, typer.Option(
+        "--sub-processes/--own-links-only",
+        help="A parent process includes what its sub-processes feed and need (the default), "
+             "or only its own links.")] = True,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Ripple analysis: every process reached from CODES, with distance and path."""
     catalogue = _catalogue(ctx)
     frame = graph.impact(catalogue.graph(roll_up=roll_up), codes,
                          direction="upstream" if upstream else "downstream", max_depth=depth,
-                         min_strength=min_strength, kpis=catalogue.kpis())
+                         min_strength=min_strength, kpis=catalogue.kpis(),
+                         include_sub_processes=with_sub_processes)
     if fmt is Format.table:
         where = "needed by" if upstream else "reached from"
         typer.echo(f"{len(frame)} process(es) {where} {', '.join(codes)}")

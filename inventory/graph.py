@@ -562,7 +562,8 @@ def _whole(values: FloatArray) -> bool:
 def impact(graph: nx.DiGraph, codes: list[str], *,
            direction: Literal["downstream", "upstream"] = "downstream",
            max_depth: int | None = None, min_strength: float = 1,
-           kpis: pd.DataFrame | None = None) -> pd.DataFrame:
+           kpis: pd.DataFrame | None = None,
+           include_sub_processes: bool = False) -> pd.DataFrame:
     """Ripple analysis: every process reached from ``codes`` (downstream: what depends on them;
     upstream: what must be in place first), one row each, sorted by distance then code.
 
@@ -571,15 +572,42 @@ def impact(graph: nx.DiGraph, codes: list[str], *,
     dependency along ``path``, ', '-joined), min_strength_on_path, kpis (the names of the
     process's KPIs from ``kpis``, columns process_code and name, '; '-joined), is_start and note
     (see the module docstring on start processes).
+
+    ``include_sub_processes=True`` rolls a parent's sub-processes up into it: the search starts
+    from every code and all of its sub-processes (:func:`sub_processes`) at once, so a parent
+    feeds what any of its sub-processes feeds. Distances count from the nearest of them, paths
+    start at the sub-process the link leaves from, and the sub-processes themselves are not
+    listed (they are part of the start).
     """
     starts = _known(graph, codes)
     if direction not in ("downstream", "upstream"):
         raise InvalidInput(f"direction must be 'downstream' or 'upstream', not {direction!r}")
     if max_depth is not None and max_depth < 1:
         raise InvalidInput(f"max_depth must be 1 or more (or none), not {max_depth}")
+    below = sub_processes(graph, list(starts)) if include_sub_processes else []
     with _COLLECTOR.paused():
-        reached = _search(graph, starts, direction, max_depth, min_strength)
+        reached = _search(graph, dict.fromkeys(sorted([*starts, *below])), direction, max_depth,
+                          min_strength)
+        for code in below:
+            reached.pop(code, None)
         return _impact_frame(graph, reached, starts, _kpi_names(kpis, reached))
+
+
+def sub_processes(graph: nx.DiGraph, codes: list[str]) -> list[str]:
+    """Every process below ``codes`` in the process hierarchy (children, their children, ...),
+    read from the nodes' ``parent_code``; sorted, without ``codes`` themselves."""
+    children: dict[str, list[str]] = {}
+    for code, parent in graph.nodes(data="parent_code"):
+        if parent is not None:
+            children.setdefault(parent, []).append(code)
+    found: set[str] = set()
+    waiting = list(codes)
+    while waiting:
+        for child in children.get(waiting.pop(), []):
+            if child not in found:
+                found.add(child)
+                waiting.append(child)
+    return sorted(found - set(codes))
 
 
 def _search(graph: nx.DiGraph, starts: dict[str, None], direction: str, max_depth: int | None,
@@ -738,3 +766,95 @@ def waves(graph: nx.DiGraph) -> pd.DataFrame:
     }, columns=WAVE_COLUMNS)
     frame = frame.astype({"wave": "int64", "scc_id": "int64", "on_cycle": bool})
     return frame.sort_values(["wave", "code"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def layered_layout(graph: nx.DiGraph, waves: pd.Series, *, column_limit: int = 14,
+                   sweeps: int = 4) -> pd.DataFrame:
+    """Where to draw each process of ``waves`` (a Series: code -> wave, in the order to start
+    from, e.g. by unit then code) so that the network reads left to right, wave by wave.
+
+    One layer per wave, left to right. A wave of n processes is spread over
+    ceil(n / ``column_limit``) side-by-side columns, so no column holds more than
+    ``column_limit`` processes; its processes are dealt to the columns in turn and each one sits
+    a fraction of a row lower than the one before, so no two share a height and labels of
+    neighbouring columns do not sit side by side. Within a wave, processes are ordered by the
+    barycentre heuristic of layered drawing (K. Sugiyama, S. Tagawa, M. Toda, "Methods for
+    visual understanding of hierarchical system structures", IEEE Trans. SMC 11(2), 1981):
+    ``sweeps`` passes, alternately left to right and right to left, each sorting a wave by the
+    mean height of its neighbours in the waves already passed, which reduces crossing edges.
+    Only the edges of ``graph`` between processes of ``waves`` count.
+
+    Returns a frame indexed by code, in the order of ``waves``: wave, x, y (top is high) and
+    column (0, 1, ... left to right over all waves).
+    """
+    if column_limit < 1:
+        raise InvalidInput(f"column_limit must be 1 or more, not {column_limit}")
+    codes = [str(code) for code in waves.index]
+    wave = waves.to_numpy(dtype=np.int64)
+    layers = [np.flatnonzero(wave == value) for value in np.unique(wave)]
+    adjacency = _shown_adjacency(graph, codes)
+    height = np.zeros(len(codes))
+    for layer in layers:
+        height[layer] = _heights(len(layer), column_limit)
+    for sweep in range(sweeps if len(layers) > 1 else 0):
+        forward = sweep % 2 == 0
+        for index in range(1, len(layers)) if forward else range(len(layers) - 2, -1, -1):
+            passed = wave < wave[layers[index][0]] if forward else wave > wave[layers[index][0]]
+            layers[index] = _by_barycentre(layers[index], adjacency, height, passed)
+            height[layers[index]] = _heights(len(layers[index]), column_limit)
+    x, column = _columns(layers, len(codes), column_limit)
+    return pd.DataFrame({"wave": wave, "x": x, "y": height, "column": column},
+                        index=pd.Index(codes, name="code", dtype=object))
+
+
+SUB_COLUMN_STEP = 0.9  # between the columns of one wave, in units of the x axis
+WAVE_STEP = 1.2  # from the last column of a wave to the first of the next
+
+
+def _shown_adjacency(graph: nx.DiGraph, codes: list[str]) -> sparse.csr_array:
+    """Symmetric adjacency between ``codes`` (either direction counts once per edge)."""
+    index = {code: i for i, code in enumerate(codes)}
+    pairs = [(index[up], index[down]) for up, down in graph.edges()
+             if up in index and down in index]
+    ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    rows = np.concatenate([ends[:, 0], ends[:, 1]])
+    cols = np.concatenate([ends[:, 1], ends[:, 0]])
+    n = len(codes)
+    return sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+def _heights(count: int, column_limit: int) -> FloatArray:
+    """Heights of the 1st, 2nd, ... process of a wave, top first, centred on 0: each a
+    1/columns row below the one before (one row below within its own column)."""
+    columns = -(-count // column_limit)
+    return ((count - 1) / 2 - np.arange(count)) / max(columns, 1)
+
+
+def _by_barycentre(layer: IntArray, adjacency: sparse.csr_array, height: FloatArray,
+                   passed: npt.NDArray[np.bool_]) -> IntArray:
+    """``layer`` sorted top to bottom by the mean height of each process's neighbours among
+    ``passed``; a process with none keeps its own height; ties keep the current order."""
+    rows = adjacency[layer]
+    weight = rows @ passed.astype(np.float64)
+    total = rows @ (height * passed)
+    centre = np.divide(total, weight, out=height[layer].copy(), where=weight > 0)
+    return layer[np.lexsort((np.arange(len(layer)), -centre))]
+
+
+def _columns(layers: list[IntArray], n: int, column_limit: int) -> tuple[FloatArray, IntArray]:
+    """x and global column of every process: the k-th process of a wave with c columns goes to
+    its column k mod c."""
+    x = np.zeros(n)
+    column = np.zeros(n, dtype=np.int64)
+    left, first_column = 0.0, 0
+    for layer in layers:
+        columns = -(-len(layer) // column_limit)
+        own = np.arange(len(layer)) % columns
+        x[layer] = left + own * SUB_COLUMN_STEP
+        column[layer] = first_column + own
+        left += (columns - 1) * SUB_COLUMN_STEP + WAVE_STEP
+        first_column += columns
+    return x, column

@@ -45,7 +45,8 @@ def test_impact_downstream_upstream_and_limits(db: str) -> None:
                                        "--format", "csv")))
     assert len(near) < len(every) and set(near["distance"]) == {1}
     assert all(path.startswith("MEM-IDM > ") for path in every["path"])
-    needs = json.loads(dti(db, "graph", "impact", "HR-REC", "--upstream", "--format", "json"))
+    needs = json.loads(dti(db, "graph", "impact", "HR-REC", "--upstream", "--own-links-only",
+                           "--format", "json"))
     assert needs and all(row["path"].startswith("HR-REC < ") for row in needs)
 
 
@@ -70,3 +71,16 @@ def test_unknown_codes_and_sort_columns_are_refused(db: str) -> None:
     assert result.exit_code == 1 and "NOPE" in result.stderr
     result = runner.invoke(app, ["--db", db, "graph", "metrics", "--sort", "colour"])
     assert result.exit_code == 1 and "cannot sort by 'colour'" in result.stderr
+
+
+def test_a_parent_includes_its_sub_processes_links_unless_asked_not_to(db: str) -> None:
+    """HR records no dependency of its own; its sub-processes do."""
+    own = json.loads(dti(db, "graph", "impact", "HR", "--own-links-only", "--format", "json"))
+    rolled = json.loads(dti(db, "graph", "impact", "HR", "--format", "json"))
+    children = {row["code"] for row in json.loads(dti(db, "process", "list", "--format",
+                                                      "json")) if row["code"].startswith("HR-")}
+    assert own == [] and rolled
+    assert all(row["code"] not in children and row["path"].split(" > ")[0] in children
+               for row in rolled)
+    needs = json.loads(dti(db, "graph", "impact", "HR", "--upstream", "--format", "json"))
+    assert needs and all(row["path"].split(" < ")[0] in children for row in needs)

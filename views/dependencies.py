@@ -1,80 +1,70 @@
 """Dependencies: the process network laid out in waves, one process's ripple upstream and
-downstream, the cycles to question, and the waves in which processes can change."""
+downstream, the cycles to question, and the waves in which processes can change. The drawing
+itself is :mod:`views.network_chart`. A parent process stands for its sub-processes: its ripple
+includes theirs unless the person switches that off.
+"""
 
-from typing import Any
+import hashlib
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from inventory import graph
-from views.common import catalogue, plain
+from inventory.access import Action
+from views.common import allowed, catalogue, plain
+from views.network_chart import (
+    COLOUR_CHOICES,
+    LABEL_ALL_LIMIT,
+    labelled_codes,
+    nearest,
+    neighbourhood,
+    network_figure,
+    placed_nodes,
+    ripple_groups,
+)
 
 WHOLE_GRAPH_LIMIT = 250  # above this, the network shows the chosen process's neighbourhood
-COLOUR_CHOICES = {"unit": "Unit", "wave": "Wave", "downstream": "Downstream reach",
-                  "pagerank": "PageRank (many depend on it)", "betweenness": "Betweenness",
-                  "on_cycle": "On a cycle"}
-RIPPLE_COLOURS = {"chosen": "#d62728", "feeds (downstream)": "#ff7f0e",
-                  "needs (upstream)": "#1f77b4", "other": "#d0d4da"}
 
 
-def layout(nodes: pd.DataFrame) -> pd.DataFrame:
-    """x = wave (left needs nothing), y = rank within the wave by unit then code."""
-    placed = nodes.sort_values(["wave", "unit", "code"]).copy()
-    placed["y"] = placed.groupby("wave").cumcount()
-    placed["y"] -= placed.groupby("wave")["y"].transform("max") / 2
-    return placed
+def fingerprint(dependencies: nx.DiGraph) -> str:
+    """Identifies the network's processes and links (with their strength), for the cache."""
+    content = (sorted(dependencies.nodes), sorted(dependencies.edges(data="strength")))
+    return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
-def network_figure(dependencies: nx.DiGraph, nodes: pd.DataFrame, colour: str,
-                   ripple: dict[str, str] | None) -> go.Figure:
-    placed = layout(nodes).set_index("code")
-    xs: list[Any] = []
-    ys: list[Any] = []
-    for up, down in dependencies.edges():
-        if up in placed.index and down in placed.index:
-            xs += [placed.at[up, "wave"], placed.at[down, "wave"], None]
-            ys += [placed.at[up, "y"], placed.at[down, "y"], None]
-    figure = go.Figure(go.Scatter(x=np.array(xs, dtype=float), y=np.array(ys, dtype=float),
-                                  mode="lines", hoverinfo="skip", showlegend=False,
-                                  line={"width": 0.6, "color": "#b8bec8"}))
-    largest = max(1, int(placed["downstream"].max()))
-    sizes = 8 + 22 * np.sqrt(placed["downstream"].to_numpy(dtype=float) / largest)
-    hover = [f"<b>{code}</b> {row['name']}<br>unit {row['unit']} · owner {row['owner']}<br>"
-             f"downstream {row['downstream']} · upstream {row['upstream']} · wave {row['wave']}"
-             f"<br>PageRank {row['pagerank']:.4f}{' · on a cycle' if row['on_cycle'] else ''}"
-             for code, row in placed.iterrows()]
-    placed = placed.assign(hover=hover, size=sizes)
-    if ripple is not None:
-        placed["group"] = [ripple.get(code, "other") for code in placed.index]
-        groups = [(name, placed[placed["group"] == name]) for name in RIPPLE_COLOURS]
-        for name, part in groups:
-            figure.add_trace(_markers(part, name, {"color": RIPPLE_COLOURS[name]}))
-    elif colour in ("unit", "on_cycle"):
-        palette = px.colors.qualitative.Safe + px.colors.qualitative.Pastel
-        for index, (value, part) in enumerate(placed.groupby(colour, sort=True)):
-            figure.add_trace(_markers(part, str(value), {"color": palette[index % len(palette)]}))
-    else:
-        figure.add_trace(_markers(placed, COLOUR_CHOICES[colour], {
-            "color": placed[colour].to_numpy(dtype=float), "colorscale": "Viridis",
-            "showscale": True, "colorbar": {"title": {"text": COLOUR_CHOICES[colour]}}}))
-    figure.update_layout(height=620, margin={"t": 10, "b": 10, "l": 10, "r": 10},
-                         xaxis={"title": "Wave (a process needs only those to its left)",
-                                "dtick": 1, "zeroline": False},
-                         yaxis={"visible": False}, legend={"orientation": "h", "y": -0.08},
-                         plot_bgcolor="white")
-    return figure
+@st.cache_data(max_entries=8, show_spinner="Measuring the network…")
+def measured(_dependencies: nx.DiGraph, network: str) -> pd.DataFrame:
+    """:func:`inventory.graph.metrics` of the network ``network`` fingerprints: computed once
+    per state of the inventory (exact betweenness takes seconds at 2,000 processes), not on
+    every click."""
+    return graph.metrics(_dependencies)
 
 
-def _markers(part: pd.DataFrame, name: str, marker: dict[str, Any]) -> go.Scatter:
-    return go.Scatter(x=part["wave"].to_numpy(dtype=float), y=part["y"].to_numpy(dtype=float),
-                      mode="markers", name=name, text=part["hover"], hoverinfo="text",
-                      marker={"size": part["size"].to_numpy(), "line": {"width": 0.5,
-                                                                        "color": "white"},
-                              **marker})
+def ripple_panel(code: str, name: str, downstream: pd.DataFrame, upstream: pd.DataFrame,
+                 family: list[str]) -> None:
+    st.markdown(f"**{plain(code)} · {plain(name)}**")
+    if family:
+        st.caption(f"Includes what its {len(family)} sub-processes feed and need; a path "
+                   "starts at the sub-process the link leaves from.")
+    feeds, needs = st.tabs([f"Feeds ({len(downstream)})", f"Needs ({len(upstream)})"])
+    paths = {"code": "Code", "name": "Name", "unit": "Unit", "distance": "Links away",
+             "path": st.column_config.TextColumn("Path", width="large"), "kpis": "KPIs"}
+    with feeds:
+        st.caption("What changes if this process changes (downstream).")
+        st.dataframe(downstream[["code", "name", "unit", "distance", "path", "kpis"]],
+                     hide_index=True, width="stretch", column_config=paths)
+    with needs:
+        st.caption("What must be in place first (upstream).")
+        st.dataframe(upstream[["code", "name", "unit", "distance", "path"]],
+                     hide_index=True, width="stretch", column_config=paths)
+    notes = downstream[downstream["is_start"]]["note"] if len(downstream) else []
+    for note in notes:
+        st.warning(note, icon=":material/autorenew:")
+
+
+# --------------------------------------------------------------------------- the page
 
 
 inventory = catalogue()
@@ -83,68 +73,73 @@ st.caption("An arrow A → B means B depends on (receives from) A. Reach counts 
            "affected, directly or further along.")
 
 controls = st.columns([2, 3, 2, 2])
-roll_up = controls[0].toggle("Roll up to parents", key="roll_up",
-                             help="A dependency between sub-processes also links their parents.")
+roll_up = controls[0].toggle(
+    "Roll up to parents", key="roll_up",
+    help="Link two parent processes whenever their sub-processes are linked, so that the "
+         "network, cycles and waves also work between parents. Off, the network shows the "
+         "links as recorded; a chosen parent still includes its sub-processes' links.")
 dependencies = inventory.graph(roll_up=roll_up)
 if dependencies.number_of_nodes() == 0:
-    st.info("No process yet: add processes and dependencies on the Inventory page.")
+    where = ("add processes and dependencies on the Inventory page" if
+             allowed(Action.edit_inventory) else "an analyst adds them on the Inventory page")
+    st.info(f"No process yet: {where}.")
     st.stop()
-measures = graph.metrics(dependencies)
+measures = measured(dependencies, fingerprint(dependencies))
 names = {code: data.get("name", "") for code, data in dependencies.nodes(data=True)}
 if "ripple_code" not in st.session_state and st.query_params.get("process") in names:
     st.session_state["ripple_code"] = st.query_params["process"]  # a shared link
 chosen = controls[1].selectbox("Ripple of a process", sorted(names), index=None,
                                key="ripple_code", placeholder="Choose a process",
                                format_func=lambda c: f"{c} · {names[c]}")
+below = graph.sub_processes(dependencies, [chosen]) if chosen is not None else []
+with_sub_processes = bool(below) and controls[1].toggle(
+    f"Include its {len(below)} sub-processes", value=True, key="with_sub_processes",
+    help="A parent stands for its sub-processes: what they feed and need counts as its own.")
 colour = controls[2].selectbox("Colour by", list(COLOUR_CHOICES), key="colour_by",
                                format_func=COLOUR_CHOICES.get, disabled=chosen is not None)
-depth = controls[3].slider("Neighbourhood depth", 1, 6, 2, key="depth",
-                           help=f"Graphs over {WHOLE_GRAPH_LIMIT} processes show the chosen "
-                                "process and the processes this many links away.")
+depth = controls[3].slider(
+    "Neighbourhood depth", 1, 6, 2, key="depth", disabled=chosen is None,
+    help="How many links away from the chosen process the labels reach (every process is "
+         f"labelled when at most {LABEL_ALL_LIMIT} are drawn); graphs over "
+         f"{WHOLE_GRAPH_LIMIT} processes show only this neighbourhood.")
 
 nodes = measures.reset_index().assign(
     name=lambda f: f["code"].map(names),
-    unit=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("unit", "")),
+    unit=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("unit") or "—"),
     owner=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("process_owner") or "—"))
 ripple: dict[str, str] | None = None
+near: pd.Series | None = None
 downstream = upstream = pd.DataFrame()
+family = below if with_sub_processes else []
 if chosen is not None:
     downstream = graph.impact(dependencies, [chosen], direction="downstream",
-                              kpis=inventory.kpis())
-    upstream = graph.impact(dependencies, [chosen], direction="upstream")
-    ripple = {code: "needs (upstream)" for code in upstream["code"]}
-    ripple |= {code: "feeds (downstream)" for code in downstream["code"]}
-    ripple[chosen] = "chosen"
+                              kpis=inventory.kpis(), include_sub_processes=with_sub_processes)
+    upstream = graph.impact(dependencies, [chosen], direction="upstream",
+                            include_sub_processes=with_sub_processes)
+    ripple = ripple_groups(chosen, family, downstream, upstream)
+    near = neighbourhood([chosen, *family], downstream, upstream, depth)
 if len(nodes) > WHOLE_GRAPH_LIMIT:
-    if chosen is None:
-        top = nodes.nlargest(WHOLE_GRAPH_LIMIT, "downstream")
-        st.caption(f"{len(nodes):,} processes: showing the {WHOLE_GRAPH_LIMIT} with the widest "
-                   "reach. Choose a process to see its neighbourhood.")
-        nodes = top
+    if near is None:
+        nodes = nodes.nlargest(WHOLE_GRAPH_LIMIT, "downstream")
+        st.caption(f"{len(measures):,} processes: showing the {WHOLE_GRAPH_LIMIT} with the "
+                   "widest reach. Choose a process to see its neighbourhood.")
     else:
-        near = nx.ego_graph(dependencies.to_undirected(as_view=True), chosen, radius=depth)
-        nodes = nodes[nodes["code"].isin(list(near))]
-        st.caption(f"Showing the {len(nodes):,} processes within {depth} links of {chosen}.")
-
-left, right = st.columns([3, 2]) if chosen is not None else (st.container(), None)
-with left:
-    st.plotly_chart(network_figure(dependencies, nodes, colour, ripple), width="stretch",
-                    key="network")
-if right is not None:
-    with right:
-        st.markdown(f"**{plain(chosen)} · {plain(names[chosen])}**")
-        feeds, needs = st.tabs([f"Feeds ({len(downstream)})", f"Needs ({len(upstream)})"])
-        with feeds:
-            st.caption("What changes if this process changes (downstream).")
-            st.dataframe(downstream[["code", "name", "unit", "distance", "path", "kpis"]],
-                         hide_index=True, width="stretch")
-        with needs:
-            st.caption("What must be in place first (upstream).")
-            st.dataframe(upstream[["code", "name", "unit", "distance", "path"]],
-                         hide_index=True, width="stretch")
-        notes = downstream[downstream["is_start"]]["note"] if len(downstream) else []
-        for note in notes:
-            st.warning(note, icon=":material/autorenew:")
+        closest = nearest(near, nodes, WHOLE_GRAPH_LIMIT)
+        more = (f", the {WHOLE_GRAPH_LIMIT} nearest of {len(near):,}"
+                if len(near) > WHOLE_GRAPH_LIMIT else "")
+        nodes = nodes[nodes["code"].isin(closest)]
+        st.caption(f"Showing the processes within {depth} links of {chosen}, upstream and "
+                   f"downstream{more}.")
+labelled = labelled_codes(nodes, near)
+if len(labelled) < len(nodes):
+    st.caption("Codes are shown for the chosen process and its nearest neighbours; hover over "
+               "a point for any other." if near is not None else
+               "Codes are shown for the processes with the widest reach; hover over a point "
+               "for any other, or choose a process.")
+st.plotly_chart(network_figure(dependencies, placed_nodes(dependencies, nodes), colour, ripple,
+                               labelled), width="stretch", key="network")
+if chosen is not None:
+    ripple_panel(chosen, names[chosen], downstream, upstream, family)
 
 cycles_column, waves_column = st.columns(2)
 with cycles_column:

@@ -1,22 +1,99 @@
-"""Overview: how big the inventory is and where it stands, by unit, pillar, status and maturity."""
+"""Overview: where a newcomer starts, how big the inventory is and where it stands, by unit,
+pillar, status and maturity.
+
+"Start here" names the first steps of the signed-in person's role, each a link to its page;
+a step whose page the role is not offered is left out (the navigation refuses such a link).
+"""
+
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from inventory.access import Action, Role
 from inventory.sample import SAMPLE_ACTOR
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, Pillar, TransformationStatus
-from views.common import catalogue, label
+from views.common import actor, allowed, catalogue, label
+from views.navigation import pages_for
 
 STATUS_COLOURS = {"Not started": "#b0b7c3", "Planned": "#5b8def", "Ongoing": "#f2a93b",
                   "Completed": "#3aa876", "Revised": "#9b6ad6"}
+
+
+class Step(NamedTuple):
+    page: str  # the page's script, as in views.navigation.PAGES
+    what: str
+
+
+ROLE_INTRO = {
+    Role.analyst: "You build the inventory: the processes, how they depend on each other, and "
+                  "their assessments.",
+    Role.leadership: "You decide what to transform first, from the assessed inventory.",
+    Role.viewer: "You can read everything here; analysts and leadership make the changes (ask "
+                 "an admin if you need their role).",
+    Role.admin: "You decide who signs in, with which role, and can do everything analysts and "
+                "leadership do.",
+}
+START_HERE = {
+    Role.analyst: [
+        Step("views/import_data.py", "Bring processes, dependencies and KPIs in from a "
+                                     "spreadsheet, checked before anything is saved."),
+        Step("views/inventory.py", "Or add processes one by one; open one to record what it "
+                                   "needs and what it feeds."),
+        Step("views/dependencies.py", "Check the network: what each process affects, and the "
+                                      "cycles worth questioning."),
+        Step("views/assess.py", "Rate each process on the criteria; several raters side by "
+                                "side."),
+    ],
+    Role.leadership: [
+        Step("views/prioritise.py", "The ranking of the assessed processes, and why each "
+                                    "sits where it does."),
+        Step("views/scenarios.py", "Save the weights and method you chose as a scenario; "
+                                   "compare scenarios and freeze the one you decide on."),
+        Step("views/portfolio.py", "Fit the ranking to a budget and see the roadmap."),
+        Step("views/backlog.py", "Export the ranked backlog for the teams."),
+    ],
+    Role.viewer: [
+        Step("views/inventory.py", "Every process with its owners, dependencies, KPIs and "
+                                   "history."),
+        Step("views/dependencies.py", "What each process affects downstream and needs "
+                                      "upstream."),
+        Step("views/prioritise.py", "What is ranked first, and why."),
+        Step("views/portfolio.py", "The portfolio within budget and the roadmap."),
+    ],
+    Role.admin: [
+        Step("views/users.py", "Add your colleagues and give each a role: analyst, "
+                               "leadership or viewer."),
+        Step("views/import_data.py", "Bring the organisation's processes in from a "
+                                     "spreadsheet."),
+        Step("views/prioritise.py", "The ranking of the assessed processes, and why."),
+        Step("views/backlog.py", "Export the ranked backlog."),
+    ],
+}
+
+
+def start_here(role: Role) -> None:
+    """The role's first steps, each a link to a page the role is offered."""
+    offered = {page.path: page for page in pages_for(actor())}
+    steps = [step for step in START_HERE[role] if step.page in offered]
+    with st.container(border=True):
+        st.markdown(f"**Start here** · {ROLE_INTRO[role]}")
+        for column, (number, step) in zip(st.columns(len(steps)), enumerate(steps, start=1),
+                                          strict=True):
+            page = offered[step.page]
+            column.page_link(page.path, label=f"{number}. {page.title}", icon=page.icon)
+            column.caption(step.what)
+
 
 inventory = catalogue()
 processes = inventory.processes()
 counts = inventory.counts()
 
 st.title("Overview")
-st.caption(f"Database: {inventory.url}")
+if allowed(Action.manage_users):
+    st.caption(f"Database: {inventory.url}")
+start_here(actor().role)
 if (processes["created_by"] == SAMPLE_ACTOR).any():
     st.info("This inventory started from the illustrative ITU sample (data/sample): it shows how "
             "the tool works and is not official ITU data.", icon=":material/info:")
@@ -30,8 +107,10 @@ columns[4].metric("Assessments", counts["assessments"])
 columns[5].metric("Quick-fix candidates", int(processes["quick_fix_candidate"].sum()))
 
 if processes.empty:
-    st.info("The inventory is empty. Add processes on the Inventory page or run "
-            "`dti init --sample`.")
+    st.info("The inventory is empty. " + (
+        "Add processes on the Inventory page or import a spreadsheet on the Import page."
+        if allowed(Action.edit_inventory) else "Analysts add the processes; come back once "
+        "they have."))
     st.stop()
 
 processes = processes.assign(

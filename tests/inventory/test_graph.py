@@ -23,7 +23,9 @@ from inventory.graph import (
     build_graph,
     cycles,
     impact,
+    layered_layout,
     metrics,
+    sub_processes,
     waves,
 )
 
@@ -374,6 +376,47 @@ def test_roll_up_keeps_an_edge_drawn_at_the_higher_level() -> None:
     assert graph.edges["P1", "P2"] == {"kind": "information", "strength": 1, "rolled_up": False}
 
 
+def test_sub_processes_reach_every_level_below() -> None:
+    graph = build_graph(HIERARCHY, LOW_LEVEL)
+    assert sub_processes(graph, ["G"]) == ["P1", "P1.1", "P1.2", "P2", "P2.1"]
+    assert sub_processes(graph, ["P1", "P2"]) == ["P1.1", "P1.2", "P2.1"]
+    assert sub_processes(graph, ["P2.1"]) == []
+
+
+def test_a_parent_feeds_and_needs_what_its_sub_processes_do() -> None:
+    graph = build_graph(HIERARCHY, LOW_LEVEL)
+    assert impact(graph, ["P1"]).empty  # no link of its own
+    feeds = impact(graph, ["P1"], include_sub_processes=True)
+    assert list(feeds["code"]) == ["P2.1"]  # P1.2, fed by P1.1, is part of P1: not listed
+    assert list(feeds["path"]) == ["P1.1 > P2.1"] and list(feeds["distance"]) == [1]
+    needs = impact(graph, ["P2"], direction="upstream", include_sub_processes=True)
+    assert list(needs["path"]) == ["P2.1 < P1.1", "P2.1 < P1.2"]
+    assert impact(graph, ["G"], include_sub_processes=True).empty  # everything is inside G
+
+
+def test_the_layout_orders_a_wave_after_its_neighbours_to_avoid_crossings() -> None:
+    # A feeds D and B feeds C: drawn in the given order (C above D) the two links cross
+    graph = graph_of([("A", "D", 1), ("B", "C", 1)])
+    placed = layered_layout(graph, pd.Series({"A": 1, "B": 1, "C": 2, "D": 2}))
+    assert placed.at["A", "y"] > placed.at["B", "y"]
+    assert placed.at["D", "y"] > placed.at["C", "y"]  # D moved up beside A: no crossing
+    assert list(placed.index) == ["A", "B", "C", "D"]
+    assert placed.at["A", "x"] == placed.at["B", "x"] < placed.at["C", "x"]
+
+
+def test_a_crowded_wave_spreads_over_columns() -> None:
+    lone = " ".join(f"N{i:02d}" for i in range(25))
+    placed = layered_layout(graph_of([], nodes=lone), pd.Series(1, index=lone.split()),
+                            column_limit=10)
+    assert placed.groupby("column").size().tolist() == [9, 8, 8]
+    assert placed["y"].is_unique and placed["y"].is_monotonic_decreasing  # given order kept
+
+
+def test_the_layout_refuses_an_empty_column() -> None:
+    with pytest.raises(InvalidInput, match="column_limit must be 1 or more"):
+        layered_layout(graph_of(CHAIN), pd.Series({"A": 1}), column_limit=0)
+
+
 # --------------------------------------------------------------------------- properties
 
 
@@ -537,3 +580,19 @@ def test_a_process_reaches_itself_exactly_when_on_a_cycle(graph: nx.DiGraph) -> 
         if on_cycle[code]:
             assert itself["is_start"].item()
             assert "round a cycle" in itself["note"].item()
+
+
+@PROPERTY
+@given(random_graphs(), st.integers(1, 6))
+def test_the_layout_never_stacks_more_than_the_limit_and_keeps_waves_in_order(
+        graph: nx.DiGraph, column_limit: int) -> None:
+    wave = metrics(graph)["wave"]
+    placed = layered_layout(graph, wave, column_limit=column_limit)
+    assert list(placed.index) == list(wave.index)
+    assert placed.groupby("column").size().max() <= column_limit
+    assert not placed.duplicated(["x", "y"]).any()
+    rightmost = placed.groupby("wave")["x"].max()
+    leftmost = placed.groupby("wave")["x"].min()
+    assert (rightmost.to_numpy()[:-1] < leftmost.to_numpy()[1:]).all()
+    columns = placed.groupby("column")["x"].nunique()
+    assert (columns == 1).all()  # a column is one vertical line
