@@ -19,7 +19,7 @@ Conventions
   cycle: then it reaches itself, is counted, and ``on_cycle`` says so. Counted on the
   condensation (SCCs shrunk to one node) with descendant sets as Python-int bitsets OR-ed in
   reverse topological order, bits laid out in that same order so that each set only uses the
-  bits below its own (see ../shared/DESIGN.md, "Hard-won facts").
+  bits below its own (see docs/architecture.md, "Graph reach").
 * ``weighted_reach``: the sum, over the processes in the downstream set, of the strength of the
   strongest chain to each, a chain being as strong as its weakest link (the widest-path
   value). Computed exactly as the sum over strength levels s_1 < s_2 < ... of

@@ -890,7 +890,7 @@ def _reasons(model: _Model, chosen: BoolArray, budget: float | None, capacity: f
 def _bring_along(model: _Model, rest: list[int], chosen: BoolArray) -> dict[int, list[int]]:
     """For each process in ``rest``: itself and every prerequisite above it that is not chosen
     (what choosing it would bring along), sorted. Ancestor sets are Python-int bitsets OR-ed in
-    topological order of the condensation (cycles are one node), as ../shared/DESIGN.md
+    topological order of the condensation (cycles are one node), as docs/architecture.md
     measured for reach counts."""
     local = {g: k for k, g in enumerate(rest)}
     n = len(rest)
