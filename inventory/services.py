@@ -496,7 +496,8 @@ class Catalogue:
             code = row.code
         return self._unit_record(code)
 
-    def delete_unit(self, code: str, actor: Actor, seen_version: int | None = None) -> None:
+    def delete_unit(self, code: str, actor: Actor, seen_version: int | None = None) -> str:
+        """Soft-delete a unit that owns no live process; return its code as stored."""
         who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_unit(s, code, lock=True)
@@ -506,12 +507,15 @@ class Catalogue:
                 raise Conflict(f"unit {row.code} still owns {owned} process(es); move or delete "
                                "them first")
             audit.soft_delete(s, row, "unit", row.code, who)
+            return row.code
 
-    def restore_unit(self, code: str, actor: Actor) -> None:
+    def restore_unit(self, code: str, actor: Actor) -> str:
+        """Bring a deleted unit back; return its code as stored."""
         who = authorize(actor, Action.restore)
         with self._write() as s:
             row = self._existing_unit(s, code, allow_deleted=True, lock=True)
             audit.restore(s, row, "unit", row.code, who)
+            return row.code
 
     def _unit_record(self, code: str) -> dict[str, Any]:
         frame = self.units(include_deleted=True)
@@ -558,8 +562,9 @@ class Catalogue:
             new_code = row.code
         return self._process_record(new_code)
 
-    def delete_process(self, code: str, actor: Actor, seen_version: int | None = None) -> None:
-        """Soft-delete: the process and what hangs on it disappear from lists, and can return."""
+    def delete_process(self, code: str, actor: Actor, seen_version: int | None = None) -> str:
+        """Soft-delete: the process and what hangs on it disappear from lists, and can return.
+        Return its code as stored."""
         who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_process(s, code, lock=True)
@@ -569,8 +574,11 @@ class Catalogue:
                 raise Conflict(f"process {row.code} has sub-processes ({', '.join(children)}); "
                                "delete or move them first")
             audit.soft_delete(s, row, "process", row.code, who)
+            return row.code
 
-    def restore_process(self, code: str, actor: Actor) -> None:
+    def restore_process(self, code: str, actor: Actor) -> str:
+        """Bring a deleted process back (its parent and unit must be live); return its code as
+        stored."""
         who = authorize(actor, Action.restore)
         with self._write() as s:
             row = self._existing_process(s, code, allow_deleted=True, lock=True)
@@ -580,6 +588,7 @@ class Catalogue:
             unit = repository.unit_code_by_id(s, row.unit_id)
             self._existing_unit(s, unit)
             audit.restore(s, row, "process", row.code, who)
+            return row.code
 
     def _process_fields(self, s: Session, row: Process) -> dict[str, Any]:
         """The stored process as the user writes it (parent and unit as codes)."""
