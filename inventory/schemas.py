@@ -500,6 +500,10 @@ _FRIENDLY = {
     "string_pattern_mismatch": "may use only letters, digits and . _ - / (no spaces), "
                                "starting with a letter or digit",
 }
+_BOUNDS = {"greater_than_equal": ("ge", "must be {} or more"),
+           "greater_than": ("gt", "must be more than {}"),
+           "less_than_equal": ("le", "must be {} or less"),
+           "less_than": ("lt", "must be less than {}")}
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -517,6 +521,9 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
             message = str(item["msg"]).removeprefix("Value error, ")
         elif kind in _FRIENDLY:
             message = _FRIENDLY[kind]
+        elif kind in _BOUNDS:
+            bound, text = _BOUNDS[kind]
+            message = text.format(item.get("ctx", {}).get(bound))
         else:
             message = str(item["msg"]).lower()
         got = item.get("input")

@@ -318,11 +318,15 @@ class Catalogue:
                 process_code = self._existing_process(s, process_code).code
             return repository.dependencies_frame(s, process_code=process_code)
 
-    def kpis(self, *, process_code: str | None = None) -> pd.DataFrame:
+    def kpis(self, *, process_code: str | None = None,
+             include_deleted: bool = False) -> pd.DataFrame:
+        """KPIs, of one process if given; ``include_deleted`` adds the deleted ones (to
+        restore them)."""
         with reading(self.engine) as s:
             if process_code is not None:
                 process_code = self._existing_process(s, process_code).code
-            return repository.kpis_frame(s, process_code=process_code)
+            return repository.kpis_frame(s, process_code=process_code,
+                                         include_deleted=include_deleted)
 
     def assessments(self, *, process_code: str | None = None) -> pd.DataFrame:
         with reading(self.engine) as s:
