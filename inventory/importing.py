@@ -181,15 +181,15 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
                      if f in fields and f not in mapping and not (defaults or {}).get(f)]
     for name in unmapped_keys:
         parsed.problem("error", table.sheet, None, None, None,
-                       f"no column feeds '{name}', which every {kind} row needs; map one with "
-                       f"--map {name}=COLUMN (in the app: pick '{name}' for that column)")
+                       f"no column feeds '{name}', which every {kind} row needs; map the column "
+                       f"that holds it to '{name}'")
     if unknown or missing or unmapped_keys:
         return
     for column in table.frame.columns:
         if column not in mapping.values() and column not in (also_read or set()):
             parsed.problem("warning", table.sheet, None, column, None,
                            "column not imported: no field matches its name; to import it, map "
-                           "it with --map FIELD=COLUMN")
+                           "it to a field")
     required = [name for name, info in fields.items() if info.is_required()]
     placeholders = {name: PLACEHOLDERS.get(name, "x") for name in required}
     defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
