@@ -147,16 +147,14 @@ def shown_value(field: str, value: Any) -> str:
 
 def dependencies_tab(inventory: Catalogue, code: str, upstream: pd.DataFrame,
                      downstream: pd.DataFrame, live: pd.DataFrame) -> None:
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**{plain(code)} needs** (upstream: it depends on these)")
-        st.dataframe(readable(upstream, ["upstream_code", "upstream_name", *DEPENDENCY_COLUMNS]),
-                     hide_index=True, width="stretch")
-    with right:
-        st.markdown(f"**{plain(code)} feeds** (downstream: these depend on it)")
-        st.dataframe(readable(downstream, ["downstream_code", "downstream_name",
-                                           *DEPENDENCY_COLUMNS]),
-                     hide_index=True, width="stretch")
+    wide = {"Note": st.column_config.TextColumn(width="large")}  # full width: nothing cut off
+    st.markdown(f"**{plain(code)} needs** (upstream: it depends on these)")
+    st.dataframe(readable(upstream, ["upstream_code", "upstream_name", *DEPENDENCY_COLUMNS]),
+                 hide_index=True, width="stretch", column_config=wide)
+    st.markdown(f"**{plain(code)} feeds** (downstream: these depend on it)")
+    st.dataframe(readable(downstream, ["downstream_code", "downstream_name",
+                                       *DEPENDENCY_COLUMNS]),
+                 hide_index=True, width="stretch", column_config=wide)
     if not allowed(Action.edit_inventory):
         return
     add_dependency_form(inventory, code, live)
