@@ -200,8 +200,8 @@ def _processes(s: Session, parsed: ParsedImport, mode: Mode, actor: str) -> Coun
     for item, values in incoming.values():
         if str(values["unit"]).upper() not in units:
             parsed.problem("error", item.sheet, item.row, item.columns.get("unit"),
-                           values["unit"], f"there is no unit '{values['unit']}'; add it "
-                           "(`dti unit add`) or correct the code")
+                           values["unit"], f"there is no unit '{values['unit']}'; add the unit "
+                           "first or correct the code")
         parent_code = values.get("parent_code")
         if parent_code and parent_code not in live and parent_code not in incoming:
             parsed.problem("error", item.sheet, item.row, item.columns.get("parent_code"),

@@ -380,15 +380,14 @@ def process_edit(
 @process_app.command("delete")
 def process_delete(ctx: typer.Context, code: str, expect_version: VersionOption = None) -> None:
     """Delete a process (soft: it can be restored)."""
-    _catalogue(ctx).delete_process(code, _actor(ctx), expect_version)
-    typer.echo(f"Deleted process {code}; `dti process restore {code}` brings it back.")
+    stored = _catalogue(ctx).delete_process(code, _actor(ctx), expect_version)
+    typer.echo(f"Deleted process {stored}; `dti process restore {stored}` brings it back.")
 
 
 @process_app.command("restore")
 def process_restore(ctx: typer.Context, code: str) -> None:
     """Restore a deleted process."""
-    _catalogue(ctx).restore_process(code, _actor(ctx))
-    typer.echo(f"Restored process {code}.")
+    typer.echo(f"Restored process {_catalogue(ctx).restore_process(code, _actor(ctx))}.")
 
 
 @process_app.command("history")
@@ -679,22 +678,20 @@ def unit_edit(ctx: typer.Context, code: str,
     changes = _given(name=name, kind=kind)
     if not changes:
         raise InvalidInput("nothing to change: give --name or --kind")
-    _catalogue(ctx).update_unit(code, changes, expect_version, _actor(ctx))
-    typer.echo(f"Updated unit {code}.")
+    record = _catalogue(ctx).update_unit(code, changes, expect_version, _actor(ctx))
+    typer.echo(f"Updated unit {record['code']}.")
 
 
 @unit_app.command("delete")
 def unit_delete(ctx: typer.Context, code: str, expect_version: VersionOption = None) -> None:
     """Delete a unit that owns no process (soft: it can be restored)."""
-    _catalogue(ctx).delete_unit(code, _actor(ctx), expect_version)
-    typer.echo(f"Deleted unit {code}.")
+    typer.echo(f"Deleted unit {_catalogue(ctx).delete_unit(code, _actor(ctx), expect_version)}.")
 
 
 @unit_app.command("restore")
 def unit_restore(ctx: typer.Context, code: str) -> None:
     """Restore a deleted unit."""
-    _catalogue(ctx).restore_unit(code, _actor(ctx))
-    typer.echo(f"Restored unit {code}.")
+    typer.echo(f"Restored unit {_catalogue(ctx).restore_unit(code, _actor(ctx))}.")
 
 
 def main() -> None:

@@ -16,6 +16,11 @@ Conventions
   reference, and the row's own process is downstream (it depends on what it cites).
 * Text cells written by our export with a protective leading quote get it back off
   (:func:`inventory.export.restore`), so an export re-imports unchanged.
+* Codes of units and processes ignore case (:func:`inventory.schemas.same_code`): two rows of
+  one file whose codes differ only in case are the same record (an error), a new process whose
+  code is an existing one in another case is refused naming the stored code, and a reference
+  (parent, either end of a dependency, the process of a KPI or assessment) written in another
+  case is read as the code it names.
 * Every problem carries sheet, row, column, value and a sentence on how to fix it; errors block
   the import, warnings do not.
 """
@@ -26,7 +31,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,6 +72,7 @@ ALIASES: dict[str, str] = {
     "upstream": "upstream_code", "to": "downstream_code", "downstream": "downstream_code",
     "criterion": "criterion_key",
 }
+CODE_FIELDS = ("code", "parent_code", "upstream_code", "downstream_code", "process_code")
 SIMILARITY = 0.8
 # Valid stand-ins for required fields a row does not give, so that the fields it does give are
 # checked now; the record as a whole is checked again against the inventory (inventory.bulk).
@@ -124,6 +130,13 @@ class ParsedImport:
         return frame
 
 
+def _same_record(kind: str, key: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """What makes two rows one record: their key, with codes compared in any case."""
+    codes = [name in CODE_FIELDS for name in KEY_FIELDS[kind]]
+    return kind, tuple(part.casefold() if is_code else part
+                       for part, is_code in zip(key, codes, strict=True))
+
+
 def _word(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")
 
@@ -168,15 +181,15 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
                      if f in fields and f not in mapping and not (defaults or {}).get(f)]
     for name in unmapped_keys:
         parsed.problem("error", table.sheet, None, None, None,
-                       f"no column feeds '{name}', which every {kind} row needs; map one with "
-                       f"--map {name}=COLUMN (in the app: pick '{name}' for that column)")
+                       f"no column feeds '{name}', which every {kind} row needs; map the column "
+                       f"that holds it to '{name}'")
     if unknown or missing or unmapped_keys:
         return
     for column in table.frame.columns:
         if column not in mapping.values() and column not in (also_read or set()):
             parsed.problem("warning", table.sheet, None, column, None,
                            "column not imported: no field matches its name; to import it, map "
-                           "it with --map FIELD=COLUMN")
+                           "it to a field")
     required = [name for name, info in fields.items() if info.is_required()]
     placeholders = {name: PLACEHOLDERS.get(name, "x") for name in required}
     defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
@@ -194,12 +207,13 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
                                f"{name} is empty; every row needs one")
             continue
         key = tuple(str(given.get(f) or defaults.get(f)) for f in keys)
-        if (kind, key) in parsed.first_seen:
+        if _same_record(kind, key) in parsed.first_seen:
             parsed.problem("error", table.sheet, row, mapping.get(keys[0]), " / ".join(key),
                            f"{' / '.join(key)} appears also on row "
-                           f"{parsed.first_seen[kind, key]}; keep one row per record")
+                           f"{parsed.first_seen[_same_record(kind, key)]} (codes ignore case); "
+                           "keep one row per record")
             continue
-        parsed.first_seen[kind, key] = row
+        parsed.first_seen[_same_record(kind, key)] = row
         present = {k: v for k, v in given.items() if v is not None}
         candidate = placeholders | defaults | present
         try:
@@ -290,15 +304,45 @@ def references(parsed: ParsedImport, table: Table, column: str, pattern: str,
             elif upstream == downstream:
                 parsed.problem("warning", table.sheet, row, column, cited,
                                f"{downstream} cites itself; the citation is ignored")
-            elif ("dependencies", (upstream, downstream)) not in parsed.first_seen:
-                parsed.first_seen["dependencies", (upstream, downstream)] = row
+            elif _same_record("dependencies", (upstream, downstream)) not in parsed.first_seen:
+                parsed.first_seen[_same_record("dependencies", (upstream, downstream))] = row
                 parsed.rows["dependencies"].append(ImportRow(
                     "dependencies", table.sheet, row,
                     {"upstream_code": upstream, "downstream_code": downstream}, {}, {}))
 
 
+def match_stored_codes(parsed: ParsedImport, known_codes: set[str]) -> None:
+    """Refuse new processes whose code is a stored one (deleted ones included) in another case,
+    naming the stored code; write every reference to a process as the code it names, as stored
+    or as first written in the file."""
+    stored = {code.casefold(): code for code in known_codes}
+    spelled = dict(stored)
+    for item in parsed.rows["processes"]:
+        code = str(item.given["code"])
+        twin = stored.get(code.casefold())
+        if twin is not None and twin != code:
+            parsed.problem("error", item.sheet, item.row, item.columns.get("code"), code,
+                           f"the inventory already has the code {twin} (codes ignore case); "
+                           f"write {twin} to update that process, or choose another code")
+        spelled.setdefault(code.casefold(), code)
+    for kind in KINDS[1:]:
+        parsed.rows[kind] = [_respelled(item, spelled) for item in parsed.rows[kind]]
+
+
+def _respelled(item: ImportRow, spelled: dict[str, str]) -> ImportRow:
+    """``item`` with its references to processes spelled as ``spelled`` says (its own code
+    stays as written, so that a refused twin is reported as the file has it)."""
+    fields = [name for name in CODE_FIELDS if name != "code" or item.kind != "processes"]
+    changes = {name: spelled.get(str(item.given[name]).casefold(), item.given[name])
+               for name in fields if item.given.get(name) is not None}
+    if all(item.given[name] == value for name, value in changes.items()):
+        return item
+    complete = None if item.complete is None else item.complete | changes
+    return replace(item, given=item.given | changes, complete=complete)
+
+
 __all__ = ["KINDS", "SHEET_KINDS", "ImportRow", "ParsedImport", "Problem", "dotted_parents",
-           "parse_table", "references", "suggest_mapping"]
+           "match_stored_codes", "parse_table", "references", "suggest_mapping"]
 
 
 @dataclass(frozen=True)
@@ -350,6 +394,7 @@ def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
                                limits=limits)
             parse_table(parsed, links, "dependencies",
                         suggest_mapping(links.frame.columns, "dependencies"))
+    match_stored_codes(parsed, known_codes)
     return parsed
 
 

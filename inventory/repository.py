@@ -33,13 +33,27 @@ def _tracking(model: type[Unit | Process | Dependency | Kpi | Assessment]) -> li
 
 
 def unit_by_code(session: Session, code: str, *, lock: bool = False) -> Unit | None:
-    query = select(Unit).where(func.upper(Unit.code) == code.strip().upper())
-    return session.scalars(query.with_for_update() if lock else query).first()
+    """The unit whose code is ``code`` in any case (deleted ones included)."""
+    return _by_code(session, Unit, code, lock)
 
 
 def process_by_code(session: Session, code: str, *, lock: bool = False) -> Process | None:
-    query = select(Process).where(Process.code == code.strip())
-    return session.scalars(query.with_for_update() if lock else query).first()
+    """The process whose code is ``code`` in any case (deleted ones included)."""
+    return _by_code(session, Process, code, lock)
+
+
+def _by_code(session: Session, model: type[Unit | Process], code: str, lock: bool) -> Any:
+    """Codes are unique without regard to case: the row spelled exactly as ``code`` (found by
+    the index), else the one spelled in another case. Codes are ASCII (see
+    :data:`inventory.schemas.CODE_PATTERN`), so SQL ``UPPER`` and Python agree on every
+    database."""
+    wanted = code.strip()
+    for condition in (model.code == wanted, func.upper(model.code) == wanted.upper()):
+        query = select(model).where(condition).order_by(model.id)
+        row = session.scalars(query.with_for_update() if lock else query).first()
+        if row is not None:
+            return row
+    return None
 
 
 def process_code_by_id(session: Session, process_id: int | None) -> str | None:
@@ -93,6 +107,13 @@ def assessment_by_key(session: Session, process_id: int, criterion_key: str,
                                      Assessment.criterion_key == criterion_key,
                                      Assessment.rater == rater)
     return session.scalars(query.with_for_update()).first()
+
+
+def rater_names(session: Session) -> list[str]:
+    """Every rater name stored (deleted assessments included), the earliest stored first."""
+    first = func.min(Assessment.id)
+    return list(session.scalars(select(Assessment.rater).group_by(Assessment.rater)
+                                .order_by(first)))
 
 
 def record_by_id(session: Session, model: type[Kpi | Assessment],

@@ -253,6 +253,23 @@ Number = Annotated[float, AfterValidator(_spreadsheet_precision)]
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
 
 
+def same_code(first: str, second: str) -> bool:
+    """Codes of units and processes are one code whatever their case (``hr-rec`` is
+    ``HR-REC``): stored as first typed, unique and looked up without regard to case."""
+    return first.strip().casefold() == second.strip().casefold()
+
+
+def person_key(name: str) -> str:
+    """A person's name as compared: case and runs of spaces ignored (``ana  Silva`` is
+    ``Ana Silva``), so one rater is never split in two by a typing slip."""
+    return " ".join(name.split()).casefold()
+
+
+def tidy_name(raw: Any) -> Any:
+    """A typed name with its runs of spaces collapsed to one (other values unchanged)."""
+    return " ".join(raw.split()) if isinstance(raw, str) else raw
+
+
 class _Input(BaseModel):
     """Shared behaviour: strip text, empty text means unknown, unknown fields refused."""
 
@@ -374,7 +391,7 @@ class ProcessIn(_Input):
 
     @model_validator(mode="after")
     def _not_own_parent(self) -> ProcessIn:
-        if self.parent_code is not None and self.parent_code == self.code:
+        if self.parent_code is not None and same_code(self.parent_code, self.code):
             raise ValueError(f"process {self.code} cannot be its own parent")
         return self
 
@@ -405,7 +422,7 @@ class DependencyIn(_Input):
 
     @model_validator(mode="after")
     def _not_self(self) -> DependencyIn:
-        if self.upstream_code == self.downstream_code:
+        if same_code(self.upstream_code, self.downstream_code):
             raise ValueError(f"a process cannot depend on itself ({self.upstream_code})")
         return self
 
@@ -453,6 +470,11 @@ class AssessmentIn(_Input):
     rationale: str | None = None
     assessed_on: dt.date | None = None
 
+    @field_validator("rater", mode="before")
+    @classmethod
+    def _rater(cls, value: Any) -> Any:
+        return tidy_name(value)
+
     @model_validator(mode="after")
     def _range_holds_value(self) -> AssessmentIn:
         if self.low is not None and self.low > self.value:
@@ -478,6 +500,10 @@ _FRIENDLY = {
     "string_pattern_mismatch": "may use only letters, digits and . _ - / (no spaces), "
                                "starting with a letter or digit",
 }
+_BOUNDS = {"greater_than_equal": ("ge", "must be {} or more"),
+           "greater_than": ("gt", "must be more than {}"),
+           "less_than_equal": ("le", "must be {} or less"),
+           "less_than": ("lt", "must be less than {}")}
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -495,6 +521,9 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
             message = str(item["msg"]).removeprefix("Value error, ")
         elif kind in _FRIENDLY:
             message = _FRIENDLY[kind]
+        elif kind in _BOUNDS:
+            bound, text = _BOUNDS[kind]
+            message = text.format(item.get("ctx", {}).get(bound))
         else:
             message = str(item["msg"]).lower()
         got = item.get("input")

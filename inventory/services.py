@@ -50,6 +50,8 @@ from inventory.schemas import (
     ProcessIn,
     UnitIn,
     describe_validation_error,
+    person_key,
+    same_code,
 )
 
 if TYPE_CHECKING:
@@ -320,11 +322,15 @@ class Catalogue:
                 process_code = self._existing_process(s, process_code).code
             return repository.dependencies_frame(s, process_code=process_code)
 
-    def kpis(self, *, process_code: str | None = None) -> pd.DataFrame:
+    def kpis(self, *, process_code: str | None = None,
+             include_deleted: bool = False) -> pd.DataFrame:
+        """KPIs, of one process if given; ``include_deleted`` adds the deleted ones (to
+        restore them)."""
         with reading(self.engine) as s:
             if process_code is not None:
                 process_code = self._existing_process(s, process_code).code
-            return repository.kpis_frame(s, process_code=process_code)
+            return repository.kpis_frame(s, process_code=process_code,
+                                         include_deleted=include_deleted)
 
     def assessments(self, *, process_code: str | None = None) -> pd.DataFrame:
         with reading(self.engine) as s:
@@ -339,10 +345,11 @@ class Catalogue:
                           lock: bool = False) -> Process:
         row = repository.process_by_code(s, code, lock=lock)
         if row is None:
-            raise NotFound(f"no process has the code '{code}'; `dti process list` shows the codes")
+            raise NotFound(f"no process has the code '{code.strip()}'; check the code in the "
+                           "list of processes")
         if row.deleted_at is not None and not allow_deleted:
-            raise NotFound(f"process {row.code} is deleted; restore it first "
-                           f"(`dti process restore {row.code}`)")
+            raise NotFound(f"process {row.code} is deleted; restore it first (an admin can "
+                           "restore it)")
         return row
 
     @staticmethod
@@ -350,9 +357,11 @@ class Catalogue:
                        lock: bool = False) -> Unit:
         row = repository.unit_by_code(s, code, lock=lock)
         if row is None:
-            raise NotFound(f"no unit has the code '{code}'; `dti unit list` shows the codes")
+            raise NotFound(f"no unit has the code '{code.strip()}'; check the code in the list "
+                           "of units")
         if row.deleted_at is not None and not allow_deleted:
-            raise NotFound(f"unit {row.code} is deleted; restore it first")
+            raise NotFound(f"unit {row.code} is deleted; restore it first (an admin can "
+                           "restore it)")
         return row
 
     # ------------------------------------------------------------------ whole inventories
@@ -472,7 +481,8 @@ class Catalogue:
     def _insert_unit(s: Session, unit: UnitIn, actor: str) -> None:
         existing = repository.unit_by_code(s, unit.code)
         if existing is not None:
-            state = " (deleted: restore it instead)" if existing.deleted_at else ""
+            state = (": it is deleted; an admin can restore it, or choose another code"
+                     if existing.deleted_at else "; codes ignore case, so choose another code")
             raise Conflict(f"a unit with the code {existing.code} already exists{state}")
         row = Unit(**_stored(unit.model_dump()))
         audit.record_create(s, row, "unit", unit.code, actor, unit.model_dump())
@@ -485,14 +495,17 @@ class Catalogue:
             audit.check_version(s, row, "unit", row.code, seen_version)
             before = {"code": row.code, "name": row.name, "kind": row.kind}
             unit = _validate(UnitIn, before | changes, f"Unit {row.code}")
-            if unit.code.upper() != row.code.upper() and repository.unit_by_code(s, unit.code):
-                raise Conflict(f"a unit with the code {unit.code} already exists")
+            clash = repository.unit_by_code(s, unit.code)
+            if clash is not None and clash.id != row.id:
+                raise Conflict(f"a unit with the code {clash.code} already exists; codes ignore "
+                               "case, so choose another code")
             after = _stored(unit.model_dump())
             audit.apply_changes(s, row, "unit", row.code, who, before, after, after)
             code = row.code
         return self._unit_record(code)
 
-    def delete_unit(self, code: str, actor: Actor, seen_version: int | None = None) -> None:
+    def delete_unit(self, code: str, actor: Actor, seen_version: int | None = None) -> str:
+        """Soft-delete a unit that owns no live process; return its code as stored."""
         who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_unit(s, code, lock=True)
@@ -502,12 +515,15 @@ class Catalogue:
                 raise Conflict(f"unit {row.code} still owns {owned} process(es); move or delete "
                                "them first")
             audit.soft_delete(s, row, "unit", row.code, who)
+            return row.code
 
-    def restore_unit(self, code: str, actor: Actor) -> None:
+    def restore_unit(self, code: str, actor: Actor) -> str:
+        """Bring a deleted unit back; return its code as stored."""
         who = authorize(actor, Action.restore)
         with self._write() as s:
             row = self._existing_unit(s, code, allow_deleted=True, lock=True)
             audit.restore(s, row, "unit", row.code, who)
+            return row.code
 
     def _unit_record(self, code: str) -> dict[str, Any]:
         frame = self.units(include_deleted=True)
@@ -526,9 +542,11 @@ class Catalogue:
     def _insert_process(self, s: Session, process: ProcessIn, actor: str) -> None:
         existing = repository.process_by_code(s, process.code)
         if existing is not None:
-            hint = (f": it is deleted, restore it with `dti process restore {existing.code}`"
-                    if existing.deleted_at else "; choose another code or edit that process")
+            hint = (": it is deleted; an admin can restore it, or choose another code"
+                    if existing.deleted_at else
+                    "; codes ignore case, so choose another code or edit that process")
             raise Conflict(f"a process with the code {existing.code} already exists{hint}")
+        process = self._with_stored_codes(s, process)
         row = Process(**self._process_columns(s, process, None))
         audit.record_create(s, row, "process", process.code, actor, process.model_dump())
 
@@ -541,16 +559,20 @@ class Catalogue:
             audit.check_version(s, row, "process", row.code, seen_version)
             before = self._process_fields(s, row)
             process = _validate(ProcessIn, before | changes, f"Process {row.code}")
-            if process.code != row.code and repository.process_by_code(s, process.code):
-                raise Conflict(f"a process with the code {process.code} already exists")
+            clash = repository.process_by_code(s, process.code)
+            if clash is not None and clash.id != row.id:
+                raise Conflict(f"a process with the code {clash.code} already exists; codes "
+                               "ignore case, so choose another code")
+            process = self._with_stored_codes(s, process)
             after = _stored(process.model_dump())
             columns = self._process_columns(s, process, row)
             audit.apply_changes(s, row, "process", row.code, who, before, after, columns)
             new_code = row.code
         return self._process_record(new_code)
 
-    def delete_process(self, code: str, actor: Actor, seen_version: int | None = None) -> None:
-        """Soft-delete: the process and what hangs on it disappear from lists, and can return."""
+    def delete_process(self, code: str, actor: Actor, seen_version: int | None = None) -> str:
+        """Soft-delete: the process and what hangs on it disappear from lists, and can return.
+        Return its code as stored."""
         who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
             row = self._existing_process(s, code, lock=True)
@@ -560,8 +582,11 @@ class Catalogue:
                 raise Conflict(f"process {row.code} has sub-processes ({', '.join(children)}); "
                                "delete or move them first")
             audit.soft_delete(s, row, "process", row.code, who)
+            return row.code
 
-    def restore_process(self, code: str, actor: Actor) -> None:
+    def restore_process(self, code: str, actor: Actor) -> str:
+        """Bring a deleted process back (its parent and unit must be live); return its code as
+        stored."""
         who = authorize(actor, Action.restore)
         with self._write() as s:
             row = self._existing_process(s, code, allow_deleted=True, lock=True)
@@ -571,6 +596,7 @@ class Catalogue:
             unit = repository.unit_code_by_id(s, row.unit_id)
             self._existing_unit(s, unit)
             audit.restore(s, row, "process", row.code, who)
+            return row.code
 
     def _process_fields(self, s: Session, row: Process) -> dict[str, Any]:
         """The stored process as the user writes it (parent and unit as codes)."""
@@ -579,6 +605,17 @@ class Catalogue:
         fields["parent_code"] = repository.process_code_by_id(s, row.parent_id)
         fields["unit"] = repository.unit_code_by_id(s, row.unit_id)
         return fields
+
+    @staticmethod
+    def _with_stored_codes(s: Session, process: ProcessIn) -> ProcessIn:
+        """``process`` with its unit and parent written as stored (``hrmd`` -> ``HRMD``), so the
+        audit trail never records a change of case as a change of unit or parent."""
+        unit = repository.unit_by_code(s, process.unit)
+        parent = (repository.process_by_code(s, process.parent_code)
+                  if process.parent_code is not None else None)
+        return process.model_copy(update={
+            "unit": process.unit if unit is None else unit.code,
+            "parent_code": process.parent_code if parent is None else parent.code})
 
     def _process_columns(self, s: Session, process: ProcessIn,
                          row: Process | None) -> dict[str, Any]:
@@ -616,7 +653,8 @@ class Catalogue:
         existing = repository.dependency_between(s, up.id, down.id, lock=True)
         if existing is None:
             row = Dependency(upstream_id=up.id, downstream_id=down.id, **values)
-            audit.record_create(s, row, "dependency", key, actor, dep.model_dump())
+            audit.record_create(s, row, "dependency", key, actor, dep.model_dump() | {
+                "upstream_code": up.code, "downstream_code": down.code})
         else:
             self._revive(s, existing, "dependency", key, actor, values,
                          f"{key} already exists (kind {existing.kind}, strength "
@@ -633,7 +671,8 @@ class Catalogue:
             dep = _validate(DependencyIn, {"upstream_code": upstream_code,
                                            "downstream_code": downstream_code} | before | changes,
                             f"Dependency {key}")
-            if (dep.upstream_code, dep.downstream_code) != (upstream_code, downstream_code):
+            if not (same_code(dep.upstream_code, upstream_code)
+                    and same_code(dep.downstream_code, downstream_code)):
                 raise InvalidInput(f"Dependency {key}: its ends cannot change; remove it and add "
                                    "the new one")
             after = _stored(dep.model_dump(exclude={"upstream_code", "downstream_code"}))
@@ -667,7 +706,8 @@ class Catalogue:
 
     def _dependency_record(self, upstream_code: str, downstream_code: str) -> dict[str, Any]:
         frame = self.dependencies(process_code=upstream_code)
-        return _record(frame, frame["downstream_code"] == downstream_code)
+        downstream = frame["downstream_code"].map(lambda code: same_code(code, downstream_code))
+        return _record(frame, downstream.astype(bool))
 
     # ------------------------------------------------------------------ KPIs and assessments
 
@@ -689,7 +729,8 @@ class Catalogue:
                          f"(id {existing.id}); edit it instead")
             return existing.id
         row = Kpi(process_id=process.id, **values)
-        audit.record_create(s, row, "kpi", key, actor, kpi.model_dump())
+        audit.record_create(s, row, "kpi", key, actor,
+                            kpi.model_dump() | {"process_code": process.code})
         return row.id
 
     def update_kpi(self, kpi_id: int, changes: dict[str, Any], seen_version: int | None,
@@ -717,6 +758,8 @@ class Catalogue:
 
     def _insert_assessment(self, s: Session, value: AssessmentIn, actor: str) -> int:
         process = self._existing_process(s, value.process_code)
+        value = value.model_copy(update={"process_code": process.code,
+                                         "rater": self._known_rater(s, value.rater)})
         key = f"{process.code}: {value.criterion_key} by {value.rater}"
         values = _stored(value.model_dump(exclude={"process_code"}))
         existing = repository.assessment_by_key(s, process.id, value.criterion_key, value.rater)
@@ -728,6 +771,25 @@ class Catalogue:
         row = Assessment(process_id=process.id, **values)
         audit.record_create(s, row, "assessment", key, actor, value.model_dump())
         return row.id
+
+    def raters(self) -> list[str]:
+        """Everyone who has rated something (deleted ratings included), one name per person."""
+        with reading(self.engine) as s:
+            names = repository.rater_names(s)
+        people: dict[str, str] = {}
+        for name in names:
+            people.setdefault(person_key(name), name)
+        return sorted(people.values(), key=str.casefold)
+
+    @staticmethod
+    def _known_rater(s: Session, rater: str) -> str:
+        """The rater's name as first stored when it matches ``rater`` in any case and spacing
+        (``ana  silva`` is ``Ana Silva``; see :func:`inventory.schemas.person_key`), else
+        ``rater`` as typed."""
+        for name in repository.rater_names(s):
+            if person_key(name) == person_key(rater):
+                return name
+        return rater
 
     def update_assessment(self, assessment_id: int, changes: dict[str, Any],
                           seen_version: int | None, actor: Actor) -> dict[str, Any]:
@@ -755,7 +817,7 @@ class Catalogue:
             audit.check_version(s, row, entity, key, seen_version)
             fields = [f for f in schema.model_fields if f != "process_code"]
             before = {f: getattr(row, f) for f in fields}
-            if "process_code" in changes and changes["process_code"] != code:
+            if "process_code" in changes and not same_code(str(changes["process_code"]), code):
                 raise InvalidInput(f"{key}: it cannot move to another process; delete it and "
                                    "add it there")
             checked = _validate(schema, {"process_code": code} | before | changes, key)

@@ -419,6 +419,22 @@ def test_unit_add_list_edit_delete_restore(seeded: str) -> None:
     assert {u["code"]: u["processes"] for u in records(db, "unit", "list")}["BDT"] == 1
 
 
+def test_codes_are_found_in_any_case_and_a_twin_in_another_case_is_refused(seeded: str) -> None:
+    db = seeded
+    assert process_json(db, "hr-rec")["code"] == "HR-REC"
+    assert "HR-REC" in {d["upstream_code"] for d in records(db, "dep", "list", "--process", "fin")}
+    line = refused(dti(db, "process", "add", "--code", "hr-rec", "--name", "Again", "--unit",
+                       "hrmd"))
+    assert "a process with the code HR-REC already exists" in line
+    assert "a unit with the code HRMD already exists" in refused(dti(db, "unit", "add", "Hrmd",
+                                                                      "Again"))
+    assert ok(dti(db, "process", "delete", "hr-rec-01")).startswith("Deleted process HR-REC-01;")
+    assert ok(dti(db, "process", "restore", "Hr-Rec-01")) == "Restored process HR-REC-01.\n"
+    assert ok(dti(db, "unit", "edit", "frmd", "--name", "Finance")) == "Updated unit FRMD.\n"
+    assert {p["code"] for p in records(db, "process", "list")} == {"HR", "HR-REC", "HR-REC-01",
+                                                                   "FIN"}
+
+
 # ---------------------------------------------------------------- audit and actors
 
 

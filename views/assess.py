@@ -20,12 +20,14 @@ import streamlit as st
 
 from inventory.access import Action
 from inventory.errors import CatalogueError, Conflict
+from inventory.schemas import person_key
 from inventory.services import Catalogue
 from scoring.criteria import Criterion, Group
 from scoring.raters import aggregate
 from views.common import actor, catalogue, flash, plain, refused, require, show_flash
 from views.scoring_data import criteria_set
 
+SOMEONE_NEW = "Someone else (a new rater)…"
 NOT_RATED = "not rated"  # the first choice of every scale: no value is stored, never a zero
 DISAGREEMENT = 0.5  # a spread of half the scale or more (2 on a 1-5 scale) is worth discussing
 
@@ -222,7 +224,32 @@ def _shown(values: pd.Series) -> list[str]:
 
 
 def _mine(frame: pd.DataFrame, rater: str) -> pd.DataFrame:
-    return frame[frame["rater"] == rater]
+    """The ratings of ``rater``, whose name is compared as :func:`person_key` does."""
+    return frame[frame["rater"].map(person_key) == person_key(rater)]
+
+
+def known_spelling(name: str, known: list[str]) -> str:
+    """``name`` as an existing rater spells it (case and spacing ignored), else as typed."""
+    return next((k for k in known if person_key(k) == person_key(name)), " ".join(name.split()))
+
+
+def chosen_rater(known: list[str], me: str) -> str:
+    """Whose judgement the form records: the signed-in person by default, another known rater
+    picked from the list, or a new rater whose name is typed on purpose. A typed name that is
+    an existing rater's in another case or spacing is that rater."""
+    mine = known_spelling(me, known)
+    options = [mine, *(k for k in known if person_key(k) != person_key(mine)), SOMEONE_NEW]
+    picked = st.selectbox("Rater", options, key="rater", persist_state="session",
+                          format_func=lambda n: f"{n} (you)" if n == mine else n,
+                          help="Whose judgement this is. The change is recorded as made by you "
+                               "(the name in the sidebar).")
+    if picked != SOMEONE_NEW:
+        return str(picked)
+    typed = st.text_input("New rater's name", key="new_rater", persist_state="session",
+                          placeholder="First and last name").strip()
+    if typed and known_spelling(typed, known) in known:
+        st.caption(f"{plain(typed)} is the existing rater {plain(known_spelling(typed, known))}.")
+    return known_spelling(typed, known) if typed else ""
 
 
 def raters_table(frame: pd.DataFrame, summary: pd.DataFrame, criteria: list[Criterion],
@@ -339,15 +366,14 @@ picker, who = st.columns([3, 2])
 code = picker.selectbox("Process", list(names), index=None, key="assess_code",
                         placeholder="Choose a process to rate", persist_state="session",
                         format_func=lambda c: f"{c} · {names[c]}")
-rater = who.text_input("Rater", value=actor().name, key="rater", persist_state="session",
-                       help="Whose judgement this is. The change is recorded as made by you "
-                            "(the name in the sidebar).").strip()
+with who:
+    rater = chosen_rater(inventory.raters(), actor().name)
 
 if code is None:
     st.query_params.pop("process", None)
 elif not rater:
     st.query_params["process"] = code
-    st.warning("Enter the rater's name to rate this process.", icon=":material/person:")
+    st.warning("Type the new rater's name to rate this process.", icon=":material/person:")
 else:
     st.query_params["process"] = code
     here = everything[everything["process_code"] == code]

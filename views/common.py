@@ -143,6 +143,21 @@ def readable(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return shown.rename(columns=lambda c: FIELD_LABELS.get(c, c.replace("_", " ").capitalize()))
 
 
+def restore_hint(where: str) -> str:
+    """How the signed-in person gets a deleted record back, for the message after a delete:
+    a role that may restore is told ``where``; anyone else that an admin can restore it."""
+    if allowed(Action.restore):
+        return f"you can restore it {where}"
+    return "an admin can restore it if it was deleted by mistake"
+
+
+def forget(prefix: str) -> None:
+    """Drop the values of the widgets whose keys start with ``prefix``, so that they are drawn
+    empty on the next run (an add form after a successful save)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
+
+
 def flash(message: str) -> None:
     """Show ``message`` as a success notice after the next rerun."""
     st.session_state["flash"] = message

@@ -45,7 +45,7 @@ TITLES = {"id": "Event", "at": "When (UTC)", "actor": "Who", "action": "What",
 SHOWN = ["at", "actor", "action", "entity", "entity_key", "field", "old_value", "new_value",
          "entity_version"]
 
-Restorer = Callable[[Catalogue, pd.Series, Actor], None]
+Restorer = Callable[[Catalogue, pd.Series, Actor], object]
 # Kind of deleted item -> how to restore it (each service call checks the actor's role again).
 RESTORERS: dict[str, Restorer] = {
     "unit": lambda inv, item, who: inv.restore_unit(item["key"], who),

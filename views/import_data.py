@@ -6,11 +6,12 @@ the check shows no error and the user confirms; the import itself is all or noth
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from inventory.access import Action
 from inventory.errors import CatalogueError
-from inventory.export import SHEET_KINDS
+from inventory.export import SHEET_KINDS, table_csv
 from inventory.importing import (
     MODELS,
     ImportOptions,
@@ -20,9 +21,10 @@ from inventory.importing import (
 )
 from inventory.io import Upload, read_table, sheet_names
 from inventory.services import Catalogue, ImportResult
-from views.common import actor, catalogue, flash, refused, require, show_flash
+from views.common import actor, catalogue, flash, plain, refused, require, show_flash
 
 IGNORE = "— not imported —"
+PROBLEMS_LISTED = 50  # listed in full on the page; the table and its download hold them all
 
 
 def receive_upload() -> Upload | None:
@@ -111,13 +113,43 @@ def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, s
 
 def show_result(result: ImportResult) -> None:
     st.dataframe(result.summary(), hide_index=True, width="content")
-    if not result.problems.empty:
+    if result.problems.empty:
+        return
+    st.markdown("**What to do**")
+    st.markdown(problem_list(result.problems.head(PROBLEMS_LISTED)))
+    if len(result.problems) > PROBLEMS_LISTED:
+        st.caption(f"The first {PROBLEMS_LISTED} of {len(result.problems):,} problems are listed; "
+                   "the table below and its download hold them all.")
+    with st.expander(f"Every problem as a table ({len(result.problems):,})",
+                     icon=":material/table_rows:"):
         problems = result.problems.astype(object)
         st.dataframe(problems.where(problems.notna(), ""), hide_index=True, width="stretch",
                      column_config={"severity": "Severity", "sheet": "Sheet", "row": "Row",
                                     "column": "Column", "value": "Value",
                                     "message": st.column_config.TextColumn("What to do",
                                                                            width="large")})
+        st.download_button("Download the problems (CSV)",
+                           table_csv(result.problems, tuple(result.problems.columns)),
+                           file_name=f"problems-{result.file_name}.csv", mime="text/csv",
+                           icon=":material/download:", key="problems_csv")
+
+
+def problem_list(problems: pd.DataFrame) -> str:
+    """Each problem on its own line, in full: where (sheet, row, column, value), then what to
+    do. Markdown wraps long text, where a table cell would cut it off."""
+    lines = []
+    for problem in problems.to_dict("records"):
+        where = [plain(problem["sheet"])]
+        where += [f"row {problem['row']}"] if not pd.isna(problem["row"]) else []
+        where += [f"column {plain(problem['column'])}"] if _filled(problem["column"]) else []
+        value = f" (value {plain(problem['value'])})" if _filled(problem["value"]) else ""
+        mark = ":red[Error]" if problem["severity"] == "error" else ":orange[Warning]"
+        lines.append(f"- {mark} · {', '.join(where)}{value}: {plain(problem['message'])}")
+    return "\n".join(lines)
+
+
+def _filled(cell: Any) -> bool:
+    return isinstance(cell, str) and bool(cell)
 
 
 inventory = catalogue()

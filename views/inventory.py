@@ -7,6 +7,7 @@ An edit remembers the version the form was opened on; saving sends it with the c
 made meanwhile by someone else is never overwritten: the conflict is shown and nothing is saved.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -14,7 +15,7 @@ import streamlit as st
 
 from inventory.access import Action
 from inventory.errors import CatalogueError, Conflict
-from inventory.schemas import DEPENDENCY_STRENGTHS, DependencyKind, KpiDirection
+from inventory.schemas import DEPENDENCY_STRENGTHS, DependencyKind, KpiDirection, same_code
 from inventory.services import Catalogue
 from views.common import (
     FIELD_LABELS,
@@ -22,10 +23,12 @@ from views.common import (
     allowed,
     catalogue,
     flash,
+    forget,
     label,
     plain,
     readable,
     refused,
+    restore_hint,
     show_flash,
 )
 from views.process_form import process_fields
@@ -33,9 +36,6 @@ from views.process_form import process_fields
 TABLE_COLUMNS = ["code", "level", "name", "unit", "transformation_status", "digital_maturity",
                  "process_owner", "target_milestone", "quick_fix_candidate"]
 DEPENDENCY_COLUMNS = ["kind", "strength", "note"]
-CRITERIA_SUGGESTED = ["member_experience", "operational_efficiency", "staff_empowerment",
-                      "strategic_alignment", "risk_compliance", "information_governance_risk",
-                      "complexity", "change_readiness"]
 
 
 def saved(message: str, open_code: str | None = None) -> None:
@@ -47,15 +47,56 @@ def saved(message: str, open_code: str | None = None) -> None:
     st.rerun()
 
 
+def save_versioned(slot: str, save: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+    """Run ``save`` (an edit carrying the version its form was opened on). A conflict is kept
+    for :func:`conflict_notice` (the form keeps the typed values); any other refusal is shown
+    at once. Returns the saved record, or ``None`` when nothing was saved."""
+    try:
+        return save()
+    except Conflict as error:
+        st.session_state[f"conflict:{slot}"] = error
+    except CatalogueError as error:
+        refused(error)
+    return None
+
+
+def conflict_notice(slot: str, button_key: str) -> None:
+    """Show a kept conflict until the person chooses to load the latest version."""
+    error = st.session_state.get(f"conflict:{slot}")
+    if error is None:
+        return
+    refused(error)
+    if st.button("Discard my edits and load the latest version", key=button_key):
+        st.session_state.pop(f"seen_version:{slot}", None)
+        st.session_state.pop(f"conflict:{slot}", None)
+        st.rerun()
+
+
+def seen_version(slot: str, current: int) -> int:
+    """The version an edit form was opened on; it stays until a save or a reload."""
+    return int(st.session_state.setdefault(f"seen_version:{slot}", current))
+
+
+def confirmed_button(what: str, key: str, label: str = "Delete") -> bool:
+    """A delete or remove button that works only once its confirmation box is ticked."""
+    confirm = st.checkbox(f"Yes, {label.lower()} {what}", key=f"confirm_{key}")
+    return st.button(label, disabled=not confirm, key=key)
+
+
 def add_process_form(inventory: Catalogue, units: pd.DataFrame, live: pd.DataFrame) -> None:
-    with st.expander("Add a process", icon=":material/add:"), st.form("add_process"):
+    """Add a process; the form is emptied after a save and keeps the values after a refusal."""
+    with st.expander("Add a process", icon=":material/add:",
+                     expanded="add_refused" in st.session_state), st.form("add_process"):
         data = process_fields(None, "add", units, live)
         if st.form_submit_button("Add process", type="primary"):
             try:
                 record = inventory.add_process(data, actor())
             except CatalogueError as error:
+                st.session_state["add_refused"] = True
                 refused(error)
             else:
+                st.session_state.pop("add_refused", None)
+                forget("add:")
                 saved(f"Added process {record['code']}.", record["code"])
 
 
@@ -92,40 +133,60 @@ def details_tab(record: dict[str, Any]) -> None:
         st.text(record["description"])
     fields = [f for f in FIELD_LABELS if f in record and f != "description"]
     table = pd.DataFrame({"Field": [FIELD_LABELS[f] for f in fields],
-                          "Value": [label(f, record[f]) for f in fields]})
-    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
+                          "Value": [shown_value(f, record[f]) for f in fields]})
+    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
+                 column_config={"Value": st.column_config.TextColumn(width="large")})
+
+
+def shown_value(field: str, value: Any) -> str:
+    """A field as people read it; money in Swiss francs with thousands separators."""
+    if field == "estimated_cost_chf" and value is not None and not pd.isna(value):
+        return f"CHF {float(value):,.0f}"
+    return label(field, value)
 
 
 def dependencies_tab(inventory: Catalogue, code: str, upstream: pd.DataFrame,
                      downstream: pd.DataFrame, live: pd.DataFrame) -> None:
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**{plain(code)} needs** (upstream: it depends on these)")
-        st.dataframe(readable(upstream, ["upstream_code", "upstream_name", *DEPENDENCY_COLUMNS]),
-                     hide_index=True, width="stretch")
-    with right:
-        st.markdown(f"**{plain(code)} feeds** (downstream: these depend on it)")
-        st.dataframe(readable(downstream, ["downstream_code", "downstream_name",
-                                           *DEPENDENCY_COLUMNS]),
-                     hide_index=True, width="stretch")
+    wide = {"Note": st.column_config.TextColumn(width="large")}  # full width: nothing cut off
+    st.markdown(f"**{plain(code)} needs** (upstream: it depends on these)")
+    st.dataframe(readable(upstream, ["upstream_code", "upstream_name", *DEPENDENCY_COLUMNS]),
+                 hide_index=True, width="stretch", column_config=wide)
+    st.markdown(f"**{plain(code)} feeds** (downstream: these depend on it)")
+    st.dataframe(readable(downstream, ["downstream_code", "downstream_name",
+                                       *DEPENDENCY_COLUMNS]),
+                 hide_index=True, width="stretch", column_config=wide)
     if not allowed(Action.edit_inventory):
         return
+    add_dependency_form(inventory, code, live)
+    links = pd.concat([upstream, downstream], ignore_index=True)
+    if not links.empty:
+        change_dependency(inventory, code, links)
+
+
+def add_dependency_form(inventory: Catalogue, code: str, live: pd.DataFrame) -> None:
+    """Add a dependency; the other process must be chosen (no default), the form empties after
+    a save."""
     names = dict(zip(live["code"], live["name"], strict=True))
     others = [c for c in live["code"] if c != code]
     with st.form("add_dependency"):
         st.markdown("**Add a dependency**")
         columns = st.columns([2, 3, 2, 2])
-        direction = columns[0].radio("Direction", ["needs", "feeds"], key="dep_direction",
+        direction = columns[0].radio("Direction", ["needs", "feeds"], key="dep_add:direction",
                                      format_func=lambda d: f"{code} {d}…")
-        other = columns[1].selectbox("Other process", others, key="dep_other",
+        other = columns[1].selectbox("Other process", others, index=None, key="dep_add:other",
+                                     placeholder="Choose the other process",
                                      format_func=lambda c: f"{c} · {names[c]}")
-        kind = columns[2].selectbox("Kind", [k.value for k in DependencyKind], key="dep_kind",
+        kind = columns[2].selectbox("Kind", [k.value for k in DependencyKind],
+                                    key="dep_add:kind",
                                     format_func=lambda v: DependencyKind(v).label)
         strength = columns[3].selectbox("Strength", list(DEPENDENCY_STRENGTHS), index=1,
-                                        key="dep_strength",
+                                        key="dep_add:strength",
                                         format_func=lambda s: f"{s} · {DEPENDENCY_STRENGTHS[s]}")
-        note = st.text_input("Note", key="dep_note")
+        note = st.text_input("Note", key="dep_add:note")
         if st.form_submit_button("Add dependency"):
+            if other is None:
+                st.error("Not saved: choose the other process.", icon=":material/error:")
+                return
             up, down = (other, code) if direction == "needs" else (code, other)
             try:
                 inventory.add_dependency({"upstream_code": up, "downstream_code": down,
@@ -134,22 +195,95 @@ def dependencies_tab(inventory: Catalogue, code: str, upstream: pd.DataFrame,
             except CatalogueError as error:
                 refused(error)
             else:
+                forget("dep_add:")
                 saved(f"Added dependency {up} → {down}.")
-    pairs = [(u, d) for u, d in zip(upstream["upstream_code"], upstream["downstream_code"],
-                                     strict=True)]
-    pairs += [(u, d) for u, d in zip(downstream["upstream_code"], downstream["downstream_code"],
-                                      strict=True)]
-    if pairs:
-        columns = st.columns([4, 1])
-        pair = columns[0].selectbox("Remove a dependency", pairs, key="dep_remove",
-                                    format_func=lambda p: f"{p[0]} → {p[1]}")
-        if columns[1].button("Remove", key="dep_remove_button"):
-            try:
-                inventory.remove_dependency(pair[0], pair[1], actor())
-            except CatalogueError as error:
-                refused(error)
-            else:
-                saved(f"Removed dependency {pair[0]} → {pair[1]}; it can be restored.")
+
+
+def change_dependency(inventory: Catalogue, code: str, links: pd.DataFrame) -> None:
+    """Edit the kind, strength and note of one of the process's dependencies (with the version
+    check), or remove it after a confirmation."""
+    pairs = list(zip(links["upstream_code"], links["downstream_code"], strict=True))
+    st.markdown("**Change or remove a dependency**")
+    pair = st.selectbox("Dependency", pairs, index=None, key=f"dep_pick:{code}",
+                        placeholder="Choose a dependency of this process",
+                        format_func=lambda p: f"{p[0]} → {p[1]}")
+    if pair is None:
+        return
+    up, down = pair
+    row = links[(links["upstream_code"] == up) & (links["downstream_code"] == down)].iloc[0]
+    slot = f"dep:{up}>{down}"
+    seen = seen_version(slot, int(row["version"]))
+    kinds = [k.value for k in DependencyKind]
+    with st.form(f"edit_dependency:{slot}"):
+        columns = st.columns([2, 2, 4])
+        changes = {
+            "kind": columns[0].selectbox("Kind", kinds, index=kinds.index(row["kind"]),
+                                         key=f"{slot}:{seen}:kind",
+                                         format_func=lambda v: DependencyKind(v).label),
+            "strength": columns[1].selectbox(
+                "Strength", list(DEPENDENCY_STRENGTHS),
+                index=list(DEPENDENCY_STRENGTHS).index(int(row["strength"])),
+                key=f"{slot}:{seen}:strength",
+                format_func=lambda s: f"{s} · {DEPENDENCY_STRENGTHS[s]}"),
+            "note": columns[2].text_input("Note", value=_text(row["note"]),
+                                          key=f"{slot}:{seen}:note"),
+        }
+        submitted = st.form_submit_button("Save dependency")
+    if submitted:
+        record = save_versioned(slot, lambda: inventory.update_dependency(
+            up, down, changes, seen, actor()))
+        if record is not None:
+            st.session_state.pop(f"seen_version:{slot}", None)
+            saved(f"Nothing to save: {up} → {down} is unchanged." if record["version"] == seen
+                  else f"Saved dependency {up} → {down} (version {record['version']}).")
+    conflict_notice(slot, f"reload:{slot}")
+    if confirmed_button(f"remove {up} → {down}", f"remove:{slot}", "Remove"):
+        try:
+            inventory.remove_dependency(up, down, actor(), seen)
+        except CatalogueError as error:
+            refused(error)
+        else:
+            st.session_state.pop(f"seen_version:{slot}", None)
+            saved(f"Removed dependency {up} → {down}; "
+                  f"{restore_hint('on the History page, under Deleted items')}.")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def kpi_fields(key: str, kpi: dict[str, Any] | None) -> dict[str, Any]:
+    """The KPI fields (empty for a new KPI, pre-filled from ``kpi`` for an edit)."""
+    def current(field: str) -> Any:
+        value = None if kpi is None else kpi.get(field)
+        return None if value is None or (not isinstance(value, str) and pd.isna(value)) \
+            else value
+
+    directions = [d.value for d in KpiDirection]
+    top = st.columns(3)
+    data = {
+        "name": top[0].text_input("What is measured", value=current("name") or "",
+                                      key=f"{key}:name"),
+        "unit_of_measure": top[1].text_input("Unit of measure",
+                                                 value=current("unit_of_measure") or "",
+                                                 key=f"{key}:unit", placeholder="days, %, CHF…"),
+        "direction": top[2].selectbox(
+            "Direction", directions, index=directions.index(current("direction") or "higher"),
+            format_func=lambda v: KpiDirection(v).label, key=f"{key}:direction"),
+    }
+    columns = st.columns(4)
+    baseline, target = current("baseline"), current("target")
+    data["baseline"] = columns[0].number_input(
+        "Baseline", value=None if baseline is None else float(baseline), key=f"{key}:baseline",
+        placeholder="unknown")
+    data["target"] = columns[1].number_input(
+        "Target", value=None if target is None else float(target), key=f"{key}:target",
+        placeholder="unknown")
+    data["target_date"] = columns[2].date_input("Target date", value=current("target_date"),
+                                                key=f"{key}:date")
+    data["source"] = columns[3].text_input("Source", value=current("source") or "",
+                                           key=f"{key}:source")
+    return data
 
 
 def kpis_tab(inventory: Catalogue, code: str, kpis: pd.DataFrame) -> None:
@@ -159,108 +293,134 @@ def kpis_tab(inventory: Catalogue, code: str, kpis: pd.DataFrame) -> None:
         return
     with st.form("add_kpi"):
         st.markdown("**Add a KPI / performance target**")
-        columns = st.columns(3)
-        data = {
-            "process_code": code,
-            "name": columns[0].text_input("What is measured", key="kpi_name"),
-            "unit_of_measure": columns[1].text_input("Unit of measure", key="kpi_unit",
-                                                     placeholder="days, %, CHF…"),
-            "direction": columns[2].selectbox("Direction", [d.value for d in KpiDirection],
-                                              format_func=lambda v: KpiDirection(v).label,
-                                              key="kpi_direction"),
-        }
-        columns = st.columns(4)
-        data["baseline"] = columns[0].number_input("Baseline", value=None, key="kpi_baseline")
-        data["target"] = columns[1].number_input("Target", value=None, key="kpi_target")
-        data["target_date"] = columns[2].date_input("Target date", value=None, key="kpi_date")
-        data["source"] = columns[3].text_input("Source", key="kpi_source")
+        data = {"process_code": code} | kpi_fields("kpi_add", None)
         if st.form_submit_button("Add KPI"):
             try:
                 inventory.add_kpi(data, actor())
             except CatalogueError as error:
                 refused(error)
             else:
+                forget("kpi_add:")
                 saved(f"Added KPI '{data['name']}' to {code}.")
+    if not kpis.empty:
+        change_kpi(inventory, code, kpis)
+    if allowed(Action.restore):
+        restore_kpis(inventory, code)
 
 
-def assessments_tab(inventory: Catalogue, code: str, assessments: pd.DataFrame) -> None:
+def change_kpi(inventory: Catalogue, code: str, kpis: pd.DataFrame) -> None:
+    """Edit one KPI (with the version check) or delete it after a confirmation."""
+    st.markdown("**Change or delete a KPI**")
+    names = dict(zip(kpis["id"], kpis["name"], strict=True))
+    kpi_id = st.selectbox("KPI", list(names), index=None, key=f"kpi_pick:{code}",
+                          placeholder="Choose a KPI of this process",
+                          format_func=lambda i: names[i])
+    if kpi_id is None:
+        return
+    kpi = kpis[kpis["id"] == kpi_id].iloc[0].to_dict()
+    slot = f"kpi:{kpi_id}"
+    seen = seen_version(slot, int(kpi["version"]))
+    with st.form(f"edit_kpi:{kpi_id}"):
+        changes = kpi_fields(f"{slot}:{seen}", kpi)
+        submitted = st.form_submit_button("Save KPI")
+    if submitted:
+        record = save_versioned(slot, lambda: inventory.update_kpi(int(kpi_id), changes, seen,
+                                                                   actor()))
+        if record is not None:
+            st.session_state.pop(f"seen_version:{slot}", None)
+            saved(f"Nothing to save: KPI '{record['name']}' is unchanged."
+                  if record["version"] == seen else
+                  f"Saved KPI '{record['name']}' (version {record['version']}).")
+    conflict_notice(slot, f"reload:{slot}")
+    if confirmed_button(f"delete the KPI '{kpi['name']}'", f"delete:{slot}"):
+        try:
+            inventory.delete_kpi(int(kpi_id), actor(), seen)
+        except CatalogueError as error:
+            refused(error)
+        else:
+            st.session_state.pop(f"seen_version:{slot}", None)
+            saved(f"Deleted KPI '{kpi['name']}'; {restore_hint('below, under Deleted KPIs')}.")
+
+
+def restore_kpis(inventory: Catalogue, code: str) -> None:
+    """The process's deleted KPIs, each with a restore button (for a role that may restore)."""
+    every = inventory.kpis(process_code=code, include_deleted=True)
+    deleted = every[every["deleted_at"].notna()]
+    if deleted.empty:
+        return
+    st.markdown("**Deleted KPIs**")
+    for kpi in deleted.to_dict("records"):
+        columns = st.columns([5, 1])
+        columns[0].caption(f"{plain(kpi['name'])}, deleted by {plain(kpi['deleted_by'])} on "
+                           f"{kpi['deleted_at']:%Y-%m-%d %H:%M} UTC")
+        if columns[1].button("Restore", key=f"restore_kpi:{kpi['id']}"):
+            try:
+                inventory.restore_kpi(int(kpi["id"]), actor())
+            except CatalogueError as error:
+                refused(error)
+            else:
+                saved(f"Restored KPI '{kpi['name']}'.")
+
+
+def assessments_tab(code: str, assessments: pd.DataFrame) -> None:
     st.caption("Every rater's value is kept; nothing is averaged when stored. Scale 1 (low) "
                "to 5 (high); low and high give the plausible range.")
     st.dataframe(readable(assessments, ["criterion_key", "value", "low", "high", "rater",
                                         "rationale", "assessed_on"]),
                  hide_index=True, width="stretch")
-    if not allowed(Action.assess):
-        return
-    with st.form("add_assessment"):
-        st.markdown("**Add an assessment**")
-        columns = st.columns(3)
-        data = {
-            "process_code": code,
-            "criterion_key": columns[0].selectbox("Criterion", CRITERIA_SUGGESTED,
-                                                  accept_new_options=True,
-                                                  key="assessment_criterion"),
-            "value": columns[1].number_input("Value", min_value=1.0, max_value=5.0, value=3.0,
-                                             step=0.5, key="assessment_value"),
-            "rater": columns[2].text_input("Rater", value=actor().name, key="assessment_rater"),
-        }
-        columns = st.columns(3)
-        data["low"] = columns[0].number_input("Low", value=None, min_value=1.0, max_value=5.0,
-                                              step=0.5, key="assessment_low")
-        data["high"] = columns[1].number_input("High", value=None, min_value=1.0, max_value=5.0,
-                                               step=0.5, key="assessment_high")
-        data["assessed_on"] = columns[2].date_input("Assessed on", value=None,
-                                                    key="assessment_date")
-        data["rationale"] = st.text_input("Rationale", key="assessment_rationale")
-        if st.form_submit_button("Add assessment"):
-            try:
-                inventory.add_assessment(data, actor())
-            except CatalogueError as error:
-                refused(error)
-            else:
-                saved(f"Added {data['rater']}'s assessment of {data['criterion_key']}.")
+    if allowed(Action.assess):
+        st.page_link("views/assess.py", label=f"Rate {code} on the Assess page",
+                     icon=":material/rate_review:", query_params={"process": code})
 
 
 def edit_tab(inventory: Catalogue, record: dict[str, Any], units: pd.DataFrame,
              live: pd.DataFrame) -> None:
     code = record["code"]
-    seen_key = f"seen_version:{code}"
-    seen = st.session_state.setdefault(seen_key, int(record["version"]))
+    seen = seen_version(code, int(record["version"]))
     st.caption(f"Editing version {seen}. If someone saves a change before you, your save is "
                "refused and nothing is overwritten.")
     with st.form(f"edit:{code}"):
         data = process_fields(record, f"edit:{code}:{seen}", units, live)
         submitted = st.form_submit_button("Save changes", type="primary")
-    conflict_key = f"conflict:{code}"
     if submitted:
-        try:
-            updated = inventory.update_process(code, data, seen, actor())
-        except Conflict as error:
-            st.session_state[conflict_key] = error
-        except CatalogueError as error:
-            refused(error)
-        else:
-            del st.session_state[seen_key]
-            unchanged = updated["version"] == seen
-            saved("Nothing to save: no field changed." if unchanged else
+        updated = save_versioned(code, lambda: inventory.update_process(code, data, seen,
+                                                                        actor()))
+        if updated is not None:
+            st.session_state.pop(f"seen_version:{code}", None)
+            saved("Nothing to save: no field changed." if updated["version"] == seen else
                   f"Saved {updated['code']} (version {updated['version']}).", updated["code"])
-    if conflict_key in st.session_state:  # stays until the user chooses to reload
-        refused(st.session_state[conflict_key])
-        if st.button("Discard my edits and load the latest version", key="reload"):
-            del st.session_state[seen_key], st.session_state[conflict_key]
-            st.rerun()
+    conflict_notice(code, "reload")
     with st.container(border=True):
         st.markdown("**Delete this process**")
-        st.caption("Deleting hides it and what hangs on it; it stays in the history and can be "
-                   "restored.")
-        confirm = st.checkbox(f"Yes, delete {code}", key=f"confirm_delete:{code}")
-        if st.button("Delete", disabled=not confirm, key=f"delete:{code}"):
+        st.caption("Deleting hides it and what hangs on it; it stays in the history, and "
+                   + ("you can restore it." if allowed(Action.restore)
+                      else "an admin can restore it."))
+        if confirmed_button(code, f"delete:{code}"):
             try:
                 inventory.delete_process(code, actor(), seen)
             except CatalogueError as error:
                 refused(error)
             else:
-                st.session_state.pop(seen_key, None)
-                saved(f"Deleted {code}; tick 'Deleted too' to find and restore it.", code)
+                st.session_state.pop(f"seen_version:{code}", None)
+                hint = restore_hint("after ticking 'Deleted too' to find it")
+                saved(f"Deleted {code}; {hint}.", code)
+
+
+def deleted_panel(inventory: Catalogue, record: dict[str, Any]) -> None:
+    """A deleted process: who deleted it, its history, and Restore for a role that may."""
+    code = record["code"]
+    st.warning(f"Deleted by {record['deleted_by']} on {record['deleted_at']:%Y-%m-%d %H:%M} "
+               "UTC.", icon=":material/delete:")
+    if not allowed(Action.restore):
+        st.caption("An admin can restore it if it was deleted by mistake.")
+    elif st.button(f"Restore {code}", key=f"restore:{code}"):
+        try:
+            inventory.restore_process(code, actor())
+        except CatalogueError as error:
+            refused(error)
+        else:
+            saved(f"Restored {code}.", code)
+    st.dataframe(inventory.history(code), hide_index=True, width="stretch")
 
 
 def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
@@ -273,16 +433,7 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
         label("lifecycle", record["lifecycle"]), f"version {record['version']}",
         f"last changed by {record['updated_by']} on {record['updated_at']:%Y-%m-%d %H:%M} UTC"]))
     if record["deleted_at"] is not None:
-        st.warning(f"Deleted by {record['deleted_by']} on {record['deleted_at']:%Y-%m-%d %H:%M} "
-                   "UTC.", icon=":material/delete:")
-        if allowed(Action.restore) and st.button(f"Restore {code}", key=f"restore:{code}"):
-            try:
-                inventory.restore_process(code, actor())
-            except CatalogueError as error:
-                refused(error)
-            else:
-                saved(f"Restored {code}.", code)
-        st.dataframe(inventory.history(code), hide_index=True, width="stretch")
+        deleted_panel(inventory, record)
         return
     editor = allowed(Action.edit_inventory)
     tabs = st.tabs(["Details", f"Dependencies ({len(detail.upstream) + len(detail.downstream)})",
@@ -295,7 +446,7 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
     with tabs[2]:
         kpis_tab(inventory, code, detail.kpis)
     with tabs[3]:
-        assessments_tab(inventory, code, detail.assessments)
+        assessments_tab(code, detail.assessments)
     with tabs[4]:
         history = inventory.history(code)
         st.dataframe(history[["at", "actor", "action", "entity", "entity_key", "field",
@@ -303,6 +454,14 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
     if editor:
         with tabs[5]:
             edit_tab(inventory, record, units, live)
+
+
+def linked_code(codes: list[str]) -> str | None:
+    """The process a shared link (``?process=CODE``) names, in any case, if it is listed."""
+    wanted = st.query_params.get("process")
+    if not wanted:
+        return None
+    return next((code for code in codes if same_code(code, wanted)), None)
 
 
 inventory = catalogue()
@@ -317,8 +476,8 @@ shown = filtered_table(inventory, units)
 codes = list(shown["code"])
 if "pending_open" in st.session_state:
     st.session_state["open_code"] = st.session_state.pop("pending_open")
-if "open_code" not in st.session_state and st.query_params.get("process") in codes:
-    st.session_state["open_code"] = st.query_params["process"]  # a shared link to a process
+if "open_code" not in st.session_state and linked_code(codes) is not None:
+    st.session_state["open_code"] = linked_code(codes)  # a shared link to a process
 if st.session_state.get("open_code") not in codes:
     st.session_state.pop("open_code", None)
 names = dict(zip(shown["code"], shown["name"], strict=True))

@@ -1,7 +1,10 @@
 """The process form shared by "Add a process" and "Edit": one widget per catalogue field.
 
 Widgets return what a user typed; the services validate it (the same rules as the CLI), so this
-module only chooses the right widget for each field and never checks values itself.
+module only chooses the right widget for each field and never checks values itself. Number
+fields therefore set no bounds of their own: a browser would silently drop a value outside them,
+whereas the service refuses it with the field and the range allowed. A new process has no unit
+until the person chooses one.
 """
 
 from __future__ import annotations
@@ -39,9 +42,9 @@ def _number(record: dict[str, Any] | None, key: str, field: str, *, whole: bool 
     value = _value(record, field)
     if whole:
         return st.number_input(FIELD_LABELS[field], value=None if value is None else int(value),
-                               min_value=0, step=1, key=f"{key}:{field}")
+                               step=1, key=f"{key}:{field}", placeholder="unknown")
     return st.number_input(FIELD_LABELS[field], value=None if value is None else float(value),
-                           min_value=0.0, step=0.5, key=f"{key}:{field}")
+                           step=0.5, key=f"{key}:{field}", placeholder="unknown")
 
 
 def _choice(record: dict[str, Any] | None, key: str, field: str, members: list[Any],
@@ -86,8 +89,9 @@ def process_fields(record: dict[str, Any] | None, key: str, units: pd.DataFrame,
         current_unit = _value(record, "unit")
         data["unit"] = st.selectbox(
             FIELD_LABELS["unit"], unit_codes,
-            index=unit_codes.index(current_unit) if current_unit in unit_codes else 0,
-            format_func=lambda c: f"{c} · {unit_names[c]}", key=f"{key}:unit")
+            index=unit_codes.index(current_unit) if current_unit in unit_codes else None,
+            format_func=lambda c: f"{c} · {unit_names[c]}", key=f"{key}:unit",
+            placeholder="Choose the owning unit")
     with middle:
         data["process_owner"] = _text(record, key, "process_owner")
     with right:

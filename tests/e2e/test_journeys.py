@@ -58,6 +58,7 @@ def test_analyst_adds_a_process_and_a_dependency_and_imports_the_template(server
     form = page.get_by_test_id("stForm").filter(has_text="Add process")
     form.get_by_role("textbox", name="Code", exact=True).fill("E2E-ANA")
     form.get_by_role("textbox", name="Name", exact=True).fill("Checked in a browser")
+    harness.choose(page, "Unit", "HRMD", scope=form)  # no unit is chosen for the analyst
     harness.wait_for_app(page)  # a click while the page is still running can be dropped
     form.get_by_role("button", name="Add process").click()
     flash(page, "Added process E2E-ANA.")

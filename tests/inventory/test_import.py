@@ -223,3 +223,36 @@ def test_each_row_error_file_is_reported_and_changes_nothing(
     assert (errors[0]["row"], errors[0]["column"]) == (row, column)
     assert words in errors[0]["message"]
     assert snapshot(units) == before
+
+
+def test_codes_differing_only_in_case_are_refused_in_the_file_and_against_the_inventory(
+        units: Catalogue) -> None:
+    units.add_process({"code": "HR-REC", "name": "Recruitment", "unit": "HRMD"}, by("ana"))
+    units.add_process({"code": "OLD", "name": "Retired", "unit": "HRMD"}, by("ana"))
+    units.delete_process("OLD", by("ana"))
+    before = snapshot(units)
+    text = ("code,name,unit\n"
+            "NEW-1,New one,HRMD\n"
+            "new-1,New one again,HRMD\n"     # the same code as row 2, in another case
+            "hr-rec,Recruitment twin,HRMD\n"  # the inventory has HR-REC
+            "old,Retired twin,HRMD\n")        # the inventory has OLD, deleted
+    for mode in ("insert", "upsert"):
+        result = run(units, upload("twins.csv", text), mode=mode)
+        assert not result.imported
+        found = {(p["row"], p["value"]): p["message"] for p in problems(result)
+                 if p["severity"] == "error"}
+        assert "appears also on row 2" in found[3, "new-1"]
+        assert "HR-REC" in found[4, "hr-rec"] and "ignore case" in found[4, "hr-rec"]
+        assert "OLD" in found[5, "old"]
+    assert snapshot(units) == before
+
+
+def test_a_reference_in_another_case_finds_the_process(units: Catalogue) -> None:
+    units.add_process({"code": "HR-REC", "name": "Recruitment", "unit": "HRMD"}, by("ana"))
+    result = run(units, upload("children.csv", "code,name,unit,parent_code\n"
+                               "HR-REC-01,Post a vacancy,hrmd,hr-rec\n"
+                               "HR-REC-02,Interview,HRMD,hr-rec-01\n"))
+    assert result.imported, problems(result)
+    frame = units.processes().set_index("code")
+    assert frame.loc["HR-REC-01", "parent_code"] == "HR-REC"
+    assert frame.loc["HR-REC-02", "parent_code"] == "HR-REC-01"

@@ -127,7 +127,7 @@ def test_delete_and_restore(small_catalogue: Catalogue) -> None:
     assert "HR-REC-01" in set(small_catalogue.processes(include_deleted=True)["code"])
     with pytest.raises(NotFound, match="is deleted; restore it first"):
         small_catalogue.update_process("HR-REC-01", {"name": "x"}, None, by("ana"))
-    with pytest.raises(Conflict, match="it is deleted, restore it"):
+    with pytest.raises(Conflict, match="it is deleted; an admin can restore it"):
         small_catalogue.add_process({"code": "HR-REC-01", "name": "x", "unit": "HRMD"}, by("ana"))
     small_catalogue.restore_process("HR-REC-01", by("bob"))
     record = small_catalogue.process("HR-REC-01").record
@@ -168,3 +168,47 @@ def test_an_actor_is_required(small_catalogue: Catalogue) -> None:
 
 def test_an_empty_catalogue_answers_every_filter(catalogue: Catalogue) -> None:
     assert catalogue.processes(search="x", units=["HRMD"], pillar=["governance"]).empty
+
+
+@pytest.mark.parametrize("typed", ["hr-rec", "Hr-Rec", " HR-rec "])
+def test_a_code_differing_only_in_case_is_refused_naming_the_existing_code(
+        small_catalogue: Catalogue, typed: str) -> None:
+    before = small_catalogue.counts()
+    with pytest.raises(Conflict, match="a process with the code HR-REC already exists"):
+        small_catalogue.add_process({"code": typed, "name": "Again", "unit": "HRMD"}, by("ana"))
+    with pytest.raises(Conflict, match="a process with the code HR-REC already exists"):
+        small_catalogue.update_process("FIN", {"code": typed}, None, by("ana"))
+    assert small_catalogue.counts() == before
+    assert small_catalogue.process("FIN").record["version"] == 1
+
+
+def test_a_deleted_code_still_holds_its_spelling_in_any_case(small_catalogue: Catalogue) -> None:
+    small_catalogue.delete_process("HR-REC-01", by("ana"))
+    with pytest.raises(Conflict, match="HR-REC-01 already exists: it is deleted"):
+        small_catalogue.add_process({"code": "hr-rec-01", "name": "x", "unit": "HRMD"}, by("ana"))
+
+
+def test_a_process_is_found_by_its_code_in_any_case(small_catalogue: Catalogue) -> None:
+    assert small_catalogue.process("hr-rec").record["code"] == "HR-REC"
+    record = small_catalogue.update_process("hr-rec", {"parent_code": "hr"}, 1, by("ana"))
+    assert record["code"] == "HR-REC" and record["parent_code"] == "HR"
+    assert len(small_catalogue.history("Hr-Rec")) == 1  # no change: the parent was HR already
+    record = small_catalogue.update_process("HR-REC", {"code": "Hr-Rec"}, 1, by("ana"))
+    assert record["code"] == "Hr-Rec"  # changing only the case of its own code is allowed
+
+
+def test_a_process_cannot_be_its_own_parent_in_another_case(small_catalogue: Catalogue) -> None:
+    with pytest.raises(InvalidInput, match="own parent"):
+        small_catalogue.update_process("HR", {"parent_code": "hr"}, None, by("ana"))
+
+
+def test_a_deleted_process_says_who_can_restore_it_without_a_command(
+        small_catalogue: Catalogue) -> None:
+    small_catalogue.delete_process("HR-REC-01", by("ana"))
+    with pytest.raises(NotFound) as refused:
+        small_catalogue.update_process("HR-REC-01", {"name": "x"}, None, by("ana"))
+    assert "an admin can restore it" in str(refused.value)
+    assert "dti " not in str(refused.value)
+    with pytest.raises(NotFound) as missing:
+        small_catalogue.process("NOPE")
+    assert "dti " not in str(missing.value)

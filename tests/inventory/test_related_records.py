@@ -131,3 +131,37 @@ def test_units_cannot_be_deleted_while_they_own_processes(small_catalogue: Catal
                                 by("ana"))
     units = small_catalogue.units().set_index("code")
     assert units.loc["BDT", "kind"] == "bureau" and units.loc["FRMD", "processes"] == 1
+
+
+def test_unit_codes_are_unique_in_any_case_and_the_refusal_names_the_existing_one(
+        small_catalogue: Catalogue) -> None:
+    with pytest.raises(Conflict, match="a unit with the code HRMD already exists"):
+        small_catalogue.add_unit({"code": "hrmd", "name": "Again"}, by("ana"))
+    with pytest.raises(Conflict, match="a unit with the code HRMD already exists"):
+        small_catalogue.update_unit("FRMD", {"code": "Hrmd"}, None, by("ana"))
+    assert small_catalogue.update_unit("frmd", {"code": "Frmd"}, None, by("ana"))["code"] == "Frmd"
+
+
+def test_a_dependency_on_itself_is_refused_in_any_case(small_catalogue: Catalogue) -> None:
+    with pytest.raises(InvalidInput, match="cannot depend on itself"):
+        small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "fin"},
+                                       by("ana"))
+    record = small_catalogue.add_dependency({"upstream_code": "fin", "downstream_code": "hr"},
+                                            by("ana"))
+    assert (record["upstream_code"], record["downstream_code"]) == ("FIN", "HR")
+    small_catalogue.update_dependency("Fin", "Hr", {"strength": 3}, 1, by("ana"))
+    small_catalogue.remove_dependency("fin", "hr", by("ana"))
+    small_catalogue.restore_dependency("FIN", "hr", by("ana"))
+    assert list(small_catalogue.dependencies(process_code="hr")["strength"]) == [3]
+
+
+def test_raters_are_one_person_whatever_the_case_or_spacing(small_catalogue: Catalogue) -> None:
+    first = small_catalogue.add_assessment({"process_code": "HR", "criterion_key": "complexity",
+                                            "value": 3, "rater": "Ana Silva"}, by("ana"))
+    with pytest.raises(Conflict, match="Ana Silva already assessed complexity"):
+        small_catalogue.add_assessment({"process_code": "hr", "criterion_key": "complexity",
+                                        "value": 4, "rater": " ana  silva"}, by("ana"))
+    other = small_catalogue.add_assessment({"process_code": "HR", "criterion_key": "duration",
+                                            "value": 2, "rater": "ANA SILVA"}, by("ana"))
+    assert first["rater"] == other["rater"] == "Ana Silva"
+    assert small_catalogue.raters() == ["Ana Silva"]

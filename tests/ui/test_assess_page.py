@@ -35,9 +35,18 @@ def _assess(app: AppTest, process: str | None = None, rater: str | None = None) 
     if process is not None:
         app.selectbox(key="assess_code").set_value(process).run()
     if rater is not None:
-        app.text_input(key="rater").input(rater).run()
+        _choose_rater(app, rater)
     assert not app.exception, app.exception
     return app
+
+
+def _choose_rater(app: AppTest, rater: str) -> AppTest:
+    """Pick ``rater`` from the known raters, or type them in as someone new."""
+    picker = app.selectbox(key="rater")
+    if rater in picker.options:
+        return picker.set_value(rater).run()
+    picker.set_value(picker.options[-1]).run()  # "Someone else (a new rater)…", always last
+    return app.text_input(key="new_rater").input(rater).run()
 
 
 def _rate(app: AppTest, criterion: str) -> Radio[Any]:
@@ -81,7 +90,7 @@ def test_the_page_shows_every_assessed_criterion_preset_to_the_raters_values(
     for criterion in CRITERIA:  # a new rater: everything starts unrated, never at zero
         assert _rate(app, criterion.key).value == "not rated"
         assert f"**{criterion.label}**" in _text(app, "markdown")
-    app.text_input(key="rater").input("analyst.a").run()
+    _choose_rater(app, "analyst.a")
     stored = _stored(database_url, "HR-REC", "analyst.a")
     assert len(stored) >= 3
     for criterion in CRITERIA:
@@ -173,7 +182,7 @@ def test_coming_back_to_the_page_shows_the_latest_values(app: AppTest,
     Catalogue.open(database_url).update_assessment(int(row["id"]), {"value": 1},
                                                    int(row["version"]), by("bob"))
     app.switch_page("views/assess.py").run()
-    assert app.text_input(key="rater").value == "analyst.a"
+    assert app.selectbox(key="rater").value == "analyst.a"
     assert _rate(app, "complexity").value == 1.0
     _rate(app, "complexity").set_value(2.0)
     app.button(key=SAVE).click().run()  # no conflict: the form stands on bob's version
@@ -270,7 +279,7 @@ def test_bad_input_is_refused_without_a_traceback(app: AppTest, database_url: st
     assert not app.exception
     assert "Not saved: Duration has a rationale but no value" in _text(app, "error")
     _why(app, "duration").input("")
-    app.text_input(key="rater").input("x" * 101).run()  # longer than a rater name may be
+    _choose_rater(app, "x" * 101)  # longer than a rater name may be
     _rate(app, "duration").set_value(2.0)
     app.button(key=SAVE).click().run()
     assert not app.exception
@@ -319,9 +328,7 @@ def test_in_a_browser_choosing_another_rater_shows_and_keeps_their_values(
         browser = harness.launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         harness.sign_in(page, base, "ana", "ana-password-1", path="assess?process=HR-REC")
-        rater = page.get_by_role("textbox", name="Rater", exact=True)
-        rater.fill("analyst.b")
-        rater.press("Enter")
+        harness.choose(page, "Rater", "analyst.b")
         harness.wait_for_app(page)
         before = _stored(database_url, "HR-REC", "analyst.b")
         assert len(before) >= 2
@@ -340,3 +347,23 @@ def test_in_a_browser_choosing_another_rater_shows_and_keeps_their_values(
     after = _stored(database_url, "HR-REC", "analyst.b")
     assert set(after) == set(before) | {new.key} and after[new.key]["value"] == 2.0
     assert all(after[k]["version"] == before[k]["version"] for k in before)
+
+
+def test_the_rater_is_the_signed_in_person_unless_another_is_chosen_on_purpose(
+        app: AppTest, database_url: str) -> None:
+    _assess(app, "HR-REC")
+    picker = app.selectbox(key="rater")
+    assert picker.value == "ana"
+    assert "analyst.a" in picker.options and picker.options[-1].startswith("Someone else")
+    _choose_rater(app, " ANALYST.A ")  # typed as new, but it is a known rater
+    assert "is the existing rater analyst.a" in _text(app, "caption")
+    before = _stored(database_url, "HR-REC", "analyst.a")
+    assert "**analyst.a**" in _text(app, "markdown")
+    assert {k: _rate(app, k).value for k in before} == {k: v["value"] for k, v in before.items()}
+    key, row = next(iter(before.items()))
+    level = 1.0 if row["value"] != 1.0 else 2.0
+    _rate(app, key).set_value(level)
+    app.button(key=SAVE).click().run()
+    raters = set(Catalogue.open(database_url).assessments(process_code="HR-REC")["rater"])
+    assert " ANALYST.A " not in raters and "ANALYST.A" not in raters
+    assert _stored(database_url, "HR-REC", "analyst.a")[key]["value"] == level

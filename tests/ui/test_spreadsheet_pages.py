@@ -66,6 +66,18 @@ def test_row_errors_are_listed_and_block_the_import(app: AppTest, database_url: 
     assert "X-1" not in set(Catalogue.open(database_url).processes()["code"])
 
 
+def test_what_to_do_is_listed_in_full_and_never_tells_to_type_a_command(app: AppTest) -> None:
+    text = "code,name,unit,Comments\nX-1,One,NOPE,a\nx-1,One again,HRMD,b\nhr-rec,Twin,HRMD,c\n"
+    _import_page(app, Upload("bad.csv", text.encode()))
+    app.button(key="check_button").click().run()
+    listed = _text(app, "markdown").replace("\\", "")  # as read: Markdown escapes removed
+    for message in app.dataframe[-1].value["message"]:
+        assert message in listed
+    assert "row 3, column code (value x-1)" in listed and "appears also on row 2" in listed
+    assert "the inventory already has the code HR-REC" in listed
+    assert "dti " not in listed and "--map" not in listed
+
+
 def test_a_refused_file_gets_a_readable_message(app: AppTest) -> None:
     _import_page(app, Upload("macro.xlsm", (CORPUS / "macro.xlsm").read_bytes()))
     assert "macro" in _text(app, "error")
