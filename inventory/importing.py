@@ -168,6 +168,10 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
     names columns read for another purpose (no 'not imported' warning for them)."""
     model = MODELS[kind]
     fields = model.model_fields
+    if table.hidden:
+        parsed.problem("warning", table.sheet, None, None, None,
+                       "this sheet is hidden in the workbook: check that it holds what you mean "
+                       "to import (unhide it in Excel to see it)")
     unknown = sorted(set(mapping) - set(fields))
     for name in unknown:
         parsed.problem("error", table.sheet, None, mapping[name], None,

@@ -763,3 +763,13 @@ def test_the_exported_csv_reads_as_csv(sample_db: str, tmp_path: Path) -> None:
     listed = records(sample_db, "kpi", "list")
     assert sorted((r["process_code"], r["name"]) for r in rows) == sorted(
         (k["process_code"], k["name"]) for k in listed)
+
+
+def test_a_hidden_sheet_is_imported_only_when_named_and_the_report_says_it_is_hidden(
+        units_db: str) -> None:
+    hidden = CORPUS / "hidden_first.xlsx"
+    dry = dti(units_db, "import", str(hidden), "--dry-run")
+    assert dry.exit_code == 0 and "sheet is hidden" not in dry.stdout + dry.stderr  # visible
+    named = dti(units_db, "import", str(hidden), "--sheet", "Old", "--dry-run")
+    assert named.exit_code == 0, named.output
+    assert "this sheet is hidden in the workbook" in named.stdout + named.stderr
