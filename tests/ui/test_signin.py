@@ -47,14 +47,14 @@ def test_the_first_start_asks_for_the_one_time_admin_password_then_a_new_one(
     _sign_in(test, "admin", secret)
     assert [t.value for t in test.title] == ["Choose your password"]
     test.text_input(key="password_current").input(secret)
-    test.text_input(key="password_new").input("my own admin password")
-    test.text_input(key="password_again").input("my own admin password")
+    test.text_input(key="password_new").input("orchard lantern ferry")
+    test.text_input(key="password_again").input("orchard lantern ferry")
     test.button(key="FormSubmitter:change_password-Change password").click().run()
     assert not test.exception, test.exception
     assert {m.label for m in test.metric} >= {"Processes", "Dependencies"}  # the Overview
     assert "Signed in as **Administrator** (admin)" in _texts(test)
     reader = Catalogue.open(database_url)
-    assert reader.accounts.sign_in("admin", "my own admin password").actor.role is Role.admin
+    assert reader.accounts.sign_in("admin", "orchard lantern ferry").actor.role is Role.admin
     reader.engine.dispose()
 
 
