@@ -91,7 +91,10 @@ def is_pattern(password: str) -> bool:
 def is_common(password: str) -> bool:
     """Whether ``password`` is one of the commonly used passwords, once case, spaces, digits and
     symbols before or after the word, and look-alike characters are set aside."""
-    return bool(_common_forms(password) & common_passwords())
+    listed = common_passwords()
+    plain = "".join(password.casefold().split())
+    return bool(_common_forms(password) & listed) or any(
+        _padded_without_letters(plain, entry) for entry in listed)
 
 
 @cache
@@ -132,6 +135,18 @@ def _made_of_runs(text: str) -> bool:
         if first == second and abs(first) <= 1:
             covered[start:start + 3] = [True, True, True]
     return len(text) >= 3 and all(covered)
+
+
+def _padded_without_letters(text: str, entry: str) -> bool:
+    """Whether ``text`` is ``entry`` with only digits and symbols before and after it (so a
+    listed run of digits, ``123456``, is found inside ``123456789!``)."""
+    start = text.find(entry)
+    while start != -1:
+        outside = text[:start] + text[start + len(entry):]
+        if not any(character.isalpha() for character in outside):
+            return True
+        start = text.find(entry, start + 1)
+    return False
 
 
 def _common_forms(password: str) -> set[str]:
