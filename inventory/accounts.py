@@ -154,8 +154,8 @@ class AccountBook:
                                                                                 username)
         with write_transaction(self.engine) as s:
             if self._find(s, username) is not None:
-                raise Conflict(f"an account named {username!r} already exists; use "
-                               f"`dti user set-role` or `dti user reset-password` on it")
+                raise Conflict(f"an account named {username!r} already exists; change its role "
+                               "or reset its password instead")
             row = UserAccount(username=username, display_name=(display_name or username)[:200],
                               role=role.value, password_hash=_HASHER.hash(secret),
                               must_change_password=temporary, disabled=False, failed_attempts=0)
@@ -388,7 +388,8 @@ class AccountBook:
     def _existing(self, s: Session, username: str) -> UserAccount:
         row = self._find(s, username)
         if row is None:
-            raise NotFound(f"no account is named {username!r}; `dti user list` shows them")
+            raise NotFound(f"no account is named {username!r}; check the spelling in the list "
+                           "of accounts")
         return row
 
     @staticmethod

@@ -244,7 +244,9 @@ class SignInSession(Base):
     """A browser kept signed in across reloads (see :mod:`inventory.accounts`). Only the
     SHA-256 of the token the browser holds is stored, so a copy of the database cannot resume
     anyone's session. A session is refused once ``expires_at`` has passed or once it is revoked
-    (``revoked_at`` set: signed out, account disabled, password reset or changed)."""
+    (``revoked_at`` set: signed out, account disabled, password reset or changed). Unlike the
+    catalogue's records these rows are not kept for ever: an account's expired sessions are
+    dropped when it next signs in (the audit trail keeps the sign-ins themselves)."""
 
     __tablename__ = "sign_in_sessions"
 
