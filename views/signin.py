@@ -104,8 +104,9 @@ def session_actor() -> Actor | None:
 
 
 def signed_in() -> Actor | None:
-    """Who this session acts for, signing in through the identity provider when it already
-    knows the person; None when nobody is signed in."""
+    """Who this session acts for: the person signed in in it, else the one whose sign-in session
+    the browser's cookie resumes (a reload, a new tab), else the one the identity provider
+    already knows; None when nobody is signed in."""
     who = session_actor()
     if who is None:
         who = _resumed_from_cookie()
