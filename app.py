@@ -2,7 +2,7 @@
 
 The navigation is registered before the sign-in form (hidden, with every page) so that the page
 a link names is still the one shown once the person is signed in; signed in, it offers only the
-pages the role may use.
+pages the role may use, and a link to another page says which role it needs.
 """
 
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from views.common import catalogue
-from views.navigation import PAGES, pages_for
+from views.navigation import PAGES, pages_for, refused_link_page
 from views.signin import account_box, signed_in, stop_unless_ready
 
 # A local icon: a Material icon name would make every browser fetch it from Google's servers,
@@ -20,11 +20,12 @@ st.set_page_config(page_title="dti · what to transform",
 catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
 who = signed_in()
 offered = PAGES if who is None else pages_for(who)
+refusal = None if who is None else refused_link_page(who)  # a link to a page not offered
 navigation = st.navigation([
     st.Page(page.path, title=page.title, icon=page.icon, default=index == 0,
             **({"url_path": page.url_path} if page.url_path else {}))
     for index, page in enumerate(offered)
-], position="sidebar" if who is not None else "hidden")
+] + ([refusal] if refusal else []), position="sidebar" if who is not None else "hidden")
 who = stop_unless_ready(who)  # the sign-in form until someone is signed in
 account_box(who)
 navigation.run()

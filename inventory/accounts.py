@@ -3,8 +3,9 @@
 Conventions
 -----------
 * Passwords are hashed with argon2id (``argon2-cffi``'s defaults, RFC 9106); neither a password
-  nor its hash is ever written to the audit trail or a log. A password is at least
-  :data:`MIN_PASSWORD_LENGTH` characters and differs from the user name.
+  nor its hash is ever written to the audit trail or a log. A new password follows
+  :mod:`inventory.passwords` (NIST SP 800-63B: length, not the user name, not a pattern, not a
+  commonly used one); passwords set before keep working.
 * An account the admin creates or resets gets a one-time password (random, 16 characters from
   :func:`secrets.token_urlsafe`) that must be changed at the first sign-in.
 * On a database without any account, :meth:`AccountBook.ensure_first_admin` creates ``admin``
@@ -13,11 +14,34 @@ Conventions
   account is locked for :attr:`SignInPolicy.lock_minutes`. The refusal never says whether the
   user name exists. Sign-ins and refusals are audited (entity ``user``).
 * Accounts are disabled, never deleted. Every change is audited like any other record.
+
+Staying signed in across reloads
+--------------------------------
+A reload of the browser tab, or a shared link opened in a new tab, starts a new Streamlit
+session, which knows nobody. So that the person stays signed in, a sign-in opens a *sign-in
+session* (:meth:`AccountBook.open_session`): a random token (:func:`secrets.token_urlsafe`, 256
+bits) that the browser keeps in a cookie, while the database keeps only its SHA-256 with the
+user name, when it was created, when it expires (:attr:`SignInPolicy.session_minutes` after the
+sign-in, as before) and when it was last seen or revoked. A new Streamlit session presents the
+cookie's token to :meth:`AccountBook.resume_session`, which refuses an unknown, expired or
+revoked token and a disabled account, and applies the account's current role. Resuming is not
+a new sign-in and is not audited as one.
+
+Why a cookie set by a script, and what protects it: Streamlit serves no HTTP response the app
+can add a ``Set-Cookie`` header to, so the page sets the cookie from JavaScript (see
+:mod:`views.signin`); it therefore cannot be HttpOnly. What protects it instead: the token is
+random and only its hash is stored (a copy of the database resumes nobody); it is sent only to
+the app's own origin (``SameSite=Strict``, ``Secure`` on https, ``Path=/``) and expires with
+the session; it is revoked server-side at sign-out, when the account is disabled, and when its
+password is reset or changed (the session that changes it excepted), and every click of an open
+session checks it again (:meth:`AccountBook.check_session`); and the pages render no HTML or
+script from user text (see :func:`views.common.plain`), the usual way a script could read it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -25,19 +49,19 @@ from dataclasses import dataclass
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from inventory import audit
 from inventory.access import Action, Actor, Role, authorize
 from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound, SignInRefused
-from inventory.models import AuditEvent, UserAccount, utcnow
+from inventory.models import AuditEvent, SignInSession, UserAccount, utcnow
+from inventory.passwords import checked_password
 from inventory.services import write_transaction
 
 ENTITY = "user"
 FIRST_ADMIN = "admin"
-MIN_PASSWORD_LENGTH = 10
 USER_COLUMNS = ["username", "display_name", "role", "disabled", "must_change_password",
                 "last_sign_in_at", "failed_attempts", "locked_until", "created_at", "created_by",
                 "updated_at", "updated_by"]
@@ -78,6 +102,25 @@ class SignedIn:
     must_change_password: bool
 
 
+@dataclass(frozen=True)
+class OpenedSession:
+    """A sign-in session: the token for the browser to keep (never stored in clear), when it
+    started and when it expires (UTC)."""
+
+    token: str
+    started_at: dt.datetime
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ResumedSession:
+    """The account a sign-in session resumes, as it is now, and when that session started."""
+
+    signed: SignedIn
+    started_at: dt.datetime
+    expires_at: dt.datetime
+
+
 def one_time_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -107,12 +150,12 @@ class AccountBook:
         username = _checked_username(username)
         role = _checked_role(role)
         temporary = password is None
-        secret = one_time_password() if password is None else _checked_password(password,
-                                                                                 username)
+        secret = one_time_password() if password is None else checked_password(password,
+                                                                                username)
         with write_transaction(self.engine) as s:
             if self._find(s, username) is not None:
-                raise Conflict(f"an account named {username!r} already exists; use "
-                               f"`dti user set-role` or `dti user reset-password` on it")
+                raise Conflict(f"an account named {username!r} already exists; change its role "
+                               "or reset its password instead")
             row = UserAccount(username=username, display_name=(display_name or username)[:200],
                               role=role.value, password_hash=_HASHER.hash(secret),
                               must_change_password=temporary, disabled=False, failed_attempts=0)
@@ -132,7 +175,8 @@ class AccountBook:
                                 {"role": role.value}, {"role": role.value})
 
     def disable(self, username: str, actor: Actor) -> None:
-        """The account can no longer sign in; sessions already open end at their next step."""
+        """The account can no longer sign in; its sign-in sessions are revoked, and sessions
+        already open end at their next step."""
         who = authorize(actor, Action.manage_users)
         with write_transaction(self.engine) as s:
             row = self._existing(s, username)
@@ -140,6 +184,7 @@ class AccountBook:
                 raise InvalidInput("you cannot disable your own account; ask another admin")
             audit.apply_changes(s, row, ENTITY, row.username, who, {"disabled": row.disabled},
                                 {"disabled": True}, {"disabled": True})
+            _revoke_sessions(s, row.username)
 
     def enable(self, username: str, actor: Actor) -> None:
         who = authorize(actor, Action.manage_users)
@@ -152,13 +197,26 @@ class AccountBook:
                                  "failed_attempts": 0})
 
     def reset_password(self, username: str, actor: Actor) -> str:
-        """A new one-time password (returned) replaces the old one, and unlocks the account."""
+        """A new one-time password (returned) replaces the old one, unlocks the account and
+        revokes its sign-in sessions."""
         who = authorize(actor, Action.manage_users)
         secret = one_time_password()
         with write_transaction(self.engine) as s:
             row = self._existing(s, username)
             _set_password(s, row, secret, who, temporary=True)
+            _revoke_sessions(s, row.username)
         return secret
+
+    def sign_out_everywhere(self, username: str, actor: Actor) -> int:
+        """Revoke every sign-in session of ``username`` (a lost laptop, a shared computer);
+        return how many were still open. Audited as a change of the account."""
+        who = authorize(actor, Action.manage_users)
+        with write_transaction(self.engine) as s:
+            row = self._existing(s, username)
+            ended = _revoke_sessions(s, row.username)
+            audit.apply_changes(s, row, ENTITY, row.username, who, {"sessions": f"{ended} open"},
+                                {"sessions": "signed out everywhere"}, {})
+        return ended
 
     # ------------------------------------------------------------------ signing in
 
@@ -192,17 +250,21 @@ class AccountBook:
             raise SignInRefused(refusal)
         return signed
 
-    def change_password(self, username: str, current: str, new: str) -> None:
-        """The user's own change: the current password is required, the new one checked."""
+    def change_password(self, username: str, current: str, new: str, *,
+                        keep_session: str | None = None) -> None:
+        """The user's own change: the current password is required, the new one checked. Every
+        sign-in session of the account is revoked except ``keep_session``'s (the browser that
+        made the change stays signed in)."""
         with write_transaction(self.engine) as s:
             row = self._find(s, username)
             if row is None or row.password_hash is None or not _verified(row.password_hash,
                                                                           current):
                 raise SignInRefused("the current password is wrong")
-            checked = _checked_password(new, row.username)
+            checked = checked_password(new, row.username)
             if _verified(row.password_hash, checked):
                 raise InvalidInput("the new password must differ from the current one")
             _set_password(s, row, checked, row.username, temporary=False)
+            _revoke_sessions(s, row.username, keep=keep_session)
 
     def current(self, username: str) -> Actor:
         """The account as it is now (role changes and disabling apply at the next step)."""
@@ -234,6 +296,49 @@ class AccountBook:
             raise SignInRefused("this account is disabled; ask an admin")
         return SignedIn(Actor(username, role), display_name or username, False)
 
+    # ------------------------------------------------------------------ staying signed in
+
+    def open_session(self, signed: SignedIn) -> OpenedSession:
+        """A sign-in session for someone :meth:`sign_in` has just let in: the token for the
+        browser, valid :attr:`SignInPolicy.session_minutes`. The account's sessions expired
+        since are dropped."""
+        token, now = secrets.token_urlsafe(32), utcnow()
+        expires = now + dt.timedelta(minutes=self.policy.session_minutes)
+        with write_transaction(self.engine) as s:
+            row = self._existing(s, signed.actor.name)
+            s.execute(delete(SignInSession).where(SignInSession.username == row.username,
+                                                  SignInSession.expires_at <= now))
+            s.add(SignInSession(token_sha256=_digest(token), username=row.username,
+                                created_at=now, expires_at=expires, last_seen_at=now))
+        return OpenedSession(token, now, expires)
+
+    def resume_session(self, token: str) -> ResumedSession:
+        """The account a browser's token signs in again (a reload, a new tab), with its role as
+        it is now; records when the session was last seen. Not audited: it is the same sign-in.
+        Refuses with :class:`SignInRefused` an unknown, revoked or expired token and a disabled
+        account."""
+        now = utcnow()
+        with write_transaction(self.engine) as s:
+            session, account = self._valid_session(s, token, now)
+            session.last_seen_at = now
+            signed = SignedIn(Actor(account.username, Role(account.role)), account.display_name,
+                              account.must_change_password)
+            return ResumedSession(signed, session.created_at, session.expires_at)
+
+    def check_session(self, token: str) -> Actor:
+        """The account of a sign-in session still valid, as it is now (read only: every click
+        of an open session calls it); refused as :meth:`resume_session` refuses."""
+        with reading(self.engine) as s:
+            _, account = self._valid_session(s, token, utcnow())
+            return Actor(account.username, Role(account.role))
+
+    def end_session(self, token: str) -> None:
+        """Revoke one sign-in session (signing out); an unknown or revoked token is ignored."""
+        with write_transaction(self.engine) as s:
+            s.execute(update(SignInSession).where(
+                SignInSession.token_sha256 == _digest(token),
+                SignInSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
     def ensure_first_admin(self) -> str | None:
         """On a database with no account at all, create ``admin`` and return its one-time
         password; otherwise do nothing and return None."""
@@ -258,6 +363,22 @@ class AccountBook:
             detail += f"; locked for {self.policy.lock_minutes} minutes"
         _note(s, row, "sign_in_refused", detail)
 
+    def _valid_session(self, s: Session, token: str,
+                       now: dt.datetime) -> tuple[SignInSession, UserAccount]:
+        session = s.scalars(select(SignInSession).where(
+            SignInSession.token_sha256 == _digest(token))).first() if token else None
+        account = None if session is None else self._find(s, session.username)
+        if session is None or account is None:
+            raise SignInRefused("your session has ended; sign in again")
+        if account.disabled:
+            raise SignInRefused("this account is disabled; ask an admin")
+        if session.revoked_at is not None:
+            raise SignInRefused("your session has ended; sign in again")
+        if session.expires_at <= now:
+            minutes = round((session.expires_at - session.created_at).total_seconds() / 60)
+            raise SignInRefused(f"your session ended after {minutes} minutes; sign in again")
+        return session, account
+
     @staticmethod
     def _find(s: Session, username: str) -> UserAccount | None:
         key = (username or "").strip().lower()
@@ -267,7 +388,8 @@ class AccountBook:
     def _existing(self, s: Session, username: str) -> UserAccount:
         row = self._find(s, username)
         if row is None:
-            raise NotFound(f"no account is named {username!r}; `dti user list` shows them")
+            raise NotFound(f"no account is named {username!r}; check the spelling in the list "
+                           "of accounts")
         return row
 
     @staticmethod
@@ -276,6 +398,24 @@ class AccountBook:
             UserAccount.role == Role.admin.value, UserAccount.disabled.is_(False)))
         if row.role == Role.admin.value and (admins or 0) <= 1:
             raise InvalidInput("you are the last admin: make someone else admin first")
+
+
+def _digest(token: str) -> str:
+    """What the database keeps of a session token: its SHA-256, in hexadecimal."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _revoke_sessions(s: Session, username: str, *, keep: str | None = None) -> int:
+    """Revoke the account's sign-in sessions still open, except ``keep``'s; how many."""
+    now = utcnow()
+    open_sessions = s.scalars(select(SignInSession).where(
+        SignInSession.username == username, SignInSession.revoked_at.is_(None),
+        SignInSession.expires_at > now)).all()
+    kept = _digest(keep) if keep else None
+    ended = [session for session in open_sessions if session.token_sha256 != kept]
+    for session in ended:
+        session.revoked_at = now
+    return len(ended)
 
 
 def _verified(stored_hash: str, password: str) -> bool:
@@ -317,12 +457,4 @@ def _checked_role(role: Role | str) -> Role:
                            f"{', '.join(r.value for r in Role)}") from None
 
 
-def _checked_password(password: str, username: str) -> str:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    if password.strip().lower() == username.strip().lower():
-        raise InvalidInput("the password must differ from the user name")
-    return password
-
-
-__all__ = ["AccountBook", "SignInPolicy", "SignedIn"]
+__all__ = ["AccountBook", "OpenedSession", "ResumedSession", "SignInPolicy", "SignedIn"]

@@ -238,3 +238,22 @@ class UserAccount(Tracked, Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SignInSession(Base):
+    """A browser kept signed in across reloads (see :mod:`inventory.accounts`). Only the
+    SHA-256 of the token the browser holds is stored, so a copy of the database cannot resume
+    anyone's session. A session is refused once ``expires_at`` has passed or once it is revoked
+    (``revoked_at`` set: signed out, account disabled, password reset or changed). Unlike the
+    catalogue's records these rows are not kept for ever: an account's expired sessions are
+    dropped when it next signs in (the audit trail keeps the sign-ins themselves)."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -13,8 +13,10 @@ import typer
 
 from inventory.access import Role
 from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit, _typer
+from inventory.passwords import RULES
 
-user_app = _typer("User accounts: add, list, set-role, disable, enable, reset-password.")
+user_app = _typer("User accounts: add, list, set-role, disable, enable, reset-password, "
+                  "change-password, sign-out.")
 
 RoleArgument = Annotated[Role, typer.Argument(help="viewer, analyst, leadership or admin.",
                                               case_sensitive=False)]
@@ -70,3 +72,21 @@ def enable(ctx: typer.Context, username: str) -> None:
 def reset_password(ctx: typer.Context, username: str) -> None:
     """Replace the password with a new one-time password (also unlocks the account)."""
     _handover(username, _catalogue(ctx).accounts.reset_password(username, _actor(ctx)))
+
+
+@user_app.command("change-password")
+def change_password(ctx: typer.Context, username: str) -> None:
+    """Choose a new password for an account, given its current one (asked without echo); the
+    account's browsers are signed out."""
+    current = typer.prompt("Current password", hide_input=True)
+    new = typer.prompt(f"New password ({RULES})", hide_input=True, confirmation_prompt=True)
+    _catalogue(ctx).accounts.change_password(username, current, new)
+    typer.echo(f"Password of {username} changed; its browsers are signed out.")
+
+
+@user_app.command("sign-out")
+def sign_out(ctx: typer.Context, username: str) -> None:
+    """Sign an account out of every browser it is signed in on (a lost laptop, a shared
+    computer); it can sign in again with its password."""
+    ended = _catalogue(ctx).accounts.sign_out_everywhere(username, _actor(ctx))
+    typer.echo(f"{username} is signed out of {ended} browser session(s).")

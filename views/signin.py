@@ -11,38 +11,63 @@ Two ways in, one model (:class:`inventory.access.Actor`):
 app.py registers the navigation before the sign-in form stops the run, so a shared link
 (``/inventory?process=HR-REC``) opens its page once the person is signed in.
 
-The session keeps ``SESSION_KEY``: user name, display name, role, how they signed in and when.
-It ends after :attr:`inventory.accounts.SignInPolicy.session_minutes`. A password account is
-read again on every rerun, so a disabled account or a changed role applies at the next click.
+The session keeps ``SESSION_KEY``: user name, display name, role, how they signed in and when,
+and for a password sign-in the token of its sign-in session. It ends after
+:attr:`inventory.accounts.SignInPolicy.session_minutes`. A password session's token is checked
+again on every rerun, so signing out elsewhere, a disabled account, a password reset or a
+changed role applies at the next click.
+
+Staying signed in across reloads (design and protections: :mod:`inventory.accounts`): after a
+password sign-in the browser keeps the session's token in the cookie :data:`COOKIE`, set by a
+script :func:`st.html` runs in the app's own page (Streamlit sends no response the app could
+add a ``Set-Cookie`` header to; ``st.components.v1.html`` would work too, from an iframe of the
+same origin, but leaves an empty frame in the layout). The cookie is ``SameSite=Strict``,
+``Path=/``, ``Secure`` when the page is served over https, and expires with the session. A new
+Streamlit session (a reload, a link opened in a new tab) reads it from ``st.context.cookies``
+and resumes the account without a new sign-in; a refused token is cleared from the browser,
+and so is the cookie at sign-out. Single sign-on keeps Streamlit's own login cookie instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
+from email.utils import format_datetime
 from typing import Any
 
 import streamlit as st
 
 from inventory.access import Actor, Role
-from inventory.accounts import SignedIn, SignInPolicy
+from inventory.accounts import OpenedSession, SignedIn, SignInPolicy
 from inventory.errors import CatalogueError
+from inventory.passwords import MIN_LENGTH, RULES
 from views.common import SESSION_KEY, catalogue
 
 SSO = "single sign-on"
 PASSWORD = "password"
+COOKIE = "dti_session"  # the token of the browser's sign-in session
+PRESENTED = "signin_cookie_presented"  # the cookie's token this session has already tried
+CLEAR_COOKIE = "signin_clear_cookie"  # the next sign-in form removes the browser's cookie
 
 
-def remember(signed: SignedIn, via: str) -> None:
-    """Start this browser session as ``signed``."""
+def remember(signed: SignedIn, via: str, session: OpenedSession | None = None) -> None:
+    """Start this browser session as ``signed``; ``session`` is the sign-in session a password
+    sign-in opened or a cookie resumed (none with single sign-on)."""
     st.session_state[SESSION_KEY] = {
         "username": signed.actor.name, "display_name": signed.display_name,
-        "role": signed.actor.role.value, "via": via, "at": time.time(),
+        "role": signed.actor.role.value, "via": via,
+        "at": _epoch(session.started_at) if session else time.time(),
+        "token": session.token if session else None,
+        "expires_at": session.expires_at if session else None,
         "must_change_password": signed.must_change_password}
 
 
 def forget(reason: str | None = None) -> None:
+    """End this browser session (the sign-in session it held is ended by the caller) and
+    remove the browser's cookie at the next sign-in form."""
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state[CLEAR_COOKIE] = True
     if reason:
         st.session_state["signin_notice"] = reason
 
@@ -70,18 +95,21 @@ def session_actor() -> Actor | None:
     if session["via"] == SSO:
         return Actor(session["username"], Role(session["role"]))
     try:
-        current = catalogue().accounts.current(session["username"])
+        current = catalogue().accounts.check_session(session["token"])
     except CatalogueError as error:
-        forget(str(error).capitalize())
+        forget(str(error).capitalize() + ".")
         return None
     session["role"] = current.role.value
     return current
 
 
 def signed_in() -> Actor | None:
-    """Who this session acts for, signing in through the identity provider when it already
-    knows the person; None when nobody is signed in."""
+    """Who this session acts for: the person signed in in it, else the one whose sign-in session
+    the browser's cookie resumes (a reload, a new tab), else the one the identity provider
+    already knows; None when nobody is signed in."""
     who = session_actor()
+    if who is None:
+        who = _resumed_from_cookie()
     if who is None and sso_configured() and st.user.is_logged_in:
         who = _from_identity_provider()
     return who
@@ -94,6 +122,7 @@ def stop_unless_ready(who: Actor | None) -> Actor:
         _sign_in_form()
         st.stop()
     assert who is not None
+    _keep_cookie(st.session_state[SESSION_KEY])
     if st.session_state[SESSION_KEY]["must_change_password"]:
         _change_password_form(who, first=True)
         st.stop()
@@ -111,6 +140,8 @@ def account_box(who: Actor) -> None:
         st.session_state["changing_password"] = True
     if left.button("Sign out", key="sign_out", icon=":material/logout:"):
         via = session["via"]
+        if session["token"]:
+            catalogue().accounts.end_session(session["token"])
         forget("You are signed out.")
         if via == SSO:
             st.logout()
@@ -118,6 +149,52 @@ def account_box(who: Actor) -> None:
     if st.session_state.get("changing_password"):
         with st.sidebar:
             _change_password_form(who, first=False)
+
+
+def _resumed_from_cookie() -> Actor | None:
+    """The person whose sign-in session the browser's cookie holds, once per Streamlit session
+    and token; a refused token says why on the sign-in form and is removed from the browser."""
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token or st.session_state.get(PRESENTED) == token:
+        return None
+    st.session_state[PRESENTED] = token
+    try:
+        resumed = catalogue().accounts.resume_session(token)
+    except CatalogueError as error:
+        forget(str(error).capitalize() + ".")
+        return None
+    remember(resumed.signed, PASSWORD,
+             OpenedSession(token, resumed.started_at, resumed.expires_at))
+    return resumed.signed.actor
+
+
+def _keep_cookie(session: dict[str, Any]) -> None:
+    """Have the browser keep this session's token until the session expires."""
+    if session["token"]:
+        _set_cookie(f"{COOKIE}={session['token']}; Expires={_http_date(session['expires_at'])}")
+
+
+def _clear_cookie() -> None:
+    """Remove the browser's cookie once, after a sign-out or a refused token."""
+    if st.session_state.pop(CLEAR_COOKIE, False):
+        _set_cookie(f"{COOKIE}=; Max-Age=0")
+
+
+def _set_cookie(cookie: str) -> None:
+    """Set ``cookie`` (a token or an expiry, never user text) on the app's own origin, from a
+    script run in the app's page: SameSite=Strict, Path=/, Secure when served over https."""
+    st.html(f"<script>document.cookie = '{cookie}; Path=/; SameSite=Strict' + "
+            "(window.location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True)
+
+
+def _http_date(moment: dt.datetime) -> str:
+    """A stored UTC time as a cookie's Expires date (RFC 9110)."""
+    return format_datetime(moment.replace(tzinfo=dt.UTC), usegmt=True)
+
+
+def _epoch(moment: dt.datetime) -> float:
+    return moment.replace(tzinfo=dt.UTC).timestamp()
 
 
 def _from_identity_provider() -> Actor | None:
@@ -138,6 +215,7 @@ def _from_identity_provider() -> Actor | None:
 
 
 def _sign_in_form() -> None:
+    _clear_cookie()
     st.title("dti · what to transform")
     notice = st.session_state.pop("signin_notice", None)
     if notice:
@@ -150,16 +228,17 @@ def _sign_in_form() -> None:
     if submitted:
         try:
             signed = catalogue().accounts.sign_in(username, password)
+            opened = catalogue().accounts.open_session(signed)
         except CatalogueError as error:
             st.error(f"Not signed in: {error}.", icon=":material/lock:")
         else:
-            remember(signed, PASSWORD)
+            remember(signed, PASSWORD, opened)
             st.rerun()
     if sso_configured():
         st.button("Sign in with your organisation's account", key="sso",
                   on_click=st.login, icon=":material/badge:")
-    st.caption("No account? Ask an admin (`dti user add NAME --role viewer`). On a first start "
-               "the server's console shows the admin's one-time password.")
+    st.caption("No account? Ask an admin to add one on the Users page. On a first start the "
+               "server's console shows the admin's one-time password.")
 
 
 def _change_password_form(who: Actor, *, first: bool) -> None:
@@ -169,8 +248,8 @@ def _change_password_form(who: Actor, *, first: bool) -> None:
                 icon=":material/key:")
     with st.form("change_password"):
         current = st.text_input("Current password", type="password", key="password_current")
-        new = st.text_input("New password (at least 10 characters)", type="password",
-                            key="password_new")
+        new = st.text_input(f"New password (at least {MIN_LENGTH} characters)",
+                            type="password", key="password_new", help=f"A password needs {RULES}.")
         again = st.text_input("New password again", type="password", key="password_again")
         submitted = st.form_submit_button("Change password", type="primary")
     if not submitted:
@@ -179,7 +258,8 @@ def _change_password_form(who: Actor, *, first: bool) -> None:
         st.error("The two new passwords differ; type them again.")
         return
     try:
-        catalogue().accounts.change_password(who.name, current, new)
+        catalogue().accounts.change_password(
+            who.name, current, new, keep_session=st.session_state[SESSION_KEY]["token"])
     except CatalogueError as error:
         st.error(f"Password not changed: {error}.")
         return

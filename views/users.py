@@ -6,6 +6,8 @@ Conventions
 * The page checks the role itself (a deep link such as ``/users`` bypasses the navigation),
   and every call goes through :class:`inventory.accounts.AccountBook` with the signed-in actor,
   which checks it again.
+* Resetting a password, disabling an account and "Sign out everywhere" end the account's
+  sign-in sessions: every browser it is signed in on asks to sign in at its next click.
 * A one-time password (a new account's, or one from a reset) is shown once: it is kept in the
   session only until the next rerun draws it, then dropped. It is never stored in clear and
   never logged; the admin hands it over privately and the user must change it at first
@@ -22,6 +24,7 @@ import streamlit as st
 from inventory.access import Action, Role
 from inventory.accounts import AccountBook
 from inventory.errors import CatalogueError
+from inventory.passwords import RULES
 from views.common import actor, allowed, catalogue, flash, show_flash
 
 ONE_TIME = "users_one_time_password"  # (user name, password, what happened), shown once
@@ -45,7 +48,7 @@ def show_one_time_password() -> None:
     st.code(secret, language=None)
     st.warning(f"Hand it to {username} privately (in person or by a separate channel), never "
                "in a shared chat or e-mail thread. They must choose their own password at "
-               "their first sign-in. If it is lost, reset the password again.",
+               f"their first sign-in: {RULES}. If it is lost, reset the password again.",
                icon=":material/visibility_off:")
 
 
@@ -110,8 +113,24 @@ def manage_account(accounts: AccountBook, table: pd.DataFrame) -> None:
                 keep_one_time_password(username, secret,
                                        f"Reset the password of {username} (and unlocked the "
                                        "account).")
+        if right.button("Sign out everywhere", key="users_sign_out",
+                        icon=":material/logout:",
+                        help="Ends every browser session of this account (a lost laptop, a "
+                             "shared computer); they can sign in again with their password."):
+            sign_out_everywhere(accounts, username)
         st.caption("Accounts are never deleted: disable one instead. Every change here is in "
                    "the audit trail (History page, kind 'user').")
+
+
+def sign_out_everywhere(accounts: AccountBook, username: str) -> None:
+    try:
+        ended = accounts.sign_out_everywhere(username, actor())
+    except CatalogueError as error:
+        st.error(f"Not signed out: {error}", icon=":material/error:")
+    else:
+        flash(f"{username} is signed out of {ended} browser session(s); their next click asks "
+              "them to sign in.")
+        st.rerun()
 
 
 def attempt(change: Callable[[], None], done: str) -> None:

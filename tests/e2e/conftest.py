@@ -12,8 +12,8 @@ import pytest
 
 from tests.e2e import harness
 
-ACCOUNTS = {"ana": ("analyst", "ana-e2e-password"), "lea": ("leadership", "lea-e2e-password"),
-            "vic": ("viewer", "vic-e2e-password")}
+ACCOUNTS = {"ana": ("analyst", "quiet harbour lamps"), "lea": ("leadership", "amber glacier tunes"),
+            "vic": ("viewer", "velvet compass rain")}
 
 
 @pytest.fixture(scope="module")

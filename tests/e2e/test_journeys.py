@@ -222,3 +222,61 @@ def test_a_wrong_password_is_refused_and_shows_no_page(server: Server) -> None:
         assert harness.sidebar_pages(page) == []
         assert page.get_by_text(harness.SIGNED_IN).count() == 0
     server.shot(page, "wrong-password")
+
+
+def _sign_ins(server: Server, name: str) -> int:
+    catalogue = server.catalogue()
+    try:
+        trail = catalogue.audit_log(actor=name)
+        return int((trail["action"] == "sign_in").sum())
+    finally:
+        catalogue.engine.dispose()
+
+
+def _session_cookie(page: Page) -> dict[str, object] | None:
+    cookies = [dict(c) for c in page.context.cookies() if c["name"] == "dti_session"]
+    return cookies[0] if cookies else None
+
+
+def test_a_reload_keeps_the_person_signed_in_on_the_same_page_until_they_sign_out(
+        server: Server) -> None:
+    page = server.sign_in("lea")
+    harness.open_page(page, "Dependencies")
+    sign_ins = _sign_ins(server, "lea")
+
+    page.reload()
+    page.get_by_text(harness.SIGNED_IN).wait_for(timeout=60_000)
+    harness.wait_for_app(page)
+    page.get_by_role("heading", name="Dependencies", level=1).first.wait_for()
+    assert page.url.rstrip("/").endswith("/dependencies"), page.url
+    assert page.get_by_role("textbox", name="User name").count() == 0
+    assert _sign_ins(server, "lea") == sign_ins  # resuming is not a new sign-in
+    server.shot(page, "reload-still-signed-in")
+    cookie = _session_cookie(page)  # kept by the browser for the app's own pages only
+    assert cookie is not None and cookie["domain"] == "127.0.0.1"
+    assert (cookie["sameSite"], cookie["path"], cookie["secure"]) == ("Strict", "/", False)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("textbox", name="User name").wait_for()
+    harness.wait_idle(page)
+    page.reload()
+    page.get_by_role("textbox", name="User name").wait_for(timeout=60_000)
+    harness.wait_idle(page)
+    assert page.get_by_text(harness.SIGNED_IN).count() == 0
+    assert _session_cookie(page) is None
+    server.shot(page, "reload-after-sign-out")
+
+
+def test_a_viewer_opening_a_link_to_import_is_told_which_role_it_needs(server: Server) -> None:
+    page = server.sign_in("vic")
+    page.goto(f"{server.base}/import")  # a shared link, in the same browser: still signed in
+    page.get_by_role("heading", name="Import", level=1).wait_for(timeout=60_000)
+    harness.wait_idle(page)
+    notice = page.get_by_test_id("stAlertContentWarning")
+    assert ("Import needs the analyst or admin role; you are signed in as vic with the viewer "
+            "role. Ask an admin if you need it.") in notice.inner_text()
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_test_id("stFileUploaderDropzoneInput").count() == 0
+    server.shot(page, "viewer-refused-link")
+    page.get_by_role("link", name="Go to the Overview").click()
+    page.get_by_role("heading", name="Overview", level=1).wait_for()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from inventory.access import Role
+from inventory.access import Actor, Role
+from inventory.accounts import OpenedSession, SignedIn
 from inventory.services import Catalogue
 from tests.support import by
 from views.common import SESSION_KEY
@@ -29,11 +30,21 @@ def add_account(database_url: str, name: str, role: Role, password: str = PASSWO
         catalogue.engine.dispose()
 
 
-def sign_in(test: AppTest, name: str, role: Role) -> AppTest:
+def open_session(database_url: str, name: str, role: Role) -> OpenedSession:
+    """A sign-in session for ``name``, as a successful sign-in opens one (not audited)."""
+    catalogue = Catalogue.open(database_url)
+    try:
+        return catalogue.accounts.open_session(SignedIn(Actor(name, role), name, False))
+    finally:
+        catalogue.engine.dispose()
+
+
+def sign_in(test: AppTest, name: str, role: Role, session: OpenedSession) -> AppTest:
     """Mark ``test``'s session as signed in, as a successful sign-in form does."""
-    test.session_state[SESSION_KEY] = {"username": name, "display_name": name,
-                                       "role": role.value, "via": "password",
-                                       "at": time.time(), "must_change_password": False}
+    test.session_state[SESSION_KEY] = {
+        "username": name, "display_name": name, "role": role.value, "via": "password",
+        "at": session.started_at.replace(tzinfo=dt.UTC).timestamp(), "token": session.token,
+        "expires_at": session.expires_at, "must_change_password": False}
     return test
 
 
@@ -44,7 +55,8 @@ def start(database_url: str, monkeypatch: pytest.MonkeyPatch, *, name: str = "an
     monkeypatch.setenv("DTI_DATABASE_URL", database_url)
     st.cache_resource.clear()
     add_account(database_url, name, role)
-    test = sign_in(AppTest.from_file(script, default_timeout=timeout), name, role)
+    test = sign_in(AppTest.from_file(script, default_timeout=timeout), name, role,
+                   open_session(database_url, name, role))
     test.run()
     assert not test.exception, test.exception
     return test

@@ -46,7 +46,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, str] | None]] = {
 }
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_EXAMPLE = ROOT / "tests" / "data" / "import_example.csv"  # one maturity out of range
-ADMIN = ("screenshots", "screenshots-password")
+ADMIN = ("screenshots", "saffron kettle moss")
 
 
 def capture(base_url: str, out_dir: Path, username: str, password: str) -> list[Path]:

@@ -323,11 +323,11 @@ def test_in_a_browser_choosing_another_rater_shows_and_keeps_their_values(
         pytest.skip(f"browser test skipped: {missing}")
     from playwright.sync_api import sync_playwright
 
-    harness.create_accounts(database_url, {"ana": ("analyst", "ana-password-1")})
+    harness.create_accounts(database_url, {"ana": ("analyst", "river pebble quartz")})
     with harness.running_app(database_url) as base, sync_playwright() as playwright:
         browser = harness.launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        harness.sign_in(page, base, "ana", "ana-password-1", path="assess?process=HR-REC")
+        harness.sign_in(page, base, "ana", "river pebble quartz", path="assess?process=HR-REC")
         harness.choose(page, "Rater", "analyst.b")
         harness.wait_for_app(page)
         before = _stored(database_url, "HR-REC", "analyst.b")

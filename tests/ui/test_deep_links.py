@@ -13,7 +13,7 @@ from tests.e2e import harness
 
 REASON = harness.browser_missing()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
-ADMIN = ("links", "links-password-1")
+ADMIN = ("links", "meadow ticket honey")
 
 
 def _signed_in_through(database_url: str, link: str) -> tuple[list[str], int, str, list[str]]:

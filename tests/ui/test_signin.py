@@ -1,18 +1,26 @@
-"""Signing in through the page: the first admin, wrong passwords, expiry, roles in the pages."""
+"""Signing in through the page: the first admin, wrong passwords, expiry, roles in the pages,
+staying signed in across reloads (the session cookie), the password policy, and links to pages
+a role is not offered."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
+from types import SimpleNamespace
 
 import pytest
 import streamlit as st
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from inventory.access import Role
+from inventory.errors import SignInRefused
 from inventory.services import Catalogue
 from tests.support import by
-from tests.ui.harness import APP, PASSWORD, ROOT, add_account, start
+from tests.ui.harness import APP, PASSWORD, ROOT, add_account, open_session, start
 from views.common import SESSION_KEY
+from views.navigation import PAGES
 
 
 def _fresh(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -47,14 +55,14 @@ def test_the_first_start_asks_for_the_one_time_admin_password_then_a_new_one(
     _sign_in(test, "admin", secret)
     assert [t.value for t in test.title] == ["Choose your password"]
     test.text_input(key="password_current").input(secret)
-    test.text_input(key="password_new").input("my own admin password")
-    test.text_input(key="password_again").input("my own admin password")
+    test.text_input(key="password_new").input("orchard lantern ferry")
+    test.text_input(key="password_again").input("orchard lantern ferry")
     test.button(key="FormSubmitter:change_password-Change password").click().run()
     assert not test.exception, test.exception
     assert {m.label for m in test.metric} >= {"Processes", "Dependencies"}  # the Overview
     assert "Signed in as **Administrator** (admin)" in _texts(test)
     reader = Catalogue.open(database_url)
-    assert reader.accounts.sign_in("admin", "my own admin password").actor.role is Role.admin
+    assert reader.accounts.sign_in("admin", "orchard lantern ferry").actor.role is Role.admin
     reader.engine.dispose()
 
 
@@ -161,3 +169,201 @@ def test_single_sign_on_refuses_a_disabled_account(database_url: str,
         "is_logged_in": True, "email": "ana@itu.int", "name": "Ana", "dti_role": "admin"})
     assert not test.metric
     assert "Single sign-on refused: this account is disabled" in _texts(test)
+
+
+# ---------------------------------------------------------------- staying signed in
+
+
+def _cookie_scripts(test: AppTest) -> list[str]:
+    return [element.proto.body for element in test.get("html")
+            if "document.cookie" in element.proto.body]
+
+
+def _browser_sends(monkeypatch: pytest.MonkeyPatch, cookies: dict[str, str]) -> None:
+    """The cookies the browser sent when it opened this Streamlit session (AppTest has no
+    browser, so the session's client context is replaced)."""
+    monkeypatch.setattr("streamlit.runtime.context._get_client_context",
+                        lambda: SimpleNamespace(cookies=cookies, headers=[]))
+
+
+def _reloaded(database_url: str, monkeypatch: pytest.MonkeyPatch, token: str) -> AppTest:
+    """A new Streamlit session (a reload, a new tab) whose browser holds ``token``."""
+    _browser_sends(monkeypatch, {"dti_session": token})
+    return _fresh(database_url, monkeypatch)
+
+
+def _sign_ins(reader: Catalogue, name: str) -> int:
+    return int((reader.audit_log(actor=name)["action"] == "sign_in").sum())
+
+
+def test_signing_in_has_the_browser_keep_a_strict_cookie_with_the_sessions_token(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    add_account(database_url, "ana", Role.analyst)
+    test = _sign_in(_fresh(database_url, monkeypatch), "ana", PASSWORD)
+    assert {m.label for m in test.metric} >= {"Processes"}
+    [script] = _cookie_scripts(test)
+    token = re.search(r"dti_session=([\w-]+);", script)
+    assert token is not None, script
+    for attribute in ("; Path=/", "; SameSite=Strict", "; Expires=", "'; Secure'",
+                      "window.location.protocol === 'https:'"):
+        assert attribute in script, attribute
+    assert reader.accounts.check_session(token.group(1)).name == "ana"
+
+
+def test_a_reload_with_the_cookie_resumes_the_account_without_a_new_sign_in(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    add_account(database_url, "ana", Role.analyst)
+    session = open_session(database_url, "ana", Role.analyst)
+    reader.accounts.set_role("ana", Role.leadership, by("root"))  # applies on resuming
+    sign_ins = _sign_ins(reader, "ana")
+    test = _reloaded(database_url, monkeypatch, session.token)
+    assert not test.exception, test.exception
+    assert {m.label for m in test.metric} >= {"Processes"}
+    assert "Signed in as **ana** (ana) · role **leadership**" in _texts(test)
+    assert _sign_ins(reader, "ana") == sign_ins
+    assert test.session_state[SESSION_KEY]["at"] == pytest.approx(
+        session.started_at.replace(tzinfo=dt.UTC).timestamp())  # the same expiry as before
+
+
+def _revoked(reader: Catalogue, token: str) -> None:
+    reader.accounts.end_session(token)
+
+
+def _expired(reader: Catalogue, token: str) -> None:
+    with reader.engine.begin() as conn:
+        conn.execute(text("UPDATE sign_in_sessions SET created_at = :c, expires_at = :e"),
+                     {"c": dt.datetime(2026, 1, 1, 8), "e": dt.datetime(2026, 1, 1, 16)})
+
+
+def _disabled(reader: Catalogue, token: str) -> None:
+    reader.accounts.disable("ana", by("root"))
+
+
+@pytest.mark.parametrize(("spoil", "notice"), [
+    (_revoked, "Your session has ended; sign in again."),
+    (_expired, "Your session ended after 480 minutes; sign in again."),
+    (_disabled, "This account is disabled; ask an admin."),
+], ids=["signed-out", "expired", "disabled"])
+def test_a_reload_with_a_refused_cookie_shows_the_sign_in_form_and_clears_it(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue,
+        spoil: object, notice: str) -> None:
+    add_account(database_url, "ana", Role.analyst)
+    session = open_session(database_url, "ana", Role.analyst)
+    spoil(reader, session.token)  # type: ignore[operator]
+    test = _reloaded(database_url, monkeypatch, session.token)
+    assert not test.metric and SESSION_KEY not in test.session_state
+    assert notice in _texts(test)
+    assert [s for s in _cookie_scripts(test) if "dti_session=; Max-Age=0" in s]
+    assert test.text_input(key="signin_username")  # the sign-in form
+
+
+def test_signing_out_ends_the_session_and_clears_the_cookie(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    test = start(database_url, monkeypatch, name="ana", role=Role.analyst)
+    token = test.session_state[SESSION_KEY]["token"]
+    test.button(key="sign_out").click().run()
+    assert "You are signed out." in _texts(test) and not test.metric
+    assert [s for s in _cookie_scripts(test) if "dti_session=; Max-Age=0" in s]
+    with pytest.raises(SignInRefused, match="session has ended"):
+        reader.accounts.check_session(token)
+    assert not _reloaded(database_url, monkeypatch, token).metric
+
+
+def test_an_open_session_ends_at_its_next_click_once_signed_out_elsewhere(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    test = start(database_url, monkeypatch, name="ana", role=Role.analyst)
+    reader.accounts.sign_out_everywhere("ana", by("root"))
+    test.run()
+    assert "Your session has ended; sign in again." in _texts(test) and not test.metric
+
+
+# ---------------------------------------------------------------- the password policy
+
+
+def _change_password(test: AppTest, current: str, new: str) -> AppTest:
+    test.button(key="open_password").click().run()
+    test.text_input(key="password_current").input(current)
+    test.text_input(key="password_new").input(new)
+    test.text_input(key="password_again").input(new)
+    return test.button(key="FormSubmitter:change_password-Change password").click().run()
+
+
+@pytest.mark.parametrize(("new", "rule"), [
+    ("adminadmin", "needs at least 12 characters and this one has 10"),
+    ("ana ana ana ana", "contains the user name"),
+    ("abcabcabcabc", "repeated or sequential pattern"),
+    ("P@ssw0rd2025!", "commonly used"),
+])
+def test_a_new_password_breaking_a_rule_is_refused_with_that_rule(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue, new: str,
+        rule: str) -> None:
+    test = start(database_url, monkeypatch, name="ana", role=Role.analyst)
+    _change_password(test, PASSWORD, new)
+    errors = " ".join(e.value for e in test.error)
+    assert errors.startswith("Password not changed: ") and rule in errors
+    assert reader.accounts.sign_in("ana", PASSWORD).actor.name == "ana"
+
+
+def test_changing_ones_password_keeps_this_browser_signed_in_and_signs_out_the_others(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    test = start(database_url, monkeypatch, name="ana", role=Role.analyst)
+    elsewhere = open_session(database_url, "ana", Role.analyst)
+    _change_password(test, PASSWORD, "tulip orbit cascade")
+    assert not test.exception and not test.error
+    assert {m.label for m in test.metric} >= {"Processes"}
+    assert reader.accounts.check_session(test.session_state[SESSION_KEY]["token"])
+    with pytest.raises(SignInRefused):
+        reader.accounts.check_session(elsewhere.token)
+
+
+# ---------------------------------------------------------------- links to pages not offered
+
+REFUSED_LINKS = [("import", Role.viewer, "Import needs the analyst or admin role"),
+                 ("users", Role.analyst, "Users needs the admin role"),
+                 ("assess", Role.leadership, "Assess needs the analyst or admin role"),
+                 ("backlog", Role.viewer, "Backlog needs the leadership or admin role")]
+
+
+@pytest.mark.parametrize(("address", "role", "needed"), REFUSED_LINKS,
+                         ids=[link[0] for link in REFUSED_LINKS])
+def test_a_link_to_a_page_the_role_is_not_offered_says_which_role_it_needs(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, address: str, role: Role,
+        needed: str) -> None:
+    """The link is opened signed out, and the person signs in on its page."""
+    add_account(database_url, "vic", role)
+    test = _fresh(database_url, monkeypatch)
+    test.context["url"] = f"http://localhost:8501/{address}"
+    page = next(page for page in PAGES if page.address == address)
+    test.switch_page(page.path).run()
+    _sign_in(test, "vic", PASSWORD)
+    assert not test.exception, test.exception
+    assert [t.value for t in test.title] == [page.title]
+    assert [w.value for w in test.warning] == [
+        f"{needed}; you are signed in as vic with the {role.value} role. Ask an admin if you "
+        "need it."]
+    assert not test.get("file_uploader") and not test.dataframe and not test.get("form")
+
+
+def test_a_link_to_a_page_the_role_is_offered_opens_it(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_account(database_url, "ana", Role.analyst)
+    test = _fresh(database_url, monkeypatch)
+    test.context["url"] = "http://localhost:8501/import"
+    test.switch_page("views/import_data.py").run()
+    _sign_in(test, "ana", PASSWORD)
+    assert not test.warning and test.get("file_uploader")
+
+
+def test_an_admin_signs_an_account_out_of_every_browser_from_the_users_page(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    add_account(database_url, "bob", Role.viewer)
+    laptop = open_session(database_url, "bob", Role.viewer)
+    test = start(database_url, monkeypatch, name="ana", role=Role.admin)
+    test.switch_page("views/users.py").run()
+    test.selectbox(key="users_pick").set_value("bob").run()
+    test.button(key="users_sign_out").click().run()
+    assert not test.exception, test.exception
+    assert "bob is signed out of 1 browser session(s)" in " ".join(
+        s.value for s in test.success)
+    with pytest.raises(SignInRefused, match="session has ended"):
+        reader.accounts.resume_session(laptop.token)
