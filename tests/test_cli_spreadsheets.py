@@ -382,7 +382,7 @@ def test_row_errors_are_each_reported_with_row_and_column_and_nothing_is_changed
               if p["severity"] == "error"}
     assert set(errors) == {(3, "transformation_status"), (4, "digital_maturity"), (5, "code")}
     assert "Did you mean 'planned'?" in errors[3, "transformation_status"]["message"]
-    assert "less than or equal to 5" in errors[4, "digital_maturity"]["message"]
+    assert "must be 5 or less" in errors[4, "digital_maturity"]["message"]
     assert "appears also on row 3" in errors[5, "code"]["message"]
     assert errors[3, "transformation_status"]["value"] == "planed"
     assert snapshot(db) == before
@@ -396,7 +396,7 @@ def test_the_table_report_shows_how_to_fix_each_problem(units_db: str, tmp_path:
 
     assert result.exit_code == 1
     assert "Did you mean 'planned'?" in result.stdout
-    assert "less than or equal to 5" in result.stdout
+    assert "must be 5 or less" in result.stdout
     assert "keep one row per record" in result.stdout
 
 

@@ -80,7 +80,7 @@ def test_every_row_problem_is_reported_with_its_cell_and_nothing_is_stored(
     assert not result.imported
     found = {(p["row"], p["column"]): p["message"] for p in problems(result)
              if p["severity"] == "error"}
-    assert "less than or equal to 5" in found[(2, "digital_maturity")]
+    assert "must be 5 or less" in found[(2, "digital_maturity")]
     assert "Did you mean 'ongoing'" in found[(3, "transformation_status")]
     assert "whole number" in found[(4, "annual_volume")]
     assert "appears also on row 2" in found[(5, "code")]
@@ -202,7 +202,7 @@ ROW_ERRORS = Path(__file__).resolve().parents[1] / "data" / "row_errors"
 
 @pytest.mark.parametrize(("name", "links", "row", "column", "words"), [
     ("wrong_type.csv", None, 2, "annual_volume", "must be a whole number"),
-    ("out_of_range.csv", None, 2, "digital_maturity", "less than or equal to 5"),
+    ("out_of_range.csv", None, 2, "digital_maturity", "must be 5 or less"),
     ("duplicate_code.csv", None, 3, "code", "appears also on row 2"),
     ("code_clash.csv", None, 2, "code", "already exists; import with mode upsert"),
     ("unknown_enum.csv", None, 2, "pillar", "Did you mean 'governance'"),
