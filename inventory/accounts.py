@@ -227,7 +227,7 @@ class AccountBook:
         now = utcnow()
         refusal: str | None = None
         with write_transaction(self.engine) as s:
-            row = self._find(s, username)
+            row = self._find(s, username, lock=True)
             if row is None or row.password_hash is None:
                 _HASHER.hash(password or "-")  # same cost whether or not the name exists
                 refusal = _REFUSED
@@ -380,10 +380,13 @@ class AccountBook:
         return session, account
 
     @staticmethod
-    def _find(s: Session, username: str) -> UserAccount | None:
+    def _find(s: Session, username: str, *, lock: bool = False) -> UserAccount | None:
+        """The account, whatever the case of ``username``. ``lock`` takes the row lock until the
+        transaction ends (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write transactions
+        are serialised already), so concurrent failed sign-ins are all counted."""
         key = (username or "").strip().lower()
-        return s.scalars(select(UserAccount).where(func.lower(UserAccount.username) == key)
-                         ).first()
+        query = select(UserAccount).where(func.lower(UserAccount.username) == key)
+        return s.scalars(query.with_for_update() if lock else query).first()
 
     def _existing(self, s: Session, username: str) -> UserAccount:
         row = self._find(s, username)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from argon2 import PasswordHasher
@@ -444,3 +445,21 @@ def test_dti_user_sign_out_ends_every_session(book: AccountBook, database_url: s
         book.resume_session(opened.token)
     assert refused(dti(database_url, "user", "sign-out", "nobody")).startswith(
         "Error: no account is named 'nobody'")
+
+
+def test_concurrent_wrong_passwords_are_all_counted_and_lock_the_account(
+        catalogue: Catalogue) -> None:
+    """Each failure reads and bumps the count under the account's row lock: on PostgreSQL 40
+    parallel wrong passwords left the count at 1 when the row was read without it."""
+    accounts = AccountBook(catalogue.engine, SignInPolicy(max_attempts=1_000, lock_minutes=15))
+    accounts.add("ana", Role.analyst, by("root"), password=PASSWORD)
+    attempts = 12
+
+    def guess(_: int) -> None:
+        with pytest.raises(SignInRefused):
+            AccountBook(catalogue.engine, accounts.policy).sign_in("ana", "a wrong guess")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(guess, range(attempts)))
+    row = accounts.list(by("root")).set_index("username").loc["ana"]
+    assert row["failed_attempts"] == attempts
