@@ -34,7 +34,10 @@ st.caption("What fits the budget and the staff capacity, and when it can be done
 saved = inventory.scenarios.list()
 side = st.sidebar
 side.header("Portfolio")
-name = side.selectbox("Scenario", [DEFAULT, *saved["name"].tolist()], key="pf_scenario")
+options = [DEFAULT, *saved["name"].tolist()]
+linked = st.query_params.get("scenario")  # a link such as Prioritise's ?scenario=NAME
+name = side.selectbox("Scenario", options, key="pf_scenario",
+                      index=options.index(linked) if linked in options else 0)
 try:
     scenario = scenario_named(name, saved, criteria)
 except ScoringError as error:
