@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from inventory.access import Action
@@ -203,18 +204,27 @@ def explain_panel(ranking: Ranking) -> None:
                            key="explain_chart")
         columns = ["label", "difference", "contribution_a", "contribution_b", "level_a",
                    "level_b"]
-    number = st.column_config.NumberColumn
-    config: dict[str, Any] = {
-        "label": "Criterion", "level": "Value", "level_a": f"Value {a}",
-        "level_b": f"Value {versus}", "raters": "Raters",
-        "imputed": st.column_config.CheckboxColumn("Imputed"),
-        "weight": number("Weight", format="%.3f"),
-        "contribution": number("Contribution", format="%.3f"),
-        "contribution_a": number(f"Contribution {a}", format="%.3f"),
-        "contribution_b": number(f"Contribution {versus}", format="%.3f"),
-        "difference": number("Difference", format="%+.3f")}
-    details.dataframe(lines[columns], hide_index=True, width="stretch",
-                      height=36 * (len(lines) + 1) + 2, column_config=config)
+    details.table(explain_rows(lines[columns], a, versus), hide_index=True, border="horizontal")
+
+
+def explain_rows(lines: pd.DataFrame, a: str, versus: str | None) -> pd.DataFrame:
+    """The explanation's lines as a table people read in full (a static table wraps long
+    values, such as a level's sentence, where a data grid would cut them): numbers to three
+    decimals, the imputed flag as a word, columns titled."""
+    titles = {"label": "Criterion", "level": "Value", "level_a": f"Value {a}",
+              "level_b": f"Value {versus}", "raters": "Raters", "imputed": "Imputed",
+              "weight": "Weight", "contribution": "Contribution",
+              "contribution_a": f"Contribution {a}", "contribution_b": f"Contribution {versus}",
+              "difference": "Difference"}
+    shown = lines.copy()
+    for column in ("weight", "contribution", "contribution_a", "contribution_b"):
+        if column in shown:
+            shown[column] = [f"{v:.3f}" for v in shown[column]]
+    if "difference" in shown:
+        shown["difference"] = [f"{v:+.3f}" for v in shown["difference"]]
+    if "imputed" in shown:
+        shown["imputed"] = ["imputed" if flag else "" for flag in shown["imputed"]]
+    return shown.rename(columns=titles)
 
 
 inventory = catalogue()
@@ -251,15 +261,15 @@ with chart_column:
         save_panel(scenario)
     table = ranking.table
     st.subheader(f"Ranking by {scenario.method.label}")
-    counts = st.columns(5)
-    counts[0].metric("Ranked", len(table))
-    counts[1].metric("Not assessed", len(ranking.left_out),
-                     help="Processes nobody has assessed yet: not ranked.")
-    counts[2].metric("Completed", len(ranking.completed),
-                     help="Processes whose transformation is completed: done, so not ranked "
-                          "unless included (sidebar).")
-    counts[3].metric("Quick wins", int((table["quadrant"] == QUICK_WIN).sum()))
-    counts[4].metric("Quick fixes", int(table["quick_fix"].sum()))
+    with st.container(horizontal=True, gap="large"):  # wraps rather than cut a label
+        st.metric("Ranked", len(table), width="content")
+        st.metric("Not assessed", len(ranking.left_out), width="content",
+                  help="Processes nobody has assessed yet: not ranked.")
+        st.metric("Completed", len(ranking.completed), width="content",
+                  help="Processes whose transformation is completed: done, so not ranked "
+                       "unless included (sidebar).")
+        st.metric("Quick wins", int((table["quadrant"] == QUICK_WIN).sum()), width="content")
+        st.metric("Quick fixes", int(table["quick_fix"].sum()), width="content")
     if ranking.left_out:
         who_assesses = ("assess them on the Assess page" if allowed(Action.assess)
                         else "ask an analyst to assess them")

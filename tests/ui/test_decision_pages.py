@@ -148,6 +148,10 @@ def test_comparing_two_scenarios_shows_the_ranks_of_rank(page: PageFactory,
             direct.astype("int64").sort_index())
     assert not shown["Sum"].equals(shown["Ideal"])  # the comparison has something to show
     assert len(test.get("plotly_chart")) == 1
+    bump = _figure(test, 0)  # every line's label fits right of the plot, none cut off
+    labels = [label for trace in bump["data"] for label in _array(trace["text"]) if label]
+    assert labels and all(trace.get("cliponaxis") is False for trace in bump["data"])
+    assert bump["layout"]["margin"]["r"] >= 8 * max(len(str(label)) for label in labels)
     assert len(_table(test, "a", "b", "shared")) == 1
 
 

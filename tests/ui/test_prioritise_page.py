@@ -295,3 +295,14 @@ def test_completed_processes_are_counted_apart_and_can_be_included(
     assert _shown_codes(page) == everything
     added = set(everything) - set(direct.table["code"])
     assert "GOV-OPL" in added and added <= set(direct.completed)  # the assessed ones
+
+
+def test_the_explain_table_shows_each_value_in_full(page: AppTest, database_url: str) -> None:
+    """A static table wraps a long value (a level's sentence); a data grid cut it off."""
+    direct = _direct(database_url)
+    first = direct.table["code"].iloc[0]
+    lines = explain(direct, first).lines
+    shown = page.table[0].value
+    assert shown["Criterion"].tolist() == lines["label"].tolist()
+    assert shown["Value"].tolist() == lines["level"].astype(str).tolist()
+    assert max(len(str(v)) for v in shown["Value"]) > 40  # long enough to have been cut
