@@ -261,7 +261,7 @@ with chart_column:
         save_panel(scenario)
     table = ranking.table
     st.subheader(f"Ranking by {scenario.method.label}")
-    with st.container(horizontal=True, gap="large"):  # wraps rather than cut a label
+    with st.container(horizontal=True, gap="small"):  # wraps rather than cut a label
         st.metric("Ranked", len(table), width="content")
         st.metric("Not assessed", len(ranking.left_out), width="content",
                   help="Processes nobody has assessed yet: not ranked.")

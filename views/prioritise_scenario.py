@@ -120,8 +120,10 @@ def save_panel(scenario: Scenario) -> None:
     new_clicked = save_new.button("Save as a new scenario", key="prio_save_new",
                                   type="primary", width="stretch")
     update_clicked = update.button(
-        f"Update {record['name']!r}" if record else "Update (start from a saved one first)",
-        key="prio_update", disabled=not record, width="stretch")
+        "Update", key="prio_update", disabled=not record, width="stretch",
+        help=f"Save these settings over {record['name']!r} (version {record['version']}); "
+             "refused if someone saved it since." if record else
+             "Start from a saved scenario first, then update it.")
     if new_clicked or update_clicked:
         _save(scenario, record, as_new=new_clicked)
     _links()

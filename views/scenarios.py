@@ -52,11 +52,11 @@ FILTERS = {"units": ("unit", "Units"), "pillars": ("pillar", "Pillars"),
            "levels": ("level", "Hierarchy levels")}
 #: Column titles of the "why it moved" tables.
 MOVED_COLUMNS: dict[str, Any] = {
-    "code": st.column_config.TextColumn("Code", width=100),
-    "name": st.column_config.TextColumn("Name", width=260),
-    "rank_before": st.column_config.NumberColumn("Rank before", width=90),
-    "rank_after": st.column_config.NumberColumn("Rank after", width=90),
-    "shift": st.column_config.NumberColumn("Shift", help="Positive: moved up.", width=70),
+    "code": st.column_config.TextColumn("Code", width=95),
+    "name": st.column_config.TextColumn("Name", width=310),
+    "rank_before": st.column_config.NumberColumn("Rank before", width=85),
+    "rank_after": st.column_config.NumberColumn("Rank after", width=80),
+    "shift": st.column_config.NumberColumn("Shift", help="Positive: moved up.", width=60),
     "from_settings": st.column_config.NumberColumn(
         "Due to settings", width=110, help="The part of the shift the changed settings make, "
         "on the earlier inputs. Empty when the process is not ranked there under the later "
@@ -367,7 +367,11 @@ def verify_and_explain(criteria: CriteriaSet, inputs: RankingInputs,
     if shots.empty:
         st.info("No snapshot yet.")
         return
-    st.dataframe(shots, key="snap_list", hide_index=True, width="stretch")
+    st.dataframe(shots, key="snap_list", hide_index=True, width="stretch", column_config={
+        "id": st.column_config.NumberColumn("Snapshot", width=80), "scenario": "Scenario",
+        "label": "Label", "taken_at": st.column_config.DatetimeColumn(
+            "Taken (UTC)", format="YYYY-MM-DD HH:mm"), "taken_by": "By",
+        "content_hash": st.column_config.TextColumn("SHA-256", width="large")})
     ids = [int(i) for i in shots["id"]]
     titles = {int(i): f"#{i} · {s} · {t}" for i, s, t in
               zip(shots["id"], shots["scenario"], shots["label"], strict=True)}
