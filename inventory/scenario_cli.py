@@ -19,6 +19,7 @@ from inventory.scoring_cli import (
     AggregationOption,
     AhpOption,
     AllOption,
+    CompletedOption,
     CriteriaOption,
     MethodOption,
     MissingOption,
@@ -33,7 +34,15 @@ from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
 from scoring.errors import ScoringError
 from scoring.ranking import rank
 from scoring.scenario import Constraints, Filters, Scenario
-from scoring.snapshot import freeze, settings_changes, verify, why_moved
+from scoring.snapshot import (
+    MOVED,
+    NEWLY_RANKED,
+    NO_LONGER_RANKED,
+    freeze,
+    settings_changes,
+    verify,
+    why_moved,
+)
 
 scenario_app = _typer("Scenarios: saved weights, method, scope and constraints; decision "
                       "snapshots.")
@@ -67,7 +76,8 @@ def _settings(ctx: typer.Context, base: Scenario, name: str, criteria_file: Path
     """``base`` with the given options applied, checked against the criteria set."""
     scenario = _scenario(_criteria(criteria_file), base, options["method"], options["weights"],
                          options["ahp"], options["aggregation"], options["missing"],
-                         options["uplift"], options["all_processes"])
+                         options["uplift"], options["all_processes"],
+                         options["include_completed"])
     filters = {k: tuple(v) for k, v in (
         ("units", options["unit"]), ("pillars", options["pillar"]),
         ("priority_areas", options["priority_area"]), ("statuses", options["status"]),
@@ -99,6 +109,7 @@ def scenario_create(
     method: MethodOption = None, weights: WeightsOption = None, ahp: AhpOption = None,
     aggregation: AggregationOption = None, missing: MissingOption = None,
     uplift: UpliftOption = None, all_processes: AllOption = False,
+    include_completed: CompletedOption = None,
     unit: UnitsOption = None, pillar: PillarsOption = None, priority_area: AreasOption = None,
     status: StatusesOption = None, level: LevelsOption = None, budget: BudgetOption = None,
     capacity: CapacityOption = None, must_include: IncludeOption = None,
@@ -120,6 +131,7 @@ def scenario_edit(
     method: MethodOption = None, weights: WeightsOption = None, ahp: AhpOption = None,
     aggregation: AggregationOption = None, missing: MissingOption = None,
     uplift: UpliftOption = None, all_processes: AllOption = False,
+    include_completed: CompletedOption = None,
     unit: UnitsOption = None, pillar: PillarsOption = None, priority_area: AreasOption = None,
     status: StatusesOption = None, level: LevelsOption = None, budget: BudgetOption = None,
     capacity: CapacityOption = None, must_include: IncludeOption = None,
@@ -233,18 +245,30 @@ def scenario_verify(ctx: typer.Context, snapshot_id: int) -> None:
 def scenario_why(ctx: typer.Context, before: int, after: int,
                  top: Annotated[int | None, typer.Option(help="Only the N largest shifts.")] = 20,
                  fmt: FormatOption = Format.table) -> None:
-    """Why ranks moved between snapshots BEFORE and AFTER: settings versus inputs, and which
-    inputs changed, by whom."""
+    """Why ranks moved between snapshots BEFORE and AFTER: what changed in the settings, each
+    shift split into settings and inputs (which inputs, by whom), then the processes newly
+    ranked and no longer ranked, with the reason."""
     book = _catalogue(ctx).scenarios
     old, new = book.snapshot_record(before)["content"], book.snapshot_record(after)["content"]
     moves = why_moved(old, new)
-    moved = moves[moves["shift"].fillna(1) != 0]
+    moved = moves[(moves["status"] == MOVED) & (moves["shift"] != 0)]
     moved = moved.head(top) if top else moved
-    if fmt is Format.table:
-        changes = settings_changes(old, new)
-        typer.echo("Settings changed: " + ("; ".join(changes) if changes else "none"))
-    _emit(moved, fmt, ["code", "rank_before", "rank_after", "shift", "from_settings",
-                       "from_inputs", "changed_inputs"], whole=["changed_inputs"])
+    entered = moves[moves["status"] == NEWLY_RANKED]
+    left = moves[moves["status"] == NO_LONGER_RANKED]
+    if fmt is not Format.table:
+        _emit(pd.concat([moved, entered, left]), fmt, [])
+        return
+    changes = settings_changes(old, new)
+    typer.echo("Settings changed:" + "".join(f"\n  {line}" for line in changes)
+               if changes else "Settings changed: none")
+    for title, rows, columns in (
+            ("Moved", moved, ["code", "name", "rank_before", "rank_after", "shift",
+                              "from_settings", "from_inputs", "changed_inputs"]),
+            ("Newly ranked", entered, ["code", "name", "rank_after", "reason"]),
+            ("No longer ranked", left, ["code", "name", "rank_before", "reason"])):
+        if title == "Moved" or not rows.empty:
+            typer.echo(f"\n{title} ({len(rows)}):")
+            _emit(rows, fmt, columns, whole=["changed_inputs", "reason"])
 
 
 @scenario_app.command("compare")
@@ -294,6 +318,8 @@ def _describe(scenario: Scenario) -> str:
         parts.append(f"dependency uplift {scenario.uplift:g}")
     if scenario.missing is not None:
         parts.append(f"missing values: {scenario.missing.value}")
+    if scenario.include_completed:
+        parts.append("completed processes ranked")
     if scenario.filters.active:
         parts.append("filtered")
     return ", ".join(parts)

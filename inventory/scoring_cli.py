@@ -67,6 +67,10 @@ UpliftOption = Annotated[float | None, typer.Option(
                      "the value of the work it unblocks. 0 = off (default).")]
 AllOption = Annotated[bool, typer.Option(
     "--all-processes", help="Also rank processes with no assessment (values imputed).")]
+CompletedOption = Annotated[bool | None, typer.Option(
+    "--include-completed/--leave-out-completed",
+    help="Rank processes whose transformation is completed too. By default they are done, "
+         "so they are left out of the ranking (and counted apart).")]
 
 
 def _criteria(path: Path | None) -> CriteriaSet:
@@ -105,7 +109,7 @@ def _weights(criteria: CriteriaSet, weights: list[str] | None,
 def _scenario(criteria: CriteriaSet, base: Scenario, method: Method | None,
               weights: list[str] | None, ahp: Path | None, aggregation: str | None,
               missing: MissingPolicy | None, uplift: float | None,
-              all_processes: bool) -> Scenario:
+              all_processes: bool, include_completed: bool | None = None) -> Scenario:
     """``base`` (a saved scenario, or the defaults) with the options given on the command
     line applied on top; checked against the criteria."""
     changes: dict[str, Any] = {}
@@ -120,6 +124,8 @@ def _scenario(criteria: CriteriaSet, base: Scenario, method: Method | None,
             changes[name] = value
     if all_processes:
         changes["include_unassessed"] = True
+    if include_completed is not None:
+        changes["include_completed"] = include_completed
     scenario = base.replace(**changes)
     scenario.weights_for(criteria)  # unknown keys and all-zero weights are refused here
     return scenario
@@ -135,10 +141,10 @@ def _saved(ctx: typer.Context, name: str | None) -> Scenario:
 def _ranking(ctx: typer.Context, scenario_name: str | None, criteria_file: Path | None,
              method: Method | None, weights: list[str] | None, ahp: Path | None,
              aggregation: str | None, missing: MissingPolicy | None, uplift: float | None,
-             all_processes: bool) -> Ranking:
+             all_processes: bool, include_completed: bool | None) -> Ranking:
     criteria = _criteria(criteria_file)
     scenario = _scenario(criteria, _saved(ctx, scenario_name), method, weights, ahp,
-                         aggregation, missing, uplift, all_processes)
+                         aggregation, missing, uplift, all_processes, include_completed)
     return rank(_inputs(_catalogue(ctx)), criteria, scenario)
 
 
@@ -149,6 +155,9 @@ def _notes(ranking: Ranking) -> None:
     if ranking.left_out:
         typer.echo(f"Note: {len(ranking.left_out)} processes have no assessment and are not "
                    "ranked (--all-processes ranks them too)", err=True)
+    if ranking.completed:
+        typer.echo(f"Note: {len(ranking.completed)} completed processes are done and not "
+                   "ranked (--include-completed ranks them too)", err=True)
 
 
 # ---------------------------------------------------------------- criteria
@@ -289,6 +298,7 @@ def score(
     missing: MissingOption = None,
     uplift: UpliftOption = None,
     all_processes: AllOption = False,
+    include_completed: CompletedOption = None,
     criteria_file: CriteriaOption = None,
     top: Annotated[int | None, typer.Option(help="Only the first N.")] = None,
     fmt: FormatOption = Format.table,
@@ -298,7 +308,7 @@ def score(
 ) -> None:
     """Rank the processes: what to transform first, with each criterion's contribution."""
     ranking = _ranking(ctx, scenario, criteria_file, method, weights, ahp, aggregation, missing,
-                       uplift, all_processes)
+                       uplift, all_processes, include_completed)
     if out is not None and fmt is Format.table and out.suffix.lower() in (".json", ".csv"):
         fmt = Format(out.suffix.lower().lstrip("."))
     records = _score_records(ranking)[: top or None]
@@ -361,12 +371,13 @@ def explain(
     missing: MissingOption = None,
     uplift: UpliftOption = None,
     all_processes: AllOption = False,
+    include_completed: CompletedOption = None,
     criteria_file: CriteriaOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Why CODE ranks where it does, criterion by criterion, or against another process."""
     ranking = _ranking(ctx, scenario, criteria_file, method, weights, ahp, aggregation, missing,
-                       uplift, all_processes)
+                       uplift, all_processes, include_completed)
     explanation = explain_ranking(ranking, code, vs)
     lines = explanation.lines
     if fmt is Format.json:

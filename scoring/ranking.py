@@ -3,7 +3,7 @@
 ``rank(inputs, criteria, scenario)`` takes plain frames (nothing from the database):
 
 * ``processes``: ``code``, ``name`` and any process fields criteria read (``field:NAME``);
-  optional ``unit`` and ``quick_fix_candidate``;
+  optional ``unit``, ``quick_fix_candidate`` and ``transformation_status``;
 * ``assessments``: ``process_code``, ``criterion_key``, ``value``, ``rater``;
 * ``metrics``: graph metrics indexed by ``code`` (as :func:`inventory.graph.metrics` returns;
   ``pagerank`` is read relative to the average process, i.e. times the number of processes);
@@ -11,6 +11,10 @@
 
 Steps, each recorded in the result so every rank can be explained:
 
+0. Scope: the scenario's filters; then processes whose transformation is ``completed`` are set
+   apart (``Ranking.completed``: done, not work still to do) unless the scenario ranks them,
+   and processes nobody has assessed are set apart (``Ranking.left_out``) unless it includes
+   them.
 1. Raw values per process and criterion: raters aggregated (:mod:`scoring.raters`), process
    fields, graph metrics. Unknown stays NaN.
 2. Normalised values on the declared scale, 1 = best (:func:`scoring.normalize.declared`).
@@ -47,7 +51,7 @@ from scoring.criteria import CriteriaSet, Criterion, Group, MissingPolicy, Sourc
 from scoring.errors import ScoringError
 from scoring.normalize import declared
 from scoring.raters import Ratings, rating_matrices
-from scoring.scenario import Method, Scenario
+from scoring.scenario import COMPLETED, Method, Scenario
 from scoring.uplift import apply_uplift, uplift_operator
 
 FloatArray = NDArray[np.float64]
@@ -104,6 +108,7 @@ class Ranking:
     notes: list[str] = field(default_factory=list)
     compromise: list[str] = field(default_factory=list)
     dependencies: pd.DataFrame | None = None
+    completed: list[str] = field(default_factory=list)
 
     def rank_of(self, code: str) -> int:
         return int(self.table.loc[self.table["code"] == self.require(code), "rank"].iloc[0])
@@ -115,12 +120,16 @@ class Ranking:
         if code in self.left_out:
             raise ScoringError(f"Process {code!r} is not ranked: it has no assessment yet "
                                "(assess it, or include unassessed processes)")
+        if code in self.completed:
+            raise ScoringError(f"Process {code!r} is not ranked: its transformation is "
+                               "completed (include completed processes to rank it)")
         raise ScoringError(f"Process {code!r} is not in the ranking: check the code")
 
 
 def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ranking:
     """Rank the processes of ``inputs`` on ``criteria`` under ``scenario`` (see module doc)."""
     processes = _checked_processes(scenario.filters.apply(inputs.processes))
+    processes, completed = _set_apart_completed(processes, scenario)
     weights_raw = scenario.weights_for(criteria)
     ratings = rating_matrices(inputs.assessments, processes["code"].tolist(), criteria.keys,
                               scenario.aggregation)
@@ -199,8 +208,19 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
         contributions=contribution_frame,
         weights=pd.Series(weights, index=criteria.keys, name="weight"),
         criteria=criteria, scenario=scenario, left_out=sorted(left_out), notes=notes,
-        compromise=compromise, dependencies=inputs.dependencies,
+        compromise=compromise, dependencies=inputs.dependencies, completed=completed,
     )
+
+
+def _set_apart_completed(processes: pd.DataFrame,
+                         scenario: Scenario) -> tuple[pd.DataFrame, list[str]]:
+    """The processes still to rank, and the codes of the completed ones set apart (none
+    when the scenario ranks completed processes, or the processes carry no status)."""
+    if scenario.ranks_completed or "transformation_status" not in processes.columns:
+        return processes, []
+    done = (processes["transformation_status"] == COMPLETED).fillna(False).to_numpy(dtype=bool)
+    return (processes.iloc[np.flatnonzero(~done)].reset_index(drop=True),
+            processes["code"].to_numpy()[done].tolist())
 
 
 def _rated_bounds(raw: pd.DataFrame, ratings: Ratings, criteria: CriteriaSet,

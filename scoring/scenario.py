@@ -35,6 +35,11 @@ class Method(StrEnum):
     def label(self) -> str:
         return METHOD_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        """The method's name alone, for a sentence ("Method: TOPSIS (was Weighted sum)")."""
+        return METHOD_LABELS[self].split(" (", 1)[0]
+
     @classmethod
     def parse(cls, value: object) -> Method:
         """The method named ``value`` (any case), or a ScoringError that lists the methods."""
@@ -54,6 +59,9 @@ METHOD_LABELS = {
     Method.VALUE_EFFORT: "Value / effort",
 }
 
+
+#: The transformation status of a process whose transformation is done.
+COMPLETED = "completed"
 
 #: Filter field -> the process frame column it reads.
 _FILTER_COLUMNS = {"units": "unit", "pillars": "pillar", "priority_areas": "priority_area",
@@ -137,6 +145,9 @@ class Scenario:
       flagged as a quick-fix candidate.
     * ``include_unassessed``: rank processes with no assessment at all (their assessed
       criteria are then entirely imputed); by default they are listed as left out.
+    * ``include_completed``: rank processes whose transformation status is ``completed``; by
+      default they are done, so they are counted apart and not ranked among the work still to
+      do (unless the scope's statuses name ``completed``; see :meth:`ranks_completed`).
     """
 
     name: str = "Default"
@@ -150,6 +161,7 @@ class Scenario:
     effort_threshold: float = 0.5
     quick_fix_effort: float = 0.3
     include_unassessed: bool = False
+    include_completed: bool = False
     filters: Filters = field(default_factory=Filters)
     constraints: Constraints = field(default_factory=Constraints)
     notes: str = ""
@@ -205,6 +217,12 @@ class Scenario:
         if not isinstance(values.get("weights", {}), Mapping):
             raise ScoringError("Scenario weights must map criterion keys to numbers")
         return cls(**values)
+
+    @property
+    def ranks_completed(self) -> bool:
+        """Whether completed processes are ranked: when asked to, or when the scope's
+        statuses name ``completed`` (someone who picks that status wants to see them)."""
+        return self.include_completed or COMPLETED in self.filters.statuses
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with ``changes`` applied (and checked)."""

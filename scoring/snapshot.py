@@ -5,7 +5,14 @@ plain JSON-ready data (the inputs reduced to the columns scoring reads, plus who
 each assessment); :func:`reproduce` ranks the frozen inputs again, and :func:`verify` checks
 that this gives exactly the frozen results. :func:`why_moved` compares two snapshots and
 attributes each process's rank shift to changed settings (weights, method, criteria, policies)
-or to changed inputs, naming the inputs that changed, by whom and when.
+or to changed inputs, naming the inputs that changed, by whom and when; processes ranked in only
+one of the two are grouped apart, after the moves, with the reason ("newly ranked": assessed
+since, new in the inventory...; "no longer ranked": completed, deleted...).
+:func:`settings_changes` says in words what changed in the settings (see
+:mod:`scoring.settings_words`).
+
+Snapshots frozen before scenarios had ``include_completed`` ranked completed processes; they are
+thawed with ``include_completed`` true, so they still reproduce exactly.
 
 Attribution convention: with ``A`` the earlier and ``B`` the later snapshot, the process is
 also ranked on ``A``'s inputs under ``B``'s criteria and scenario (``A'``). The shift from
@@ -25,7 +32,8 @@ import pandas as pd
 from scoring.criteria import CriteriaSet, SourceKind, criteria_from_dict
 from scoring.errors import ScoringError
 from scoring.ranking import Ranking, RankingInputs, rank
-from scoring.scenario import Scenario
+from scoring.scenario import COMPLETED, Scenario
+from scoring.settings_words import criteria_changes, scenario_changes, weight_changes
 
 FORMAT = 1
 PROCESS_COLUMNS = ("code", "name", "unit", "parent_code", "level", "pillar", "priority_area",
@@ -35,6 +43,11 @@ PROCESS_COLUMNS = ("code", "name", "unit", "parent_code", "level", "pillar", "pr
 ASSESSMENT_COLUMNS = ("process_code", "criterion_key", "value", "rater", "updated_by",
                       "updated_at")
 DEPENDENCY_COLUMNS = ("upstream_code", "downstream_code", "strength")
+#: Scenario fields added after snapshots were first taken, with the value that reproduces
+#: what such a snapshot recorded when it lacks them.
+LEGACY_SCENARIO = {"include_completed": True}
+#: ``why_moved``'s ``status`` values, in the order the groups are listed.
+MOVED, NEWLY_RANKED, NO_LONGER_RANKED = "ranked in both", "newly ranked", "no longer ranked"
 
 
 def freeze(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario,
@@ -63,6 +76,7 @@ def freeze(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario,
             "contributions": {str(code): _records(row.to_frame().T)[0]
                               for code, row in ranking.contributions.iterrows()},
             "left_out": list(ranking.left_out),
+            "completed": list(ranking.completed),
         },
     }
 
@@ -84,8 +98,13 @@ def thaw(content: dict[str, Any]) -> tuple[RankingInputs, CriteriaSet, Scenario]
         metrics=metrics,
         dependencies=_frame(frozen["dependencies"], DEPENDENCY_COLUMNS),
     )
-    return inputs, criteria_from_dict(content["criteria"], "snapshot"), \
-        Scenario.from_dict(content["scenario"])
+    return inputs, criteria_from_dict(content["criteria"], "snapshot"), frozen_scenario(content)
+
+
+def frozen_scenario(content: dict[str, Any]) -> Scenario:
+    """The scenario frozen in ``content``, with :data:`LEGACY_SCENARIO` values for the fields
+    a snapshot taken before they existed lacks."""
+    return Scenario.from_dict({**LEGACY_SCENARIO, **content["scenario"]})
 
 
 def reproduce(content: dict[str, Any]) -> Ranking:
@@ -111,9 +130,15 @@ def verify(content: dict[str, Any]) -> list[str]:
 
 
 def why_moved(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
-    """Per process ranked in either snapshot: ``rank_before``, ``rank_after``, ``shift``
-    (positive = moved up), ``from_settings`` and ``from_inputs`` (the two parts of the shift,
-    see the module docstring) and ``changed_inputs`` (what changed for that process, by whom)."""
+    """Per process ranked in either snapshot: ``code``, ``name``, ``status`` (:data:`MOVED`,
+    :data:`NEWLY_RANKED` or :data:`NO_LONGER_RANKED`), ``rank_before``, ``rank_after``,
+    ``shift`` (positive = moved up), ``from_settings`` and ``from_inputs`` (the two parts of the
+    shift, see the module docstring; empty for a process ranked in one snapshot only),
+    ``changed_inputs`` (what changed for that process, by whom) and ``reason`` (why a process
+    entered or left the ranking).
+
+    Rows: the processes ranked in both, largest shift first (then by code); then the newly
+    ranked, by their rank after; then those no longer ranked, by their rank before."""
     inputs_a, _, _ = thaw(before)
     _, criteria_b, scenario_b = thaw(after)
     middle = rank(inputs_a, criteria_b, scenario_b).table
@@ -122,40 +147,85 @@ def why_moved(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
         "rank_middle": middle.set_index("code")["rank"],
         "rank_after": _ranks(after["results"]["table"]),
     })
+    ranks = ranks[ranks["rank_before"].notna() | ranks["rank_after"].notna()]
     names = {**_names(before), **_names(after)}
     changes = _input_changes(before, after)
+    status = np.select([ranks["rank_before"].isna(), ranks["rank_after"].isna()],
+                       [NEWLY_RANKED, NO_LONGER_RANKED], MOVED)
     frame = pd.DataFrame({
         "code": ranks.index,
-        "name": [names.get(code, "") for code in ranks.index],
-        "rank_before": ranks["rank_before"].astype("Int64").to_numpy(),
-        "rank_after": ranks["rank_after"].astype("Int64").to_numpy(),
-        "shift": (ranks["rank_before"] - ranks["rank_after"]).astype("Int64").to_numpy(),
-        "from_settings": (ranks["rank_before"] - ranks["rank_middle"]).astype("Int64").to_numpy(),
-        "from_inputs": (ranks["rank_middle"] - ranks["rank_after"]).astype("Int64").to_numpy(),
-        "changed_inputs": ["; ".join(changes.get(code, [])) for code in ranks.index],
+        "name": _texts([names.get(code, "") for code in ranks.index]),
+        "status": _texts(status),
+        "rank_before": ranks["rank_before"].astype("Int64").array,
+        "rank_after": ranks["rank_after"].astype("Int64").array,
+        "shift": (ranks["rank_before"] - ranks["rank_after"]).astype("Int64").array,
+        "from_settings": (ranks["rank_before"] - ranks["rank_middle"]).astype("Int64").array,
+        "from_inputs": (ranks["rank_middle"] - ranks["rank_after"]).astype("Int64").array,
+        "changed_inputs": _texts(["; ".join(changes.get(code, [])) for code in ranks.index]),
+        "reason": _texts([_entry_or_exit(code, kind, before, after)
+                          for code, kind in zip(ranks.index, status, strict=True)]),
     })
-    order = frame["shift"].abs().fillna(np.inf).to_numpy()
-    return frame.iloc[np.lexsort((frame["code"].to_numpy(), -order))].reset_index(drop=True)
+    frame.loc[frame["status"] != MOVED, ["from_settings", "from_inputs"]] = pd.NA
+    group = frame["status"].map({MOVED: 0, NEWLY_RANKED: 1, NO_LONGER_RANKED: 2}).to_numpy()
+    within = np.where(group == 0, -frame["shift"].abs().fillna(0).to_numpy(dtype=float),
+                      frame["rank_after"].fillna(0).to_numpy(dtype=float)
+                      + frame["rank_before"].fillna(0).to_numpy(dtype=float))
+    order = np.lexsort((frame["code"].to_numpy(), within, group))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def settings_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """What changed in the scenario and the criteria between two snapshots, in words."""
-    lines = []
-    a, b = before["scenario"], after["scenario"]
-    for key in sorted(set(a) | set(b)):
-        if key == "weights":
-            continue
-        if a.get(key) != b.get(key):
-            lines.append(f"{key}: {a.get(key)!r} -> {b.get(key)!r}")
-    weights_a = _weights(before)
-    weights_b = _weights(after)
-    for key in sorted(set(weights_a) | set(weights_b)):
-        if weights_a.get(key) != weights_b.get(key):
-            lines.append(f"weight of {key}: {weights_a.get(key)} -> {weights_b.get(key)}")
-    return lines
+    """What changed in the scenario and the criteria between two snapshots, in words a leader
+    reads (see :mod:`scoring.settings_words`)."""
+    scenario_a, scenario_b = frozen_scenario(before), frozen_scenario(after)
+    labels = {c["key"]: c.get("label") or c["key"]
+              for content in (before, after) for c in content["criteria"]["criteria"]}
+    return (scenario_changes(scenario_a, scenario_b)
+            + criteria_changes(before["criteria"], after["criteria"])
+            + weight_changes(_weights(before), _weights(after), labels))
+
+
+def _entry_or_exit(code: str, status: str, before: dict[str, Any],
+                   after: dict[str, Any]) -> str:
+    """Why ``code`` entered (``status`` :data:`NEWLY_RANKED`) or left the ranking; empty for
+    a process ranked in both."""
+    if status == NEWLY_RANKED:
+        return _why_not_ranked(code, before, after, entering=True)
+    if status == NO_LONGER_RANKED:
+        return _why_not_ranked(code, after, before, entering=False)
+    return ""
+
+
+def _why_not_ranked(code: str, unranked: dict[str, Any], ranked: dict[str, Any], *,
+                    entering: bool) -> str:
+    """Why ``code`` is not ranked in snapshot ``unranked`` while it is in ``ranked``, worded
+    from the later snapshot's point of view (``entering``: ``unranked`` is the earlier)."""
+    process = next((row for row in unranked["inputs"]["processes"] if row["code"] == code),
+                   None)
+    if process is None:
+        return "new in the inventory" if entering else "no longer in the inventory"
+    if process.get("transformation_status") == COMPLETED and \
+            not frozen_scenario(unranked).ranks_completed:
+        if not entering:
+            return "transformation completed"
+        still = any(row["code"] == code and row.get("transformation_status") == COMPLETED
+                    for row in ranked["inputs"]["processes"])
+        return "completed processes now ranked" if still else "transformation reopened"
+    if code in unranked["results"].get("left_out", []):
+        if entering:
+            return "unassessed processes now ranked" if \
+                frozen_scenario(ranked).include_unassessed else "assessed since"
+        return "unassessed processes now left out" if \
+            frozen_scenario(ranked).include_unassessed else "no assessment any more"
+    return "now in the scenario's scope" if entering else "outside the scenario's scope"
 
 
 # ---------------------------------------------------------------- helpers
+
+def _texts(values: Any) -> np.ndarray:
+    """Text values as an object array (so an empty column is still a text column)."""
+    return np.asarray([str(v) for v in values], dtype=object)
+
 
 def _columns(frame: pd.DataFrame | None, columns: Any) -> pd.DataFrame:
     if frame is None:

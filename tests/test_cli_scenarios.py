@@ -8,7 +8,11 @@ import json
 import pytest
 
 from inventory.services import Catalogue
-from tests.support import dti, ok, refused, snapshot
+from scoring.ranking import rank
+from scoring.scenario import Scenario
+from scoring.snapshot import freeze
+from tests.support import by, dti, ok, refused, snapshot
+from views.scoring_data import criteria_set, ranking_inputs
 
 
 @pytest.fixture
@@ -89,7 +93,8 @@ def test_a_snapshot_verifies_and_explains_what_moved_between_decisions(db: str) 
                for row in moves.values())
     assert "member_experience rated 1 by bob (bob," in moves["MEM-WEB"]["changed_inputs"]
     table = ok(dti(db, "scenario", "why", "1", "2"))
-    assert table.startswith("Settings changed: weight of cost: 2.0 -> 4.0")
+    assert table.startswith("Settings changed:\n  Weight of Member experience: ")
+    assert "\n  Weight of Cost: " in table and "weight of cost" not in table
 
 
 def test_unknown_snapshots_and_scenarios_get_one_line(db: str) -> None:
@@ -117,3 +122,64 @@ def test_compare_puts_scenarios_and_snapshots_side_by_side(db: str) -> None:
     text = ok(dti(db, "scenario", "compare", "Plain", "#1", "--top", "5"))
     assert "Plain vs #1: top 5 share 5 (Jaccard 1.00); Kendall's tau 1.000" in text
     assert "at least two" in refused(dti(db, "scenario", "compare", "Plain"))
+
+
+def test_why_says_what_changed_in_words_and_groups_who_entered_or_left(db: str) -> None:
+    ok(dti(db, "scenario", "create", "Board", "--method", "topsis"))
+    ok(dti(db, "scenario", "snapshot", "Board"))
+    first = {row["code"]: row["rank"] for row in json.loads(dti(
+        db, "score", "--scenario", "Board", "--format", "json").stdout)}
+    done = next(code for code in first if first[code] > 1)
+    ok(dti(db, "process", "edit", done, "--status", "completed"))
+    ok(dti(db, "scenario", "edit", "Board", "--method", "wsm", "--budget", "2000000",
+           "--weights", "cost=4"))
+    ok(dti(db, "scenario", "snapshot", "Board"))
+    text = ok(dti(db, "scenario", "why", "1", "2"))
+    assert "  Method: Weighted sum (was TOPSIS)\n" in text
+    assert "  Budget: CHF 2,000,000 (was none)\n" in text
+    assert "  Weight of Cost: " in text
+    assert "None" not in text and "'wsm'" not in text and "constraints" not in text
+    moved, _, gone = text.partition("\nNo longer ranked (1):\n")
+    assert "\nMoved (" in moved and done not in moved.split("\nMoved (")[1]
+    assert done in gone and "transformation completed" in gone
+    rows = json.loads(ok(dti(db, "scenario", "why", "1", "2", "--format", "json")))
+    assert rows[-1]["code"] == done and rows[-1]["status"] == "no longer ranked"
+    assert rows[-1]["rank_after"] is None
+
+
+def test_score_leaves_completed_processes_out_unless_asked(db: str) -> None:
+    ranked = dti(db, "score", "--format", "json")
+    codes = {row["code"] for row in json.loads(ranked.stdout)}
+    assert "GOV-OPL" not in codes  # completed in the sample, and assessed
+    assert "completed processes are done and not ranked (--include-completed" in ranked.stderr
+    everything = json.loads(dti(db, "score", "--include-completed", "--format", "json").stdout)
+    assert "GOV-OPL" in {row["code"] for row in everything}
+    assert "not ranked: its transformation is completed" in refused(
+        dti(db, "explain", "GOV-OPL"))
+    ok(dti(db, "scenario", "create", "With done work", "--include-completed"))
+    settings = json.loads(ok(dti(db, "scenario", "show", "With done work", "--format",
+                                 "json")))["settings"]
+    assert settings["include_completed"] is True
+    ok(dti(db, "scenario", "edit", "With done work", "--notes", "kept"))
+    assert json.loads(ok(dti(db, "scenario", "show", "With done work", "--format", "json")))[
+        "settings"]["include_completed"] is True  # not given: kept
+    ok(dti(db, "scenario", "edit", "With done work", "--leave-out-completed"))
+    assert json.loads(ok(dti(db, "scenario", "show", "With done work", "--format", "json")))[
+        "settings"]["include_completed"] is False
+
+
+def test_a_snapshot_taken_before_completed_work_was_left_out_still_verifies(db: str) -> None:
+    """Snapshots written before scenarios had ``include_completed`` ranked completed work."""
+    catalogue = Catalogue.open(db)
+    try:
+        inputs, criteria = ranking_inputs(catalogue), criteria_set()
+        scenario = Scenario(name="Old", include_completed=True)
+        content = freeze(inputs, criteria, scenario, rank(inputs, criteria, scenario))
+        del content["scenario"]["include_completed"]
+        del content["results"]["completed"]
+        assert "GOV-OPL" in {row["code"] for row in content["results"]["table"]}
+        catalogue.scenarios.add("Old", Scenario(name="Old").to_dict(), by("root"))
+        record = catalogue.scenarios.snapshot("Old", "before the option", content, by("root"))
+    finally:
+        catalogue.engine.dispose()
+    assert "reproduces exactly" in ok(dti(db, "scenario", "verify", str(record["id"])))

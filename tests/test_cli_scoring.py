@@ -80,9 +80,16 @@ def direct_ranking(catalogue: Catalogue, **scenario: Any) -> Ranking:
     return rank(inputs, load_criteria(), Scenario(**scenario))
 
 
+def to_do(db: str) -> set[str]:
+    """Live processes whose transformation is not completed (completed work is not ranked)."""
+    return {p["code"] for p in listed(db, "process", "list")
+            if p["transformation_status"] != "completed"}
+
+
 def assessed_codes(db: str) -> set[str]:
-    """Live processes with at least one assessment on an assessed criterion."""
-    live = {p["code"] for p in listed(db, "process", "list")}
+    """Live processes still to transform with at least one assessment on an assessed
+    criterion."""
+    live = to_do(db)
     rated = {a["process_code"] for a in listed(db, "assessment", "list")
              if a["criterion_key"] in ASSESSED_KEYS}
     return live & rated
@@ -226,11 +233,12 @@ def test_criteria_file_option_is_used_by_criteria_list_and_show(tmp_path: Path) 
 def test_criteria_file_option_is_used_by_score(sample_db: str, tmp_path: Path) -> None:
     file = tmp_path / "custom.yaml"
     file.write_text(CUSTOM_YAML, encoding="utf-8")
-    processes = listed(sample_db, "process", "list")
+    processes = [p for p in listed(sample_db, "process", "list")
+                 if p["transformation_status"] != "completed"]  # done: not ranked
 
     ranking = score_json(sample_db, "--criteria", str(file))
 
-    # No assessed criterion in this set, so every process is ranked; the only weighted
+    # No assessed criterion in this set, so every process still to do is ranked; the only weighted
     # criterion is the yearly volume (linear, missing = worst), so the largest volume is first.
     assert len(ranking) == len(processes)
     assert {r["code"] for r in ranking} == {p["code"] for p in processes}
@@ -390,8 +398,9 @@ def test_uplift_credits_the_process_that_blocks_most(sample_db: str) -> None:
     assert blocker["downstream"] >= 10
     leaves = {m["code"] for m in metrics if m["downstream"] == 0}
 
-    plain = {r["code"]: r for r in score_json(sample_db, "--all-processes")}
-    lifted = {r["code"]: r for r in score_json(sample_db, "--all-processes", "--uplift", "0.5")}
+    everything = ("--all-processes", "--include-completed")
+    plain = {r["code"]: r for r in score_json(sample_db, *everything)}
+    lifted = {r["code"]: r for r in score_json(sample_db, *everything, "--uplift", "0.5")}
 
     code = blocker["code"]
     assert plain[code]["uplift"] == 0
@@ -458,7 +467,7 @@ def test_score_with_an_inconsistent_ahp_matrix_warns_and_still_scores(
 
 
 def test_score_leaves_out_unassessed_processes_unless_asked(sample_db: str) -> None:
-    live = {p["code"] for p in listed(sample_db, "process", "list")}
+    live = to_do(sample_db)
     assessed = assessed_codes(sample_db)
     assert assessed < live
 
@@ -473,9 +482,8 @@ def test_score_leaves_out_unassessed_processes_unless_asked(sample_db: str) -> N
 
 
 def test_all_processes_leaves_out_deleted_processes(sample_db: str) -> None:
-    processes = listed(sample_db, "process", "list")
-    live = {p["code"] for p in processes}
-    parents = {p["parent_code"] for p in processes}
+    live = to_do(sample_db)
+    parents = {p["parent_code"] for p in listed(sample_db, "process", "list")}
     victim = sorted(live - assessed_codes(sample_db) - parents)[0]  # a leaf: deletable
     ok(dti(sample_db, "process", "delete", victim))
 

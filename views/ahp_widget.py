@@ -53,6 +53,21 @@ def _remembered(prefix: str) -> dict[str, Any]:
     return memory
 
 
+def _grid_start(grid: str, judged: pd.DataFrame) -> pd.DataFrame:
+    """The frame the grid ``grid`` starts from, kept unchanged while the grid is on screen.
+
+    The grid shows its edits on top of this frame. Handing it a frame that already holds them
+    (the judgements remembered from the previous run) changes the grid's data on every edit,
+    and the browser then resets its edits: a judgement made while the page was still
+    re-ranking after the previous one was lost. ``judged`` (the remembered judgements) is taken
+    only when the grid is drawn afresh: first, or back from another page, whose visit
+    Streamlit ends by forgetting the grid's edits."""
+    starts: dict[str, pd.DataFrame] = st.session_state.setdefault("_ahp_grid_starts", {})
+    if grid not in st.session_state or grid not in starts:
+        starts[grid] = judged
+    return starts[grid]
+
+
 def ahp_panel(criteria: CriteriaSet, *, prefix: str,
               on_apply: Callable[[list[str], list[float]], None], apply_help: str) -> None:
     """Pairwise judgements on Saaty's scale, their priorities and consistency, and a button
@@ -79,8 +94,9 @@ def ahp_panel(criteria: CriteriaSet, *, prefix: str,
                "(1 equal, 3 moderately, 5 strongly, 7 very strongly, 9 extremely; 1/3 … 1/9 "
                "the other way round).")
     saved: dict[str, str] = memory.get("judgements", {})
+    grid = prefix + grid_key(chosen)
     edited = st.data_editor(
-        pairs_frame(criteria, chosen, saved), key=prefix + grid_key(chosen), hide_index=True,
+        _grid_start(grid, pairs_frame(criteria, chosen, saved)), key=grid, hide_index=True,
         num_rows="fixed", disabled=["a", "b"], width="stretch", column_config={
             "a": st.column_config.TextColumn("Criterion", width=135),
             "judgement": st.column_config.SelectboxColumn(

@@ -36,7 +36,10 @@ st.caption("The ranked transformation backlog with the reasons attached: what Ph
 
 saved = inventory.scenarios.list()
 left, middle, right = st.columns([2, 1, 1])
-name = left.selectbox("Scenario", [DEFAULT, *saved["name"].tolist()], key="backlog_scenario")
+options = [DEFAULT, *saved["name"].tolist()]
+linked = st.query_params.get("scenario")  # a link such as Prioritise's ?scenario=NAME
+name = left.selectbox("Scenario", options, key="backlog_scenario",
+                      index=options.index(linked) if linked in options else 0)
 samples = middle.select_slider("Robustness samples", [500, 1_000, 2_000, 5_000], value=2_000,
                                key="backlog_samples")
 top = right.number_input("Top group (N)", min_value=1, max_value=100, value=10,

@@ -20,7 +20,8 @@ DEFAULT = "Default (criteria set weights)"
 LABEL_COLOURS = {ROBUST: "#2ca02c", SENSITIVE: "#ff7f0e", FRAGILE: "#d62728"}
 MILESTONES = ("C26", "PP-26")
 _MARGIN = {"t": 30, "b": 10, "l": 10, "r": 10}
-_BUMP_MARGIN = {"t": 30, "b": 10, "l": 10, "r": 90}
+#: Pixels per character of a bump-chart label (plotly's default 12 px font, with room).
+_LABEL_CHAR_PX = 8
 
 
 def scenario_named(name: str, saved: pd.DataFrame, criteria: CriteriaSet) -> Scenario:
@@ -41,7 +42,9 @@ def _layout(figure: go.Figure, height: int, margin: dict[str, int] = _MARGIN,
 
 def bump_figure(compared: pd.DataFrame, scenarios: Sequence[str], top: int) -> go.Figure:
     """Ranks of the processes in the top ``top`` of any scenario, one line per process across
-    the scenarios (a bump chart; rank 1 at the top; a gap where a scenario does not rank it)."""
+    the scenarios (a bump chart; rank 1 at the top; a gap where a scenario does not rank it).
+    Each line is labelled with its code right of the last scenario that ranks it; the right
+    margin is as wide as the longest code, so no label is cut off."""
     values = compared[list(scenarios)].astype("float64").to_numpy()
     shown = np.nanmin(np.where(np.isnan(values), np.inf, values), axis=1) <= top
     codes = compared.index.to_numpy(dtype=object)[shown]
@@ -51,14 +54,23 @@ def bump_figure(compared: pd.DataFrame, scenarios: Sequence[str], top: int) -> g
     for code, ranks in zip(codes, values, strict=True):
         figure.add_trace(go.Scatter(
             x=x, y=ranks, mode="lines+markers+text", name=str(code), connectgaps=False,
-            text=np.where(np.arange(x.size) == x.size - 1, str(code), ""),
+            text=np.where(np.arange(x.size) == _last_ranked(ranks), str(code), ""),
             textposition="middle right", hovertemplate=f"<b>{code}</b><br>%{{x}}: rank %{{y}}"
                                                        "<extra></extra>"))
     worst = int(np.nanmax(values)) if values.size and not np.isnan(values).all() else top
     figure.update_yaxes(autorange=False, range=[worst + 0.5, 0.5], title="Rank", dtick=1
                         if worst <= 30 else None, gridcolor="#eee")
     figure.update_xaxes(title=None)
-    return _layout(figure, max(320, 22 * min(worst, 60) + 120), _BUMP_MARGIN, showlegend=False)
+    longest = max((len(str(code)) for code in codes), default=0)
+    margin = {**_MARGIN, "r": 20 + _LABEL_CHAR_PX * longest}
+    figure.update_traces(cliponaxis=False)
+    return _layout(figure, max(320, 22 * min(worst, 60) + 120), margin, showlegend=False)
+
+
+def _last_ranked(ranks: np.ndarray) -> int:
+    """Index of the last scenario that ranks a process (where its line's label goes)."""
+    known = np.flatnonzero(~np.isnan(ranks))
+    return int(known[-1]) if known.size else -1
 
 
 def probability_figure(table: pd.DataFrame, top_n: int, shown: int) -> go.Figure:

@@ -218,8 +218,12 @@ processes, dependencies = inputs.processes, inputs.dependencies
 st.title("Portfolio and roadmap")
 st.caption("What fits the budget and the staff capacity, and when it can be done.")
 saved = inventory.scenarios.list()
-st.sidebar.header("Portfolio")
-name = st.sidebar.selectbox("Scenario", [DEFAULT, *saved["name"].tolist()], key="pf_scenario")
+side = st.sidebar
+side.header("Portfolio")
+options = [DEFAULT, *saved["name"].tolist()]
+linked = st.query_params.get("scenario")  # a link such as Prioritise's ?scenario=NAME
+name = side.selectbox("Scenario", options, key="pf_scenario",
+                      index=options.index(linked) if linked in options else 0)
 try:
     scenario = scenario_named(name, saved, criteria)
 except ScoringError as error:

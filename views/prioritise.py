@@ -1,6 +1,7 @@
 """Prioritise: leadership's screen. Choose a method and weights (sliders or AHP pairwise
 judgements), see the ranking update at once, with each criterion's contribution, the impact x
-effort matrix, and why one process ranks above another. All scores come from
+effort matrix, and why one process ranks above another; start from a saved scenario and save
+the choices as one (:mod:`views.prioritise_scenario`). All scores come from
 :func:`scoring.ranking.rank`; this page only collects choices and shows results."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from inventory.access import Action
@@ -15,7 +17,7 @@ from scoring.criteria import CriteriaSet, Group, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.explain import explain
 from scoring.ranking import QUICK_WIN, Ranking, rank
-from scoring.scenario import Method, Scenario
+from scoring.scenario import Method
 from views.ahp_widget import ahp_panel, shared_weights
 from views.common import allowed, catalogue, flash, show_flash
 from views.prioritise_charts import (
@@ -24,6 +26,7 @@ from views.prioritise_charts import (
     matrix_figure,
     waterfall_figure,
 )
+from views.prioritise_scenario import base_scenario, save_panel, start_from_panel
 from views.scoring_data import criteria_set, ranking_inputs
 
 NONE = "— none —"
@@ -80,6 +83,10 @@ def scenario_controls() -> dict[str, Any]:
         "Include unassessed processes", key=kept("include_unassessed", False),
         help="Rank processes nobody has assessed yet; their assessed criteria are then all "
              "taken by the missing-value rule."))
+    completed = keep("include_completed", side.toggle(
+        "Include completed processes", key=kept("include_completed", False),
+        help="Completed transformations are done, so by default they are counted apart and "
+             "not ranked among the work still to do."))
     with side.expander("Quadrant thresholds"):
         impact = keep("impact_threshold", st.slider(
             "High impact from", 0.0, 1.0, step=0.05, key=kept("impact_threshold", 0.5)))
@@ -90,7 +97,8 @@ def scenario_controls() -> dict[str, Any]:
             help="A quick win this easy is flagged as a quick-fix candidate."))
     return {"method": method, "vikor_v": vikor_v, "aggregation": aggregation,
             "missing": None if missing == "own" else missing, "uplift": uplift,
-            "include_unassessed": include, "impact_threshold": impact,
+            "include_unassessed": include, "include_completed": completed,
+            "impact_threshold": impact,
             "effort_threshold": effort, "quick_fix_effort": quick}
 
 
@@ -196,18 +204,27 @@ def explain_panel(ranking: Ranking) -> None:
                            key="explain_chart")
         columns = ["label", "difference", "contribution_a", "contribution_b", "level_a",
                    "level_b"]
-    number = st.column_config.NumberColumn
-    config: dict[str, Any] = {
-        "label": "Criterion", "level": "Value", "level_a": f"Value {a}",
-        "level_b": f"Value {versus}", "raters": "Raters",
-        "imputed": st.column_config.CheckboxColumn("Imputed"),
-        "weight": number("Weight", format="%.3f"),
-        "contribution": number("Contribution", format="%.3f"),
-        "contribution_a": number(f"Contribution {a}", format="%.3f"),
-        "contribution_b": number(f"Contribution {versus}", format="%.3f"),
-        "difference": number("Difference", format="%+.3f")}
-    details.dataframe(lines[columns], hide_index=True, width="stretch",
-                      height=36 * (len(lines) + 1) + 2, column_config=config)
+    details.table(explain_rows(lines[columns], a, versus), hide_index=True, border="horizontal")
+
+
+def explain_rows(lines: pd.DataFrame, a: str, versus: str | None) -> pd.DataFrame:
+    """The explanation's lines as a table people read in full (a static table wraps long
+    values, such as a level's sentence, where a data grid would cut them): numbers to three
+    decimals, the imputed flag as a word, columns titled."""
+    titles = {"label": "Criterion", "level": "Value", "level_a": f"Value {a}",
+              "level_b": f"Value {versus}", "raters": "Raters", "imputed": "Imputed",
+              "weight": "Weight", "contribution": "Contribution",
+              "contribution_a": f"Contribution {a}", "contribution_b": f"Contribution {versus}",
+              "difference": "Difference"}
+    shown = lines.copy()
+    for column in ("weight", "contribution", "contribution_a", "contribution_b"):
+        if column in shown:
+            shown[column] = [f"{v:.3f}" for v in shown[column]]
+    if "difference" in shown:
+        shown["difference"] = [f"{v:+.3f}" for v in shown["difference"]]
+    if "imputed" in shown:
+        shown["imputed"] = ["imputed" if flag else "" for flag in shown["imputed"]]
+    return shown.rename(columns=titles)
 
 
 inventory = catalogue()
@@ -216,6 +233,10 @@ inputs = ranking_inputs(inventory)
 st.title("Prioritise")
 st.caption(f"Criteria set: {criteria.name}. Every change below re-ranks at once.")
 show_flash()
+with st.container(border=True):
+    start_column, save_column = st.columns(2, gap="large")
+with start_column:
+    start_from_panel(criteria, keep)
 choices = scenario_controls()
 
 weights_column, chart_column = st.columns([9, 10], gap="large")
@@ -231,18 +252,24 @@ with weights_column:
 
 with chart_column:
     try:
-        scenario = Scenario(weights=weights, **choices)
+        scenario = base_scenario().replace(weights=weights, **choices)
         ranking = rank(inputs, criteria, scenario)
     except ScoringError as error:
         st.error(f"Cannot rank with these choices: {error}", icon=":material/error:")
         st.stop()
+    with save_column:
+        save_panel(scenario)
     table = ranking.table
     st.subheader(f"Ranking by {scenario.method.label}")
-    counts = st.columns(4)
-    counts[0].metric("Ranked", len(table))
-    counts[1].metric("Not ranked yet", len(ranking.left_out))
-    counts[2].metric("Quick wins", int((table["quadrant"] == QUICK_WIN).sum()))
-    counts[3].metric("Quick fixes", int(table["quick_fix"].sum()))
+    with st.container(horizontal=True, gap="small"):  # wraps rather than cut a label
+        st.metric("Ranked", len(table), width="content")
+        st.metric("Not assessed", len(ranking.left_out), width="content",
+                  help="Processes nobody has assessed yet: not ranked.")
+        st.metric("Completed", len(ranking.completed), width="content",
+                  help="Processes whose transformation is completed: done, so not ranked "
+                       "unless included (sidebar).")
+        st.metric("Quick wins", int((table["quadrant"] == QUICK_WIN).sum()), width="content")
+        st.metric("Quick fixes", int(table["quick_fix"].sum()), width="content")
     if ranking.left_out:
         who_assesses = ("assess them on the Assess page" if allowed(Action.assess)
                         else "ask an analyst to assess them")
@@ -250,6 +277,10 @@ with chart_column:
                 f"include them (sidebar) or {who_assesses}.", icon=":material/pending_actions:")
         if allowed(Action.assess):
             st.page_link("views/assess.py", label="Assess them", icon=":material/rate_review:")
+    if ranking.completed:
+        st.info(f"{len(ranking.completed)} completed processes are done and not ranked among "
+                "the work still to do; switch on 'Include completed processes' (sidebar) to "
+                "rank them too.", icon=":material/task_alt:")
     for note in ranking.notes:
         st.caption(f"Note: {note}")
     if table.empty:

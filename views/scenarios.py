@@ -21,13 +21,25 @@ from scoring.criteria import CriteriaSet, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.ranking import RankingInputs, rank
 from scoring.scenario import Constraints, Filters, Method, Scenario
-from scoring.snapshot import freeze, settings_changes, verify, why_moved
+from scoring.snapshot import (
+    MOVED,
+    NEWLY_RANKED,
+    NO_LONGER_RANKED,
+    freeze,
+    settings_changes,
+    verify,
+    why_moved,
+)
 from views.ahp_widget import ahp_panel, shared_weights
-from views.common import actor, allowed, catalogue, flash, label, refused, show_flash
+from views.common import actor, allowed, catalogue, flash, label, plain, refused, show_flash
 from views.decision_charts import bump_figure
 from views.scoring_data import criteria_set, ranking_inputs
 
 NEW = "— a new scenario —"
+#: The page's sections; the one open is remembered (key ``SECTION``), so an action such as
+#: taking a snapshot leaves the person where they acted.
+SECTIONS = ["Build", "Compare", "Snapshots"]
+SECTION = "sc_section"
 NO_DEADLINE = "none"
 DEADLINES = [NO_DEADLINE, "C26", "PP-26"]
 MISSING = {"own": "Each criterion's own rule", MissingPolicy.MIDPOINT.value: "Scale midpoint",
@@ -38,9 +50,23 @@ FILTERS = {"units": ("unit", "Units"), "pillars": ("pillar", "Pillars"),
            "priority_areas": ("priority_area", "Priority areas"),
            "statuses": ("transformation_status", "Transformation statuses"),
            "levels": ("level", "Hierarchy levels")}
+#: Column titles of the "why it moved" tables.
+MOVED_COLUMNS: dict[str, Any] = {
+    "code": st.column_config.TextColumn("Code", width=95),
+    "name": st.column_config.TextColumn("Name", width=310),
+    "rank_before": st.column_config.NumberColumn("Rank before", width=85),
+    "rank_after": st.column_config.NumberColumn("Rank after", width=80),
+    "shift": st.column_config.NumberColumn("Shift", help="Positive: moved up.", width=60),
+    "from_settings": st.column_config.NumberColumn(
+        "Due to settings", width=110, help="The part of the shift the changed settings make, "
+        "on the earlier inputs. Empty when the process is not ranked there under the later "
+        "settings, so the shift cannot be split."),
+    "from_inputs": st.column_config.NumberColumn("Due to inputs", width=100),
+    "changed_inputs": st.column_config.TextColumn("Changed inputs (who, when)", width="large"),
+    "reason": st.column_config.TextColumn("Why", width="large"),
+}
 EXCLUSIVE_HELP = ("One group per line, its process codes separated by commas, as in "
-                  "'HR-REC, HR-ONB': the portfolio chooses at most one process of each group "
-                  "(like `dti scenario create --exclusive HR-REC,HR-ONB`).")
+                  "'HR-REC, HR-ONB': the portfolio chooses at most one process of each group.")
 
 
 def exclusive_groups(text: str, codes: Sequence[str]) -> tuple[tuple[str, ...], ...]:
@@ -92,6 +118,7 @@ def _widget_values(scenario: Scenario, criteria: CriteriaSet) -> dict[str, Any]:
         "sc_aggregation": scenario.aggregation,
         "sc_missing": "own" if scenario.missing is None else scenario.missing.value,
         "sc_uplift": float(scenario.uplift), "sc_unassessed": scenario.include_unassessed,
+        "sc_completed": scenario.include_completed,
         "sc_budget": c.budget, "sc_capacity": c.capacity,
         "sc_include": list(c.must_include), "sc_exclude": list(c.must_exclude),
         "sc_exclusive": "\n".join(", ".join(group) for group in c.exclusive),
@@ -154,6 +181,9 @@ def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | 
                      format_func=lambda v: MISSING[v])
         st.slider("Dependency uplift", 0.0, 0.9, step=0.05, key="sc_uplift")
         st.toggle("Include unassessed processes", key="sc_unassessed")
+        st.toggle("Include completed processes", key="sc_completed",
+                  help="Completed transformations are done, so by default they are left out "
+                       "of the ranking, the portfolio and the backlog.")
     with middle:
         st.markdown("**Weights**")
         for c in criteria.criteria:
@@ -191,6 +221,7 @@ def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | 
             aggregation=state["sc_aggregation"],
             missing=None if state["sc_missing"] == "own" else state["sc_missing"],
             uplift=float(state["sc_uplift"]), include_unassessed=bool(state["sc_unassessed"]),
+            include_completed=bool(state["sc_completed"]),
             weights={c.key: float(state[f"sc_w_{c.key}"] or 0.0) for c in criteria.criteria},
             filters=Filters(**{name: tuple(state[f"sc_f_{name}"]) for name in FILTERS}),
             constraints=Constraints(
@@ -336,7 +367,11 @@ def verify_and_explain(criteria: CriteriaSet, inputs: RankingInputs,
     if shots.empty:
         st.info("No snapshot yet.")
         return
-    st.dataframe(shots, key="snap_list", hide_index=True, width="stretch")
+    st.dataframe(shots, key="snap_list", hide_index=True, width="stretch", column_config={
+        "id": st.column_config.NumberColumn("Snapshot", width=80), "scenario": "Scenario",
+        "label": "Label", "taken_at": st.column_config.DatetimeColumn(
+            "Taken (UTC)", format="YYYY-MM-DD HH:mm"), "taken_by": "By",
+        "content_hash": st.column_config.TextColumn("SHA-256", width="large")})
     ids = [int(i) for i in shots["id"]]
     titles = {int(i): f"#{i} · {s} · {t}" for i, s, t in
               zip(shots["id"], shots["scenario"], shots["label"], strict=True)}
@@ -377,15 +412,29 @@ def verify_and_explain(criteria: CriteriaSet, inputs: RankingInputs,
     except (CatalogueError, ScoringError) as error:
         st.error(f"Cannot explain the moves: {error}", icon=":material/error:")
         return
-    st.write("Settings changed: " + ("; ".join(changes) if changes else "none"))
-    moved = moves[moves["shift"].fillna(1).to_numpy() != 0]
+    settings_changed(changes)
+    moved = moves[(moves["status"] == MOVED) & (moves["shift"] != 0)]
     if moved.empty:
-        st.info("No process moved.")
+        st.info("No process ranked in both snapshots moved.", icon=":material/info:")
+    else:
+        st.markdown(f"**Moved** ({len(moved)})")
+        st.dataframe(moved.drop(columns=["status", "reason"]), key="snap_why",
+                     hide_index=True, width="stretch", column_config=MOVED_COLUMNS)
+    for status, rank_column, key in ((NEWLY_RANKED, "rank_after", "snap_entered"),
+                                     (NO_LONGER_RANKED, "rank_before", "snap_left")):
+        rows = moves[moves["status"] == status]
+        if not rows.empty:
+            st.markdown(f"**{status.capitalize()}** ({len(rows)})")
+            st.dataframe(rows[["code", "name", rank_column, "reason"]], key=key,
+                         hide_index=True, width="stretch", column_config=MOVED_COLUMNS)
+
+
+def settings_changed(changes: list[str]) -> None:
+    """What changed in the settings between the two snapshots, one line each."""
+    if not changes:
+        st.markdown("**Settings changed**: none; every move comes from the inputs.")
         return
-    st.dataframe(moved, key="snap_why", hide_index=True, width="stretch", column_config={
-        "shift": st.column_config.NumberColumn("Shift", help="Positive: moved up."),
-        "from_settings": "Due to settings", "from_inputs": "Due to inputs",
-        "changed_inputs": "Changed inputs (who, when)"})
+    st.markdown("**Settings changed**\n\n" + "\n".join(f"- {plain(line)}" for line in changes))
 
 
 inventory = catalogue()
@@ -396,7 +445,7 @@ st.caption(f"Criteria set: {criteria.name}. Save the choices behind a ranking, c
            "and freeze one for a decision.")
 show_flash()
 saved_scenarios = inventory.scenarios.list()
-build, compare, snapshots = st.tabs(["Build", "Compare", "Snapshots"])
+build, compare, snapshots = st.tabs(SECTIONS, key=SECTION, on_change="rerun")
 with build:
     build_tab(criteria, inputs.processes, saved_scenarios)
 with compare:

@@ -61,7 +61,7 @@ def test_the_backlog_lists_every_ranked_process_with_its_reasons() -> None:
                             decision.default_periods(10), chosen.selected)
     rows = decision.backlog(ranking, PROCESSES, DEPENDENCIES, None,  # type: ignore[arg-type]
                             portfolio=chosen, plan=plan).set_index("code")
-    assert list(rows.index) == ["A", "B", "C"]
+    assert list(rows.index) == ["A", "B"]  # C is completed: done, so not in the backlog
     assert rows.at["A", "selected"] and not rows.at["B", "selected"]
     assert rows.at["A", "period"] == "by C26"
     assert rows.at["B", "prerequisites"] == "X"

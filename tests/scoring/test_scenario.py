@@ -1,4 +1,5 @@
-"""Scenarios: plain data in and out, checked fields, filters that narrow the scope."""
+"""Scenarios: plain data in and out, checked fields, filters that narrow the scope, and
+completed processes set apart from the work still to rank."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import json
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scoring.criteria import MissingPolicy
+from scoring.criteria import MissingPolicy, parse_criteria
 from scoring.errors import ScoringError
+from scoring.ranking import RankingInputs, rank
 from scoring.scenario import Constraints, Filters, Method, Scenario
 
 
@@ -48,3 +52,61 @@ def test_filters_keep_only_the_processes_in_scope() -> None:
     assert Filters(pillars=("x",)).apply(processes)["code"].tolist() == ["B", "C"]
     with pytest.raises(ScoringError, match="no 'transformation_status' column"):
         Filters(statuses=("ongoing",)).apply(processes)
+
+
+# --- Completed processes are done: set apart from the work still to rank -------------------
+
+CRITERIA = parse_criteria("""
+criteria:
+  - {key: a, group: impact, weight: 2, scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+  - {key: b, group: effort, direction: cost, weight: 1,
+     scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+""")
+STATUS = st.sampled_from(["completed", "ongoing", "planned", "not_started", None])
+
+
+def _inputs(rows: list[tuple[str | None, float, float]]) -> RankingInputs:
+    codes = [f"P{i:02d}" for i in range(len(rows))]
+    processes = pd.DataFrame({"code": codes, "name": codes,
+                              "transformation_status": [r[0] for r in rows]})
+    assessments = pd.DataFrame([
+        {"process_code": code, "criterion_key": key, "value": value, "rater": "r"}
+        for code, row in zip(codes, rows, strict=True)
+        for key, value in (("a", row[1]), ("b", row[2]))])
+    return RankingInputs(processes, assessments)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(STATUS, st.integers(1, 5), st.integers(1, 5)), min_size=1,
+                max_size=12))
+def test_completed_processes_are_set_apart_and_the_others_keep_their_order(
+        rows: list[tuple[str | None, float, float]]) -> None:
+    data = _inputs(rows)
+    default = rank(data, CRITERIA, Scenario())
+    everything = rank(data, CRITERIA, Scenario(include_completed=True))
+    done = sorted(f"P{i:02d}" for i, row in enumerate(rows) if row[0] == "completed")
+    assert default.completed == done
+    assert not set(default.table["code"]) & set(done)
+    assert len(default.table) + len(done) == len(everything.table)
+    # declared scales: under the weighted sum, setting the completed apart never re-orders
+    # the others
+    still = everything.table[~everything.table["code"].isin(done)]
+    assert default.table["code"].tolist() == still["code"].tolist()
+
+
+def test_a_scope_naming_the_completed_status_ranks_completed_processes() -> None:
+    data = _inputs([("completed", 5, 1), ("ongoing", 3, 3), (None, 1, 5)])
+    assert rank(data, CRITERIA, Scenario()).table["code"].tolist() == ["P01", "P02"]
+    chosen = Scenario(filters=Filters(statuses=("completed",)))
+    assert rank(data, CRITERIA, chosen).table["code"].tolist() == ["P00"]
+    with pytest.raises(ScoringError, match="'P00' is not ranked: its transformation is "
+                                           "completed"):
+        rank(data, CRITERIA, Scenario()).require("P00")
+
+
+def test_a_scenario_saved_before_the_option_leaves_completed_processes_out() -> None:
+    """A saved scenario is a live choice: the default applies to it (snapshots, which record
+    a decision, keep what they ranked: see tests/scoring/test_snapshot.py)."""
+    old = Scenario(name="Old").to_dict()
+    del old["include_completed"]
+    assert Scenario.from_dict(old).include_completed is False

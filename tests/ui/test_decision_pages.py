@@ -23,6 +23,7 @@ from scoring.criteria import Group
 from scoring.decision import choose, default_periods, roadmap, robustness
 from scoring.ranking import RankingInputs, rank
 from scoring.scenario import Constraints, Method, Scenario
+from scoring.snapshot import freeze
 from tests.support import by
 from tests.ui.harness import start
 from views.decision_charts import DEFAULT
@@ -147,6 +148,10 @@ def test_comparing_two_scenarios_shows_the_ranks_of_rank(page: PageFactory,
             direct.astype("int64").sort_index())
     assert not shown["Sum"].equals(shown["Ideal"])  # the comparison has something to show
     assert len(test.get("plotly_chart")) == 1
+    bump = _figure(test, 0)  # every line's label fits right of the plot, none cut off
+    labels = [label for trace in bump["data"] for label in _array(trace["text"]) if label]
+    assert labels and all(trace.get("cliponaxis") is False for trace in bump["data"])
+    assert bump["layout"]["margin"]["r"] >= 8 * max(len(str(label)) for label in labels)
     assert len(_table(test, "a", "b", "shared")) == 1
 
 
@@ -390,3 +395,66 @@ def test_robustness_samples_the_scenarios_own_method(page: PageFactory,
     assert "The weight flips are exact for the weighted sum" in _texts(test, "caption")
     assert f"500 samples by {Method.TOPSIS.label}, seed 0: done" in str(
         test.get("progress")[0].proto.text)
+
+
+# --- The Scenarios page: where the person acted, and why ranks moved in words -----------------
+
+def _open_section(test: AppTest) -> str:
+    """The section (tab) of the Scenarios page the browser shows."""
+    containers = [node for node in test._tree.children[0].children.values()
+                  if getattr(node, "type", None) == "tab_container"]
+    assert len(containers) == 1
+    tabs = [child.label for child in containers[0].children.values()]
+    return str(tabs[containers[0].proto.tab_container.default_tab_index])
+
+
+def test_taking_a_snapshot_leaves_the_person_on_the_snapshots_section(
+        page: PageFactory, database_url: str) -> None:
+    _save(database_url, Scenario(name="Decided", weights=CRITERIA.weights()))
+    test = page("scenarios")
+    assert _open_section(test) == "Build"
+    test.session_state["sc_section"] = "Snapshots"  # the person opens the Snapshots tab
+    test.run()
+    test.button(key="snap_take").click().run()
+    assert "Snapshot 1 of 'Decided' taken" in _texts(test, "success")
+    assert _open_section(test) == "Snapshots"
+
+
+def _freeze(database_url: str, scenario: Scenario, label: str) -> None:
+    catalogue = Catalogue.open(database_url)
+    try:
+        inputs = ranking_inputs(catalogue)
+        content = freeze(inputs, CRITERIA, scenario, rank(inputs, CRITERIA, scenario))
+        catalogue.scenarios.snapshot(scenario.name, label, content, by("ben"))
+    finally:
+        catalogue.engine.dispose()
+
+
+def test_why_it_moved_reads_in_words_and_lists_entries_and_exits_apart(
+        page: PageFactory, database_url: str) -> None:
+    board = Scenario(name="Board", weights=CRITERIA.weights(), method=Method.TOPSIS)
+    _save(database_url, board)
+    _freeze(database_url, board, "TF 1")
+    done = rank(_inputs(database_url), CRITERIA, board).table["code"].iloc[3]
+    catalogue = Catalogue.open(database_url)
+    try:  # an analyst records that the fourth is done
+        row = catalogue.process(done)
+        catalogue.update_process(done, {"transformation_status": "completed"},
+                                 int(row.record["version"]), by("ana"))
+    finally:
+        catalogue.engine.dispose()
+    _freeze(database_url, board.replace(method=Method.WSM, constraints=Constraints(
+        budget=2_000_000.0), weights=CRITERIA.weights() | {"cost": 4.0}), "TF 2")
+    test = page("scenarios")
+    assert not test.exception and not test.error, _texts(test, "error")
+    said = _texts(test, "markdown").replace("\\", "")  # as the browser shows it, unescaped
+    assert "Method: Weighted sum (was TOPSIS)" in said
+    assert "Budget: CHF 2,000,000 (was none)" in said
+    assert "Weight of Cost: " in said and "'wsm'" not in said and "constraints" not in said
+    assert "No longer ranked** (1)" in said
+    moved = _table(test, "code", "name", "rank_before", "rank_after", "shift")
+    assert moved["rank_before"].notna().all() and moved["rank_after"].notna().all()
+    assert done not in set(moved["code"])
+    left = _table(test, "code", "name", "rank_before", "reason")
+    assert left["code"].tolist() == [done]
+    assert left["reason"].tolist() == ["transformation completed"]

@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from inventory.access import Role
 from inventory.services import Catalogue
 from scoring.ahp import priorities
 from scoring.criteria import Group
 from scoring.explain import explain
-from scoring.ranking import Ranking, rank
-from scoring.scenario import Method, Scenario
+from scoring.ranking import Ranking, RankingInputs, rank
+from scoring.scenario import Constraints, Method, Scenario
+from tests.support import by
 from tests.ui.harness import start
 from views.prioritise_charts import grid_key
 from views.scoring_data import criteria_set, ranking_inputs
@@ -34,15 +36,18 @@ def page(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest
     yield test
 
 
-def _direct(database_url: str, **changes: Any) -> Ranking:
-    """The ranking computed without the page, on the page's default choices plus ``changes``."""
+def _inputs(database_url: str) -> RankingInputs:
     catalogue = Catalogue.open(database_url)
     try:
-        inputs = ranking_inputs(catalogue)
+        return ranking_inputs(catalogue)
     finally:
         catalogue.engine.dispose()
+
+
+def _direct(database_url: str, **changes: Any) -> Ranking:
+    """The ranking computed without the page, on the page's default choices plus ``changes``."""
     scenario = Scenario(weights=CRITERIA.weights()).replace(**changes)
-    return rank(inputs, CRITERIA, scenario)
+    return rank(_inputs(database_url), CRITERIA, scenario)
 
 
 def _shown_codes(page: AppTest) -> list[str]:
@@ -187,3 +192,117 @@ def test_choices_survive_a_visit_to_another_page(page: AppTest) -> None:
     assert _weight(page, "cost") == 7.5
     assert f"Ranking by {Method.VIKOR.label}" in _text(page, "subheader")
     assert "Revisit" in _text(page, "warning")  # the AHP judgements too
+
+
+# --- From Prioritise to a saved scenario, and back ------------------------------------------
+
+def _stored(database_url: str, name: str) -> dict[str, Any]:
+    catalogue = Catalogue.open(database_url)
+    try:
+        return catalogue.scenarios.get(name)
+    finally:
+        catalogue.engine.dispose()
+
+
+def _as(database_url: str, monkeypatch: pytest.MonkeyPatch, role: Role) -> AppTest:
+    test = start(database_url, monkeypatch, name=f"{role.value}-person", role=role)
+    test.switch_page("views/prioritise.py").run()
+    assert not test.exception, test.exception
+    return test
+
+
+def test_leadership_saves_what_it_tuned_and_is_offered_portfolio_and_backlog(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = _as(database_url, monkeypatch, Role.leadership)
+    tuned = {key: float(i % 4) + 0.5 for i, key in enumerate(CRITERIA.keys)}
+    for key, value in tuned.items():
+        page.slider(key=f"weight_{key}").set_value(value)
+    page.selectbox(key="method").set_value(Method.TOPSIS.value)
+    page.slider(key="uplift").set_value(0.3)
+    page.radio(key="aggregation").set_value("mean")
+    page.text_input(key="prio_save_name").set_value("Tuned on Prioritise")
+    page.button(key="prio_save_new").click().run()
+    assert not page.exception and not page.error, _text(page, "error")
+    assert "Scenario 'Tuned on Prioritise' saved (version 1)" in _text(page, "success")
+    stored = Scenario.from_dict(_stored(database_url, "Tuned on Prioritise")["settings"])
+    assert stored == Scenario(name="Tuned on Prioritise", method=Method.TOPSIS, weights=tuned,
+                              uplift=0.3, aggregation="mean")
+    links = {link.proto.page: link.proto.query_string for link in page.get("page_link")}
+    assert links["portfolio"] == links["backlog"] == \
+        "scenario=Tuned+on+Prioritise"
+    shown = _shown_codes(page)  # what was shown is what the saved scenario ranks
+    assert shown == _direct(database_url, **{k: getattr(stored, k) for k in (
+        "method", "weights", "uplift", "aggregation")}).table["code"].tolist()
+    page.query_params["scenario"] = "Tuned on Prioritise"  # following the link
+    page.switch_page("views/portfolio.py").run()
+    assert page.selectbox(key="pf_scenario").value == "Tuned on Prioritise"
+    page.switch_page("views/backlog.py").run()
+    assert page.selectbox(key="backlog_scenario").value == "Tuned on Prioritise"
+
+
+@pytest.mark.parametrize("role", [Role.viewer, Role.analyst])
+def test_who_may_not_save_scenarios_sees_why_and_no_save_button(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, role: Role) -> None:
+    page = _as(database_url, monkeypatch, role)
+    labels = {button.label for button in page.button}
+    assert "Save as a new scenario" not in labels
+    assert "Saving scenarios needs the leadership or admin role" in _text(page, "caption")
+
+
+def test_starting_from_a_saved_scenario_puts_it_on_the_controls_and_updates_it(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    weights = CRITERIA.weights() | {"member_experience": 9.0, "cost": 0.5}
+    saved = Scenario(name="Members first", method=Method.VIKOR, weights=weights, uplift=0.2,
+                     missing="worst", include_completed=True,
+                     constraints=Constraints(budget=2_000_000.0))
+    catalogue = Catalogue.open(database_url)
+    catalogue.scenarios.add(saved.name, saved.to_dict(), by("ben"))
+    catalogue.engine.dispose()
+    page = _as(database_url, monkeypatch, Role.leadership)
+    page.selectbox(key="prio_start").set_value("Members first")
+    page.button(key="prio_load").click().run()
+    assert not page.exception and not page.error, _text(page, "error")
+    assert page.selectbox(key="method").value == Method.VIKOR.value
+    assert {k: _weight(page, k) for k in CRITERIA.keys} == weights
+    assert page.slider(key="uplift").value == 0.2
+    assert page.toggle(key="include_completed").value is True
+    assert _shown_codes(page) == rank(_inputs(database_url), CRITERIA, saved).table[
+        "code"].tolist()
+    page.slider(key="weight_cost").set_value(3.0)
+    page.button(key="prio_update").click().run()
+    assert "Scenario 'Members first' saved (version 2)" in _text(page, "success")
+    stored = Scenario.from_dict(_stored(database_url, "Members first")["settings"])
+    assert stored == saved.replace(weights=weights | {"cost": 3.0})  # constraints kept
+    catalogue = Catalogue.open(database_url)  # someone else saves meanwhile
+    catalogue.scenarios.update("Members first", saved.to_dict(), 2, by("ben"))
+    catalogue.engine.dispose()
+    page.slider(key="weight_cost").set_value(4.0)
+    page.button(key="prio_update").click().run()
+    assert "Not saved" in _text(page, "error") and "ben" in _text(page, "error")
+    assert _weight(page, "cost") == 4.0  # the person's choice is still on screen
+
+
+def test_completed_processes_are_counted_apart_and_can_be_included(
+        page: AppTest, database_url: str) -> None:
+    direct = _direct(database_url)
+    assert direct.completed and not set(direct.completed) & set(_shown_codes(page))
+    assert "Completed" in [m.label for m in page.metric]
+    completed_count = next(m.value for m in page.metric if m.label == "Completed")
+    assert completed_count == str(len(direct.completed))
+    assert f"{len(direct.completed)} completed processes are done" in _text(page, "info")
+    page.toggle(key="include_completed").set_value(True).run()
+    everything = _direct(database_url, include_completed=True).table["code"].tolist()
+    assert _shown_codes(page) == everything
+    added = set(everything) - set(direct.table["code"])
+    assert "GOV-OPL" in added and added <= set(direct.completed)  # the assessed ones
+
+
+def test_the_explain_table_shows_each_value_in_full(page: AppTest, database_url: str) -> None:
+    """A static table wraps a long value (a level's sentence); a data grid cut it off."""
+    direct = _direct(database_url)
+    first = direct.table["code"].iloc[0]
+    lines = explain(direct, first).lines
+    shown = page.table[0].value
+    assert shown["Criterion"].tolist() == lines["label"].tolist()
+    assert shown["Value"].tolist() == lines["level"].astype(str).tolist()
+    assert max(len(str(v)) for v in shown["Value"]) > 40  # long enough to have been cut
