@@ -125,42 +125,65 @@ def _fill_template(path: Path) -> None:
     book.save(path)
 
 
-def test_leadership_saves_a_scenario_reads_robustness_and_downloads_the_backlog(
-        server: Server, tmp_path: Path) -> None:
+def test_a_leaders_day_from_prioritise_to_the_backlog_in_hand(server: Server,
+                                                              tmp_path: Path) -> None:
+    """Sign in, tune the weights on Prioritise, save them as a scenario, take its portfolio
+    and roadmap under a budget, read its robustness, download its backlog and open it, then
+    reload the tab and still be signed in where the day ended."""
     page = server.sign_in("lea")
     pages = harness.sidebar_pages(page)
-    assert {"Scenarios", "Robustness", "Backlog"} <= set(pages), pages
+    assert {"Prioritise", "Scenarios", "Robustness", "Portfolio", "Backlog"} <= set(pages)
     assert "Import" not in pages and "Assess" not in pages, pages
 
-    harness.open_page(page, "Scenarios")
-    page.get_by_role("textbox", name="Name", exact=True).fill("E2E board view")
-    page.get_by_role("textbox", name="Notes (why this scenario)").fill("member experience first")
+    harness.open_page(page, "Prioritise")
+    assert not errors(page), errors(page)  # it failed for leadership while some were unassessed
+    slider = page.get_by_role("slider").nth(0)
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowRight")
+    harness.wait_idle(page)
+    page.get_by_role("textbox", name="Scenario name").fill("E2E board view")
     page.get_by_role("button", name="Save as a new scenario").click()
     flash(page, "Scenario 'E2E board view' saved (version 1).")
-    assert not errors(page), errors(page)
-    server.shot(page, "leadership-scenarios")
+    server.shot(page, "leader-prioritise-saved")
     catalogue = server.catalogue()
     try:
-        saved = catalogue.scenarios.get("E2E board view")
-        assert saved["settings"]["notes"] == "member experience first"
-        assert "lea" in set(catalogue.audit_log(actor="lea")["actor"])
+        weights = catalogue.scenarios.get("E2E board view")["settings"]["weights"]
     finally:
         catalogue.engine.dispose()
+    defaults = sorted(weights.values())
+    assert len(set(defaults)) > 1 or max(defaults) != 1.0, weights  # the tuned weights, saved
+
+    page.get_by_role("link", name="Portfolio and roadmap for E2E board view").click()
+    page.get_by_role("heading", name="Portfolio and roadmap", level=1).wait_for(timeout=60_000)
+    harness.wait_for_app(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Limit the budget").click()
+    harness.wait_idle(page)
+    budget = sidebar.get_by_role("spinbutton", name="Budget (CHF)")
+    budget.fill("2000000")
+    budget.press("Enter")
+    harness.wait_for_app(page)
+    assert not errors(page), errors(page)
+    assert sidebar.get_by_text("Budget: CHF 2,000,000").count() == 1
+    page.get_by_role("heading", name="Roadmap", exact=True).wait_for()
+    server.shot(page, "leader-portfolio")
 
     harness.open_page(page, "Robustness")  # computes on load (2,000 samples by default)
-    chart = page.get_by_test_id("stPlotlyChart").first
     page.get_by_role("heading", name="Probability of the top 10").wait_for()
-    assert chart.locator(".main-svg").count() > 0
+    assert page.get_by_test_id("stPlotlyChart").first.locator(".main-svg").count() > 0
     assert not errors(page), errors(page)
-    server.shot(page, "leadership-robustness")
+    server.shot(page, "leader-robustness")
 
-    harness.open_page(page, "Backlog")
+    page.goto(f"{server.base}/backlog?scenario=E2E%20board%20view")  # as Prioritise links it
+    page.get_by_role("heading", name="Backlog", level=1).wait_for(timeout=60_000)
+    harness.wait_for_app(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Workbook (.xlsx)").click()
-    assert download.value.suggested_filename == "backlog.xlsx"
+    assert download.value.suggested_filename == "backlog-e2e-board-view.xlsx"
     target = tmp_path / "backlog.xlsx"
     download.value.save_as(target)
-    server.shot(page, "leadership-backlog")
+    server.shot(page, "leader-backlog")
 
     import openpyxl
 
@@ -171,6 +194,11 @@ def test_leadership_saves_a_scenario_reads_robustness_and_downloads_the_backlog(
     ranks = [row[header.index("Rank")] for row in body]
     assert len(body) >= 10 and ranks[0] == 1
     assert ranks == sorted(ranks)
+
+    page.reload()  # the day's tab, reloaded: still signed in, on the same page
+    page.get_by_text(harness.SIGNED_IN).wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Backlog", level=1).wait_for(timeout=60_000)
+    assert page.get_by_role("textbox", name="User name").count() == 0
 
 
 def test_viewer_sees_no_import_assess_or_backlog(server: Server) -> None:
