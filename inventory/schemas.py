@@ -270,15 +270,25 @@ def tidy_name(raw: Any) -> Any:
     return " ".join(raw.split()) if isinstance(raw, str) else raw
 
 
-class _Input(BaseModel):
-    """Shared behaviour: strip text, empty text means unknown, unknown fields refused."""
+MAX_INTEGER = 2_147_483_647  # the largest whole number both databases store in an integer column
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+class _Input(BaseModel):
+    """Shared behaviour: strip text, empty text means unknown, unknown fields refused, numbers
+    finite (``inf``, ``1e309`` and ``nan`` typed as text are refused), no NUL character in text
+    (PostgreSQL cannot store one), lengths and ranges that both databases accept."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True,
+                              allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
     def _blanks(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str) and "\x00" in value:
+                    raise ValueError(f"{key}: holds a NUL character (\\x00), which no text "
+                                     "may hold; remove it")
             return {key: _blank_to_none(value) for key, value in data.items()}
         return data
 
@@ -302,15 +312,15 @@ class ProcessIn(_Input):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = None
     unit: str = Field(min_length=1)
-    process_owner: str | None = None
-    change_owner: str | None = None
+    process_owner: str | None = Field(default=None, max_length=200)
+    change_owner: str | None = Field(default=None, max_length=200)
     pillar: Pillar | None = None
     priority_area: PriorityArea | None = None
     process_type: ProcessType | None = None
     lifecycle: Lifecycle = Lifecycle.DRAFT
     transformation_status: TransformationStatus = TransformationStatus.NOT_STARTED
     digital_maturity: int | None = Field(default=None, ge=1, le=5)
-    annual_volume: int | None = Field(default=None, ge=0)
+    annual_volume: int | None = Field(default=None, ge=0, le=MAX_INTEGER)
     staff_effort_fte: Number | None = Field(default=None, ge=0)
     cycle_time_days: Number | None = Field(default=None, ge=0)
     pain_points: str | None = None
@@ -318,12 +328,12 @@ class ProcessIn(_Input):
     stakeholders: str | None = None
     quick_fix_candidate: bool = False
     earliest_start: dt.date | None = None
-    target_milestone: str | None = None
+    target_milestone: str | None = Field(default=None, max_length=20)
     estimated_cost_chf: Number | None = Field(default=None, ge=0)
     estimated_effort_pm: Number | None = Field(default=None, ge=0)
     resources_needed: str | None = None
     related_initiatives: str | None = None
-    external_reference: str | None = None
+    external_reference: str | None = Field(default=None, max_length=200)
     tags: str | None = None
 
     @field_validator("pillar", mode="before")
@@ -432,7 +442,7 @@ class KpiIn(_Input):
 
     process_code: str = Field(min_length=1)
     name: str = Field(min_length=1, max_length=200)
-    unit_of_measure: str | None = None
+    unit_of_measure: str | None = Field(default=None, max_length=60)
     direction: KpiDirection = KpiDirection.HIGHER
     baseline: Number | None = None
     target: Number | None = None

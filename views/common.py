@@ -113,6 +113,16 @@ def plain(text: Any) -> str:
     return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
+LINK_MAKERS = re.compile(r"([\\\[\]<>$])")
+
+
+def inert(text: Any) -> str:
+    """A whole message made safe to show as Markdown: the characters that make links, images,
+    Streamlit's ``:colour[...]`` directives and formulas are escaped, so nothing in it can load
+    anything or change how the page looks beyond emphasis; the rest reads as written."""
+    return LINK_MAKERS.sub(r"\\\1", str(text))
+
+
 def label(field: str, value: Any) -> str:
     """A stored vocabulary word as users read it (``ongoing`` -> ``Ongoing``)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -159,16 +169,19 @@ def forget(prefix: str) -> None:
 
 
 def flash(message: str) -> None:
-    """Show ``message`` as a success notice after the next rerun."""
+    """Show ``message`` as a success notice after the next rerun. Notices name records by what
+    people typed, so nothing in them is rendered as a link or an image (:func:`inert`; a name
+    holding an image link made every reader's browser fetch it)."""
     st.session_state["flash"] = message
 
 
 def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(inert(message), icon=":material/check_circle:")
 
 
 def refused(error: CatalogueError) -> None:
-    """Show a refused change: what was wrong, in the user's words; nothing was saved."""
-    st.error(f"Not saved: {error}", icon=":material/error:")
+    """Show a refused change: what was wrong, in the user's words, inert (:func:`inert`);
+    nothing was saved."""
+    st.error(inert(f"Not saved: {error}"), icon=":material/error:")

@@ -28,7 +28,7 @@ from inventory.backlog_export import workbook
 from inventory.errors import CatalogueError
 from inventory.export import table_csv
 from inventory.services import Catalogue
-from views.common import actor, allowed, catalogue, flash, show_flash
+from views.common import actor, allowed, catalogue, flash, inert, show_flash
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTIONS = ["create", "update", "delete", "restore", "sign_in", "sign_in_refused"]
@@ -171,7 +171,7 @@ def deleted_items(inventory: Catalogue) -> None:
             try:
                 RESTORERS[item["kind"]](inventory, item, actor())
             except CatalogueError as error:
-                st.error(f"Not restored: {error}", icon=":material/error:")
+                st.error(inert(f"Not restored: {error}"), icon=":material/error:")
             else:
                 flash(f"Restored {item['kind']} {item['key']}.")
                 st.rerun()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -169,3 +170,20 @@ def test_the_csv_download_holds_the_filtered_rows_with_formulas_neutralised(
     assert {row["new_value"] for row in rows} == {"'=HYPERLINK(\"http://x\")",
                                                   "'+1 manual step"}
     assert any(n.endswith(".xlsx") for n in downloads)
+
+
+def test_a_restored_records_name_is_never_rendered_as_an_image_or_a_link(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    """A KPI named with Markdown image syntax made the admin's browser fetch the image from
+    History's notice after a restore."""
+    name = "![x](http://evil.example/x.png) [see](http://evil.example)"
+    kpi = reader.add_kpi({"process_code": "HR-REC", "name": name}, by("ana"))
+    reader.delete_kpi(kpi["id"], by("ana"))
+    app = start(database_url, monkeypatch)
+    _history(app)
+    pick = app.selectbox(key="restore_pick")
+    pick.set_value(next(option for option in pick.options if "evil" in option)).run()
+    app.button(key="restore_item").click().run()
+    notice = _text(app, "success")
+    assert "Restored" in notice
+    assert not re.search(r"(?<!\\)!?(?<!\\)\[[^\]]*(?<!\\)\]\(", notice), notice
