@@ -5,6 +5,7 @@ pillar, status and maturity.
 a step whose page the role is not offered is left out (the navigation refuses such a link).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 import pandas as pd
@@ -162,8 +163,12 @@ summary = processes.groupby("unit").agg(
 ).reset_index()
 units = inventory.units().set_index("code")["name"]
 summary.insert(1, "name", summary["unit"].map(units))
+summary["average_maturity"] = [  # halves rounded up, as people round (3.25 reads 3.3)
+    str(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)) if pd.notna(value)
+    else "unknown" for value in pd.to_numeric(summary["average_maturity"])]
 st.dataframe(summary, hide_index=True, width="stretch", height=35 * (len(summary) + 1) + 3,
              column_config={
     "unit": "Unit", "name": "Name", "processes": "Processes",
-    "average_maturity": st.column_config.NumberColumn("Average maturity", format="%.1f"),
+    "average_maturity": st.column_config.TextColumn(
+        "Average maturity", help="Unknown when no process of the unit has a maturity yet"),
     "ongoing": "Ongoing", "quick_fixes": "Quick-fix candidates"})

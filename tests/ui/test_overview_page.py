@@ -57,3 +57,11 @@ def test_an_empty_inventory_says_what_to_do_in_the_browser(
     test = overview(empty_database_url, monkeypatch, role)
     notes = " ".join(info.value for info in test.info)
     assert "The inventory is empty" in notes and advice in notes and "dti " not in notes
+
+
+def test_a_unit_without_any_maturity_reads_unknown_not_none(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    test = overview(database_url, monkeypatch, Role.viewer)
+    by_unit = test.dataframe[-1].value.set_index("unit")
+    assert by_unit.loc["JUR", "average_maturity"] == "unknown"  # its one process is unrated
+    assert by_unit.loc["BR", "average_maturity"] == "3.3"
