@@ -265,9 +265,26 @@ def person_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")  # alphabets whose letters look alike
+
+
 def tidy_name(raw: Any) -> Any:
-    """A typed name with its runs of spaces collapsed to one (other values unchanged)."""
-    return " ".join(raw.split()) if isinstance(raw, str) else raw
+    """A typed name that identifies a person, in one form: Unicode NFC, invisible characters
+    (zero-width spaces, direction marks: category Cf) and control characters removed, runs of
+    spaces collapsed to one. A name mixing Latin, Cyrillic or Greek letters (``аna`` with a
+    Cyrillic ``а``) is refused: it would look like someone else (Unicode TR 39, "mixed-script
+    confusables"). Other values are returned unchanged."""
+    if not isinstance(raw, str):
+        return raw
+    text = "".join(character for character in unicodedata.normalize("NFC", raw)
+                   if unicodedata.category(character) not in ("Cf", "Cc"))
+    scripts = {unicodedata.name(character, "").split(" ")[0] for character in text
+               if character.isalpha()} & set(SCRIPTS)
+    if len(scripts) > 1:
+        mixed = " and ".join(sorted(script.capitalize() for script in scripts))
+        raise ValueError(f"{raw!r} mixes {mixed} letters, which makes it look like another "
+                         "name; type it in one alphabet")
+    return " ".join(text.split())
 
 
 MAX_INTEGER = 2_147_483_647  # the largest whole number both databases store in an integer column

@@ -61,3 +61,20 @@ def test_an_assessment_value_must_be_a_finite_number(small_catalogue: Catalogue)
                                             "complexity", "value": value, "rater": "ana"},
                                            by("ana"))
     assert snapshot(small_catalogue) == before
+
+
+def test_a_rater_is_one_person_whatever_invisible_or_look_alike_characters_are_typed(
+        small_catalogue: Catalogue) -> None:
+    """``ana`` and ``ana`` with a zero-width space were two raters; ``аna`` with a Cyrillic
+    ``а`` looked like ana and was a third."""
+    def rate(rater: str, criterion: str) -> dict[str, Any]:
+        return small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key":
+                                               criterion, "value": 3, "rater": rater},
+                                              by("ana"))
+
+    rate("ana", "complexity")
+    rate("a\u200bna", "cost")
+    rate("ana\u202e", "duration")
+    assert set(small_catalogue.assessments()["rater"]) == {"ana"}
+    with pytest.raises(InvalidInput, match="mixes Cyrillic and Latin letters"):
+        rate("\u0430na", "change_readiness")
