@@ -271,9 +271,9 @@ SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")  # alphabets whose letters look alike
 def tidy_name(raw: Any) -> Any:
     """A typed name that identifies a person, in one form: Unicode NFC, invisible characters
     (zero-width spaces, direction marks: category Cf) and control characters removed, runs of
-    spaces collapsed to one. A name mixing Latin, Cyrillic or Greek letters (``аna`` with a
-    Cyrillic ``а``) is refused: it would look like someone else (Unicode TR 39, "mixed-script
-    confusables"). Other values are returned unchanged."""
+    spaces collapsed to one. A name mixing Latin, Cyrillic or Greek letters (``\\u0430na``,
+    whose first letter is Cyrillic) is refused: it would look like someone else (Unicode
+    TR 39, "mixed-script confusables"). Other values are returned unchanged."""
     if not isinstance(raw, str):
         return raw
     text = "".join(character for character in unicodedata.normalize("NFC", raw)

@@ -65,8 +65,8 @@ def test_an_assessment_value_must_be_a_finite_number(small_catalogue: Catalogue)
 
 def test_a_rater_is_one_person_whatever_invisible_or_look_alike_characters_are_typed(
         small_catalogue: Catalogue) -> None:
-    """``ana`` and ``ana`` with a zero-width space were two raters; ``аna`` with a Cyrillic
-    ``а`` looked like ana and was a third."""
+    """``ana`` and ``ana`` with a zero-width space were two raters; ``\\u0430na`` (a Cyrillic
+    first letter) looked like ana and was a third."""
     def rate(rater: str, criterion: str) -> dict[str, Any]:
         return small_catalogue.add_assessment({"process_code": "HR-REC", "criterion_key":
                                                criterion, "value": 3, "rater": rater},
