@@ -64,16 +64,21 @@ def test_a_database_from_a_newer_version_is_named_so_and_left_as_it_is(
         database_url: str) -> None:
     Catalogue.open(database_url).engine.dispose()
     engine = make_engine(database_url)
+    stamp = "UPDATE alembic_version SET version_num = :revision"
     with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
-    for migrate_schema in (True, False):
-        with pytest.raises(DatabaseNotReady) as error:
-            Catalogue.open(database_url, migrate_schema=migrate_schema)
-        message = str(error.value)
-        assert "newer version of dti" in message and "9999_from_the_future" in message
-        assert "older" not in message
-    assert migrate.current_revision(engine) == "9999_from_the_future"
-    engine.dispose()
+        conn.execute(text(stamp), {"revision": "9999_from_the_future"})
+    try:
+        for migrate_schema in (True, False):
+            with pytest.raises(DatabaseNotReady) as error:
+                Catalogue.open(database_url, migrate_schema=migrate_schema)
+            message = str(error.value)
+            assert "newer version of dti" in message and "9999_from_the_future" in message
+            assert "older" not in message
+        assert migrate.current_revision(engine) == "9999_from_the_future"
+    finally:  # the PostgreSQL test database is emptied, not dropped, for the next test
+        with engine.begin() as conn:
+            conn.execute(text(stamp), {"revision": migrate.head_revision()})
+        engine.dispose()
 
 
 def test_alembics_own_command_line_upgrades_and_checks(tmp_path: Path) -> None:
