@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -257,3 +258,15 @@ class SignInSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CatalogueRevision(Base):
+    """One row: the catalogue's revision, advanced by every committed change to units,
+    processes, dependencies, KPIs, assessments, imports, scenarios and snapshots (never by
+    sign-ins). App processes key their shared derived results by it (inventory/results.py)."""
+
+    __tablename__ = "catalogue_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

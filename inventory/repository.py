@@ -11,10 +11,20 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Executable, and_, func, or_, select
+from sqlalchemy import Executable, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from inventory.models import Assessment, AuditEvent, Dependency, ImportRecord, Kpi, Process, Unit
+from inventory.models import (
+    Assessment,
+    AuditEvent,
+    CatalogueRevision,
+    Dependency,
+    ImportRecord,
+    Kpi,
+    Process,
+    Unit,
+    utcnow,
+)
 
 TRACKING_COLUMNS = ["version", "created_at", "created_by", "updated_at", "updated_by",
                     "deleted_at", "deleted_by"]
@@ -27,6 +37,24 @@ def _frame(session: Session, query: Executable) -> pd.DataFrame:
 
 def _tracking(model: type[Unit | Process | Dependency | Kpi | Assessment]) -> list[Any]:
     return [getattr(model, name) for name in TRACKING_COLUMNS]
+
+
+# ---------------------------------------------------------------- the catalogue revision
+
+
+def current_revision(session: Session) -> int:
+    """The catalogue's revision as this transaction sees it (0 before the first change)."""
+    return int(session.execute(select(CatalogueRevision.revision)).scalar_one_or_none() or 0)
+
+
+def advance_revision(session: Session) -> None:
+    """Move the revision on by one inside the writing transaction: others read the new value
+    exactly when the change it marks becomes visible (on commit), never before. On PostgreSQL
+    the row lock it takes is held only from this, the last statement, to the commit."""
+    moved = session.execute(update(CatalogueRevision).values(
+        revision=CatalogueRevision.revision + 1, changed_at=utcnow()))
+    if moved.rowcount == 0:  # type: ignore[attr-defined]  # the row was emptied out
+        session.add(CatalogueRevision(id=1, revision=1, changed_at=utcnow()))
 
 
 # ---------------------------------------------------------------- rows for the services

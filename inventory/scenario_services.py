@@ -27,7 +27,7 @@ from inventory.access import Action, Actor, authorize
 from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.models import SavedScenario, Snapshot, utcnow
-from inventory.services import write_transaction
+from inventory.services import catalogue_transaction
 
 ENTITY = "scenario"
 SCENARIO_COLUMNS = ["name", "method", "notes", "version", "created_at", "created_by",
@@ -76,7 +76,7 @@ class ScenarioBook:
         who = authorize(actor, Action.manage_scenarios)
         name = _checked_name(name)
         text = _settings_text(settings)
-        with write_transaction(self.engine) as s:
+        with catalogue_transaction(self.engine) as s:
             existing = self._find(s, name)
             if existing is not None:
                 state = " (deleted: restore it instead)" if existing.deleted_at else ""
@@ -91,7 +91,7 @@ class ScenarioBook:
         """Replace the settings; refused if someone saved since ``seen_version``."""
         who = authorize(actor, Action.manage_scenarios)
         text = _settings_text(settings)
-        with write_transaction(self.engine) as s:
+        with catalogue_transaction(self.engine) as s:
             row = self._existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
             before, after = json.loads(row.settings), json.loads(text)
@@ -102,14 +102,14 @@ class ScenarioBook:
 
     def delete(self, name: str, actor: Actor, seen_version: int | None = None) -> None:
         who = authorize(actor, Action.manage_scenarios)
-        with write_transaction(self.engine) as s:
+        with catalogue_transaction(self.engine) as s:
             row = self._existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
             audit.soft_delete(s, row, ENTITY, row.name, who)
 
     def restore(self, name: str, actor: Actor) -> None:
         who = authorize(actor, Action.restore)
-        with write_transaction(self.engine) as s:
+        with catalogue_transaction(self.engine) as s:
             row = self._find(s, name)
             if row is None:
                 raise NotFound(f"no scenario named {name!r}")
@@ -125,7 +125,7 @@ class ScenarioBook:
         label = (label or "").strip()[:200] or f"{name} {utcnow():%Y-%m-%d %H:%M}"
         text = canonical_json(content)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        with write_transaction(self.engine) as s:
+        with catalogue_transaction(self.engine) as s:
             scenario = self._existing(s, name)
             row = Snapshot(scenario_id=scenario.id, label=label, taken_at=utcnow(),
                            taken_by=who, content_hash=digest, payload=text)

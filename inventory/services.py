@@ -56,6 +56,7 @@ from inventory.schemas import (
 
 if TYPE_CHECKING:
     from inventory.accounts import AccountBook
+    from inventory.results import Results
     from inventory.scenario_services import ScenarioBook
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -146,6 +147,39 @@ def write_transaction(engine: Engine) -> Iterator[Session]:
                        f"({str(error.orig).splitlines()[0]}); reload and try again") from None
 
 
+@contextmanager
+def catalogue_transaction(engine: Engine) -> Iterator[Session]:
+    """A write transaction that changes the catalogue (records, imports, scenarios,
+    snapshots): like :func:`write_transaction`, and it advances the catalogue revision as its
+    last statement, so every app process drops the results derived from the old data at its
+    next rerun (inventory/results.py). Sign-ins and accounts do not use it."""
+    with write_transaction(engine) as session:
+        yield session
+        repository.advance_revision(session)
+
+
+def filter_processes(frame: pd.DataFrame, *, search: str | None = None,
+                     units: list[str] | None = None,
+                     **equal_to: list[str] | None) -> pd.DataFrame:
+    """The rows of a processes frame that match: ``search`` in code, name, description, owners,
+    tags and external reference (case-insensitive, as typed), ``units`` by unit code in any
+    case, and any vocabulary field by a list of values (see :meth:`Catalogue.processes`)."""
+    if units:
+        frame = frame[frame["unit"].str.upper().isin([u.upper() for u in units])]
+    for field, allowed in equal_to.items():
+        if field not in PROCESS_FIELDS:
+            raise InvalidInput(f"cannot filter on '{field}': not a process field")
+        if allowed:
+            frame = frame[frame[field].astype(str).isin([str(a) for a in allowed])]
+    if search:
+        parts = frame[["code", "name", "description", "process_owner", "change_owner",
+                       "tags", "external_reference"]].fillna("").astype(str)
+        text = pd.Series([" ".join(row) for row in parts.itertuples(index=False)],
+                         index=parts.index, dtype="string")
+        frame = frame[text.str.contains(search, case=False, regex=False)]
+    return frame.reset_index(drop=True)
+
+
 class Catalogue:
     """The process catalogue on one database. Both the CLI and the app talk only to this."""
 
@@ -184,7 +218,20 @@ class Catalogue:
         return describe_url(str(self.engine.url))
 
     def _write(self) -> AbstractContextManager[Session]:
-        return write_transaction(self.engine)
+        return catalogue_transaction(self.engine)
+
+    def revision(self) -> int:
+        """The catalogue's revision: it moves on with every committed change (one cheap read)."""
+        with reading(self.engine) as s:
+            return repository.current_revision(s)
+
+    @property
+    def results(self) -> Results:
+        """Derived results shared by every session of this process, computed once per
+        revision (see :mod:`inventory.results`)."""
+        from inventory.results import Results
+
+        return Results(self)
 
     @property
     def scenarios(self) -> ScenarioBook:
@@ -221,20 +268,7 @@ class Catalogue:
         (e.g. ``transformation_status=["ongoing"]``)."""
         with reading(self.engine) as s:
             frame = repository.processes_frame(s, include_deleted=include_deleted)
-        if units:
-            frame = frame[frame["unit"].str.upper().isin([u.upper() for u in units])]
-        for field, allowed in equal_to.items():
-            if field not in PROCESS_FIELDS:
-                raise InvalidInput(f"cannot filter on '{field}': not a process field")
-            if allowed:
-                frame = frame[frame[field].astype(str).isin([str(a) for a in allowed])]
-        if search:
-            parts = frame[["code", "name", "description", "process_owner", "change_owner",
-                           "tags", "external_reference"]].fillna("").astype(str)
-            text = pd.Series([" ".join(row) for row in parts.itertuples(index=False)],
-                             index=parts.index, dtype="string")
-            frame = frame[text.str.contains(search, case=False, regex=False)]
-        return frame.reset_index(drop=True)
+        return filter_processes(frame, search=search, units=units, **equal_to)
 
     def process(self, code: str) -> ProcessDetail:
         with reading(self.engine) as s:

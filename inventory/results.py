@@ -1,0 +1,292 @@
+"""Derived results, computed once per state of the data and shared by everyone.
+
+Every committed change to the catalogue advances its revision, a counter kept in the database
+(:func:`inventory.services.catalogue_transaction`), so every app process and the CLI agree on
+it. A derived result (the frames, the dependency graph and its metrics, a ranking, a frontier,
+a Monte Carlo run, a portfolio, an export file) is keyed by (database, revision, kind,
+settings, role): the first person who needs it computes it, anyone asking for the same key
+meanwhile waits for that one computation, and every session and page then reuses it until the
+revision moves. A rerun that changed nothing recomputes nothing.
+
+The cache is one per app process, bounded in entries and bytes (least recently used first
+out; results of an older revision of the same database go as soon as a newer one is seen), and
+:meth:`ResultCache.entries` shows an admin what it holds. Content that depends on who asks
+(for example what a role may see) carries the role in its key, so one role never receives
+what was computed for another.
+
+Results are shared between sessions: treat them as read-only. DataFrames are handed out as
+shallow copies (pandas copy-on-write), so a page adding a column never changes what others see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, fields, is_dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from inventory.graph import build_graph, metrics
+from scoring.criteria import CriteriaSet
+from scoring.ranking import Ranking, RankingInputs, rank
+from scoring.scenario import Scenario
+
+if TYPE_CHECKING:
+    from inventory.services import Catalogue
+
+T = TypeVar("T")
+
+DEFAULT_MAX_ENTRIES = 512
+DEFAULT_MAX_MEGABYTES = 1024  # DTI_CACHE_MB overrides
+GRAPH_BYTES_PER_ELEMENT = 400  # a networkx node or edge with its attribute dicts, measured
+
+
+@dataclass(frozen=True)
+class Key:
+    """What identifies one result: the database, the catalogue revision it was computed from,
+    its kind, a fingerprint of the settings, and the role it was computed for (None when the
+    content is the same for every role)."""
+
+    database: str
+    revision: int
+    kind: str
+    settings: str
+    role: str | None = None
+
+
+@dataclass
+class _Entry:
+    value: Any
+    nbytes: int
+    seconds: float
+    stored_at: float
+    hits: int = 0
+
+
+def fingerprint(settings: Hashable | object) -> str:
+    """A short digest of ``settings`` (anything picklable: dataclasses, dicts, tuples), so
+    equal settings share a result. Two equal dicts built in a different order may get
+    different digests: that costs one recomputation, never a wrong answer."""
+    try:
+        data = pickle.dumps(settings, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = repr(settings).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def size_of(value: Any, _depth: int = 0) -> int:
+    """An estimate of the memory ``value`` holds, in bytes: exact for arrays and frames
+    (``memory_usage(deep=True)``), summed over containers and dataclass fields, and
+    :data:`GRAPH_BYTES_PER_ELEMENT` per node and edge of a networkx graph."""
+    if _depth > 4:
+        return sys.getsizeof(value)
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(deep=True, index=True).sum())
+    if isinstance(value, pd.Series | pd.Index):
+        return int(value.memory_usage(deep=True))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, bytes | bytearray | str):
+        return len(value)
+    if isinstance(value, nx.Graph):
+        return GRAPH_BYTES_PER_ELEMENT * (value.number_of_nodes() + value.number_of_edges())
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(size_of(k, _depth + 1) + size_of(v, _depth + 1)
+                                          for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return sys.getsizeof(value) + sum(size_of(v, _depth + 1) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return sys.getsizeof(value) + sum(size_of(getattr(value, f.name), _depth + 1)
+                                          for f in fields(value))
+    return sys.getsizeof(value)
+
+
+def _handed_out(value: T) -> T:
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)  # type: ignore[return-value]
+    if isinstance(value, dict) and all(isinstance(v, pd.DataFrame) for v in value.values()):
+        return {k: v.copy(deep=False) for k, v in value.items()}  # type: ignore[return-value]
+    return value
+
+
+class ResultCache:
+    """Results by :class:`Key`, bounded by ``max_entries`` and ``max_bytes``, least recently
+    used out first; safe to share between the threads that serve Streamlit sessions."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES,
+                 max_bytes: int | None = None) -> None:
+        if max_bytes is None:
+            megabytes = int(os.environ.get("DTI_CACHE_MB") or DEFAULT_MAX_MEGABYTES)
+            max_bytes = megabytes * 1024 * 1024
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Key, _Entry] = OrderedDict()
+        self._computing: dict[Key, threading.Lock] = {}
+        self._newest: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.computed = 0
+        self.evicted = 0
+
+    def get(self, key: Key, compute: Callable[[], T]) -> T:
+        """The result for ``key``, computed by ``compute`` only if nobody has it yet. While one
+        thread computes a key, others asking for it wait and then share its result; if the
+        computation fails, nothing is kept and the error reaches the caller."""
+        with self._lock:
+            found = self._hit(key)
+            if found is not None:
+                return _handed_out(found.value)
+            self._forget_older(key)
+            key_lock = self._computing.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                found = self._hit(key)
+                if found is not None:
+                    return _handed_out(found.value)
+            started = time.perf_counter()
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+            seconds = time.perf_counter() - started
+            nbytes = size_of(value)
+            with self._lock:
+                self.computed += 1
+                if nbytes <= self.max_bytes and self._newest.get(key.database) == key.revision:
+                    self._entries[key] = _Entry(value, nbytes, seconds, time.time())
+                    self._shrink()
+        return _handed_out(value)
+
+    def entries(self) -> pd.DataFrame:
+        """What is held, most recently used last: kind, revision, role, size, hits, the time
+        it took to compute and its age, for an admin to see."""
+        now = time.time()
+        with self._lock:
+            rows = [{"database": k.database, "revision": k.revision, "kind": k.kind,
+                     "role": k.role or "any", "megabytes": e.nbytes / 1024 / 1024,
+                     "hits": e.hits, "computed in (s)": e.seconds,
+                     "age (s)": now - e.stored_at} for k, e in self._entries.items()]
+        return pd.DataFrame(rows, columns=["database", "revision", "kind", "role", "megabytes",
+                                           "hits", "computed in (s)", "age (s)"])
+
+    @property
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(e.nbytes for e in self._entries.values())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def clear(self) -> None:
+        """Drop everything held; results are computed again when next asked for."""
+        with self._lock:
+            self._entries.clear()
+            self._newest.clear()
+
+    def _hit(self, key: Key) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            entry.hits += 1
+            self._entries.move_to_end(key)
+        return entry
+
+    def _forget_older(self, key: Key) -> None:
+        """A newer revision of a database makes every result of its older revisions useless.
+        A revision lower than one seen before means the database was replaced (a restored
+        copy, emptied tables): everything held for it goes."""
+        newest = self._newest.get(key.database)
+        if newest == key.revision:
+            return
+        replaced = newest is not None and key.revision < newest
+        self._newest[key.database] = key.revision
+        for old in [k for k in self._entries if k.database == key.database
+                    and (replaced or k.revision < key.revision)]:
+            del self._entries[old]
+            self.evicted += 1
+
+    def _shrink(self) -> None:
+        total = sum(e.nbytes for e in self._entries.values())
+        while self._entries and (len(self._entries) > self.max_entries or total > self.max_bytes):
+            _, oldest = self._entries.popitem(last=False)
+            total -= oldest.nbytes
+            self.evicted += 1
+
+
+SHARED = ResultCache()
+"""The app process's cache: every session and page of this process uses it."""
+
+
+class Results:
+    """The derived results of one catalogue, through a shared :class:`ResultCache`.
+
+    Each call reads the catalogue revision (one small query), so a change committed by any app
+    process or by the CLI shows at the next rerun."""
+
+    def __init__(self, catalogue: Catalogue, cache: ResultCache | None = None) -> None:
+        self.catalogue = catalogue
+        self.cache = cache if cache is not None else SHARED
+
+    def revision(self) -> int:
+        return self.catalogue.revision()
+
+    def get(self, kind: str, settings: object, compute: Callable[[], T], *,
+            role: str | None = None) -> T:
+        """The result of ``compute()`` for the current revision and ``settings``; ``role``
+        when the result depends on who asks."""
+        key = Key(self.catalogue.url, self.revision(), kind, fingerprint(settings), role)
+        return self.cache.get(key, compute)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The live catalogue's frames (see :meth:`inventory.services.Catalogue.frames`)."""
+        return self.get("frames", None, self.catalogue.frames)
+
+    def graph(self, *, roll_up: bool = False) -> nx.DiGraph:
+        """The live dependency graph (see :meth:`inventory.services.Catalogue.graph`)."""
+        def compute() -> nx.DiGraph:
+            frames = self.frames()
+            return build_graph(frames["processes"], frames["dependencies"], roll_up=roll_up)
+        return self.get("graph", roll_up, compute)
+
+    def metrics(self, *, roll_up: bool = False) -> pd.DataFrame:
+        """Dependency metrics of every process (see :func:`inventory.graph.metrics`)."""
+        return self.get("metrics", roll_up, lambda: metrics(self.graph(roll_up=roll_up)))
+
+    def ranking_inputs(self) -> RankingInputs:
+        """What scoring needs: live processes, assessments, dependencies and their metrics."""
+        def compute() -> RankingInputs:
+            frames = self.frames()
+            return RankingInputs(processes=frames["processes"],
+                                 assessments=frames["assessments"], metrics=self.metrics(),
+                                 dependencies=frames["dependencies"])
+        return self.get("ranking inputs", None, compute)
+
+    def ranking(self, criteria: CriteriaSet, scenario: Scenario) -> Ranking:
+        """The ranking of the live inventory on ``criteria`` under ``scenario``
+        (:func:`scoring.ranking.rank`), once per revision and settings."""
+        return self.get("ranking", (criteria, scenario),
+                        lambda: rank(self.ranking_inputs(), criteria, scenario))
+
+    def processes(self, *, include_deleted: bool = False) -> pd.DataFrame:
+        """Live processes (or every one, deleted included), as
+        :meth:`inventory.services.Catalogue.processes` lists them."""
+        if not include_deleted:
+            return self.frames()["processes"]
+        return self.get("processes with deleted", None,
+                        lambda: self.catalogue.processes(include_deleted=True))
+
+    def units(self) -> pd.DataFrame:
+        return self.frames()["units"]
+
+    def counts(self) -> dict[str, int]:
+        """Live records of each kind (see :meth:`inventory.services.Catalogue.counts`)."""
+        return dict(self.get("counts", None, self.catalogue.counts))

@@ -1,0 +1,184 @@
+"""Derived results are computed once per catalogue revision, shared, bounded, and never stale."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from inventory.errors import CatalogueError
+from inventory.results import Key, ResultCache, Results
+from inventory.services import Catalogue
+from tests.support import by
+
+
+def _revisions(catalogue: Catalogue, change: object) -> tuple[int, int]:
+    before = catalogue.revision()
+    change()  # type: ignore[operator]
+    return before, catalogue.revision()
+
+
+def test_every_committed_catalogue_change_advances_the_revision(
+        small_catalogue: Catalogue) -> None:
+    catalogue = small_catalogue
+    changes = [
+        lambda: catalogue.add_unit({"code": "ITU", "name": "Bureau"}, by("ana")),
+        lambda: catalogue.update_process("FIN", {"name": "Budget"}, None, by("ana")),
+        lambda: catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR"},
+                                         by("ana")),
+        lambda: catalogue.delete_process("HR-REC-01", by("ana")),
+        lambda: catalogue.scenarios.add("Cost first", {"method": "wsm"}, by("lea")),
+    ]
+    for change in changes:
+        before, after = _revisions(catalogue, change)
+        assert after == before + 1
+
+
+def test_refused_changes_and_sign_ins_leave_the_revision_where_it_was(
+        small_catalogue: Catalogue) -> None:
+    catalogue = small_catalogue
+    before = catalogue.revision()
+    with pytest.raises(CatalogueError):
+        catalogue.add_process({"code": "FIN", "name": "Again", "unit": "FRMD"}, by("ana"))
+    password = catalogue.accounts.ensure_first_admin()
+    assert password is not None
+    catalogue.accounts.sign_in("admin", password)
+    with pytest.raises(CatalogueError):
+        catalogue.accounts.sign_in("admin", "wrong password")
+    assert catalogue.revision() == before
+
+
+def test_results_are_reused_until_the_data_changes_then_show_the_change(
+        small_catalogue: Catalogue) -> None:
+    results = Results(small_catalogue, ResultCache())
+    first = results.frames()
+    assert results.frames()["processes"].equals(first["processes"])
+    assert results.cache.computed == 1
+    small_catalogue.update_process("FIN", {"name": "Budget planning"}, None, by("ana"))
+    names = results.frames()["processes"].set_index("code")["name"]
+    assert names["FIN"] == "Budget planning"
+    assert results.cache.computed == 2
+    assert set(results.cache.entries()["revision"]) == {small_catalogue.revision()}
+
+
+def test_a_change_made_through_another_app_process_shows_at_the_next_read(
+        small_catalogue: Catalogue) -> None:
+    """A second Catalogue on the same database stands for another app process or the CLI:
+    the revision lives in the database, so this process's cache sees the change."""
+    results = Results(small_catalogue, ResultCache())
+    assert "NEW" not in set(results.frames()["processes"]["code"])
+    assert len(results.graph()) == 4
+    other = Catalogue.open(str(small_catalogue.engine.url.render_as_string(hide_password=False)))
+    try:
+        other.add_process({"code": "NEW", "name": "New process", "unit": "FRMD"}, by("ana"))
+        other.add_dependency({"upstream_code": "NEW", "downstream_code": "FIN"}, by("ana"))
+    finally:
+        other.engine.dispose()
+    assert "NEW" in set(results.frames()["processes"]["code"])
+    assert results.graph().has_edge("NEW", "FIN")
+    assert "NEW" in set(results.ranking_inputs().processes["code"])
+
+
+def test_a_page_adding_a_column_does_not_change_what_others_receive(
+        small_catalogue: Catalogue) -> None:
+    results = Results(small_catalogue, ResultCache())
+    mine = results.frames()["processes"]
+    mine["scribble"] = 1
+    mine.loc[0, "name"] = "changed here only"
+    theirs = results.frames()["processes"]
+    assert "scribble" not in theirs.columns
+    assert "changed here only" not in set(theirs["name"])
+
+
+def test_results_computed_for_one_role_are_never_served_to_another() -> None:
+    cache = ResultCache()
+    admin = Key("db", 1, "history", "-", role="admin")
+    viewer = Key("db", 1, "history", "-", role="viewer")
+    cache.get(admin, lambda: "every account's sign-ins")
+    assert cache.get(viewer, lambda: "what a viewer may see") == "what a viewer may see"
+    assert cache.get(admin, lambda: "recomputed") == "every account's sign-ins"
+
+
+def test_a_bounded_cache_evicts_the_least_recently_used_and_recomputes_it() -> None:
+    cache = ResultCache(max_entries=2)
+    calls: list[str] = []
+
+    def compute(name: str) -> object:
+        return lambda: calls.append(name) or name
+
+    keys = {name: Key("db", 1, name, "-") for name in "abc"}
+    cache.get(keys["a"], compute("a"))
+    cache.get(keys["b"], compute("b"))
+    cache.get(keys["a"], compute("a"))  # a is now the most recently used
+    cache.get(keys["c"], compute("c"))  # b goes
+    assert list(cache.entries()["kind"]) == ["a", "c"]
+    assert cache.get(keys["b"], compute("b")) == "b"
+    assert calls == ["a", "b", "c", "b"]
+    assert cache.evicted == 2
+
+
+def test_the_byte_bound_holds_and_a_result_larger_than_it_is_returned_but_not_kept() -> None:
+    cache = ResultCache(max_bytes=3_000_000)
+    frame = pd.DataFrame({"x": range(250_000)})  # 2 MB
+    for kind in "abc":
+        cache.get(Key("db", 1, kind, "-"), frame.copy)
+    assert cache.nbytes <= 3_000_000
+    assert len(cache) == 1
+    huge = pd.DataFrame({"x": range(500_000)})
+    assert len(cache.get(Key("db", 1, "huge", "-"), lambda: huge)) == 500_000
+    assert "huge" not in set(cache.entries()["kind"])
+
+
+def test_a_newer_revision_drops_the_older_ones() -> None:
+    cache = ResultCache()
+    cache.get(Key("db", 1, "frames", "-"), lambda: "old")
+    cache.get(Key("other", 1, "frames", "-"), lambda: "other database")
+    cache.get(Key("db", 2, "frames", "-"), lambda: "new")
+    held = cache.entries()
+    assert sorted(zip(held["database"], held["revision"], strict=True)) == [("db", 2),
+                                                                           ("other", 1)]
+
+
+def test_a_replaced_database_whose_revision_went_back_is_never_answered_from_before() -> None:
+    """A restored copy (or emptied tables) can bring a database back to a revision it had
+    before with other data: nothing computed before the replacement may answer for it."""
+    cache = ResultCache()
+    cache.get(Key("db", 3, "frames", "-"), lambda: "before the restore, revision 3")
+    assert cache.get(Key("db", 2, "frames", "-"), lambda: "restored copy") == "restored copy"
+    assert cache.get(Key("db", 2, "frames", "-"), lambda: "again") == "restored copy"
+    assert cache.get(Key("db", 3, "frames", "-"), lambda: "after a change") == "after a change"
+
+
+def test_people_asking_for_the_same_result_at_once_share_one_computation() -> None:
+    cache = ResultCache()
+    calls = []
+
+    def slow() -> str:
+        calls.append(1)
+        time.sleep(0.2)
+        return "frontier"
+
+    answers: list[str] = []
+    threads = [threading.Thread(target=lambda: answers.append(
+        cache.get(Key("db", 1, "frontier", "-"), slow))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == ["frontier"] * 8
+    assert len(calls) == 1
+
+
+def test_a_failed_computation_keeps_nothing_and_the_next_request_tries_again() -> None:
+    cache = ResultCache()
+    key = Key("db", 1, "ranking", "-")
+
+    def fails() -> str:
+        raise ValueError("weights do not add up")
+
+    with pytest.raises(ValueError, match="weights"):
+        cache.get(key, fails)
+    assert len(cache) == 0
+    assert cache.get(key, lambda: "ranked") == "ranked"
