@@ -24,7 +24,7 @@ from inventory.schemas import person_key
 from inventory.services import Catalogue
 from scoring.criteria import Criterion, Group
 from scoring.raters import aggregate
-from views.common import actor, catalogue, flash, plain, refused, require, show_flash
+from views.common import actor, catalogue, flash, plain, refused, require, shared, show_flash
 from views.scoring_data import criteria_set
 
 SOMEONE_NEW = "Someone else (a new rater)…"
@@ -355,10 +355,10 @@ if not criteria:
     st.info("The criteria set has no criterion scored by raters.", icon=":material/info:")
     st.stop()
 
-processes = inventory.processes()
-everything = inventory.assessments()
+processes = inventory.results.processes()
+everything = inventory.results.frames()["assessments"]
 everything = everything[everything["criterion_key"].isin(labels)]
-summary = summarised(everything, criteria)
+summary = shared("assessment summary", criteria, lambda: summarised(everything, criteria))
 names = dict(zip(processes["code"], processes["name"], strict=True))
 if "assess_code" not in st.session_state and st.query_params.get("process") in names:
     st.session_state["assess_code"] = st.query_params["process"]  # a shared link

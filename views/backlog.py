@@ -12,11 +12,11 @@ from inventory.errors import CatalogueError
 from scoring import decision
 from scoring.errors import ScoringError
 from scoring.portfolio import MissingEstimates
-from scoring.ranking import rank
 from scoring.scenario import Scenario
-from views.common import actor, catalogue, require
+from views.common import actor, catalogue, require, shared
 from views.estimates import unknowns_input
-from views.scoring_data import criteria_set, ranking_inputs
+from views.paging import page_of
+from views.scoring_data import criteria_set, ranked
 
 DEFAULT = "— default settings —"
 DOWNLOADS = [("xlsx", "Workbook (.xlsx)", ":material/table_view:"),
@@ -48,42 +48,52 @@ unknowns = unknowns_input(st, "backlog")
 
 
 def build() -> dict[str, pd.DataFrame]:
-    """The backlog's sheets for the chosen scenario, or the reason it cannot be built. A bar
-    shows the Monte Carlo's progress, then the portfolio and roadmap steps."""
+    """The backlog's sheets for the chosen scenario, or the reason it cannot be built. Each
+    step is shared with everyone asking for the same (the Portfolio page's portfolio and
+    roadmap included) until the data changes; a bar shows the Monte Carlo's progress, then the
+    portfolio and roadmap steps, to whoever computes them first."""
+    criteria = criteria_set()
     scenario = Scenario() if name == DEFAULT else Scenario.from_dict(
         inventory.scenarios.get(name)["settings"])
-    inputs = ranking_inputs(inventory)
-    ranking = rank(inputs, criteria_set(), scenario)
-    frames = inventory.frames()
+    ranking = ranked(inventory, criteria, scenario)
+    frames = inventory.results.frames()
     step = f"Robustness: {samples:,} Monte Carlo samples"
-    bar = st.progress(0.0, text=step)
-    try:
-        robust = decision.robustness(
+    bar = st.empty()
+
+    def sample() -> decision.Robustness:
+        meter = bar.progress(0.0, text=step)
+        return decision.robustness(
             ranking, samples=samples, top_n=int(top),
-            progress=lambda done: bar.progress(done, text=f"{step}… {done:.0%}"))
+            progress=lambda done: meter.progress(done, text=f"{step}… {done:.0%}"))
+
+    try:
+        robust = shared("backlog robustness", (criteria, scenario, samples, int(top)), sample)
         constraints = scenario.constraints
         chosen = plan = None
         if constraints.budget is not None or constraints.capacity is not None:
             bar.progress(1.0, text="Portfolio (exact)…")
-            chosen = decision.choose(ranking, frames["processes"], frames["dependencies"],
-                                     unknown=unknowns)
+            chosen = shared("portfolio", (criteria, scenario, unknowns),
+                            lambda: decision.choose(ranking, frames["processes"],
+                                                    frames["dependencies"], unknown=unknowns))
             if not chosen.feasible:
                 raise ScoringError("The constraints cannot all be met: "
                                    + "; ".join(chosen.conflicts))
         if constraints.capacity is not None:
             bar.progress(1.0, text="Roadmap…")
-            plan = decision.roadmap(ranking, frames["processes"], frames["dependencies"],
-                                    decision.default_periods(constraints.capacity,
-                                                             constraints.deadline),
-                                    chosen.selected if chosen is not None else None)
+            periods = decision.default_periods(constraints.capacity, constraints.deadline)
+            selected = chosen.selected if chosen is not None else None
+            plan = shared("roadmap", (criteria, scenario, unknowns, periods),
+                          lambda: decision.roadmap(ranking, frames["processes"],
+                                                   frames["dependencies"], periods, selected))
     finally:
         bar.empty()
     return decision.backlog_sheets(name, ranking, frames, robust=robust, portfolio=chosen,
                                    plan=plan, exported_by=actor().name)
 
 
+settings = (criteria_set(), name, samples, int(top), unknowns, actor().name)
 try:
-    sheets = build()
+    sheets = shared("backlog", settings, build)
 except MissingEstimates as error:
     st.error(str(MissingEstimates(error.what, error.codes,
                                   how="under “Processes without an estimate” above")),
@@ -100,9 +110,10 @@ st.caption("Download the backlog to hand out: the workbook and the report put he
            "words and round the figures; JSON keeps every figure in full for other programs.")
 files = st.columns(4)
 for column, (kind, caption, icon) in zip(files, DOWNLOADS, strict=True):
-    column.download_button(caption, backlog_export.export(kind, sheets, actor(), title=title,
-                                                          top=int(top)),
-                           f"{slug}.{kind}", icon=icon)
+    handout = shared("backlog file", (*settings, kind),
+                     lambda kind=kind: backlog_export.export(kind, sheets, actor(), title=title,
+                                                             top=int(top)))
+    column.download_button(caption, handout, f"{slug}.{kind}", icon=icon, on_click="ignore")
 columns = st.columns(4)
 columns[0].metric("Processes in the backlog", len(backlog))
 columns[1].metric("Chosen for the portfolio",
@@ -112,7 +123,8 @@ columns[1].metric("Chosen for the portfolio",
 columns[2].metric("Quick fixes", int(backlog["quick_fix"].sum()))
 columns[3].metric("In the top group in most samples",
                   int((backlog["probability_top_n"] >= 0.5).sum()))
-shown = backlog[SHOWN].assign(completeness=backlog["completeness"] * 100)
+shown = page_of(backlog[SHOWN].assign(completeness=backlog["completeness"] * 100),
+                "backlog_page")
 st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "rank": "Rank", "code": "Code", "name": "Process", "unit": "Unit", "quadrant": "Quadrant",
     "rank_interval": st.column_config.TextColumn(

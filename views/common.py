@@ -1,14 +1,17 @@
 """What every page shares: the catalogue, the acting user, labels, and how messages are shown.
 
-Nothing here is cached per user; the only cached object is the catalogue (one per database URL),
-which holds no user data. Frames are read fresh on every rerun, so a save shows at once.
+The catalogue is opened once per database URL and holds no user data. Derived results go
+through :func:`shared`: computed once per revision of the data, reused by every session until
+someone changes the data, so a save shows at the next rerun and a rerun that changed nothing
+recomputes nothing.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -29,6 +32,7 @@ from inventory.schemas import (
 )
 from inventory.services import Catalogue
 
+T = TypeVar("T")
 SESSION_KEY = "signed_in"  # the signed-in person, set by views.signin
 
 VOCABULARIES: dict[str, type[Choice]] = {
@@ -74,6 +78,15 @@ def _open(url: str | None) -> Catalogue:
 def catalogue() -> Catalogue:
     """The catalogue on ``DTI_DATABASE_URL`` (default: SQLite ``dti.db``), sample on first start."""
     return _open(os.environ.get("DTI_DATABASE_URL"))
+
+
+def shared(kind: str, settings: object, compute: Callable[[], T], *,
+           role: Role | None = None) -> T:
+    """A derived result computed once per data revision and ``settings`` and shared by every
+    session of this app process (:mod:`inventory.results`); pass ``role`` when what it holds
+    depends on the role of who asks."""
+    return catalogue().results.get(kind, settings, compute,
+                                   role=role.value if role is not None else None)
 
 
 def actor() -> Actor:

@@ -4,9 +4,7 @@ itself is :mod:`views.network_chart`. A parent process stands for its sub-proces
 includes theirs unless the person switches that off.
 """
 
-import hashlib
 
-import networkx as nx
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -26,20 +24,6 @@ from views.network_chart import (
 )
 
 WHOLE_GRAPH_LIMIT = 250  # above this, the network shows the chosen process's neighbourhood
-
-
-def fingerprint(dependencies: nx.DiGraph) -> str:
-    """Identifies the network's processes and links (with their strength), for the cache."""
-    content = (sorted(dependencies.nodes), sorted(dependencies.edges(data="strength")))
-    return hashlib.sha256(repr(content).encode()).hexdigest()
-
-
-@st.cache_data(max_entries=8, show_spinner="Measuring the network…")
-def measured(_dependencies: nx.DiGraph, network: str) -> pd.DataFrame:
-    """:func:`inventory.graph.metrics` of the network ``network`` fingerprints: computed once
-    per state of the inventory (exact betweenness takes seconds at 2,000 processes), not on
-    every click."""
-    return graph.metrics(_dependencies)
 
 
 def ripple_panel(code: str, name: str, downstream: pd.DataFrame, upstream: pd.DataFrame,
@@ -78,13 +62,14 @@ roll_up = controls[0].toggle(
     help="Link two parent processes whenever their sub-processes are linked, so that the "
          "network, cycles and waves also work between parents. Off, the network shows the "
          "links as recorded; a chosen parent still includes its sub-processes' links.")
-dependencies = inventory.graph(roll_up=roll_up)
+dependencies = inventory.results.graph(roll_up=roll_up)
 if dependencies.number_of_nodes() == 0:
     where = ("add processes and dependencies on the Inventory page" if
              allowed(Action.edit_inventory) else "an analyst adds them on the Inventory page")
     st.info(f"No process yet: {where}.")
     st.stop()
-measures = measured(dependencies, fingerprint(dependencies))
+with st.spinner("Measuring the network…"):  # once per change of the data, then shared
+    measures = inventory.results.metrics(roll_up=roll_up)
 names = {code: data.get("name", "") for code, data in dependencies.nodes(data=True)}
 if "ripple_code" not in st.session_state and st.query_params.get("process") in names:
     st.session_state["ripple_code"] = st.query_params["process"]  # a shared link
@@ -113,7 +98,8 @@ downstream = upstream = pd.DataFrame()
 family = below if with_sub_processes else []
 if chosen is not None:
     downstream = graph.impact(dependencies, [chosen], direction="downstream",
-                              kpis=inventory.kpis(), include_sub_processes=with_sub_processes)
+                              kpis=inventory.results.frames()["kpis"],
+                              include_sub_processes=with_sub_processes)
     upstream = graph.impact(dependencies, [chosen], direction="upstream",
                             include_sub_processes=with_sub_processes)
     ripple = ripple_groups(chosen, family, downstream, upstream)

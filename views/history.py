@@ -119,13 +119,14 @@ def audit_view(inventory: Catalogue) -> None:
     st.dataframe(titled(events, SHOWN), hide_index=True, width="stretch")
     stamp = dt.date.today().isoformat()
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("CSV", table_csv(events, AUDIT_COLUMNS),
+    # Built when clicked, not on every rerun of the page.
+    left.download_button("CSV", lambda: table_csv(events, AUDIT_COLUMNS),
                          file_name=f"dti-audit-{stamp}.csv", mime="text/csv",
-                         icon=":material/download:", key="audit_csv")
+                         icon=":material/download:", key="audit_csv", on_click="ignore")
     right.download_button("Excel (.xlsx)",
-                          workbook({"Audit log": events[list(AUDIT_COLUMNS)]}),
+                          lambda: workbook({"Audit log": events[list(AUDIT_COLUMNS)]}),
                           file_name=f"dti-audit-{stamp}.xlsx", mime=XLSX,
-                          icon=":material/download:", key="audit_xlsx")
+                          icon=":material/download:", key="audit_xlsx", on_click="ignore")
     with st.expander("Events per day, by action (of the events shown)",
                      icon=":material/bar_chart:"):
         changes_per_day(events)

@@ -16,7 +16,7 @@ import streamlit as st
 from inventory.access import Action
 from inventory.errors import CatalogueError, Conflict
 from inventory.schemas import DEPENDENCY_STRENGTHS, DependencyKind, KpiDirection, same_code
-from inventory.services import Catalogue
+from inventory.services import Catalogue, filter_processes
 from views.common import (
     FIELD_LABELS,
     actor,
@@ -31,6 +31,7 @@ from views.common import (
     restore_hint,
     show_flash,
 )
+from views.paging import page_of
 from views.process_form import process_fields
 
 TABLE_COLUMNS = ["code", "level", "name", "unit", "transformation_status", "digital_maturity",
@@ -112,16 +113,17 @@ def filtered_table(inventory: Catalogue, units: pd.DataFrame) -> pd.DataFrame:
                    "resource_optimisation", "systems_processes_and_tools"],
         format_func=lambda v: label("pillar", v), key="filter_pillar")
     deleted = columns[4].toggle("Deleted too", key="filter_deleted")
-    frame = inventory.processes(include_deleted=deleted, search=search or None,
-                                units=chosen_units, transformation_status=statuses,
-                                pillar=pillars)
-    st.caption(f"{len(frame)} process(es) shown. Select a row to open it.")
-    event = st.dataframe(readable(frame, TABLE_COLUMNS), hide_index=True, width="stretch",
+    frame = filter_processes(inventory.results.processes(include_deleted=deleted),
+                             search=search or None, units=chosen_units,
+                             transformation_status=statuses, pillar=pillars)
+    st.caption(f"{len(frame):,} process(es) match. Select a row to open it.")
+    page = page_of(frame, "process_page")
+    event = st.dataframe(readable(page, TABLE_COLUMNS), hide_index=True, width="stretch",
                          height=360, on_select="rerun", selection_mode="single-row",
                          key="process_table")
     rows = event.selection.rows if event is not None else []
-    if rows:
-        picked = str(frame.iloc[rows[0]]["code"])
+    if rows and rows[0] < len(page):
+        picked = str(page.iloc[rows[0]]["code"])
         if st.session_state.get("table_pick") != picked:
             st.session_state["table_pick"] = picked
             st.session_state["open_code"] = picked
@@ -467,8 +469,8 @@ def linked_code(codes: list[str]) -> str | None:
 inventory = catalogue()
 st.title("Inventory")
 show_flash()
-units = inventory.units()
-live = inventory.processes()
+units = inventory.results.units()
+live = inventory.results.processes()
 if allowed(Action.edit_inventory):
     add_process_form(inventory, units, live)
 shown = filtered_table(inventory, units)

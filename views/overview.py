@@ -88,8 +88,8 @@ def start_here(role: Role) -> None:
 
 
 inventory = catalogue()
-processes = inventory.processes()
-counts = inventory.counts()
+processes = inventory.results.processes()
+counts = inventory.results.counts()
 
 st.title("Overview")
 if allowed(Action.manage_users):
@@ -161,7 +161,7 @@ summary = processes.groupby("unit").agg(
     ongoing=("transformation_status", lambda s: int((s == "ongoing").sum())),
     quick_fixes=("quick_fix_candidate", "sum"),
 ).reset_index()
-units = inventory.units().set_index("code")["name"]
+units = inventory.results.units().set_index("code")["name"]
 summary.insert(1, "name", summary["unit"].map(units))
 summary["average_maturity"] = [  # halves rounded up, as people round (3.25 reads 3.3)
     str(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)) if pd.notna(value)

@@ -28,12 +28,12 @@ from scoring.decision import (
 )
 from scoring.errors import ScoringError
 from scoring.portfolio import MissingEstimates, PortfolioResult
-from scoring.ranking import Ranking, rank
+from scoring.ranking import Ranking
 from scoring.roadmap import Period
-from views.common import catalogue
+from views.common import catalogue, shared
 from views.decision_charts import DEFAULT, frontier_figure, gantt_figure, scenario_named
 from views.estimates import chf, unknowns_input
-from views.scoring_data import criteria_set, ranking_inputs
+from views.scoring_data import criteria_set, ranked, ranking_inputs
 
 UNKNOWN_HOW = "under “Processes without an estimate” in the sidebar"
 FRONTIER_LEVELS = 11
@@ -149,8 +149,12 @@ def show_frontier(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.Da
     total_cost = known_sum(processes, "estimated_cost_chf")
     levels = sorted({*np.linspace(0.0, max(total_cost, 1.0), FRONTIER_LEVELS).tolist(),
                      *([budget] if budget is not None else [])})
+    def solve() -> pd.DataFrame:
+        with st.spinner(f"Solving the best portfolio at {len(levels)} budgets…"):
+            return frontier(ranking, processes, dependencies, levels, unknown=unknowns)
+
     try:
-        curve = frontier(ranking, processes, dependencies, levels, unknown=unknowns)
+        curve = shared("frontier", (criteria, ranking.scenario, levels, unknowns), solve)
     except ScoringError as error:
         st.error(f"Cannot draw the frontier: {error}", icon=":material/error:")
         return
@@ -242,8 +246,9 @@ st.sidebar.caption(f"Deadline: {constraints.deadline or 'none'}. Must include: "
 effective = scenario.replace(constraints=dataclasses.replace(
     constraints, budget=chosen_budget, capacity=chosen_capacity))
 try:
-    ranking = rank(inputs, criteria, effective)
-    result = choose(ranking, processes, dependencies, unknown=unknowns)
+    ranking = ranked(inventory, criteria, effective)
+    result = shared("portfolio", (criteria, effective, unknowns),
+                    lambda: choose(ranking, processes, dependencies, unknown=unknowns))
 except MissingEstimates as error:
     st.error(str(MissingEstimates(error.what, error.codes, how=UNKNOWN_HOW)),
              icon=":material/error:")
@@ -272,7 +277,8 @@ if not result.feasible:
     st.stop()
 periods = roadmap_periods(result, chosen_capacity, constraints.deadline)
 try:
-    plan = roadmap(ranking, processes, dependencies, periods, result.selected)
+    plan = shared("roadmap", (criteria, effective, unknowns, periods),
+                  lambda: roadmap(ranking, processes, dependencies, periods, result.selected))
 except ScoringError as error:
     st.error(f"Cannot plan the roadmap: {error}", icon=":material/error:")
     st.stop()

@@ -16,10 +16,11 @@ from inventory.access import Action
 from scoring.criteria import CriteriaSet, Group, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.explain import explain
-from scoring.ranking import QUICK_WIN, Ranking, rank
+from scoring.ranking import QUICK_WIN, Ranking
 from scoring.scenario import Method
 from views.ahp_widget import ahp_panel, shared_weights
 from views.common import allowed, catalogue, flash, show_flash
+from views.paging import page_of
 from views.prioritise_charts import (
     contributions_figure,
     difference_figure,
@@ -27,7 +28,7 @@ from views.prioritise_charts import (
     waterfall_figure,
 )
 from views.prioritise_scenario import base_scenario, save_panel, start_from_panel
-from views.scoring_data import criteria_set, ranking_inputs
+from views.scoring_data import criteria_set, ranked
 
 NONE = "— none —"
 MISSING = {"own": "Each criterion's own rule", MissingPolicy.MIDPOINT.value: "Scale midpoint",
@@ -165,7 +166,8 @@ def ranking_table(ranking: Ranking) -> None:
                              vikor_q=table["vikor_q"])
         config |= {f"vikor_{x}": st.column_config.NumberColumn(x.upper(), format="%.3f")
                    for x in "srq"}
-    st.session_state["_ranked_codes"] = table["code"].tolist()
+    shown = page_of(shown, "ranking_page")
+    st.session_state["_ranked_codes"] = shown["code"].tolist()
     st.dataframe(shown, key="ranking_table", hide_index=True, width="stretch", height=420,
                  column_config=config, on_select=_explain_clicked, selection_mode="single-row")
 
@@ -229,7 +231,6 @@ def explain_rows(lines: pd.DataFrame, a: str, versus: str | None) -> pd.DataFram
 
 inventory = catalogue()
 criteria = criteria_set()
-inputs = ranking_inputs(inventory)
 st.title("Prioritise")
 st.caption(f"Criteria set: {criteria.name}. Every change below re-ranks at once.")
 show_flash()
@@ -253,7 +254,7 @@ with weights_column:
 with chart_column:
     try:
         scenario = base_scenario().replace(weights=weights, **choices)
-        ranking = rank(inputs, criteria, scenario)
+        ranking = ranked(inventory, criteria, scenario)
     except ScoringError as error:
         st.error(f"Cannot rank with these choices: {error}", icon=":material/error:")
         st.stop()

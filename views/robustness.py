@@ -13,9 +13,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from scoring.decision import robustness
+from scoring.decision import Robustness, robustness
 from scoring.errors import ScoringError
-from scoring.ranking import rank
 from scoring.sensitivity import (
     FRAGILE,
     FRAGILE_PROBABILITY,
@@ -24,9 +23,10 @@ from scoring.sensitivity import (
     SETTLED_PROBABILITY,
     STEADY_RANK_SPREAD,
 )
-from views.common import catalogue
+from views.common import catalogue, shared
 from views.decision_charts import DEFAULT, interval_figure, probability_figure, scenario_named
-from views.scoring_data import criteria_set, ranking_inputs
+from views.paging import page_of
+from views.scoring_data import criteria_set, ranked
 
 ANY = "any"
 SPREADS: dict[Any, str] = {1000: "Very tight (1,000)", 300: "Tight (300)",
@@ -47,7 +47,6 @@ DEFINITIONS = {
 
 inventory = catalogue()
 criteria = criteria_set()
-inputs = ranking_inputs(inventory)
 st.title("Robustness")
 st.caption("How much of the ranking survives reasonable disagreement about the weights and "
            "what is still unknown?")
@@ -67,25 +66,34 @@ noise = side.toggle("Vary values within what is known", value=True, key="rb_nois
 
 try:
     scenario = scenario_named(name, saved, criteria)
-    ranking = rank(inputs, criteria, scenario)
+    ranking = ranked(inventory, criteria, scenario)
 except ScoringError as error:
     st.error(f"Cannot rank under {name!r}: {error}", icon=":material/error:")
     st.stop()
 if ranking.table.empty:
     st.info("Nothing is ranked under this scenario.")
     st.stop()
-bar = st.progress(0.0, text=f"Sampling {samples:,} weightings…")
+progress = st.empty()
+
+
+def sample() -> Robustness:
+    """The Monte Carlo, with a bar; run once per data revision and settings, then shared."""
+    bar = progress.progress(0.0, text=f"Sampling {samples:,} weightings…")
+    return robustness(ranking, samples=samples, top_n=top_n, seed=seed,
+                      concentration=None if spread == ANY else float(spread),
+                      value_noise=noise,
+                      progress=lambda done: bar.progress(
+                          done, text=f"Sampling {samples:,} weightings… {done:.0%}"))
+
+
 try:
-    result = robustness(ranking, samples=samples, top_n=top_n, seed=seed,
-                        concentration=None if spread == ANY else float(spread),
-                        value_noise=noise,
-                        progress=lambda done: bar.progress(
-                            done, text=f"Sampling {samples:,} weightings… {done:.0%}"))
+    result = shared("robustness", (criteria, scenario, samples, top_n, seed, spread, noise),
+                    sample)
 except ScoringError as error:
-    bar.empty()
+    progress.empty()
     st.error(f"Cannot analyse: {error}", icon=":material/error:")
     st.stop()
-bar.progress(1.0, text=f"{samples:,} samples by {scenario.method.label}, seed {seed}: done")
+progress.progress(1.0, text=f"{samples:,} samples by {scenario.method.label}, seed {seed}: done")
 
 table = result.table
 for note in result.notes:
@@ -109,7 +117,7 @@ with st.expander("What the labels mean", expanded=True):
         st.markdown(f"- **{word.capitalize()}**: {text}")
 number = st.column_config.NumberColumn
 names = ranking.table.set_index("code")["name"]
-shown_table = table.reset_index()
+shown_table = page_of(table.reset_index(), "rb_page")
 shown_table.insert(1, "name", shown_table["code"].map(names))
 st.dataframe(shown_table, hide_index=True, width="stretch", height=360, column_config={
     "code": "Code", "name": "Process",

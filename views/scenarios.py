@@ -19,7 +19,7 @@ from inventory.scenario_services import ScenarioBook
 from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
 from scoring.criteria import CriteriaSet, MissingPolicy
 from scoring.errors import ScoringError
-from scoring.ranking import RankingInputs, rank
+from scoring.ranking import RankingInputs
 from scoring.scenario import Constraints, Filters, Method, Scenario
 from scoring.snapshot import (
     MOVED,
@@ -33,7 +33,7 @@ from scoring.snapshot import (
 from views.ahp_widget import ahp_panel, shared_weights
 from views.common import actor, allowed, catalogue, flash, label, plain, refused, show_flash
 from views.decision_charts import bump_figure
-from views.scoring_data import criteria_set, ranking_inputs
+from views.scoring_data import criteria_set, ranked, ranking_inputs
 
 NEW = "— a new scenario —"
 #: The page's sections; the one open is remembered (key ``SECTION``), so an action such as
@@ -295,7 +295,7 @@ def compare_tab(criteria: CriteriaSet, inputs: RankingInputs, saved: pd.DataFram
     try:
         for name in picked:
             settings = saved.loc[saved["name"] == name, "settings"].iloc[0]
-            ranking = rank(inputs, criteria, Scenario.from_dict(settings))
+            ranking = ranked(catalogue(), criteria, Scenario.from_dict(settings))
             rankings[name] = ranking.table.set_index("code")["rank"]
         compared = compare_rankings(rankings)
         tau = kendall_matrix(rankings)
@@ -347,7 +347,7 @@ def take_snapshot(criteria: CriteriaSet, inputs: RankingInputs, saved: pd.DataFr
         try:
             settings = saved.loc[saved["name"] == name, "settings"].iloc[0]
             scenario = Scenario.from_dict(settings)
-            content = freeze(inputs, criteria, scenario, rank(inputs, criteria, scenario))
+            content = freeze(inputs, criteria, scenario, ranked(catalogue(), criteria, scenario))
             record = book.snapshot(name, label_text, content, actor())
         except ScoringError as error:
             st.error(f"Cannot rank under {name!r}: {error}", icon=":material/error:")

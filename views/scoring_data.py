@@ -1,8 +1,9 @@
 """What the Assess and Prioritise pages share: the criteria set and the ranking inputs.
 
 The criteria set is read from ``DTI_CRITERIA`` (a YAML file) or the default DT-I set; the
-inputs are the live inventory's frames plus its dependency metrics, read fresh on every rerun
-so a saved assessment shows at once.
+inputs are the live inventory's frames plus its dependency metrics, shared by every session
+until the data changes (:mod:`inventory.results`), so a saved assessment shows at the next
+rerun and a rerun that changed nothing recomputes nothing.
 """
 
 from __future__ import annotations
@@ -11,26 +12,35 @@ import os
 
 import streamlit as st
 
-from inventory.graph import metrics
 from inventory.services import Catalogue
 from scoring.criteria import CriteriaSet, load_criteria
 from scoring.errors import ScoringError
-from scoring.ranking import RankingInputs
+from scoring.ranking import Ranking, RankingInputs
+from scoring.scenario import Scenario
 
 
 def criteria_set() -> CriteriaSet:
     """The criteria in use; a broken criteria file stops the page with its message."""
     try:
-        return load_criteria(os.environ.get("DTI_CRITERIA") or None)
+        path = os.environ.get("DTI_CRITERIA") or None
+        stamp = os.path.getmtime(path) if path and os.path.isfile(path) else 0.0
+        return _criteria_file(path, stamp)
     except ScoringError as error:
         st.error(f"The criteria set cannot be used: {error}", icon=":material/error:")
         st.stop()
         raise  # st.stop() does not return; this keeps type checkers informed
 
 
+@st.cache_data(show_spinner=False)
+def _criteria_file(path: str | None, modified: float) -> CriteriaSet:
+    return load_criteria(path)
+
+
 def ranking_inputs(catalogue: Catalogue) -> RankingInputs:
     """Live processes, assessments, dependencies and dependency metrics."""
-    frames = catalogue.frames()
-    return RankingInputs(processes=frames["processes"], assessments=frames["assessments"],
-                         metrics=metrics(catalogue.graph()),
-                         dependencies=frames["dependencies"])
+    return catalogue.results.ranking_inputs()
+
+
+def ranked(catalogue: Catalogue, criteria: CriteriaSet, scenario: Scenario) -> Ranking:
+    """The live inventory ranked under ``scenario``, shared until the data changes."""
+    return catalogue.results.ranking(criteria, scenario)

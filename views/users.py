@@ -25,6 +25,7 @@ from inventory.access import Action, Role
 from inventory.accounts import AccountBook
 from inventory.errors import CatalogueError
 from inventory.passwords import RULES
+from views.cache_panel import cache_panel
 from views.common import actor, allowed, catalogue, flash, show_flash
 
 ONE_TIME = "users_one_time_password"  # (user name, password, what happened), shown once
@@ -165,3 +166,4 @@ st.caption(f"{len(table):,} account(s). Passwords are stored only as argon2 hash
 st.dataframe(table.rename(columns=TITLES), hide_index=True, width="stretch")
 add_account(accounts)
 manage_account(accounts, table)
+cache_panel()

@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from inventory import results
 from inventory.access import Actor, Role
 from inventory.accounts import OpenedSession, SignedIn
 from inventory.services import Catalogue
@@ -51,9 +52,10 @@ def sign_in(test: AppTest, name: str, role: Role, session: OpenedSession) -> App
 def start(database_url: str, monkeypatch: pytest.MonkeyPatch, *, name: str = "ana",
           role: Role = Role.admin, script: str = APP, timeout: int = 60) -> AppTest:
     """``script`` (app.py by default) on ``database_url``, signed in as ``name`` with ``role``;
-    each start is a fresh server (the cached catalogue is cleared)."""
+    each start is a fresh server (the cached catalogue and the shared results are cleared)."""
     monkeypatch.setenv("DTI_DATABASE_URL", database_url)
     st.cache_resource.clear()
+    results.SHARED.clear()
     add_account(database_url, name, role)
     test = sign_in(AppTest.from_file(script, default_timeout=timeout), name, role,
                    open_session(database_url, name, role))

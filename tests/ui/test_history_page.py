@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -25,7 +26,8 @@ PAGE = "views/history.py"
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """File name -> bytes of every download button drawn (AppTest keeps no file contents)."""
+    """File name -> bytes of every download button drawn (AppTest keeps no file contents);
+    a file built only when clicked is built here as a click would."""
     files: dict[str, bytes] = {}
     original = MediaFileManager.add
 
@@ -35,7 +37,18 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
             files[file_name] = data
         return original(self, data, mimetype, coordinates, file_name, **options)
 
+    def add_deferred(self: MediaFileManager, data_callable: Callable[[], bytes | str],
+                     mimetype: str | None, coordinates: str, file_name: str | None = None,
+                     **options: Any) -> str:
+        if file_name is not None:
+            data = data_callable()
+            files[file_name] = data.encode("utf-8") if isinstance(data, str) else data
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name,
+                                 **options)
+
+    original_deferred = MediaFileManager.add_deferred
     monkeypatch.setattr(MediaFileManager, "add", add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return files
 
 

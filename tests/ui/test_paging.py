@@ -1,0 +1,63 @@
+"""Long tables arrive a page at a time, and search narrows the rows before paging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from inventory.services import Catalogue
+from tests.support import by
+from tests.ui.harness import start
+from views.paging import PAGE_ROWS
+
+PROCESSES = 2 * PAGE_ROWS + 50
+
+
+@pytest.fixture
+def long_inventory(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path}/long.db"
+    catalogue = Catalogue.open(url)
+    try:
+        catalogue.load({
+            "units": [{"code": "GS", "name": "General Secretariat"}],
+            "processes": [{"code": f"P-{n:04d}", "name": f"Process {n}", "unit": "GS",
+                           "tags": "invoice" if n % 10 == 0 else None}
+                          for n in range(PROCESSES)]}, by("ana"))
+    finally:
+        catalogue.engine.dispose()
+    return url
+
+
+def _inventory_page(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    app = start(url, monkeypatch)
+    app.switch_page("views/inventory.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_the_process_table_ships_one_page_and_the_picker_reaches_the_rest(
+        long_inventory: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _inventory_page(long_inventory, monkeypatch)
+    table = app.dataframe(key="process_table").value
+    assert len(table) == PAGE_ROWS
+    assert table["Code"].iloc[0] == "P-0000"
+    picker = app.number_input(key="process_page")
+    assert picker.max == 3
+    picker.set_value(3).run()
+    table = app.dataframe(key="process_table").value
+    assert list(table["Code"]) == [f"P-{n:04d}" for n in range(2 * PAGE_ROWS, PROCESSES)]
+
+
+def test_search_narrows_the_rows_first_and_a_page_past_the_end_becomes_the_last(
+        long_inventory: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _inventory_page(long_inventory, monkeypatch)
+    app.number_input(key="process_page").set_value(3).run()
+    app.text_input(key="search").input("invoice").run()
+    assert not app.exception, app.exception
+    table = app.dataframe(key="process_table").value
+    assert len(table) == PROCESSES // 10
+    assert set(table["Code"]) == {f"P-{n:04d}" for n in range(0, PROCESSES, 10)}
+    assert not [box for box in app.number_input if box.key == "process_page"]
+
