@@ -179,8 +179,10 @@ def _explain_clicked() -> None:
         st.session_state["explain_a"] = codes[rows[0]]
 
 
+@st.fragment
 def explain_panel(ranking: Ranking) -> None:
-    """Why process A scores what it does, or why it ranks above or below B."""
+    """Why process A scores what it does, or why it ranks above or below B. Choosing another
+    process reruns this panel only, not the ranking above it."""
     codes = ranking.table["code"].tolist()
     names = dict(zip(codes, ranking.table["name"], strict=True))
     ranks = dict(zip(codes, ranking.table["rank"], strict=True))
