@@ -143,9 +143,10 @@ def audit_verify(ctx: typer.Context) -> None:
     the first entry that was inserted, edited or follows a removed one."""
     check = _catalogue(ctx).verify_audit()
     if not check.intact:
-        typer.echo(f"Error: the audit trail is broken at entry {check.broken} ({check.description})"
-                   f": it was inserted or edited outside dti, or an entry just before it was removed; "
-                   f"the {check.entries} entries before it are intact", err=True)
+        typer.echo(f"Error: the audit trail is broken at entry {check.broken} "
+                   f"({check.description}): it was inserted or edited outside dti, or an entry "
+                   f"just before it was removed; the {check.entries} entries before it are "
+                   "intact", err=True)
         raise typer.Exit(1)
     last = f", last seal {check.last_seal}" if check.last_seal else ""
     typer.echo(f"The audit trail is intact ({check.entries} entries{last}).")

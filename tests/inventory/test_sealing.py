@@ -7,41 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from inventory import migrate
 from inventory.sealing import audit_seal
 from inventory.services import Catalogue
-from tests.support import by, dti, ok, refused
-
-AUDIT_TRIGGERS = ("audit_events_no_update", "audit_events_no_delete")
-SNAPSHOT_TRIGGERS = ("snapshots_no_update", "snapshots_no_delete")
-
-
-@contextmanager
-def with_database_access(catalogue: Catalogue) -> Iterator[Connection]:
-    """A connection as someone with full access to the database has it: the append-only
-    triggers are lifted (SQLite: dropped and put back; PostgreSQL: a superuser session in
-    replica mode, where ordinary triggers do not fire)."""
-    sqlite = catalogue.engine.dialect.name == "sqlite"
-    with catalogue.engine.begin() as conn:
-        if sqlite:
-            saved = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'trigger'")
-                                 ).scalars().all()
-            for name in (*AUDIT_TRIGGERS, *SNAPSHOT_TRIGGERS):
-                conn.execute(text(f"DROP TRIGGER {name}"))
-        else:
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-        yield conn
-        if sqlite:
-            for statement in saved:
-                conn.execute(text(statement))
+from tests.support import by, dti, ok, refused, with_database_access
 
 
 def audit_ids(catalogue: Catalogue) -> list[int]:
@@ -65,7 +40,7 @@ def url_of(catalogue: Catalogue) -> str:
 def test_a_forged_insert_is_found(small_catalogue: Catalogue) -> None:
     """The forger chains an unkeyed SHA-256 onto the last seal, as one could without the
     secret."""
-    with with_database_access(small_catalogue) as conn:
+    with with_database_access(small_catalogue.engine) as conn:
         last = conn.execute(text("SELECT seal FROM audit_events ORDER BY id DESC LIMIT 1")
                             ).scalar_one()
         conn.execute(text(
@@ -82,7 +57,7 @@ def test_a_forged_insert_is_found(small_catalogue: Catalogue) -> None:
 
 def test_an_edited_event_is_found(small_catalogue: Catalogue) -> None:
     third = audit_ids(small_catalogue)[2]
-    with with_database_access(small_catalogue) as conn:
+    with with_database_access(small_catalogue.engine) as conn:
         conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"),
                      {"id": third})
     line = refused(dti(url_of(small_catalogue), "audit", "verify"))
@@ -92,7 +67,7 @@ def test_an_edited_event_is_found(small_catalogue: Catalogue) -> None:
 
 def test_a_removed_event_is_found_at_the_next_one(small_catalogue: Catalogue) -> None:
     ids = audit_ids(small_catalogue)
-    with with_database_access(small_catalogue) as conn:
+    with with_database_access(small_catalogue.engine) as conn:
         conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": ids[3]})
     check = small_catalogue.verify_audit()
     assert (check.intact, check.broken, check.entries) == (False, ids[4], 3)
@@ -113,7 +88,7 @@ def test_a_snapshot_rewritten_with_a_fresh_sha256_fails_verification(
     record = book.snapshot("Decision", "Board", {"results": {"table": [1]}}, by("ana"))
     assert book.snapshot_record(record["id"])["intact"]
     payload = '{"results":{"table":[2]}}'
-    with with_database_access(catalogue) as conn:
+    with with_database_access(catalogue.engine) as conn:
         conn.execute(text("UPDATE snapshots SET payload = :p, content_hash = :h"),
                      {"p": payload, "h": hashlib.sha256(payload.encode()).hexdigest()})
     stored = book.snapshot_record(record["id"])
@@ -127,7 +102,7 @@ def test_a_snapshot_whose_content_alone_changed_is_named_so(catalogue: Catalogue
     book = catalogue.scenarios
     book.add("Decision", {}, by("ana"))
     record = book.snapshot("Decision", "Board", {"a": 1}, by("ana"))
-    with with_database_access(catalogue) as conn:
+    with with_database_access(catalogue.engine) as conn:
         conn.execute(text("UPDATE snapshots SET payload = :p"), {"p": '{"a":2}'})
     assert book.snapshot_record(record["id"])["damage"] == (
         "its content no longer matches its SHA-256")
