@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from inventory.errors import CatalogueError
 from views.common import catalogue
 from views.navigation import PAGES, pages_for, refused_link_page
 from views.signin import account_box, signed_in, stop_unless_ready
@@ -17,7 +18,11 @@ from views.signin import account_box, signed_in, stop_unless_ready
 # which a closed network or the content security policy (docs/nginx/dti.conf) refuses.
 st.set_page_config(page_title="dti · what to transform",
                    page_icon=str(Path(__file__).parent / "views" / "icon.png"), layout="wide")
-catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
+try:
+    catalogue()  # opened and migrated once; the sample inventory is loaded into an empty database
+except CatalogueError as error:  # no database, a newer schema, no server secret...
+    st.error(f"The inventory cannot be opened: {error}", icon=":material/error:")
+    st.stop()
 who = signed_in()
 offered = PAGES if who is None else pages_for(who)
 refusal = None if who is None else refused_link_page(who)  # a link to a page not offered

@@ -56,8 +56,9 @@ from inventory import audit
 from inventory.access import Action, Actor, Role, authorize
 from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound, SignInRefused
-from inventory.models import AuditEvent, SignInSession, UserAccount, utcnow
+from inventory.models import SignInSession, UserAccount, utcnow
 from inventory.passwords import checked_password
+from inventory.sealing import append_audit
 from inventory.services import write_transaction
 
 ENTITY = "user"
@@ -440,9 +441,10 @@ def _set_password(s: Session, row: UserAccount, password: str, who: str, *,
 
 def _note(s: Session, row: UserAccount, action: str, detail: str | None) -> None:
     """A sign-in event: audited without changing the account's version."""
-    s.add(AuditEvent(at=utcnow(), actor=row.username, action=action, entity=ENTITY,
-                     entity_id=row.id, entity_key=row.username, entity_version=row.version,
-                     field=None, old_value=None, new_value=detail))
+    append_audit(s, [{"at": utcnow(), "actor": row.username, "action": action,
+                      "entity": ENTITY, "entity_id": row.id, "entity_key": row.username,
+                      "entity_version": row.version, "field": None, "old_value": None,
+                      "new_value": detail}])
 
 
 def _checked_username(username: str) -> str:

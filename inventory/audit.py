@@ -8,6 +8,7 @@ Conventions
 * A change that changes nothing writes nothing and does not bump the version.
 * Optimistic locking: a caller passes the version it saw; if the stored version differs the
   change is refused with :class:`~inventory.errors.Conflict` naming who changed what since.
+* Events are sealed onto the audit chain as they are written (:mod:`inventory.sealing`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from inventory import repository
 from inventory.errors import Conflict, InvalidInput
-from inventory.models import AuditEvent, Tracked, utcnow
+from inventory.models import Tracked, utcnow
+from inventory.sealing import append_audit
 
 
 def as_text(value: Any) -> str | None:
@@ -36,11 +38,12 @@ def as_text(value: Any) -> str | None:
     return str(getattr(value, "value", value))
 
 
-def _event(session: Session, row: Tracked, entity: str, key: str, actor: str, action: str,
-           field: str | None = None, old: str | None = None, new: str | None = None) -> None:
-    session.add(AuditEvent(at=row.updated_at, actor=actor, action=action, entity=entity,
-                           entity_id=row.id, entity_key=key[:100], entity_version=row.version,  # type: ignore[attr-defined]
-                           field=field, old_value=old, new_value=new))
+def _event(row: Tracked, entity: str, key: str, actor: str, action: str,
+           field: str | None = None, old: str | None = None,
+           new: str | None = None) -> dict[str, Any]:
+    return {"at": row.updated_at, "actor": actor, "action": action, "entity": entity,
+            "entity_id": row.id, "entity_key": key[:100], "entity_version": row.version,  # type: ignore[attr-defined]
+            "field": field, "old_value": old, "new_value": new}
 
 
 def record_create(session: Session, row: Tracked, entity: str, key: str, actor: str,
@@ -52,7 +55,8 @@ def record_create(session: Session, row: Tracked, entity: str, key: str, actor: 
     session.add(row)
     session.flush()
     shown = {name: as_text(value) for name, value in given.items() if value is not None}
-    _event(session, row, entity, key, actor, "create", new=json.dumps(shown, ensure_ascii=False))
+    append_audit(session, [_event(row, entity, key, actor, "create",
+                                  new=json.dumps(shown, ensure_ascii=False))])
 
 
 def check_version(session: Session, row: Tracked, entity: str, key: str,
@@ -85,9 +89,9 @@ def apply_changes(session: Session, row: Tracked, entity: str, key: str, actor: 
         if getattr(row, column) != value:
             setattr(row, column, value)
     _bump(row, actor)
-    for name in changed:
-        _event(session, row, entity, key, actor, "update", field=name,
-               old=as_text(before.get(name)), new=as_text(after[name]))
+    append_audit(session, [_event(row, entity, key, actor, "update", field=name,
+                                  old=as_text(before.get(name)), new=as_text(after[name]))
+                           for name in changed])
     return changed
 
 
@@ -96,7 +100,7 @@ def soft_delete(session: Session, row: Tracked, entity: str, key: str, actor: st
         raise InvalidInput(f"{key} is already deleted")
     _bump(row, actor)
     row.deleted_at, row.deleted_by = row.updated_at, actor
-    _event(session, row, entity, key, actor, "delete")
+    append_audit(session, [_event(row, entity, key, actor, "delete")])
 
 
 def restore(session: Session, row: Tracked, entity: str, key: str, actor: str) -> None:
@@ -104,7 +108,7 @@ def restore(session: Session, row: Tracked, entity: str, key: str, actor: str) -
         raise InvalidInput(f"{key} is not deleted; there is nothing to restore")
     _bump(row, actor)
     row.deleted_at, row.deleted_by = None, None
-    _event(session, row, entity, key, actor, "restore")
+    append_audit(session, [_event(row, entity, key, actor, "restore")])
 
 
 def _bump(row: Tracked, actor: str) -> None:

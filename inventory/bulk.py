@@ -28,7 +28,6 @@ from inventory.audit import as_text
 from inventory.importing import KINDS, MODELS, ImportRow, ParsedImport
 from inventory.models import (
     Assessment,
-    AuditEvent,
     Dependency,
     Kpi,
     Process,
@@ -36,6 +35,7 @@ from inventory.models import (
     utcnow,
 )
 from inventory.schemas import PROCESS_FIELDS, validation_problems
+from inventory.sealing import append_audit
 
 Mode = Literal["insert", "upsert"]
 Key = tuple[str, ...]
@@ -155,8 +155,7 @@ def _write(s: Session, model: type[Any], entity: str, plan: _Plan, actor: str,
                             as_text(value))
                       for name, value in after.items() if current[name] != value]
         s.execute(update(model), changes)
-    if audit:
-        s.execute(insert(AuditEvent), audit)
+    append_audit(s, audit)
     return new_ids
 
 

@@ -118,15 +118,38 @@ def init(ctx: typer.Context,
                    "prints a new one.")
 
 
-@app.command("audit")
+audit_app = typer.Typer(help="The audit trail: `dti audit` shows it, `dti audit verify` "
+                        "checks its seals.", add_completion=False, rich_markup_mode=None,
+                        pretty_exceptions_enable=False)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.callback(invoke_without_command=True)
 def audit_log(ctx: typer.Context,
               actor: Annotated[str | None, typer.Option(help="Only this actor's changes.")] = None,
               limit: Annotated[int, typer.Option(help="Newest N events.")] = 50,
               fmt: FormatOption = Format.table) -> None:
     """Show the audit trail, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
     frame = _catalogue(ctx).audit_log(actor=actor, limit=limit)
     _emit(frame, fmt, ["at", "actor", "action", "entity", "entity_key", "field", "old_value",
                        "new_value"])
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Check the audit trail's chain of seals (keyed with the server secret): exit 1 and name
+    the first entry that was inserted, edited or follows a removed one."""
+    check = _catalogue(ctx).verify_audit()
+    if not check.intact:
+        typer.echo(f"Error: the audit trail is broken at entry {check.broken} "
+                   f"({check.description}): it was inserted or edited outside dti, or an entry "
+                   f"just before it was removed; the {check.entries} entries before it are "
+                   "intact", err=True)
+        raise typer.Exit(1)
+    last = f", last seal {check.last_seal}" if check.last_seal else ""
+    typer.echo(f"The audit trail is intact ({check.entries} entries{last}).")
 
 
 # ---------------------------------------------------------------- spreadsheets

@@ -27,3 +27,8 @@ class PermissionDenied(CatalogueError):
 
 class SignInRefused(CatalogueError):
     """Wrong user name or password, a disabled account, or too many failed attempts."""
+
+
+class SecretUnavailable(CatalogueError):
+    """The server secret that seals the audit trail and snapshots cannot be found or made
+    (see :mod:`inventory.secret_key`)."""

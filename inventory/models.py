@@ -7,7 +7,9 @@ Conventions
   delete (``deleted_at``/``deleted_by``): nothing is ever removed from the database.
 * Vocabularies are stored as their machine words (see :mod:`inventory.schemas`) in plain strings,
   so a new word needs no schema change.
-* ``audit_events`` is append-only: triggers in the migration refuse UPDATE and DELETE on it.
+* ``audit_events`` and ``snapshots`` are append-only: triggers in the migrations refuse UPDATE
+  and DELETE (and, on PostgreSQL, TRUNCATE) on them, and each row carries a ``seal`` keyed with
+  the server secret that shows a rewrite (see :mod:`inventory.sealing`).
 * The schema changes only through Alembic (``inventory/migrations``).
 """
 
@@ -164,7 +166,8 @@ class Assessment(Tracked, Base):
 
 
 class AuditEvent(Base):
-    """One changed field (or one create/delete/restore) of one record; never updated or deleted."""
+    """One changed field (or one create/delete/restore) of one record; never updated or deleted.
+    ``seal`` chains it to the event before (:func:`inventory.sealing.audit_seal`)."""
 
     __tablename__ = "audit_events"
 
@@ -179,6 +182,7 @@ class AuditEvent(Base):
     field: Mapped[str | None] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    seal: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
 
@@ -209,7 +213,8 @@ class SavedScenario(Tracked, Base):
 
 class Snapshot(Base):
     """A scenario frozen for a decision: its inputs, criteria, settings and results as JSON,
-    with the SHA-256 of that content. Append-only: triggers refuse UPDATE and DELETE."""
+    with the SHA-256 of that content and a ``seal`` keyed with the server secret
+    (:func:`inventory.sealing.snapshot_seal`). Append-only: triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "snapshots"
 
@@ -220,6 +225,7 @@ class Snapshot(Base):
     taken_by: Mapped[str] = mapped_column(String(100))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[str] = mapped_column(Text)
+    seal: Mapped[str] = mapped_column(String(64))
 
 
 class UserAccount(Tracked, Base):

@@ -228,17 +228,17 @@ def scenario_snapshots(ctx: typer.Context,
 
 @scenario_app.command("verify")
 def scenario_verify(ctx: typer.Context, snapshot_id: int) -> None:
-    """Check a snapshot: its content still matches its hash and re-ranking it gives exactly
-    the results it recorded."""
+    """Check a snapshot: its content still matches its hash, its record its seal (keyed with
+    the server secret), and re-ranking it gives exactly the results it recorded."""
     record = _catalogue(ctx).scenarios.snapshot_record(snapshot_id)
     if not record["intact"]:
-        raise ScoringError(f"snapshot {snapshot_id}'s content no longer matches its SHA-256")
+        raise ScoringError(f"snapshot {snapshot_id} is not as dti wrote it: {record['damage']}")
     problems = verify(record["content"])
     if problems:
         raise ScoringError(f"snapshot {snapshot_id} does not reproduce: {problems[0]} "
                            f"({len(problems)} differences)")
-    typer.echo(f"Snapshot {snapshot_id} is intact (SHA-256 {record['content_hash']}) and "
-               "reproduces exactly.")
+    typer.echo(f"Snapshot {snapshot_id} is intact (sealed, SHA-256 {record['content_hash']}) "
+               "and reproduces exactly.")
 
 
 @scenario_app.command("why")

@@ -8,13 +8,17 @@ soft-deleted like every other record.
 A snapshot freezes a scenario for a decision: the caller passes the whole content (inputs,
 criteria, settings, results) as JSON-ready data; the book stores it with the SHA-256 of its
 canonical JSON (keys sorted, no spaces), so anyone can later check that what was decided on is
-exactly what is stored. The snapshots table is append-only (database triggers).
+exactly what is stored, and with a seal keyed with the server secret over that hash, the
+scenario, label, time and author (:func:`inventory.sealing.snapshot_seal`), so a snapshot
+rewritten in the database, hash included, is found out. The snapshots table is append-only
+(database triggers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -27,6 +31,7 @@ from inventory.access import Action, Actor, authorize
 from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.models import SavedScenario, Snapshot, utcnow
+from inventory.sealing import SNAPSHOT_FIELDS, secret_of, snapshot_seal
 from inventory.services import catalogue_transaction
 
 ENTITY = "scenario"
@@ -127,8 +132,9 @@ class ScenarioBook:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with catalogue_transaction(self.engine) as s:
             scenario = self._existing(s, name)
-            row = Snapshot(scenario_id=scenario.id, label=label, taken_at=utcnow(),
-                           taken_by=who, content_hash=digest, payload=text)
+            fields = {"scenario_id": scenario.id, "label": label, "taken_at": utcnow(),
+                      "taken_by": who, "content_hash": digest}
+            row = Snapshot(**fields, payload=text, seal=snapshot_seal(secret_of(s), fields))
             s.add(row)
             s.flush()
             snapshot_id = row.id
@@ -146,7 +152,8 @@ class ScenarioBook:
         return pd.DataFrame(records, columns=SNAPSHOT_COLUMNS)
 
     def snapshot_record(self, snapshot_id: int, *, with_content: bool = True) -> dict[str, Any]:
-        """One snapshot; with its ``content`` and ``intact`` (the stored hash still matches)."""
+        """One snapshot; with its ``content``, ``intact`` (true when its content still matches
+        its SHA-256 and its record its seal) and ``damage`` (what does not match, else None)."""
         with reading(self.engine) as s:
             found = s.execute(select(Snapshot, SavedScenario.name).join(
                 SavedScenario, Snapshot.scenario_id == SavedScenario.id).where(
@@ -157,8 +164,8 @@ class ScenarioBook:
             record = _snapshot_record(snapshot, scenario)
             if with_content:
                 record["content"] = json.loads(snapshot.payload)
-                record["intact"] = hashlib.sha256(
-                    snapshot.payload.encode("utf-8")).hexdigest() == snapshot.content_hash
+                record["damage"] = _damage(snapshot, secret_of(s))
+                record["intact"] = record["damage"] is None
         return record
 
     # ------------------------------------------------------------------ lookups
@@ -204,6 +211,19 @@ def _scenario_record(row: SavedScenario) -> dict[str, Any]:
             "version": row.version, "created_at": row.created_at, "created_by": row.created_by,
             "updated_at": row.updated_at, "updated_by": row.updated_by, "settings": settings,
             "deleted_at": row.deleted_at}
+
+
+def _damage(row: Snapshot, secret: bytes) -> str | None:
+    """What of a stored snapshot no longer matches: its content its SHA-256, or its record
+    its seal; None when both match."""
+    if hashlib.sha256(row.payload.encode("utf-8")).hexdigest() != row.content_hash:
+        return "its content no longer matches its SHA-256"
+    fields = {name: getattr(row, name) for name in SNAPSHOT_FIELDS}
+    if not hmac.compare_digest(snapshot_seal(secret, fields), row.seal):
+        return ("its seal does not match: its content and hash, scenario, label, time or "
+                "author were rewritten outside dti (or this server's secret is not the one "
+                "it was sealed with)")
+    return None
 
 
 def _snapshot_record(row: Snapshot, scenario: str) -> dict[str, Any]:

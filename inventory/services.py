@@ -53,6 +53,8 @@ from inventory.schemas import (
     person_key,
     same_code,
 )
+from inventory.sealing import ChainCheck, check_audit_chain
+from inventory.secret_key import server_secret
 
 if TYPE_CHECKING:
     from inventory.accounts import AccountBook
@@ -196,6 +198,7 @@ class Catalogue:
             raise DatabaseNotReady(f"there is no database at {database}: run `dti init` first "
                                    "(or `dti init --sample` for the sample inventory)")
         try:
+            server_secret(engine.url)
             if migrate_schema:
                 migrate.upgrade(engine)
             elif (state := migrate.schema_state(engine)) is not None:
@@ -309,6 +312,13 @@ class Catalogue:
             return repository.audit_frame(s, actor=actor, action=action, entity=entity,
                                           key_contains=key_contains, since=since, until=until,
                                           limit=limit)
+
+    def verify_audit(self) -> ChainCheck:
+        """Recompute the audit trail's chain of seals (see :mod:`inventory.sealing`): how many
+        events are intact, or the first one that was inserted, edited or follows a removed
+        one."""
+        with reading(self.engine) as s:
+            return check_audit_chain(s)
 
     def deleted_items(self) -> pd.DataFrame:
         """Every soft-deleted unit, process, dependency, KPI, assessment and scenario, most

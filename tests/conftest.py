@@ -19,6 +19,9 @@ from inventory.services import Catalogue
 from tests.support import by
 
 POSTGRES_URL = os.environ.get("DTI_TEST_POSTGRES_URL")
+#: One server secret for the whole run (and the app and CLI processes it starts), so that the
+#: PostgreSQL databases copied from the session's sample keep verifying.
+os.environ.setdefault("DTI_SECRET_KEY", "test-only-secret-" + "0" * 32)
 NO_POSTGRES = ("DTI_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped "
                "(.ci/run sets it when a server answers on 127.0.0.1:5432)")
 
@@ -42,9 +45,12 @@ def postgres_database() -> Iterator[str]:
 
 
 def _empty_postgres(url: str) -> None:
+    """Empty every table; the append-only triggers (TRUNCATE refused) are off for this session
+    only, as replication sessions have them (superuser, as the test server's user is)."""
     engine = create_engine(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 

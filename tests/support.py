@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select, text
 from typer.testing import CliRunner, Result
 
 from inventory.access import Actor, Role
@@ -52,3 +54,27 @@ def snapshot(catalogue: Catalogue) -> dict[str, list[tuple[Any, ...]]]:
         return {table.name: [tuple(row) for row in conn.execute(
             select(table).order_by(*table.primary_key.columns))]
             for table in Base.metadata.sorted_tables}
+
+
+APPEND_ONLY_TRIGGERS = ("audit_events_no_update", "audit_events_no_delete",
+                        "snapshots_no_update", "snapshots_no_delete")
+
+
+@contextmanager
+def with_database_access(engine: Engine) -> Iterator[Connection]:
+    """A connection as someone with full access to the database has it: the append-only
+    triggers are lifted (SQLite: dropped and put back; PostgreSQL: a superuser session in
+    replica mode, where ordinary triggers do not fire)."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as conn:
+        if sqlite:
+            saved = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'trigger'")
+                                 ).scalars().all()
+            for name in APPEND_ONLY_TRIGGERS:
+                conn.execute(text(f"DROP TRIGGER {name}"))
+        else:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        yield conn
+        if sqlite:
+            for statement in saved:
+                conn.execute(text(statement))

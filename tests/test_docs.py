@@ -19,8 +19,9 @@ def cli_commands() -> set[str]:
 
     def walk(command: object, prefix: str) -> None:
         subcommands = getattr(command, "commands", None)
+        if subcommands is None or getattr(command, "invoke_without_command", False):
+            paths.add(prefix)  # a command, or a group that also runs on its own (`dti audit`)
         if subcommands is None:
-            paths.add(prefix)
             return
         for name, sub in subcommands.items():
             walk(sub, f"{prefix} {name}".strip())

@@ -382,13 +382,14 @@ def verify_and_explain(criteria: CriteriaSet, inputs: RankingInputs,
     if check.button("Verify", key="snap_verify", width="stretch"):
         try:
             record = book.snapshot_record(int(chosen))
-            problems = [] if record["intact"] else ["its content no longer matches its "
-                                                    "SHA-256"]
-            problems += verify(record["content"])
+            problems = verify(record["content"]) if record["intact"] else []
         except (CatalogueError, ScoringError) as error:
             st.error(f"Cannot verify snapshot {chosen}: {error}", icon=":material/error:")
         else:
-            if problems:
+            if not record["intact"]:
+                st.error(f"Snapshot {chosen} is not as dti wrote it: {record['damage']}.",
+                         icon=":material/error:")
+            elif problems:
                 st.error(f"Snapshot {chosen} does not reproduce ({len(problems)} differences):"
                          "\n\n" + "\n".join(f"- {p}" for p in problems[:20]),
                          icon=":material/error:")

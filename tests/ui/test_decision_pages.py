@@ -5,6 +5,7 @@ they show is what :mod:`scoring` gives for the same choices."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 import inventory.errors  # noqa: F401  (loaded before a page runs: see _page)
@@ -24,7 +26,7 @@ from scoring.decision import choose, default_periods, roadmap, robustness
 from scoring.ranking import RankingInputs, rank
 from scoring.scenario import Constraints, Method, Scenario
 from scoring.snapshot import freeze
-from tests.support import by
+from tests.support import by, with_database_access
 from tests.ui.harness import start
 from views.decision_charts import DEFAULT
 from views.prioritise_charts import grid_key
@@ -169,6 +171,22 @@ def test_a_snapshot_is_taken_and_reproduces(page: PageFactory, database_url: str
     finally:
         catalogue.engine.dispose()
 
+
+def test_a_snapshot_rewritten_in_the_database_is_shown_as_not_as_written(
+        page: PageFactory, database_url: str) -> None:
+    _save(database_url, Scenario(name="Decided", weights=CRITERIA.weights()))
+    test = page("scenarios")
+    test.button(key="snap_take").click().run()
+    engine = Catalogue.open(database_url).engine
+    with with_database_access(engine) as conn:
+        payload = conn.execute(text("SELECT payload FROM snapshots")).scalar_one()
+        forged = payload.replace('"rank":1,', '"rank":2,', 1)
+        conn.execute(text("UPDATE snapshots SET payload = :p, content_hash = :h"),
+                     {"p": forged, "h": hashlib.sha256(forged.encode()).hexdigest()})
+    engine.dispose()
+    test.button(key="snap_verify").click().run()
+    assert "Snapshot 1 is not as dti wrote it: its seal does not match" in _texts(test, "error")
+    assert "intact" not in _texts(test, "success")
 
 def test_robustness_shows_the_probabilities_of_robustness(page: PageFactory,
                                                           database_url: str) -> None:
