@@ -238,7 +238,7 @@ class AccountBook:
         count of failures is reset too, audited."""
         who = authorize(actor, Action.manage_users)
         with write_transaction(self.engine) as s:
-            row = self._find(s, username)
+            row = self._find(s, username, lock=True)  # before the failures, as sign_in does
             cleared = Throttle.forget(s, username)
             if row is not None:
                 audit.apply_changes(s, row, ENTITY, row.username, who,
