@@ -10,9 +10,15 @@ Conventions
   :func:`secrets.token_urlsafe`) that must be changed at the first sign-in.
 * On a database without any account, :meth:`AccountBook.ensure_first_admin` creates ``admin``
   with a one-time password for the caller to print; there is never a fixed default password.
-* Failed sign-ins are counted per account: after :attr:`SignInPolicy.max_attempts` in a row the
-  account is locked for :attr:`SignInPolicy.lock_minutes`. The refusal never says whether the
-  user name exists. Sign-ins and refusals are audited (entity ``user``).
+* Failed sign-ins slow down the source that makes them, per typed user name and per source
+  (:mod:`inventory.sign_in_throttle`): after :attr:`SignInPolicy.max_attempts` failures that
+  source waits 1, 2, 4 ... seconds, at most :attr:`SignInPolicy.lock_minutes`; no account is
+  ever locked, so nobody can lock a named person out. Every refusal of a name and password has
+  one wording, the same for an unknown name, a wrong password and a source that must wait
+  (:func:`refusal`), and an unknown name costs one argon2 verification like a known one (OWASP
+  Authentication Cheat Sheet, "Authentication and Error Messages"). Only the right password of
+  a disabled account is told so. Sign-ins and refusals of accounts are audited (entity
+  ``user``); an account's ``failed_attempts`` counts its failures since its last sign-in.
 * Accounts are disabled, never deleted. Every change is audited like any other record.
 
 Staying signed in across reloads
@@ -45,6 +51,7 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -60,31 +67,52 @@ from inventory.models import SignInSession, UserAccount, utcnow
 from inventory.passwords import checked_password
 from inventory.sealing import append_audit
 from inventory.services import write_transaction
+from inventory.sign_in_throttle import NO_SOURCE, Throttle, duration, source_key
 
 ENTITY = "user"
 FIRST_ADMIN = "admin"
 USER_COLUMNS = ["username", "display_name", "role", "disabled", "must_change_password",
-                "last_sign_in_at", "failed_attempts", "locked_until", "created_at", "created_by",
-                "updated_at", "updated_by"]
+                "last_sign_in_at", "failed_attempts", "created_at", "created_by", "updated_at",
+                "updated_by"]
 _HASHER = PasswordHasher()
 _REFUSED = "wrong user name or password"
 
 
+def refusal(wait_seconds: int) -> str:
+    """The one answer to a name and password that do not sign in, whatever the reason."""
+    if not wait_seconds:
+        return _REFUSED
+    return f"{_REFUSED}, or too many attempts: wait {duration(wait_seconds)} and try again"
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for a name without a password so that the answer
+    takes as long as for an account."""
+    return _HASHER.hash(secrets.token_urlsafe(32))
+
+
 @dataclass(frozen=True)
 class SignInPolicy:
-    """How sign-in is limited; read from the environment by :meth:`from_env`."""
+    """How sign-in is limited; read from the environment by :meth:`from_env`.
+
+    ``max_attempts`` failures for one name from one source, or ``source_attempts`` from one
+    source for all names, start the waits; ``lock_minutes`` is the longest wait."""
 
     max_attempts: int = 5
     lock_minutes: int = 15
     session_minutes: int = 480
+    source_attempts: int = 50
 
     @classmethod
     def from_env(cls) -> SignInPolicy:
-        """``DTI_SIGNIN_ATTEMPTS``, ``DTI_SIGNIN_LOCK_MINUTES``, ``DTI_SESSION_MINUTES``."""
+        """``DTI_SIGNIN_ATTEMPTS``, ``DTI_SIGNIN_LOCK_MINUTES``, ``DTI_SESSION_MINUTES``,
+        ``DTI_SIGNIN_SOURCE_ATTEMPTS``."""
         values = {}
         for field, name in (("max_attempts", "DTI_SIGNIN_ATTEMPTS"),
                             ("lock_minutes", "DTI_SIGNIN_LOCK_MINUTES"),
-                            ("session_minutes", "DTI_SESSION_MINUTES")):
+                            ("session_minutes", "DTI_SESSION_MINUTES"),
+                            ("source_attempts", "DTI_SIGNIN_SOURCE_ATTEMPTS")):
             text = os.environ.get(name)
             if text is None:
                 continue
@@ -92,6 +120,9 @@ class SignInPolicy:
                 raise InvalidInput(f"{name}={text!r} is not a whole number of at least 1")
             values[field] = int(text)
         return cls(**values)
+
+    def throttle(self) -> Throttle:
+        return Throttle(self.max_attempts, self.source_attempts, self.lock_minutes * 60)
 
 
 @dataclass(frozen=True)
@@ -191,20 +222,40 @@ class AccountBook:
         who = authorize(actor, Action.manage_users)
         with write_transaction(self.engine) as s:
             row = self._existing(s, username)
-            audit.apply_changes(s, row, ENTITY, row.username, who,
-                                {"disabled": row.disabled, "locked_until": row.locked_until},
-                                {"disabled": False, "locked_until": None},
-                                {"disabled": False, "locked_until": None,
-                                 "failed_attempts": 0})
+            audit.apply_changes(s, row, ENTITY, row.username, who, {"disabled": row.disabled},
+                                {"disabled": False}, {"disabled": False})
+
+    def throttles(self, actor: Actor) -> pd.DataFrame:
+        """The sign-in failures still counted, per typed user name and source, newest first,
+        with when that source may try that name again (see :mod:`inventory.sign_in_throttle`).
+        Names that are no account are listed too."""
+        authorize(actor, Action.manage_users)
+        with reading(self.engine) as s:
+            return self.policy.throttle().table(s, utcnow())
+
+    def unlock(self, username: str, actor: Actor) -> int:
+        """Forget the failed sign-ins of ``username`` (any name, account or not) from every
+        source, so nobody waits to try it; return how many sources were counted. An account's
+        count of failures is reset too, audited."""
+        who = authorize(actor, Action.manage_users)
+        with write_transaction(self.engine) as s:
+            row = self._find(s, username, lock=True)  # before the failures, as sign_in does
+            cleared = Throttle.forget(s, username)
+            if row is not None:
+                audit.apply_changes(s, row, ENTITY, row.username, who,
+                                    {"failed_attempts": row.failed_attempts},
+                                    {"failed_attempts": 0}, {"failed_attempts": 0})
+        return cleared
 
     def reset_password(self, username: str, actor: Actor) -> str:
-        """A new one-time password (returned) replaces the old one, unlocks the account and
-        revokes its sign-in sessions."""
+        """A new one-time password (returned) replaces the old one, clears the name's failed
+        sign-ins and revokes its sign-in sessions."""
         who = authorize(actor, Action.manage_users)
         secret = one_time_password()
         with write_transaction(self.engine) as s:
             row = self._existing(s, username)
             _set_password(s, row, secret, who, temporary=True)
+            Throttle.forget(s, row.username)
             _revoke_sessions(s, row.username)
         return secret
 
@@ -221,34 +272,38 @@ class AccountBook:
 
     # ------------------------------------------------------------------ signing in
 
-    def sign_in(self, username: str, password: str) -> SignedIn:
-        """Check the password; refuse a wrong one or an unknown name with one message that does
-        not say which, a locked account with when to try again, a disabled one as such. The
-        failed attempt is stored before the refusal is raised."""
-        now = utcnow()
-        refusal: str | None = None
+    def sign_in(self, username: str, password: str, source: str | None = NO_SOURCE) -> SignedIn:
+        """Check the password of ``username`` tried from ``source`` (the client's address; none
+        from a caller without one). Every refusal of the name and password is :func:`refusal`,
+        whether the name is unknown, the password wrong or the source must wait; a disabled
+        account is told so only with its right password. The failure is stored before the
+        refusal is raised."""
+        source, throttle = source_key(source), self.policy.throttle()
+        answer: str | None = None
         with write_transaction(self.engine) as s:
+            throttle.serialise(s, source)
             row = self._find(s, username, lock=True)
-            if row is None or row.password_hash is None:
-                _HASHER.hash(password or "-")  # same cost whether or not the name exists
-                refusal = _REFUSED
-            elif row.locked_until is not None and row.locked_until > now:
-                minutes = max(1, round((row.locked_until - now).total_seconds() / 60))
-                refusal = (f"too many failed sign-ins for this account: try again in {minutes} "
-                           "minute(s), or ask an admin to reset the password")
-            elif not _verified(row.password_hash, password):
-                self._failed(s, row, now)
-                refusal = _REFUSED
+            now = utcnow()  # once the earlier tries from this source are stored
+            waiting = throttle.wait(s, username, source, now)
+            if waiting:
+                answer = refusal(waiting)
+            elif not _verified(_dummy_hash() if row is None or row.password_hash is None
+                               else row.password_hash, password) or row is None:
+                throttle.record_failure(s, username, source, now)
+                if row is not None:
+                    self._failed(s, row, source)
+                answer = refusal(throttle.wait(s, username, source, now))
             elif row.disabled:
                 _note(s, row, "sign_in_refused", "account disabled")
-                refusal = "this account is disabled; ask an admin"
+                answer = "this account is disabled; ask an admin"
             else:
-                row.failed_attempts, row.locked_until, row.last_sign_in_at = 0, None, now
+                throttle.forget(s, username, source)
+                row.failed_attempts, row.last_sign_in_at = 0, now
                 _note(s, row, "sign_in", None)
                 signed = SignedIn(Actor(row.username, Role(row.role)), row.display_name,
                                   row.must_change_password)
-        if refusal is not None:
-            raise SignInRefused(refusal)
+        if answer is not None:
+            raise SignInRefused(answer)
         return signed
 
     def change_password(self, username: str, current: str, new: str, *,
@@ -356,13 +411,11 @@ class AccountBook:
 
     # ------------------------------------------------------------------ helpers
 
-    def _failed(self, s: Session, row: UserAccount, now: dt.datetime) -> None:
+    @staticmethod
+    def _failed(s: Session, row: UserAccount, source: str) -> None:
         row.failed_attempts += 1
-        detail = f"wrong password ({row.failed_attempts} in a row)"
-        if row.failed_attempts >= self.policy.max_attempts:
-            row.locked_until = now + dt.timedelta(minutes=self.policy.lock_minutes)
-            detail += f"; locked for {self.policy.lock_minutes} minutes"
-        _note(s, row, "sign_in_refused", detail)
+        _note(s, row, "sign_in_refused", f"wrong password ({row.failed_attempts} in a row, "
+                                         f"from {source or 'no address'})")
 
     def _valid_session(self, s: Session, token: str,
                        now: dt.datetime) -> tuple[SignInSession, UserAccount]:
@@ -434,7 +487,7 @@ def _set_password(s: Session, row: UserAccount, password: str, who: str, *,
     """Store the new hash; the audit trail says the password changed, never what to."""
     row.password_hash = _HASHER.hash(password)
     row.must_change_password = temporary
-    row.failed_attempts, row.locked_until = 0, None
+    row.failed_attempts = 0
     audit.apply_changes(s, row, ENTITY, row.username, who, {"password": "old"},
                         {"password": "reset" if temporary else "changed"}, {})
 

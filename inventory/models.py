@@ -230,8 +230,10 @@ class Snapshot(Base):
 
 class UserAccount(Tracked, Base):
     """A person who may sign in. ``password_hash`` is an argon2id hash (never the password) and
-    is empty for accounts that only sign in through single sign-on. Accounts are disabled, not
-    deleted, so the audit trail's names stay explained."""
+    is empty for accounts that only sign in through single sign-on. ``failed_attempts`` counts
+    wrong passwords since the last sign-in, for the admin to see; it locks nothing (the waits
+    are per source, :class:`SignInFailure`). Accounts are disabled, not deleted, so the audit
+    trail's names stay explained."""
 
     __tablename__ = "users"
 
@@ -243,7 +245,6 @@ class UserAccount(Tracked, Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -276,3 +277,22 @@ class CatalogueRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SignInFailure(Base):
+    """Failed password sign-ins for one typed user name from one source (see
+    :mod:`inventory.sign_in_throttle`): how many since the last success and when the last one
+    was. Kept for unknown names exactly as for accounts, so it says nothing about which names
+    exist; ``username_key`` is therefore not a foreign key. A row is dropped on a successful
+    sign-in from that source, when an admin clears it, and a day after its last failure."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username_key: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+    __table_args__ = (UniqueConstraint("username_key", "source"),
+                      Index("ix_sign_in_failures_source", "source"))

@@ -16,7 +16,7 @@ from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit
 from inventory.passwords import RULES
 
 user_app = _typer("User accounts: add, list, set-role, disable, enable, reset-password, "
-                  "change-password, sign-out.")
+                  "change-password, sign-out, throttles, unlock.")
 
 RoleArgument = Annotated[Role, typer.Argument(help="viewer, analyst, leadership or admin.",
                                               case_sensitive=False)]
@@ -44,7 +44,7 @@ def list_users(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Every account with its role, state and last sign-in (never a password hash)."""
     _emit(_catalogue(ctx).accounts.list(_actor(ctx)), fmt,
           ["username", "display_name", "role", "disabled", "must_change_password",
-           "last_sign_in_at", "failed_attempts", "locked_until"])
+           "last_sign_in_at", "failed_attempts"])
 
 
 @user_app.command("set-role")
@@ -63,14 +63,14 @@ def disable(ctx: typer.Context, username: str) -> None:
 
 @user_app.command("enable")
 def enable(ctx: typer.Context, username: str) -> None:
-    """Let a disabled or locked account sign in again."""
+    """Let a disabled account sign in again."""
     _catalogue(ctx).accounts.enable(username, _actor(ctx))
     typer.echo(f"{username} is enabled.")
 
 
 @user_app.command("reset-password")
 def reset_password(ctx: typer.Context, username: str) -> None:
-    """Replace the password with a new one-time password (also unlocks the account)."""
+    """Replace the password with a new one-time password (also clears its failed sign-ins)."""
     _handover(username, _catalogue(ctx).accounts.reset_password(username, _actor(ctx)))
 
 
@@ -90,3 +90,20 @@ def sign_out(ctx: typer.Context, username: str) -> None:
     computer); it can sign in again with its password."""
     ended = _catalogue(ctx).accounts.sign_out_everywhere(username, _actor(ctx))
     typer.echo(f"{username} is signed out of {ended} browser session(s).")
+
+
+@user_app.command("throttles")
+def throttles(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
+    """Failed sign-ins still counted, per typed user name and source (the client's address),
+    with when that source may try that name again (UTC)."""
+    _emit(_catalogue(ctx).accounts.throttles(_actor(ctx)), fmt,
+          ["username", "source", "failures", "last_failure_at", "wait_until"])
+
+
+@user_app.command("unlock")
+def unlock(ctx: typer.Context, username: str) -> None:
+    """Forget the failed sign-ins of a user name from every source, so nobody waits to try it
+    (any name: failures are counted for names that are no account too)."""
+    cleared = _catalogue(ctx).accounts.unlock(username, _actor(ctx))
+    typer.echo(f"Cleared the failed sign-ins of {username} from {cleared} source(s)."
+               if cleared else f"No failed sign-ins of {username} are counted; nothing to clear.")

@@ -42,6 +42,7 @@ from inventory.access import Actor, Role
 from inventory.accounts import OpenedSession, SignedIn, SignInPolicy
 from inventory.errors import CatalogueError
 from inventory.passwords import MIN_LENGTH, RULES
+from inventory.sign_in_throttle import behind_proxy, request_source
 from views.common import SESSION_KEY, catalogue
 
 SSO = "single sign-on"
@@ -227,7 +228,7 @@ def _sign_in_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            signed = catalogue().accounts.sign_in(username, password)
+            signed = catalogue().accounts.sign_in(username, password, _source())
             opened = catalogue().accounts.open_session(signed)
         except CatalogueError as error:
             st.error(f"Not signed in: {error}.", icon=":material/lock:")
@@ -239,6 +240,16 @@ def _sign_in_form() -> None:
                   on_click=st.login, icon=":material/badge:")
     st.caption("No account? Ask an admin to add one on the Users page. On a first start the "
                "server's console shows the admin's one-time password.")
+
+
+def _source() -> str:
+    """Where this sign-in comes from, as the sign-in waits count it
+    (:func:`inventory.sign_in_throttle.request_source`); Streamlit gives no address on
+    localhost, and anything but text counts as none."""
+    peer = st.context.ip_address
+    hops = [hop for hop in st.context.headers.get_all("X-Forwarded-For") if isinstance(hop, str)]
+    return request_source(peer if isinstance(peer, str) else None, ", ".join(hops),
+                          behind_proxy())
 
 
 def _change_password_form(who: Actor, *, first: bool) -> None:

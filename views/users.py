@@ -1,5 +1,5 @@
 """Users: the admin's page for accounts. List them, add one, change a role, disable or enable,
-and reset a password.
+reset a password, and see and clear the failed sign-ins that make a source wait.
 
 Conventions
 -----------
@@ -12,6 +12,9 @@ Conventions
   session only until the next rerun draws it, then dropped. It is never stored in clear and
   never logged; the admin hands it over privately and the user must change it at first
   sign-in. Password hashes are never read by the page.
+* Failed sign-ins are counted per typed user name and source address, names that are no
+  account included (:mod:`inventory.sign_in_throttle`); clearing a name's count lets every
+  source try it again at once.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ ONE_TIME = "users_one_time_password"  # (user name, password, what happened), sh
 TITLES = {"username": "User name", "display_name": "Display name", "role": "Role",
           "disabled": "Disabled", "must_change_password": "Must change password",
           "last_sign_in_at": "Last sign-in (UTC)", "failed_attempts": "Failed sign-ins",
-          "locked_until": "Locked until (UTC)", "created_at": "Created (UTC)",
-          "created_by": "Created by", "updated_at": "Last changed (UTC)",
-          "updated_by": "Last changed by"}
+          "created_at": "Created (UTC)", "created_by": "Created by",
+          "updated_at": "Last changed (UTC)", "updated_by": "Last changed by"}
+WAIT_TITLES = {"username": "User name typed", "source": "Source address",
+               "failures": "Failures", "last_failure_at": "Last failure (UTC)",
+               "wait_until": "Waits until (UTC)"}
 ROLES = [role.value for role in Role]
 
 
@@ -112,8 +117,8 @@ def manage_account(accounts: AccountBook, table: pd.DataFrame) -> None:
                 st.error(f"Password not reset: {error}", icon=":material/error:")
             else:
                 keep_one_time_password(username, secret,
-                                       f"Reset the password of {username} (and unlocked the "
-                                       "account).")
+                                       f"Reset the password of {username} (and cleared its "
+                                       "failed sign-ins).")
         if right.button("Sign out everywhere", key="users_sign_out",
                         icon=":material/logout:",
                         help="Ends every browser session of this account (a lost laptop, a "
@@ -121,6 +126,37 @@ def manage_account(accounts: AccountBook, table: pd.DataFrame) -> None:
             sign_out_everywhere(accounts, username)
         st.caption("Accounts are never deleted: disable one instead. Every change here is in "
                    "the audit trail (History page, kind 'user').")
+
+
+def failed_sign_ins(accounts: AccountBook) -> None:
+    """The failures still counted, and a button that clears one user name's."""
+    st.subheader("Failed sign-ins")
+    try:
+        waits = accounts.throttles(actor())
+    except CatalogueError as error:
+        st.error(f"Failed sign-ins not shown: {error}", icon=":material/lock:")
+        return
+    if waits.empty:
+        st.caption("No failed sign-in is counted: nobody has to wait to sign in.")
+        return
+    st.caption("Counted per user name typed (accounts or not) and per source address; after "
+               "a few failures that source waits before trying that name again, 1 second then "
+               "twice as long each time. Other addresses are never slowed. Counts are "
+               "forgotten a day after the last failure, or at a successful sign-in.")
+    st.dataframe(waits.rename(columns=WAIT_TITLES), hide_index=True, width="stretch")
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    name = left.selectbox("User name typed", sorted(set(waits["username"])), index=None,
+                          key="users_unlock_name", placeholder="choose a user name")
+    if right.button("Clear its failed sign-ins", key="users_unlock",
+                    icon=":material/lock_open:", disabled=name is None) and name is not None:
+        try:
+            cleared = accounts.unlock(name, actor())
+        except CatalogueError as error:
+            st.error(f"Not cleared: {error}", icon=":material/error:")
+        else:
+            flash(f"Cleared the failed sign-ins of {name} from {cleared} source(s); every "
+                  "source may try it again now.")
+            st.rerun()
 
 
 def sign_out_everywhere(accounts: AccountBook, username: str) -> None:
@@ -166,4 +202,5 @@ st.caption(f"{len(table):,} account(s). Passwords are stored only as argon2 hash
 st.dataframe(table.rename(columns=TITLES), hide_index=True, width="stretch")
 add_account(accounts)
 manage_account(accounts, table)
+failed_sign_ins(accounts)
 cache_panel()

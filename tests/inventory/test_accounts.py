@@ -1,6 +1,6 @@
-"""Sign-in: passwords and their policy, one-time passwords, lockout, disabled accounts, single
-sign-on, sign-in sessions that survive a reload, the ``dti user`` commands, and no password,
-token or hash ever in the audit trail."""
+"""Sign-in: passwords and their policy, one-time passwords, disabled accounts, single sign-on,
+sign-in sessions that survive a reload, the ``dti user`` commands, and no password, token or
+hash ever in the audit trail (failed sign-ins and their waits: test_sign_in_throttle.py)."""
 
 from __future__ import annotations
 
@@ -57,31 +57,6 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_refusal(book: Account
     with pytest.raises(SignInRefused) as unknown:
         book.sign_in("nobody", "not the password")
     assert str(wrong.value) == str(unknown.value) == "wrong user name or password"
-
-
-def test_repeated_failures_lock_the_account_even_for_the_right_password(
-        book: AccountBook, catalogue: Catalogue) -> None:
-    for _ in range(3):
-        with pytest.raises(SignInRefused, match="wrong user name or password"):
-            book.sign_in("ana", "guess")
-    with pytest.raises(SignInRefused, match="try again in 15 minute"):
-        book.sign_in("ana", PASSWORD)
-    refusals = catalogue.audit_log(actor="ana")
-    assert list(refusals["action"]).count("sign_in_refused") == 3
-    book.reset_password("ana", by("root"))  # an admin's reset unlocks
-    with pytest.raises(SignInRefused, match="wrong user name or password"):
-        book.sign_in("ana", PASSWORD)  # the old password is gone
-
-
-def test_the_lock_ends_after_its_time(book: AccountBook, catalogue: Catalogue) -> None:
-    for _ in range(3):
-        with pytest.raises(SignInRefused):
-            book.sign_in("ana", "guess")
-    past = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)
-    with catalogue.engine.begin() as conn:
-        conn.execute(text("UPDATE users SET locked_until = :t WHERE username = 'ana'"),
-                     {"t": past})
-    assert book.sign_in("ana", PASSWORD).actor.name == "ana"
 
 
 def test_a_disabled_account_is_refused_and_its_open_session_ends(book: AccountBook) -> None:
@@ -447,8 +422,7 @@ def test_dti_user_sign_out_ends_every_session(book: AccountBook, database_url: s
         "Error: no account is named 'nobody'")
 
 
-def test_concurrent_wrong_passwords_are_all_counted_and_lock_the_account(
-        catalogue: Catalogue) -> None:
+def test_concurrent_wrong_passwords_are_all_counted(catalogue: Catalogue) -> None:
     """Each failure reads and bumps the count under the account's row lock: on PostgreSQL 40
     parallel wrong passwords left the count at 1 when the row was read without it."""
     accounts = AccountBook(catalogue.engine, SignInPolicy(max_attempts=1_000, lock_minutes=15))

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from alembic import command as alembic_command
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from inventory import migrate
@@ -26,6 +27,32 @@ def test_migrations_build_exactly_the_models(database_url: str) -> None:
     migrate.upgrade(engine)  # a second run is a no-op
     assert migrate.current_revision(engine) == migrate.head_revision()
     migrate.check(engine)  # raises if the models and the migrated schema differ
+    engine.dispose()
+
+
+def _schema(engine: Engine) -> tuple[bool, bool]:
+    """Whether the database has the sign-in failures table, and users.locked_until."""
+    found = inspect(engine)
+    return ("sign_in_failures" in found.get_table_names(),
+            "locked_until" in {c["name"] for c in found.get_columns("users")})
+
+
+def test_the_sign_in_failures_migration_downgrades_and_upgrades_again(
+        database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    assert _schema(engine) == (True, False)
+    config = migrate.alembic_config(engine)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            alembic_command.downgrade(config, "0007")
+        assert migrate.current_revision(engine) == "0007"
+        assert _schema(engine) == (False, True)
+    finally:  # the PostgreSQL test database is emptied, not dropped, for the next test
+        migrate.upgrade(engine)
+    assert _schema(engine) == (True, False)
+    migrate.check(engine)
     engine.dispose()
 
 

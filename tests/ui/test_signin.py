@@ -77,6 +77,72 @@ def test_a_wrong_password_shows_a_refusal_and_no_page(database_url: str,
     assert {m.label for m in test.metric} >= {"Processes"}
 
 
+def _waits(database_url: str, name: str, source: str, failures: int = 20) -> None:
+    """``failures`` failed sign-ins of ``name`` from ``source`` just now (20: the longest wait)."""
+    reader = Catalogue.open(database_url)
+    for _ in range(3):
+        with pytest.raises(SignInRefused):
+            reader.accounts.sign_in(name, "a wrong guess", source)
+    with reader.engine.begin() as conn:
+        conn.execute(text("UPDATE sign_in_failures SET failures = :n WHERE username_key = :name"),
+                     {"n": failures, "name": name})
+    reader.engine.dispose()
+
+
+def _connects_from(monkeypatch: pytest.MonkeyPatch, address: str | None,
+                   forwarded: str | None = None) -> None:
+    """The address of the connection and the X-Forwarded-For header Streamlit reports (AppTest
+    has no browser, so the session's client context is replaced)."""
+    headers = [] if forwarded is None else [("X-Forwarded-For", forwarded)]
+    monkeypatch.setattr("streamlit.runtime.context._get_client_context",
+                        lambda: SimpleNamespace(cookies={}, headers=headers, remote_ip=address))
+
+
+def test_an_unknown_name_a_wrong_password_and_a_waiting_address_get_one_answer(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attack report: after 5 failures a real account answered 'too many failed sign-ins
+    for this account' and an unknown one 'wrong user name or password'."""
+    add_account(database_url, "ana", Role.analyst)
+    _connects_from(monkeypatch, "198.51.100.7")
+    test = _fresh(database_url, monkeypatch)
+    answers = [_texts(_sign_in(test, name, "not my password")) for name in ("ana", "nobody")]
+    assert answers[0] == answers[1] and "Not signed in: wrong user name or password." in answers[0]
+    for name in ("ana", "nobody"):
+        _waits(database_url, name, "198.51.100.7")
+    answers = [_texts(_sign_in(test, name, password))
+               for name, password in (("ana", PASSWORD), ("ana", "x"), ("nobody", PASSWORD))]
+    assert answers[0] == answers[1] == answers[2]
+    assert ("Not signed in: wrong user name or password, or too many attempts: wait 15 "
+            "minutes and try again.") in answers[0]
+    assert not test.metric and SESSION_KEY not in test.session_state
+
+
+def test_a_strangers_failures_do_not_stop_the_owner_at_another_address(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind the documented proxy every connection comes from it: the address that counts is
+    the proxy's X-Forwarded-For hop."""
+    add_account(database_url, "ana", Role.analyst)
+    _waits(database_url, "ana", "198.51.100.7")
+    monkeypatch.setenv("DTI_BEHIND_PROXY", "1")
+    _connects_from(monkeypatch, None, "10.0.0.9, 198.51.100.7")
+    refused = _sign_in(_fresh(database_url, monkeypatch), "ana", PASSWORD)
+    assert "too many attempts" in _texts(refused) and not refused.metric
+    _connects_from(monkeypatch, None, "198.51.100.7, 203.0.113.5")  # a forged first hop
+    test = _sign_in(_fresh(database_url, monkeypatch), "ana", PASSWORD)
+    assert not test.exception, test.exception
+    assert {m.label for m in test.metric} >= {"Processes"}
+
+
+def test_a_bad_proxy_setting_is_shown_and_signs_nobody_in(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_account(database_url, "ana", Role.analyst)
+    monkeypatch.setenv("DTI_BEHIND_PROXY", "maybe")
+    test = _sign_in(_fresh(database_url, monkeypatch), "ana", PASSWORD)
+    assert "Not signed in: DTI_BEHIND_PROXY='maybe' is not one of 1, yes, true" in " ".join(
+        e.value for e in test.error)
+    assert not test.metric
+
+
 def test_an_expired_session_signs_out(database_url: str,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DTI_SESSION_MINUTES", "30")
@@ -183,7 +249,7 @@ def _browser_sends(monkeypatch: pytest.MonkeyPatch, cookies: dict[str, str]) -> 
     """The cookies the browser sent when it opened this Streamlit session (AppTest has no
     browser, so the session's client context is replaced)."""
     monkeypatch.setattr("streamlit.runtime.context._get_client_context",
-                        lambda: SimpleNamespace(cookies=cookies, headers=[]))
+                        lambda: SimpleNamespace(cookies=cookies, headers=[], remote_ip=None))
 
 
 def _reloaded(database_url: str, monkeypatch: pytest.MonkeyPatch, token: str) -> AppTest:

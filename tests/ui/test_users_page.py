@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from inventory.access import Role
+from inventory.errors import SignInRefused
 from inventory.services import Catalogue
 from tests.support import by
 from tests.ui.harness import PASSWORD, ROOT, start
@@ -84,3 +85,26 @@ def test_a_non_admin_opening_the_page_directly_is_refused(
     assert f"the role {role.value}" in _text(app, "error")
     assert not app.dataframe and not app.button and not app.text_input
     assert reader.audit_log(entity="user", actor="vic").empty
+
+
+def test_an_admin_sees_failed_sign_ins_and_clears_a_names(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    app = _users(start(database_url, monkeypatch))
+    assert "No failed sign-in is counted" in _text(app, "caption")
+    reader.accounts.add("bob", Role.viewer, by("setup"), password=PASSWORD)
+    for name in ("bob", "nobody"):
+        for _ in range(5):
+            with pytest.raises(SignInRefused):
+                reader.accounts.sign_in(name, "a wrong guess", "198.51.100.7")
+    app.run()
+    waits = app.dataframe[1].value
+    assert list(waits.columns) == ["User name typed", "Source address", "Failures",
+                                   "Last failure (UTC)", "Waits until (UTC)"]
+    assert sorted(waits["User name typed"]) == ["bob", "nobody"]
+    assert set(waits["Source address"]) == {"198.51.100.7"} and set(waits["Failures"]) == {5}
+    app.selectbox(key="users_unlock_name").set_value("bob").run()
+    app.button(key="users_unlock").click().run()
+    assert not app.exception, app.exception
+    assert "Cleared the failed sign-ins of bob from 1 source(s)" in _text(app, "success")
+    assert list(reader.accounts.throttles(by("root"))["username"]) == ["nobody"]
+    assert reader.accounts.sign_in("bob", PASSWORD, "198.51.100.7").actor.name == "bob"
