@@ -7,13 +7,11 @@ so a saved assessment shows at once.
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from inventory.graph import metrics
 from inventory.services import Catalogue
-from scoring.criteria import CriteriaSet, load_criteria
+from scoring.criteria import CriteriaSet, criteria_in_use
 from scoring.errors import ScoringError
 from scoring.ranking import RankingInputs
 
@@ -21,7 +19,7 @@ from scoring.ranking import RankingInputs
 def criteria_set() -> CriteriaSet:
     """The criteria in use; a broken criteria file stops the page with its message."""
     try:
-        return load_criteria(os.environ.get("DTI_CRITERIA") or None)
+        return criteria_in_use()
     except ScoringError as error:
         st.error(f"The criteria set cannot be used: {error}", icon=":material/error:")
         st.stop()
