@@ -39,6 +39,9 @@ from inventory.sealing import append_audit
 
 Mode = Literal["insert", "upsert"]
 Key = tuple[str, ...]
+#: What keeps a validated record out (field at fault, message), given its process code and
+#: fields; ``None`` when it fits. The services pass the criteria set's check of assessments.
+RecordCheck = Callable[[str, dict[str, Any]], tuple[str, str] | None]
 
 
 @dataclass
@@ -286,7 +289,7 @@ def _all_process_codes(s: Session) -> dict[str, int]:
 
 def _children(s: Session, parsed: ParsedImport, mode: Mode, actor: str, ids: dict[str, int],
               kind: str, model: type[Kpi] | type[Assessment], entity: str,
-              key_fields: tuple[str, ...]) -> Counts:
+              key_fields: tuple[str, ...], check: RecordCheck | None = None) -> Counts:
     _check_processes(parsed, kind, ids, ("process_code",))
     codes = {v: k for k, v in _all_process_codes(s).items()}
     fields = [f for f in MODELS[kind].model_fields if f != "process_code"]
@@ -298,6 +301,8 @@ def _children(s: Session, parsed: ParsedImport, mode: Mode, actor: str, ids: dic
                    "deleted": row.deleted_at is not None}
         existing[tuple(str(record[f]) for f in key_fields)] = record
     plan = _plan(parsed, kind, mode, existing)
+    if check is not None:
+        _check_records(parsed, plan, check)
     if parsed.errors:
         return Counts(len(plan.creates), len(plan.updates), plan.unchanged)
 
@@ -312,8 +317,21 @@ def _children(s: Session, parsed: ParsedImport, mode: Mode, actor: str, ids: dic
     return Counts(len(plan.creates), len(plan.updates), plan.unchanged)
 
 
-def apply(s: Session, parsed: ParsedImport, mode: Mode, actor: str) -> dict[str, Counts]:
-    """Check every row against the database and, if no error was found, write them all.
+def _check_records(parsed: ParsedImport, plan: _Plan, check: RecordCheck) -> None:
+    """Report every record to be created or changed that ``check`` refuses, at its cell."""
+    for item, values in [(item, values) for item, values in plan.creates] + \
+            [(item, after) for item, _, after in plan.updates]:
+        problem = check(str(values["process_code"]), values)
+        if problem is not None:
+            field_name, message = problem
+            parsed.problem("error", item.sheet, item.row, item.columns.get(field_name),
+                           values.get(field_name), message)
+
+
+def apply(s: Session, parsed: ParsedImport, mode: Mode, actor: str,
+          check_assessment: RecordCheck | None = None) -> dict[str, Counts]:
+    """Check every row against the database and, if no error was found, write them all;
+    ``check_assessment`` also vets each assessment to be created or changed.
 
     The caller must roll back when ``parsed.errors`` is not empty afterwards, or for a dry run.
     """
@@ -327,5 +345,6 @@ def apply(s: Session, parsed: ParsedImport, mode: Mode, actor: str) -> dict[str,
     counts["kpis"] = _children(s, parsed, mode, actor, ids, "kpis", Kpi, "kpi",
                                ("process_code", "name"))
     counts["assessments"] = _children(s, parsed, mode, actor, ids, "assessments", Assessment,
-                                      "assessment", ("process_code", "criterion_key", "rater"))
+                                      "assessment", ("process_code", "criterion_key", "rater"),
+                                      check_assessment)
     return {kind: counts[kind] for kind in KINDS}

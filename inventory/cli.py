@@ -491,8 +491,8 @@ def kpi_add(
     name: Annotated[str, typer.Option(help="What is measured.")],
     unit_of_measure: Annotated[str | None, typer.Option(help="e.g. days, %, CHF.")] = None,
     direction: Annotated[str | None, typer.Option(help="higher or lower (is better).")] = None,
-    baseline: Annotated[float | None, typer.Option(help="Where it stands today.")] = None,
-    target: Annotated[float | None, typer.Option(help="Where it should get to.")] = None,
+    baseline: Annotated[str | None, typer.Option(help="Where it stands today.")] = None,
+    target: Annotated[str | None, typer.Option(help="Where it should get to.")] = None,
     target_date: Annotated[str | None, typer.Option(help="By when, YYYY-MM-DD.")] = None,
     source: Annotated[str | None, typer.Option(help="Where the figures come from.")] = None,
 ) -> None:
@@ -543,19 +543,20 @@ ASSESSMENT_TABLE = ["id", "process_code", "criterion_key", "value", "low", "high
                     "assessed_on"]
 
 
-@assessment_app.command("add")
+@assessment_app.command("add", context_settings={"ignore_unknown_options": True})
 def assessment_add(
     ctx: typer.Context,
     process: str,
     criterion: str,
-    value: float,
+    value: Annotated[str, typer.Argument(help="A number on the criterion's scale.")],
     rater: Annotated[str | None, typer.Option(help="Who assesses. Default: the actor.")] = None,
-    low: Annotated[float | None, typer.Option(help="Lowest plausible value.")] = None,
-    high: Annotated[float | None, typer.Option(help="Highest plausible value.")] = None,
+    low: Annotated[str | None, typer.Option(help="Lowest plausible value.")] = None,
+    high: Annotated[str | None, typer.Option(help="Highest plausible value.")] = None,
     rationale: Annotated[str | None, typer.Option(help="Why this value.")] = None,
     assessed_on: Annotated[str | None, typer.Option(help="Date, YYYY-MM-DD.")] = None,
 ) -> None:
-    """Record one rater's VALUE for CRITERION of PROCESS."""
+    """Record one rater's VALUE for CRITERION of PROCESS; VALUE, LOW and HIGH must lie on the
+    criterion's scale (`dti criteria show CRITERION`)."""
     data = _given(process_code=process, criterion_key=criterion, value=value,
                   rater=rater or _actor(ctx).name, low=low, high=high, rationale=rationale,
                   assessed_on=assessed_on)

@@ -27,6 +27,7 @@ from inventory.access import Actor, Role
 from inventory.errors import CatalogueError, InvalidInput
 from inventory.export import csv_text
 from inventory.services import Catalogue
+from scoring.criteria import CriteriaSet
 from scoring.errors import ScoringError
 
 
@@ -62,8 +63,10 @@ def _default_actor() -> str:
         return "unknown"
 
 
-def _catalogue(ctx: typer.Context) -> Catalogue:
-    return Catalogue.open(ctx.obj["db"], migrate_schema=False)
+def _catalogue(ctx: typer.Context, criteria: CriteriaSet | None = None) -> Catalogue:
+    """The catalogue of ``--db``; assessments are checked against ``criteria`` when given,
+    else against the tool's criteria set (``$DTI_CRITERIA`` or the default)."""
+    return Catalogue.open(ctx.obj["db"], migrate_schema=False, criteria=criteria)
 
 
 def _actor(ctx: typer.Context) -> Actor:

@@ -302,12 +302,15 @@ class _Input(BaseModel):
     @classmethod
     def _blanks(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for key, value in data.items():
-                if isinstance(value, str) and "\x00" in value:
-                    raise ValueError(f"{key}: holds a NUL character (\\x00), which no text "
-                                     "may hold; remove it")
             return {key: _blank_to_none(value) for key, value in data.items()}
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("holds a NUL character (\\x00), which no text may hold; remove it")
+        return value
 
 
 class UnitIn(_Input):

@@ -215,7 +215,7 @@ def assess_add(
     """Rate PROCESS on one or more criteria; a rater's earlier value for a criterion is
     replaced. Values are checked against each criterion's scale before anything is saved."""
     criteria = _criteria(criteria_file)
-    catalogue = _catalogue(ctx)
+    catalogue = _catalogue(ctx, criteria)
     who = rater or _actor(ctx).name
     values = {key: _rating(criteria, key, text) for key, text in _pairs(ratings, "rating").items()}
     existing = catalogue.assessments(process_code=process)
@@ -241,19 +241,17 @@ def assess_add(
 
 
 def _rating(criteria: CriteriaSet, key: str, text: str) -> float:
-    criterion = criteria.get(key)
-    if criterion not in criteria.assessed():
-        raise ScoringError(f"{key!r} is not rated by people (its source is "
-                           f"{criterion.source_label}); rate one of "
-                           f"{', '.join(c.key for c in criteria.assessed())}")
+    """``text`` as a number, checked against the criterion's scale before anything is saved
+    (:meth:`~scoring.criteria.CriteriaSet.rating_problem`, the rule the services apply too)."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    scale = criterion.scale
-    if not (math.isfinite(value) and scale.low <= value <= scale.high):
-        raise ScoringError(f"{key}={text}: the value must be a number from {scale.low:g} to "
-                           f"{scale.high:g} (`dti criteria show {key}` lists the levels)")
+    problem = criteria.rating_problem(key, value)
+    if problem is not None:
+        field, message = problem
+        hint = f" (`dti criteria show {key}` lists the levels)" if field == "value" else ""
+        raise ScoringError(f"{key}={text}: {message}{hint}")
     return value
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -55,6 +55,7 @@ from inventory.schemas import (
 )
 from inventory.sealing import ChainCheck, check_audit_chain
 from inventory.secret_key import server_secret
+from scoring.criteria import CriteriaError, CriteriaSet, criteria_in_use
 
 if TYPE_CHECKING:
     from inventory.accounts import AccountBook
@@ -183,13 +184,19 @@ def filter_processes(frame: pd.DataFrame, *, search: str | None = None,
 
 
 class Catalogue:
-    """The process catalogue on one database. Both the CLI and the app talk only to this."""
+    """The process catalogue on one database. Both the CLI and the app talk only to this.
 
-    def __init__(self, engine: Engine) -> None:
+    ``criteria`` is the criteria set every assessment is checked against, whichever way it
+    arrives (form, command line, import): by default the tool's own
+    (:func:`scoring.criteria.criteria_in_use`, read when first needed)."""
+
+    def __init__(self, engine: Engine, criteria: CriteriaSet | None = None) -> None:
         self.engine = engine
+        self._criteria = criteria
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate_schema: bool = True) -> Catalogue:
+    def open(cls, url: str | None = None, *, migrate_schema: bool = True,
+             criteria: CriteriaSet | None = None) -> Catalogue:
         """Connect (default: :func:`inventory.db.default_url`) and bring the schema to head."""
         engine = make_engine(url)
         database = engine.url.database
@@ -214,7 +221,36 @@ class Catalogue:
         except OperationalError as error:
             raise DatabaseNotReady(f"cannot open the database {describe_url(str(engine.url))}: "
                                    f"{error.orig}") from None
-        return cls(engine)
+        return cls(engine, criteria)
+
+    @property
+    def criteria(self) -> CriteriaSet:
+        """The criteria set assessments are checked against (see the class)."""
+        if self._criteria is None:
+            try:
+                self._criteria = criteria_in_use()
+            except CriteriaError as error:
+                raise InvalidInput(f"assessments cannot be checked: {error}") from None
+        return self._criteria
+
+    def rating_problem(self, process_code: str,
+                       values: Mapping[str, Any]) -> tuple[str, str] | None:
+        """What keeps an assessment of ``process_code`` (its ``criterion_key``, ``value``,
+        ``low`` and ``high``) out of the criteria set, as (field at fault, a sentence naming
+        the process, the criterion, the value and the allowed range or the known keys), or
+        ``None``; the rule itself is :meth:`scoring.criteria.CriteriaSet.rating_problem`."""
+        problem = self.criteria.rating_problem(str(values["criterion_key"]),
+                                               float(values["value"]), values.get("low"),
+                                               values.get("high"))
+        if problem is None:
+            return None
+        field, message = problem
+        return field, f"Assessment of {process_code}: {message}"
+
+    def _check_rating(self, process_code: str, value: AssessmentIn) -> None:
+        problem = self.rating_problem(process_code, value.model_dump())
+        if problem is not None:
+            raise InvalidInput(problem[1])
 
     @property
     def url(self) -> str:
@@ -479,7 +515,7 @@ class Catalogue:
              ("" if dry_run else " and writing them"), 0.4)
         try:
             with self._write() as s:
-                counts = bulk.apply(s, parsed, mode, who)
+                counts = bulk.apply(s, parsed, mode, who, self.rating_problem)
                 if parsed.errors or dry_run:
                     raise _RollBack
                 s.add(ImportRecord(actor=who, file_name=upload.name[:255], sha256=sha256,
@@ -802,6 +838,7 @@ class Catalogue:
 
     def _insert_assessment(self, s: Session, value: AssessmentIn, actor: str) -> int:
         process = self._existing_process(s, value.process_code)
+        self._check_rating(process.code, value)
         value = value.model_copy(update={"process_code": process.code,
                                          "rater": self._known_rater(s, value.rater)})
         key = f"{process.code}: {value.criterion_key} by {value.rater}"
@@ -865,6 +902,8 @@ class Catalogue:
                 raise InvalidInput(f"{key}: it cannot move to another process; delete it and "
                                    "add it there")
             checked = _validate(schema, {"process_code": code} | before | changes, key)
+            if isinstance(checked, AssessmentIn):
+                self._check_rating(code, checked)
             after = _stored(checked.model_dump(exclude={"process_code"}))
             audit.apply_changes(s, row, entity, key, actor, before, after, after)
         frame = self.kpis() if model is Kpi else self.assessments()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,6 +38,8 @@ from scoring.errors import ScoringError
 
 #: The criteria set used when none is named: data/criteria/dt-i.yaml beside the code.
 DEFAULT_CRITERIA_FILE = Path(__file__).resolve().parent.parent / "data" / "criteria" / "dt-i.yaml"
+#: The environment variable naming another criteria set (a YAML file) for the whole tool.
+CRITERIA_VARIABLE = "DTI_CRITERIA"
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 E = TypeVar("E", bound=StrEnum)
@@ -149,6 +152,32 @@ class CriteriaSet:
         """The criteria raters score (source ``assessment``)."""
         return [c for c in self.criteria if c.source is SourceKind.ASSESSMENT]
 
+    def rating_problem(self, key: str, value: float, low: float | None = None,
+                       high: float | None = None) -> tuple[str, str] | None:
+        """What keeps a rater's ``value`` for criterion ``key`` (with its optional plausible
+        range ``low``-``high``) out of this set, as (the field at fault, a sentence saying how to
+        fix it), or ``None`` when it fits.
+
+        The rule every assessment obeys, whichever way it arrives: ``key`` is a criterion of
+        the set whose source is ``assessment`` (raters score it), and each number given is
+        finite and within the criterion's declared scale, both bounds included (values between
+        anchored levels are allowed, as a median of raters can be)."""
+        rated = ", ".join(c.key for c in self.assessed())
+        if key not in self.keys:
+            return "criterion_key", (f"unknown criterion {key!r}: raters score {rated} in the "
+                                     f"criteria set {self.name!r}")
+        criterion = self.get(key)
+        if criterion.source is not SourceKind.ASSESSMENT:
+            return "criterion_key", (f"{key!r} is not rated by people (its source is "
+                                     f"{criterion.source_label}); rate one of {rated}")
+        scale = criterion.scale
+        for field, number in (("value", value), ("low", low), ("high", high)):
+            if number is not None and not (math.isfinite(number)
+                                           and scale.low <= number <= scale.high):
+                return field, (f"the {field} of {key} must be a number from {scale.low:g} to "
+                               f"{scale.high:g}, its scale; got {number:g}")
+        return None
+
     def in_group(self, group: Group) -> list[Criterion]:
         return [c for c in self.criteria if c.group is group]
 
@@ -176,6 +205,13 @@ def load_criteria(path: str | Path | None = None) -> CriteriaSet:
     except (OSError, UnicodeDecodeError) as exc:
         raise CriteriaError(f"Criteria file {str(file)!r} cannot be read: {exc}") from None
     return parse_criteria(text, origin=file.name)
+
+
+def criteria_in_use() -> CriteriaSet:
+    """The criteria set of the whole tool: the file named by ``$DTI_CRITERIA``, else the
+    default DT-I set. The pages, the services' checks of assessments and the command line
+    (unless given ``--criteria``) all use it."""
+    return load_criteria(os.environ.get(CRITERIA_VARIABLE) or None)
 
 
 def parse_criteria(text: str, origin: str = "criteria") -> CriteriaSet:

@@ -648,7 +648,7 @@ def test_assess_add_again_updates_instead_of_duplicating(sample_db: str) -> None
     (["HR-REC", "complexity=9"], ["complexity=9", "from 1 to 5"]),
     (["HR-REC", "complexity=3", "duration=9"], ["duration=9", "from 1 to 5"]),
     (["HR-REC", "volume=3"], ["'volume' is not rated by people"]),
-    (["HR-REC", "colour=3"], ["Unknown criterion 'colour'"]),
+    (["HR-REC", "colour=3"], ["unknown criterion 'colour'"]),
     (["NOPE", "complexity=3"], ["'NOPE'"]),
 ], ids=["out-of-scale", "one-of-two-out-of-scale", "not-assessed", "unknown-criterion",
         "unknown-process"])

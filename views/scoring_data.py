@@ -13,16 +13,17 @@ import os
 import streamlit as st
 
 from inventory.services import Catalogue
-from scoring.criteria import CriteriaSet, load_criteria
+from scoring.criteria import CRITERIA_VARIABLE, CriteriaSet, load_criteria
 from scoring.errors import ScoringError
 from scoring.ranking import Ranking, RankingInputs
 from scoring.scenario import Scenario
 
 
 def criteria_set() -> CriteriaSet:
-    """The criteria in use; a broken criteria file stops the page with its message."""
+    """The criteria in use, as :func:`scoring.criteria.criteria_in_use` reads them (read again
+    when the file changes); a broken criteria file stops the page with its message."""
     try:
-        path = os.environ.get("DTI_CRITERIA") or None
+        path = os.environ.get(CRITERIA_VARIABLE) or None
         stamp = os.path.getmtime(path) if path and os.path.isfile(path) else 0.0
         return _criteria_file(path, stamp)
     except ScoringError as error:

@@ -73,7 +73,7 @@ def test_a_rater_is_one_person_whatever_invisible_or_look_alike_characters_are_t
                                               by("ana"))
 
     rate("ana", "complexity")
-    rate("a\u200bna", "cost")
+    rate("a\u200bna", "staff_empowerment")
     rate("ana\u202e", "duration")
     assert set(small_catalogue.assessments()["rater"]) == {"ana"}
     with pytest.raises(InvalidInput, match="mixes Cyrillic and Latin letters"):
