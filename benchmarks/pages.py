@@ -83,7 +83,8 @@ def _lines(stream: object, into: queue.Queue[str | None]) -> None:
 
 def measure(database_url: str, page: PageEntry, timeout: float) -> dict[str, Figure]:
     """Run :mod:`benchmarks.page_session` on ``page`` and collect its steps, stopping it when
-    one step takes longer than ``timeout`` seconds."""
+    one step takes longer than ``timeout`` seconds. The child's log is kept (and named) only
+    when the session failed."""
     figures = {step: Figure() for step in steps_for(page)}
     with tempfile.NamedTemporaryFile(prefix="dti-page-", suffix=".log", delete=False) as log:
         child = subprocess.Popen(
@@ -91,7 +92,7 @@ def measure(database_url: str, page: PageEntry, timeout: float) -> dict[str, Fig
             cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
     answers: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_lines, args=(child.stdout, answers), daemon=True).start()
-    waiting, limit = "start", START_SECONDS
+    waiting, limit, failed = "start", START_SECONDS, False
     try:
         while True:
             try:
@@ -100,9 +101,11 @@ def measure(database_url: str, page: PageEntry, timeout: float) -> dict[str, Fig
                 if waiting in figures:
                     figures[waiting].note = f"> {timeout:g} s"
                 else:
+                    failed = True
                     print(f"  {page.title}: no start within {START_SECONDS:g} s ({log.name})")
                 return figures
             if answer is None:
+                failed = True
                 if waiting in figures:
                     figures[waiting].note = "failed"
                 print(f"  {page.title}: the session ended at {waiting} ({log.name})")
@@ -120,11 +123,14 @@ def measure(database_url: str, page: PageEntry, timeout: float) -> dict[str, Fig
             elif word == "FAILED":
                 step, _, message = rest.partition(" ")
                 figures.get(step, Figure()).note = "failed"
-                print(f"  {page.title}: {step} failed: {message}")
+                failed = True
+                print(f"  {page.title}: {step} failed: {message} ({log.name})")
                 return figures
     finally:
         child.kill()
         child.wait()
+        if not failed:
+            Path(log.name).unlink(missing_ok=True)
 
 
 def report(results: dict[int, dict[str, dict[str, Figure]]], pages: list[PageEntry]) -> None:
