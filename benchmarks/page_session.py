@@ -4,9 +4,9 @@ own, so that nothing any earlier page computed or cached is reused: the child of
 
 Steps, each one script run of app.py with the page, timed from the request to the end of the run:
 
-1. ``first``: the page opened in a session signed in as an admin (the session was opened on the
-   Users page, so the app's start-up, the sign-in check and the imports of the view helpers are
-   not counted);
+1. ``first``: the page opened in a session signed in as an admin. The session was opened on
+   the Users page, so the app's start-up (opening the catalogue) and the imports of the view
+   helpers are not counted; work a process does once, such as plotly's first figure, is;
 2. ``rerun``: the same page again, nothing changed;
 3. ``weight`` (Prioritise only): one weight slider moved by one step;
 4. ``changed``: one process edited through the services (its annual volume plus one), then the
