@@ -78,7 +78,7 @@ if TYPE_CHECKING:
 PASSWORD = "load-test-password"
 STEP_SECONDS = 120.0  # a step slower than this counts as an error
 STEPS = ["open Inventory", "search", "clear search", "open Overview"]
-SHOWN = "process(es) shown"
+SHOWN = "process(es) match"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
