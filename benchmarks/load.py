@@ -21,19 +21,29 @@ Each step is one script rerun. Two kinds of client:
   user on the same machine as the server, so on a small machine it measures Chromium as much
   as the app.
 
+Each user clicks without pause, or with ``--think S`` pauses between clicks drawn evenly
+between half and one and a half times S seconds (people read a page before clicking again).
+
 Printed: reruns per second, p50/p95/max latency for ``--users`` sessions and for one user alone
-(the baseline), their ratio, the bytes a rerun sends back, and the server process's CPU use
-when this script started the server.
+(the baseline), their ratio, the bytes a rerun sends back, and the server processes' CPU use
+when this script started the servers (100% is one core busy).
+
+The app this script starts holds the sample inventory (85 processes) or, with
+``--processes N``, the generated inventory of :mod:`benchmarks.inventory_generator`. With
+``--servers 2`` the same load runs twice on one new PostgreSQL database (``--postgres``): on one
+app process, then on two behind nginx with sticky sessions (:mod:`benchmarks.load_servers`),
+and the figures are printed side by side.
 
 Usage::
 
     python -m benchmarks.load                      # 25 users, 60 s, own server on the sample
     python -m benchmarks.load --users 10 --duration 30 --client browser
     python -m benchmarks.load --url http://host:8501 --user NAME --password SECRET
+    python -m benchmarks.load --processes 2000 --think 5 --servers 2
 
 With ``--url`` every session signs in as the same account (``--user``/``--password`` or
 ``DTI_LOAD_USER``/``DTI_LOAD_PASSWORD``); otherwise one viewer account per user is created in
-a fresh SQLite database holding the sample inventory.
+a fresh database.
 """
 
 from __future__ import annotations
@@ -41,24 +51,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
+from sqlalchemy.exc import OperationalError
+
+from benchmarks.inventory_databases import SAMPLE_SIZE, postgres_database
+from benchmarks.load_servers import Servers, servers_behind_nginx, sqlite_server, viewers
 from tests.e2e.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     RUNNING,
     SIGNED_IN,
     browser_missing,
-    create_accounts,
-    running_app,
 )
+from tests.e2e.proxy import nginx_missing
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -66,7 +78,8 @@ if TYPE_CHECKING:
 PASSWORD = "load-test-password"
 STEP_SECONDS = 120.0  # a step slower than this counts as an error
 STEPS = ["open Inventory", "search", "clear search", "open Overview"]
-SHOWN = "process(es) shown"
+SHOWN = "process(es) match"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass
@@ -187,7 +200,7 @@ class ProtocolClient:
                 raise RuntimeError(f"clearing the search shows {self.said(SHOWN)}")
         else:
             await self.rerun(self.pages["Overview"])
-            self.said("Database:")
+            self.said("Start here")
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -269,8 +282,9 @@ class BrowserClient:
 
 async def user(number: int, client: Client, account: tuple[str, str], search: str,
                signing_in: asyncio.Semaphore, start: asyncio.Event, stop_at: list[float],
-               result: Result) -> None:
+               result: Result, think: float) -> None:
     label = "sign-in"
+    pauses = random.Random(number)
     try:
         async with signing_in:
             began = time.perf_counter()
@@ -284,6 +298,8 @@ async def user(number: int, client: Client, account: tuple[str, str], search: st
                 began = time.perf_counter()
                 await asyncio.wait_for(client.step(label, search), STEP_SECONDS)
                 result.latencies[label].append(time.perf_counter() - began)
+                if think:
+                    await asyncio.sleep(pauses.uniform(0.5 * think, 1.5 * think))
     except Exception as error:  # counted and printed, never hidden
         result.errors.append(f"user {number} {label}: {type(error).__name__}: {error}"[:300])
     finally:
@@ -292,8 +308,10 @@ async def user(number: int, client: Client, account: tuple[str, str], search: st
 
 
 async def run(base: str, kind: str, users: int, seconds: float,
-              accounts: list[tuple[str, str]], search: str, pid: int | None) -> Result:
-    """``users`` sessions sign in (browsers a few at a time), then all rerun for ``seconds``."""
+              accounts: list[tuple[str, str]], search: str, pids: list[int],
+              think: float = 0.0) -> Result:
+    """``users`` sessions sign in (browsers a few at a time), then all rerun for ``seconds``,
+    thinking about ``think`` seconds between clicks."""
     result = Result(users, seconds)
     playwright: Any = None
     browser: Any = None
@@ -309,18 +327,18 @@ async def run(base: str, kind: str, users: int, seconds: float,
         clients: list[Client] = [BrowserClient(browser, base) if kind == "browser"
                                  else ProtocolClient(base) for _ in range(users)]
         tasks = [asyncio.create_task(user(n, client, accounts[n % len(accounts)], search,
-                                          signing_in, start, stop_at, result))
+                                          signing_in, start, stop_at, result, think))
                  for n, client in enumerate(clients)]
         while len(result.sign_ins) + len(result.errors) < users:  # everyone signed in
             await asyncio.sleep(0.1)
         received_before = sum(getattr(c, "received", 0) for c in clients)
-        cpu_before = cpu_seconds(pid)
+        cpu_before = cpu_seconds(pids)
         began = time.perf_counter()
         stop_at[0] = began + seconds
         start.set()
         await asyncio.gather(*tasks)
         result.seconds = time.perf_counter() - began  # the last steps end after the bell
-        cpu_after = cpu_seconds(pid)
+        cpu_after = cpu_seconds(pids)
         result.received -= received_before
         if cpu_before is not None and cpu_after is not None:
             result.server_cpu = (cpu_after - cpu_before) / result.seconds
@@ -331,15 +349,18 @@ async def run(base: str, kind: str, users: int, seconds: float,
     return result
 
 
-def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU time of a process (Linux /proc), or None."""
-    if pid is None:
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time of the processes together (Linux /proc), or None."""
+    if not pids:
         return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def server_pid(port: str) -> int | None:
@@ -354,17 +375,6 @@ def server_pid(port: str) -> int | None:
         if any(b"streamlit" in part for part in command) and port.encode() in command:
             return int(entry.name)
     return None
-
-
-@contextmanager
-def own_server(users: int) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """The app on a fresh SQLite database (sample inventory) with one viewer per user."""
-    with tempfile.TemporaryDirectory(prefix="dti-load-") as folder:
-        database_url = f"sqlite:///{folder}/dti.db"
-        names = [f"load{n:02d}" for n in range(users)]
-        create_accounts(database_url, {name: ("viewer", PASSWORD) for name in names})
-        with running_app(database_url, log=Path(folder) / "streamlit.log") as base:
-            yield base, [(name, PASSWORD) for name in names]
 
 
 def report(results: list[Result]) -> None:
@@ -401,6 +411,74 @@ def report(results: list[Result]) -> None:
     sys.stdout.flush()
 
 
+def side_by_side(runs: dict[str, list[Result]]) -> None:
+    """The figures of each set-up (the last result of each: all users) in columns."""
+    labels = list(runs)
+    print("\n" + f"{'':<28}" + "".join(f"{label:>14}" for label in labels))
+
+    def line(name: str, value: Any) -> None:
+        print(f"{name:<28}" + "".join(f"{value(results):>14}" for results in runs.values()))
+
+    line("users", lambda results: results[-1].users)
+    line("reruns/s", lambda results: f"{results[-1].per_second:.2f}")
+    for share in (0.5, 0.95):
+        line(f"p{share * 100:.0f} ms", lambda results, share=share:
+             f"{1000 * percentile(results[-1].all, share):.0f}")
+    line("max ms", lambda results: f"{1000 * max(results[-1].all, default=float('nan')):.0f}")
+    for label in STEPS:
+        line(f"p50 / p95 ms {label}", lambda results, label=label: "{:.0f} / {:.0f}".format(
+            *(1000 * percentile(results[-1].latencies[label], s) for s in (0.5, 0.95))))
+    line("errors", lambda results: len(results[-1].errors))
+    line("server CPU", lambda results: "-" if results[-1].server_cpu is None
+         else f"{100 * results[-1].server_cpu:.0f}%")
+    line("p50 ms, one user alone", lambda results: "-" if len(results) < 2
+         else f"{1000 * percentile(results[0].all, 0.5):.0f}")
+    sys.stdout.flush()
+
+
+def measure(servers: Servers, options: argparse.Namespace) -> list[Result]:
+    """The one-user baseline (unless its duration is 0), then every user."""
+    pids = [pid for port in servers.ports if (pid := server_pid(port)) is not None]
+    pause = f", thinking about {options.think:g} s between clicks" if options.think else ""
+    print(f"Load on {servers.base} ({options.client} client, {os.cpu_count()} CPUs, "
+          f"{len(servers.ports) or 'unknown'} app process(es)): each user signs in, then opens "
+          f"Inventory, searches {options.search!r}, clears the search, opens Overview, and "
+          f"again{pause}.", flush=True)
+    results = []
+    if options.baseline_duration > 0:
+        results.append(asyncio.run(run(servers.base, options.client, 1,
+                                       options.baseline_duration, servers.accounts,
+                                       options.search, pids, options.think)))
+    results.append(asyncio.run(run(servers.base, options.client, options.users,
+                                   options.duration, servers.accounts, options.search, pids,
+                                   options.think)))
+    return results
+
+
+def _behind_nginx(options: argparse.Namespace) -> dict[str, list[Result]]:
+    """One app process, then ``--servers`` of them, behind nginx on one new PostgreSQL
+    database."""
+    runs: dict[str, list[Result]] = {}
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(
+                postgres_database(options.postgres, options.processes, options.seed))
+        except OperationalError as error:
+            _refuse(f"--postgres {options.postgres}: cannot create a database there "
+                    f"({str(error.orig).strip().splitlines()[0]}); start PostgreSQL or give "
+                    "another server's URL")
+        accounts = viewers(url, options.users, PASSWORD)
+        for count in (1, options.servers):
+            with servers_behind_nginx(url, count, accounts) as servers:
+                runs[f"{count} server{'s' if count > 1 else ''}"] = measure(servers, options)
+    return runs
+
+
+def _refuse(message: str) -> NoReturn:
+    print(f"Error: {message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load",
                                      description=(__doc__ or "").split("\n\n")[0])
@@ -410,31 +488,51 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline-duration", type=float, default=30.0,
                         help="seconds for the one-user baseline (default 30; 0: none)")
     parser.add_argument("--client", choices=["protocol", "browser"], default="protocol")
-    parser.add_argument("--url", help="a running app (default: start one on the sample)")
+    parser.add_argument("--url", help="a running app (default: start one)")
     parser.add_argument("--user", default=os.environ.get("DTI_LOAD_USER"))
     parser.add_argument("--password", default=os.environ.get("DTI_LOAD_PASSWORD"))
     parser.add_argument("--search", default="recruit",
                         help="the word searched on the Inventory page (default: recruit)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a user thinks between clicks (default 0: no pause)")
+    parser.add_argument("--processes", type=int, default=SAMPLE_SIZE,
+                        help=f"processes in the inventory of the app started here (default "
+                             f"{SAMPLE_SIZE}: the sample; other sizes are generated)")
+    parser.add_argument("--seed", type=int, default=1, help="of the generated inventory")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="1: one app on SQLite; 2 or more: one app, then this many, behind "
+                             "nginx on one PostgreSQL database, side by side")
+    parser.add_argument("--postgres", default=os.environ.get("DTI_TEST_POSTGRES_URL", POSTGRES),
+                        help="the PostgreSQL server for --servers (a new database is made and "
+                             f"dropped on it; default $DTI_TEST_POSTGRES_URL, else {POSTGRES})")
     options = parser.parse_args(argv)
     if options.client == "browser" and (missing := browser_missing()):
         print(f"load benchmark skipped: {missing}")
         return
     if options.url and not (options.user and options.password):
         parser.error("--url needs --user and --password (or DTI_LOAD_USER, DTI_LOAD_PASSWORD)")
-    server = (nullcontext((options.url.rstrip("/"), [(options.user, options.password)]))
-              if options.url else own_server(options.users))
-    with server as (base, accounts):
-        pid = None if options.url else server_pid(base.rsplit(":", 1)[1])
-        print(f"Load on {base} ({options.client} client, {os.cpu_count()} CPUs): each user "
-              f"signs in, then opens Inventory, searches {options.search!r}, clears the "
-              "search, opens Overview, and again.")
-        results = []
-        if options.baseline_duration > 0:
-            results.append(asyncio.run(run(base, options.client, 1, options.baseline_duration,
-                                           accounts, options.search, pid)))
-        results.append(asyncio.run(run(base, options.client, options.users, options.duration,
-                                       accounts, options.search, pid)))
-    report(results)
+    if options.url and (options.processes != SAMPLE_SIZE or options.servers != 1):
+        _refuse("--processes and --servers describe the apps this script starts; leave them "
+                "out with --url")
+    if options.processes < 3 or options.servers < 1 or options.think < 0:
+        _refuse(f"--processes {options.processes}, --servers {options.servers}, --think "
+                f"{options.think:g}: give at least 3 processes, 1 server and 0 s of thinking")
+    if options.servers > 1 and (missing := nginx_missing()):
+        print(f"load benchmark skipped: {missing}")
+        return
+    if options.url:
+        runs = {"given app": measure(Servers(options.url.rstrip("/"), [
+            (options.user, options.password)], []), options)}
+    elif options.servers == 1:
+        with sqlite_server(options.users, PASSWORD, options.processes, options.seed) as servers:
+            runs = {"1 server": measure(servers, options)}
+    else:
+        runs = _behind_nginx(options)
+    for label, results in runs.items():
+        print(f"\n{label}:")
+        report(results)
+    if len(runs) > 1:
+        side_by_side(runs)
 
 
 if __name__ == "__main__":

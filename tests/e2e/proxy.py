@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,11 +36,13 @@ def site_for(upstreams: list[str], port: int) -> str:
 
 
 @contextmanager
-def behind_nginx(upstreams: list[str]) -> Iterator[str]:
-    """Run nginx with the documented site in front of ``upstreams``; yield its base URL."""
+def behind_nginx(upstreams: list[str],
+                 site: Callable[[list[str], int], str] = site_for) -> Iterator[str]:
+    """Run nginx with the documented site (or the one ``site`` makes for the upstreams and a
+    port) in front of ``upstreams``; yield its base URL."""
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="dti-nginx-"))
-    (folder / "dti.conf").write_text(site_for(upstreams, port))
+    (folder / "dti.conf").write_text(site(upstreams, port))
     (folder / "nginx.conf").write_text(
         f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\ndaemon off;\n"
         "events {}\n"
