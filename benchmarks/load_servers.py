@@ -3,13 +3,12 @@ one or more app processes behind nginx on one PostgreSQL database, each with vie
 and an inventory of a chosen size (:mod:`benchmarks.inventory_databases`).
 
 Sticky sessions: a Streamlit session lives in the process that opened it, so nginx must keep
-every request of a session on one process. The documented site (``docs/nginx/dti.conf``) uses
-``ip_hash``, but all simulated users come from 127.0.0.1, so ``ip_hash`` would send them all to
-one process, and Debian's nginx has no sticky module. Here nginx hashes on a cookie it sets
-itself on the first answer (``dti_route``, a random request id), so a browser stays on one
-process from its first request; a client without cookies, like the protocol client's bare
-WebSocket, is placed by the id of its own request and stays there for the socket's life. Both
-spread sessions evenly (``hash ... consistent``, nginx's ketama hashing).
+every request of a session on one process. The documented site (``docs/nginx/dti.conf``), used
+here as it is, hashes on a cookie nginx sets itself on the first answer (``dti_route``, a random
+request id), so a browser stays on one process from its first request although every simulated
+user comes from 127.0.0.1; a client without cookies, like the protocol client's bare WebSocket,
+is placed by the id of its own request and stays there for the socket's life. Both spread
+sessions evenly (``hash ... consistent``, nginx's ketama hashing).
 """
 
 from __future__ import annotations
@@ -26,35 +25,12 @@ from benchmarks.inventory_databases import sqlite_copy
 from tests.e2e.harness import create_accounts, running_app
 from tests.e2e.proxy import behind_nginx, site_for
 
-ROUTE_MAP = """\
-map $cookie_dti_route $dti_route {
-    ""      $request_id;
-    default $cookie_dti_route;
-}
-
-"""
-ROUTE_COOKIE = ('    add_header Set-Cookie "dti_route=$dti_route; Path=/; HttpOnly; '
-                'SameSite=Lax" always;\n')
-
 
 @dataclass(frozen=True)
 class Servers:
     base: str  # where the users connect: the app, or nginx in front of the apps
     accounts: list[tuple[str, str]]
     ports: list[str]  # of the app processes, to find them and read their CPU time
-
-
-def sticky_site(upstreams: list[str], port: int) -> str:
-    """The documented site with a cookie hash in place of ``ip_hash``."""
-    site = site_for(upstreams, port)
-    frame_header = "    add_header X-Frame-Options"
-    for old, new in (("    ip_hash;\n", "    hash $dti_route consistent;\n"),
-                     (frame_header, ROUTE_COOKIE + frame_header)):
-        if site.count(old) != 1:
-            raise RuntimeError(f"docs/nginx/dti.conf no longer has {old.strip()!r} once; "
-                               "update benchmarks/load_servers.py to match it")
-        site = site.replace(old, new)
-    return ROUTE_MAP + site
 
 
 def viewers(database_url: str, users: int, password: str) -> list[tuple[str, str]]:
@@ -86,5 +62,5 @@ def servers_behind_nginx(database_url: str, count: int, accounts: list[tuple[str
             database_url, env=environment, log=folder / f"streamlit-{n}.log"))
             for n in range(count)]
         front = stack.enter_context(behind_nginx([urlsplit(b).netloc for b in bases],
-                                                 site=sticky_site))
+                                                 site=site_for))
         yield Servers(front, accounts, [str(urlsplit(b).port) for b in bases])

@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from benchmarks.load_servers import sticky_site
 from tests.e2e.proxy import behind_nginx, nginx_missing
 
 
@@ -38,8 +37,7 @@ def proxy() -> Iterator[str]:
         pytest.skip(missing)
     apps = [_named_server("one"), _named_server("two")]
     try:
-        with behind_nginx([f"127.0.0.1:{app.server_address[1]}" for app in apps],
-                          site=sticky_site) as base:
+        with behind_nginx([f"127.0.0.1:{app.server_address[1]}" for app in apps]) as base:
             yield base
     finally:
         for app in apps:

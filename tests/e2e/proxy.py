@@ -30,7 +30,7 @@ def site_for(upstreams: list[str], port: int) -> str:
     (``127.0.0.1:PORT`` each)."""
     site = SITE.read_text()
     servers = "".join(f"    server {address};\n" for address in upstreams)
-    site = re.sub(r"(upstream dti \{\n    ip_hash;\n)(?:    server [^\n]+\n)+",
+    site = re.sub(r"(upstream dti \{\n    hash [^\n]+;\n)(?:    server [^\n]+\n)+",
                   lambda match: match.group(1) + servers, site)
     return site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
 
