@@ -34,8 +34,9 @@ Measured (wall time on this machine, one run each, never asserted):
    1,564 MB (page) and 1,614 MB (command line) while the child sent a list of rows that the app
    copied into a frame and every row kept a copy of the mapping; 1,345 and 1,394 MB once the
    child sent the finished frame with each distinct text once and the rows shared one mapping.
-   Of what remains, about 80 MB is the table, 520 MB the validated rows and the rest the
-   check against the database (``inventory.bulk``).
+   Of what remains, about 80 MB is the table, 460 MB the validated rows, 160 MB the plan of
+   records to create and 640 MB, at the peak, their rows and audit events being inserted (in
+   the dry run's transaction, ``inventory.bulk``).
 
 Run with ``python -m benchmarks`` (all benchmarks) or ``python -m benchmarks.spreadsheets``.
 """
