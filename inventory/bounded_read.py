@@ -7,10 +7,15 @@ are read by ``python -m inventory.bounded_read`` under an address-space limit (`
 and a wall-clock timeout: if the file defeats the reader, only the child dies and the person is
 told why.
 
-The child receives (file name, bytes, sheet, encoding, memory limit) pickled on standard input
-and answers ("rows", rows) or ("refused", message) pickled on standard output. Both ends are this
-module; the upload travels inside the request as bytes, never unpickled from the file itself.
-Where the ``resource`` module is missing (Windows), only the timeout applies.
+The child receives (file name, bytes, sheet, encoding, limits, allow_empty) pickled on standard
+input and answers ("table", table) or ("refused", message) pickled on standard output. Both ends
+are this module; the upload travels inside the request as bytes, never unpickled from the file
+itself. The child builds the whole :class:`~inventory.io.Table` (header found, rows checked
+against the limits, each distinct cell text held once), so the app's process receives only the
+finished frame: for a 48 MB CSV of 199,000 rows it received a list of lists of text and copied
+it into a frame, which made its peak memory larger than the frame it kept (figures in
+``benchmarks/spreadsheets.py``, section 6). Where the ``resource`` module is missing (Windows),
+only the timeout applies.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from inventory.io import Limits, Upload
+    from inventory.io import Limits, Table, Upload
 
 OUT_OF_MEMORY = 3
 
@@ -31,11 +36,10 @@ class BoundedReadFailed(Exception):
     """The child could not read the file within its limits; the message says what to do."""
 
 
-def read_rows_bounded(upload: Upload, sheet: str, encoding: str | None,
-                      limits: Limits) -> list[list[str]]:
-    """The rows :func:`inventory.io.read_rows` would give, read in a bounded child process."""
-    request = pickle.dumps((upload.name, upload.data, sheet, encoding,
-                            limits.child_memory_bytes))
+def read_table_bounded(upload: Upload, sheet: str, encoding: str | None, limits: Limits,
+                       allow_empty: bool) -> Table:
+    """The table :func:`inventory.io.read_table` would give, read in a bounded child process."""
+    request = pickle.dumps((upload.name, upload.data, sheet, encoding, limits, allow_empty))
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     try:
         done = subprocess.run([sys.executable, "-m", "inventory.bounded_read"], input=request,
@@ -53,21 +57,24 @@ def read_rows_bounded(upload: Upload, sheet: str, encoding: str | None,
     kind, payload = pickle.loads(done.stdout)
     if kind == "refused":
         raise BoundedReadFailed(payload)
-    rows: list[list[str]] = payload
-    return rows
+    table: Table = payload
+    return table
 
 
 def _child() -> None:
     """The child's side: limit memory first, then read and answer on standard output."""
-    name, data, sheet, encoding, memory = pickle.loads(sys.stdin.buffer.read())
+    name, data, sheet, encoding, limits, allow_empty = pickle.loads(sys.stdin.buffer.read())
+    memory = limits.child_memory_bytes
     try:
         import resource
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     except (ImportError, ValueError, OSError):
         pass  # no address-space limit on this system: the parent's timeout still applies
-    from inventory.io import FileRefused, Upload, read_rows
+    from inventory.io import FileRefused, Upload, read_rows, table_of_rows
     try:
-        answer: tuple[str, object] = ("rows", read_rows(Upload(name, data), sheet, encoding))
+        rows = read_rows(Upload(name, data), sheet, encoding)
+        answer: tuple[str, object] = ("table", table_of_rows(rows, name, sheet, limits,
+                                                              allow_empty))
     except MemoryError:
         sys.exit(OUT_OF_MEMORY)
     except FileRefused as refusal:

@@ -165,13 +165,6 @@ class ImportMode(StrEnum):
     upsert = "upsert"
 
 
-def _open_upload(path: Path, limits: Limits) -> Upload:
-    if not path.is_file():
-        raise InvalidInput(f"there is no file {path}")
-    with path.open("rb") as file:
-        return Upload.read(path.name, file, limits)
-
-
 def _saved_options(name: str | None) -> dict[str, Any]:
     return {} if name is None else load_mapping(name)
 
@@ -226,8 +219,8 @@ def import_file(
     if save_mapping is not None:
         save_mapping.write_text(mapping_json(options), encoding="utf-8")
         typer.echo(f"Saved the mapping to {save_mapping}.")
-    upload = _open_upload(file, limits)
-    links = _open_upload(dependencies, limits) if dependencies else None
+    upload = Upload.from_path(file, limits)
+    links = Upload.from_path(dependencies, limits) if dependencies else None
     with _progress_bar("Importing") as progress:
         result = _catalogue(ctx).import_file(upload, options, mode=mode.value, actor=_actor(ctx),
                                              dry_run=dry_run, force=force, limits=limits,

@@ -198,6 +198,7 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
     placeholders = {name: PLACEHOLDERS.get(name, "x") for name in required}
     defaults = {k: v for k, v in (defaults or {}).items() if v not in (None, "")}
     columns = list(mapping.items())
+    column_of = dict(mapping)  # shared by every row: a copy per row took 180 MB at 199k rows
     cells = table.frame[[column for _, column in columns]].to_numpy()
     for index, values in enumerate(cells):
         row = table.file_row(index)
@@ -232,7 +233,7 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
         complete = checked if placeholders.keys() <= (present.keys() | defaults.keys()) else None
         parsed.rows[kind].append(ImportRow(
             kind, table.sheet, row, values_given,
-            {k: checked[k] for k in defaults if k in checked}, dict(mapping), complete))
+            {k: checked[k] for k in defaults if k in checked}, column_of, complete))
 
 
 def dotted_parents(parsed: ParsedImport, known_codes: set[str]) -> None:

@@ -2,6 +2,10 @@
 
 Conventions
 -----------
+* A path given on the command line must be a regular file, checked before it is opened (a
+  symbolic link is followed and named): a directory, a device such as ``/dev/zero``, a named
+  pipe or a socket is refused saying which it is, and a file over :attr:`Limits.max_bytes` is
+  refused from its size, before any byte is read.
 * A file is judged by its content, not its name: an XLSX is a zip holding ``xl/workbook.xml``;
   a legacy ``.xls`` (OLE2) or a macro workbook (``.xlsm``, or any ``vbaProject.bin`` part) is
   refused; a CSV holds no NUL byte and is not a zip.
@@ -27,18 +31,21 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree
 
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
-from inventory.bounded_read import BoundedReadFailed, read_rows_bounded
+from inventory.bounded_read import BoundedReadFailed, read_table_bounded
 from inventory.errors import InvalidInput
 from inventory.sheet_extent import UnreadableWorkbook, column_letters, worksheet_extents
 
@@ -46,6 +53,9 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LEGACY_ENCODINGS = ("cp1252", "latin-1")
 HEADER_SCAN_ROWS = 30
+FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+              (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+              (stat.S_ISSOCK, "a socket"))
 
 
 class FileRefused(InvalidInput):
@@ -96,6 +106,26 @@ class Upload:
                               "raise the size limit")
         return cls(name, data)
 
+    @classmethod
+    def from_path(cls, path: Path, limits: Limits = Limits()) -> Upload:
+        """The regular file at ``path`` (a symbolic link is followed): anything else, or a file
+        over the size limit, is refused before it is read. The file is opened without blocking
+        and checked again once open, so one swapped for a pipe meanwhile cannot hang the read."""
+        link = f"{path} (a symbolic link to {os.path.realpath(path)})" if path.is_symlink() \
+            else str(path)
+        try:
+            found = os.stat(path)
+            _check_regular(link, found.st_mode, found.st_size, limits)
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
+            raise FileRefused(f"there is no file {link}") from None
+        except OSError as error:
+            raise FileRefused(f"{link} cannot be read ({error.strerror})") from None
+        with os.fdopen(descriptor, "rb") as file:
+            opened = os.fstat(file.fileno())
+            _check_regular(link, opened.st_mode, opened.st_size, limits)
+            return cls.read(path.name, file, limits)
+
     @property
     def kind(self) -> str:
         """``xlsx`` or ``csv``, from the content, checked against the extension."""
@@ -120,6 +150,17 @@ class Upload:
             raise FileRefused(f"{self.name} is not a text (CSV) file; export the table as CSV "
                               "UTF-8 or .xlsx")
         return "csv"
+
+
+def _check_regular(path: str, mode: int, size: int, limits: Limits) -> None:
+    """Refuse what is not a regular file, saying what it is, and a file over the size limit."""
+    if not stat.S_ISREG(mode):
+        what = next((name for is_kind, name in FILE_KINDS if is_kind(mode)), "of another kind")
+        raise FileRefused(f"{path} is not a regular file (it is {what}); give the path of a "
+                          "CSV or XLSX file")
+    if size > limits.max_bytes:
+        raise FileRefused(f"{path} is {size:,} bytes, over the {_size(limits.max_bytes)} limit; "
+                          "split it or raise the size limit")
 
 
 def check_workbook(upload: Upload, limits: Limits = Limits()) -> None:
@@ -246,12 +287,12 @@ def read_table(upload: Upload, sheet: str | None = None, *, encoding: str | None
         hidden = sheet_name in hidden_sheets(upload, limits)
     if _inflated_size(upload) > limits.in_process_bytes:
         try:
-            rows = read_rows_bounded(upload, sheet_name, encoding, limits)
+            table = read_table_bounded(upload, sheet_name, encoding, limits, allow_empty)
         except BoundedReadFailed as failure:
             raise FileRefused(str(failure)) from None
     else:
         rows = read_rows(upload, sheet_name, encoding)
-    table = _table(rows, upload.name, sheet_name, limits, allow_empty)
+        table = table_of_rows(rows, upload.name, sheet_name, limits, allow_empty)
     return dataclasses.replace(table, hidden=hidden)
 
 
@@ -311,9 +352,14 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _table(rows: list[list[str]], file_name: str, sheet: str, limits: Limits,
-           allow_empty: bool) -> Table:
-    rows = [[cell.strip() for cell in row] for row in rows]
+def table_of_rows(rows: list[list[str]], file_name: str, sheet: str, limits: Limits,
+                  allow_empty: bool) -> Table:
+    """The table held in ``rows``: header found, blank rows skipped, limits checked. Cells of
+    the same text share one string (a unit, a status or an empty cell repeated on 199,000 rows
+    is held once), which also keeps the pickle a bounded child sends small."""
+    one_copy: dict[str, str] = {}
+    rows = [[one_copy.setdefault(text, text) for text in map(str.strip, row)] for row in rows]
+    one_copy.clear()
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Executable, and_, func, or_, select, update
+from sqlalchemy import Executable, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from inventory.models import (
@@ -348,6 +348,16 @@ def import_by_hash(session: Session, sha256: str) -> tuple[dt.datetime, str] | N
              .order_by(ImportRecord.id))
     row = session.execute(query).first()
     return None if row is None else (row[0], row[1])
+
+
+def take_turn_importing(session: Session, sha256: str) -> None:
+    """Wait until no other transaction is importing the file with this SHA-256, and keep others
+    waiting until this transaction ends. PostgreSQL: a transaction-level advisory lock keyed on
+    the hash's first 60 bits (``pg_advisory_xact_lock``, PostgreSQL manual, "Advisory Lock
+    Functions"); SQLite: nothing to do, its write transactions already take turns
+    (``BEGIN IMMEDIATE``, see :mod:`inventory.db`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(sha256[:15], 16)})
 
 
 def imports_frame(session: Session) -> pd.DataFrame:

@@ -98,6 +98,12 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.value if isinstance(v, Enum) else v) for k, v in values.items()}
 
 
+def _already_imported(name: str, sha256: str, first: tuple[dt.datetime, str]) -> str:
+    return (f"{name} (SHA-256 {sha256}) was already imported on {first[0]:%Y-%m-%d %H:%M} UTC "
+            f"by {first[1]}; nothing was changed. Import it again with force if that is "
+            "intended")
+
+
 class _RollBack(Exception):
     """Leaves a write transaction without committing (dry runs, imports with errors)."""
 
@@ -486,8 +492,9 @@ class Catalogue:
                     progress: Callable[[str, float], None] | None = None) -> ImportResult:
         """Import a spreadsheet all or nothing: any error and no row changes, no event is
         written. A dry run checks everything the real import would and changes nothing.
-        The same file (by SHA-256) imported twice needs ``force``. ``progress`` is told each
-        step and the fraction done, for a progress bar."""
+        The same file (by SHA-256) imported twice needs ``force``; imports of one file at the
+        same moment take turns, so all but the first are refused that way once the first has
+        committed. ``progress`` is told each step and the fraction done, for a progress bar."""
         step = progress or (lambda _label, _done: None)
         step(f"Reading {upload.name}", 0.0)
         who = authorize(actor, Action.import_data)
@@ -498,9 +505,7 @@ class Catalogue:
             earlier = repository.import_by_hash(s, sha256)
             known = repository.process_references(s)
         if earlier is not None and not force and not dry_run:
-            raise Conflict(f"{upload.name} was already imported on {earlier[0]:%Y-%m-%d %H:%M} "
-                           f"UTC by {earlier[1]} (same content); import it again with force "
-                           "if that is intended")
+            raise Conflict(_already_imported(upload.name, sha256, earlier))
         parsed = read_import(upload, options, set(known), {ref: code for code, ref in
                                                            known.items() if ref}, limits,
                              dependencies)
@@ -515,6 +520,10 @@ class Catalogue:
              ("" if dry_run else " and writing them"), 0.4)
         try:
             with self._write() as s:
+                repository.take_turn_importing(s, sha256)
+                first = repository.import_by_hash(s, sha256)
+                if first is not None and not force and not dry_run:
+                    raise Conflict(_already_imported(upload.name, sha256, first))
                 counts = bulk.apply(s, parsed, mode, who, self.rating_problem)
                 if parsed.errors or dry_run:
                     raise _RollBack

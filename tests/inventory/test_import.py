@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from inventory.errors import CatalogueError, Conflict
-from inventory.importing import ImportOptions
+from inventory.importing import ImportOptions, read_import
 from inventory.io import Limits, Upload
 from inventory.services import Catalogue, ImportResult
 from tests.support import by, snapshot
@@ -256,3 +256,12 @@ def test_a_reference_in_another_case_finds_the_process(units: Catalogue) -> None
     frame = units.processes().set_index("code")
     assert frame.loc["HR-REC-01", "parent_code"] == "HR-REC"
     assert frame.loc["HR-REC-02", "parent_code"] == "HR-REC-01"
+
+
+def test_every_row_of_a_table_shares_one_mapping_of_fields_to_columns() -> None:
+    """At 199,000 rows a copy of the mapping per row took 180 MB of the app's memory."""
+    parsed = read_import(upload("p.csv", "code,name,unit\nP1,One,HRMD\nP2,Two,HRMD\n"),
+                         ImportOptions(), set(), {})
+    first, second = parsed.rows["processes"]
+    assert first.columns == {"code": "code", "name": "name", "unit": "unit"}
+    assert second.columns is first.columns

@@ -345,6 +345,26 @@ def test_a_file_taking_longer_than_the_child_may_is_stopped() -> None:
     assert_refused(error, "good_processes.csv", ("took longer than", "split it"))
 
 
+@pytest.mark.parametrize("in_process_bytes", [10**9, 0], ids=["in process", "in the child"])
+def test_cells_of_the_same_text_share_one_string(in_process_bytes: int) -> None:
+    """What keeps a 199,000-row table small in the app's process: a unit or a status repeated
+    on every row is one string, also when the table comes pickled from the bounded child."""
+    text = "code,name,unit\n" + "".join(f"P{n}, Process {n} ,HRMD\n" for n in range(50))
+    table = read_table(Upload("p.csv", text.encode()),
+                       limits=Limits(in_process_bytes=in_process_bytes))
+    units = table.frame["unit"].tolist()
+    assert units == ["HRMD"] * 50 and all(unit is units[0] for unit in units)
+    assert table.frame["name"].iloc[7] == "Process 7"
+
+
+def test_the_row_limit_is_checked_inside_the_child_with_its_message() -> None:
+    text = "code,name\n" + "".join(f"P{n},Process {n}\n" for n in range(11))
+    with pytest.raises(FileRefused) as error:
+        read_table(Upload("p.csv", text.encode()),
+                   limits=Limits(max_rows=10, in_process_bytes=0))
+    assert_refused(error, "p.csv", ("has 11 rows, over the 10 row limit", "split the file"))
+
+
 # --- rows and columns never dropped without a word ---------------------------------------
 
 
