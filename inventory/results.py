@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from inventory.graph import build_graph, metrics
-from scoring.criteria import CriteriaSet
+from scoring.criteria import CriteriaSet, SourceKind
 from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.scenario import Scenario
 
@@ -257,24 +257,37 @@ class Results:
             return build_graph(frames["processes"], frames["dependencies"], roll_up=roll_up)
         return self.get("graph", roll_up, compute)
 
-    def metrics(self, *, roll_up: bool = False) -> pd.DataFrame:
-        """Dependency metrics of every process (see :func:`inventory.graph.metrics`)."""
-        return self.get("metrics", roll_up, lambda: metrics(self.graph(roll_up=roll_up)))
+    def metrics(self, *, roll_up: bool = False, betweenness: bool = True) -> pd.DataFrame:
+        """Dependency metrics of every process (see :func:`inventory.graph.metrics`); without
+        ``betweenness`` that column is left empty ("not computed"): exact betweenness is most of
+        the time the metrics take (about a second at 2,000 processes)."""
+        def compute() -> pd.DataFrame:
+            graph = self.graph(roll_up=roll_up)
+            if betweenness:
+                return metrics(graph)
+            return metrics(graph, betweenness_samples=0)
+        return self.get("metrics", (roll_up, betweenness), compute)
 
-    def ranking_inputs(self) -> RankingInputs:
-        """What scoring needs: live processes, assessments, dependencies and their metrics."""
+    def ranking_inputs(self, criteria: CriteriaSet | None = None) -> RankingInputs:
+        """What scoring needs: live processes, assessments, dependencies and their metrics
+        (betweenness only when ``criteria`` read it, or when no criteria are given)."""
+        betweenness = criteria is None or any(
+            c.source is SourceKind.GRAPH and c.source_name == "betweenness"
+            for c in criteria.criteria)
+
         def compute() -> RankingInputs:
             frames = self.frames()
             return RankingInputs(processes=frames["processes"],
-                                 assessments=frames["assessments"], metrics=self.metrics(),
+                                 assessments=frames["assessments"],
+                                 metrics=self.metrics(betweenness=betweenness),
                                  dependencies=frames["dependencies"])
-        return self.get("ranking inputs", None, compute)
+        return self.get("ranking inputs", betweenness, compute)
 
     def ranking(self, criteria: CriteriaSet, scenario: Scenario) -> Ranking:
         """The ranking of the live inventory on ``criteria`` under ``scenario``
         (:func:`scoring.ranking.rank`), once per revision and settings."""
         return self.get("ranking", (criteria, scenario),
-                        lambda: rank(self.ranking_inputs(), criteria, scenario))
+                        lambda: rank(self.ranking_inputs(criteria), criteria, scenario))
 
     def processes(self, *, include_deleted: bool = False) -> pd.DataFrame:
         """Live processes (or every one, deleted included), as

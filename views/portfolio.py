@@ -217,7 +217,7 @@ def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFram
 
 inventory = catalogue()
 criteria = criteria_set()
-inputs = ranking_inputs(inventory)
+inputs = ranking_inputs(inventory, criteria)
 processes, dependencies = inputs.processes, inputs.dependencies
 st.title("Portfolio and roadmap")
 st.caption("What fits the budget and the staff capacity, and when it can be done.")

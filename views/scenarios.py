@@ -440,7 +440,7 @@ def settings_changed(changes: list[str]) -> None:
 
 inventory = catalogue()
 criteria = criteria_set()
-inputs = ranking_inputs(inventory)
+inputs = ranking_inputs(inventory, criteria)
 st.title("Scenarios")
 st.caption(f"Criteria set: {criteria.name}. Save the choices behind a ranking, compare them, "
            "and freeze one for a decision.")

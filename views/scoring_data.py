@@ -37,9 +37,9 @@ def _criteria_file(path: str | None, modified: float) -> CriteriaSet:
     return load_criteria(path)
 
 
-def ranking_inputs(catalogue: Catalogue) -> RankingInputs:
-    """Live processes, assessments, dependencies and dependency metrics."""
-    return catalogue.results.ranking_inputs()
+def ranking_inputs(catalogue: Catalogue, criteria: CriteriaSet) -> RankingInputs:
+    """Live processes, assessments, dependencies and the dependency metrics ``criteria`` read."""
+    return catalogue.results.ranking_inputs(criteria)
 
 
 def ranked(catalogue: Catalogue, criteria: CriteriaSet, scenario: Scenario) -> Ranking:

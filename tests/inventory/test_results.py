@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,7 +12,11 @@ import pytest
 from inventory.errors import CatalogueError
 from inventory.results import Key, ResultCache, Results
 from inventory.services import Catalogue
+from scoring.criteria import load_criteria, parse_criteria
+from scoring.scenario import Scenario
 from tests.support import by
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _revisions(catalogue: Catalogue, change: object) -> tuple[int, int]:
@@ -182,3 +187,22 @@ def test_a_failed_computation_keeps_nothing_and_the_next_request_tries_again() -
         cache.get(key, fails)
     assert len(cache) == 0
     assert cache.get(key, lambda: "ranked") == "ranked"
+
+
+def test_betweenness_is_computed_for_the_ranking_only_when_the_criteria_read_it(
+        small_catalogue: Catalogue) -> None:
+    """Exact betweenness is most of the metrics' time; the default criteria do not read it."""
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC"},
+                                   by("ana"))
+    small_catalogue.add_dependency({"upstream_code": "HR-REC", "downstream_code": "HR-REC-01"},
+                                   by("ana"))
+    results = Results(small_catalogue, ResultCache())
+    default = load_criteria(None)
+    assert results.ranking_inputs(default).metrics["betweenness"].isna().all()
+    text = (ROOT / "data" / "criteria" / "dt-i.yaml").read_text(encoding="utf-8")
+    reading_it = parse_criteria(text.replace("source: graph:pagerank",
+                                             "source: graph:betweenness"))
+    between = results.ranking_inputs(reading_it).metrics["betweenness"]
+    assert between["HR-REC"] > 0  # on the only path of two links
+    assert (between.drop("HR-REC") == 0).all()
+    assert results.ranking(reading_it, Scenario()).table["code"].tolist()
