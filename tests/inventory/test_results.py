@@ -205,4 +205,5 @@ def test_betweenness_is_computed_for_the_ranking_only_when_the_criteria_read_it(
     between = results.ranking_inputs(reading_it).metrics["betweenness"]
     assert between["HR-REC"] > 0  # on the only path of two links
     assert (between.drop("HR-REC") == 0).all()
-    assert results.ranking(reading_it, Scenario()).table["code"].tolist()
+    unassessed = results.ranking(reading_it, Scenario()).left_out  # ranks with the column
+    assert sorted(unassessed) == ["FIN", "HR", "HR-REC", "HR-REC-01"]
