@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from inventory.graph import build_graph, metrics
+from inventory.services import FRAME_READERS
 from scoring.criteria import CriteriaSet, SourceKind
 from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.scenario import Scenario
@@ -248,13 +249,18 @@ class Results:
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The live catalogue's frames (see :meth:`inventory.services.Catalogue.frames`)."""
-        return self.get("frames", None, self.catalogue.frames)
+        return {kind: self.frame(kind) for kind in FRAME_READERS}
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        """One of :meth:`frames`, read alone: a page that lists processes does not wait for
+        the 34,000 assessments of 2,000 processes."""
+        return self.get("frame", kind, lambda: self.catalogue.frame(kind))
 
     def graph(self, *, roll_up: bool = False) -> nx.DiGraph:
         """The live dependency graph (see :meth:`inventory.services.Catalogue.graph`)."""
         def compute() -> nx.DiGraph:
-            frames = self.frames()
-            return build_graph(frames["processes"], frames["dependencies"], roll_up=roll_up)
+            return build_graph(self.frame("processes"), self.frame("dependencies"),
+                               roll_up=roll_up)
         return self.get("graph", roll_up, compute)
 
     def metrics(self, *, roll_up: bool = False, betweenness: bool = True) -> pd.DataFrame:
@@ -293,12 +299,20 @@ class Results:
         """Live processes (or every one, deleted included), as
         :meth:`inventory.services.Catalogue.processes` lists them."""
         if not include_deleted:
-            return self.frames()["processes"]
+            return self.frame("processes")
         return self.get("processes with deleted", None,
                         lambda: self.catalogue.processes(include_deleted=True))
 
     def units(self) -> pd.DataFrame:
-        return self.frames()["units"]
+        return self.frame("units")
+
+    def audit_log(self, **filters: Any) -> pd.DataFrame:
+        """:meth:`inventory.services.Catalogue.audit_log` with ``filters``, shared until the
+        next audit event (sign-ins add events without moving the catalogue revision, so these
+        are keyed by the newest event's id instead)."""
+        key = Key(f"{self.catalogue.url} audit trail", self.catalogue.newest_audit_id(),
+                  "audit log", fingerprint(sorted(filters.items())))
+        return self.cache.get(key, lambda: self.catalogue.audit_log(**filters))
 
     def counts(self) -> dict[str, int]:
         """Live records of each kind (see :meth:`inventory.services.Catalogue.counts`)."""

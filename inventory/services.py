@@ -189,6 +189,12 @@ def filter_processes(frame: pd.DataFrame, *, search: str | None = None,
     return frame.reset_index(drop=True)
 
 
+FRAME_READERS: dict[str, Callable[[Session], pd.DataFrame]] = {
+    "units": repository.units_frame, "processes": repository.processes_frame,
+    "dependencies": repository.dependencies_frame, "kpis": repository.kpis_frame,
+    "assessments": repository.assessments_frame}
+
+
 class Catalogue:
     """The process catalogue on one database. Both the CLI and the app talk only to this.
 
@@ -354,6 +360,11 @@ class Catalogue:
             return repository.audit_frame(s, actor=actor, action=action, entity=entity,
                                           key_contains=key_contains, since=since, until=until,
                                           limit=limit)
+
+    def newest_audit_id(self) -> int:
+        """Moves with every audit event (see :func:`inventory.repository.newest_audit_id`)."""
+        with reading(self.engine) as s:
+            return repository.newest_audit_id(s)
 
     def verify_audit(self) -> ChainCheck:
         """Recompute the audit trail's chain of seals (see :mod:`inventory.sealing`): how many
@@ -551,11 +562,12 @@ class Catalogue:
     def frames(self) -> dict[str, pd.DataFrame]:
         """The whole live inventory, one frame per kind of record (for exports)."""
         with reading(self.engine) as s:
-            return {"units": repository.units_frame(s),
-                    "processes": repository.processes_frame(s),
-                    "dependencies": repository.dependencies_frame(s),
-                    "kpis": repository.kpis_frame(s),
-                    "assessments": repository.assessments_frame(s)}
+            return {kind: read(s) for kind, read in FRAME_READERS.items()}
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        """One kind of live record (a key of :data:`FRAME_READERS`) as :meth:`frames` has it."""
+        with reading(self.engine) as s:
+            return FRAME_READERS[kind](s)
 
     # ------------------------------------------------------------------ units
 

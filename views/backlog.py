@@ -109,11 +109,18 @@ slug = "backlog" if name == DEFAULT else "backlog-" + "-".join(name.lower().spli
 st.caption("Download the backlog to hand out: the workbook and the report put headers in "
            "words and round the figures; JSON keeps every figure in full for other programs.")
 files = st.columns(4)
+who, results = actor(), inventory.results  # the file is built on click, outside this run
+
+
+def handout(kind: str) -> bytes:
+    """The backlog as ``kind``, built when its button is clicked, then shared."""
+    return results.get("backlog file", (*settings, kind), lambda: backlog_export.export(
+        kind, sheets, who, title=title, top=int(top)))
+
+
 for column, (kind, caption, icon) in zip(files, DOWNLOADS, strict=True):
-    handout = shared("backlog file", (*settings, kind),
-                     lambda kind=kind: backlog_export.export(kind, sheets, actor(), title=title,
-                                                             top=int(top)))
-    column.download_button(caption, handout, f"{slug}.{kind}", icon=icon, on_click="ignore")
+    column.download_button(caption, lambda kind=kind: handout(kind), f"{slug}.{kind}", icon=icon,
+                           on_click="ignore")
 columns = st.columns(4)
 columns[0].metric("Processes in the backlog", len(backlog))
 columns[1].metric("Chosen for the portfolio",

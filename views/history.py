@@ -28,7 +28,7 @@ from inventory.backlog_export import workbook
 from inventory.errors import CatalogueError
 from inventory.export import table_csv
 from inventory.services import Catalogue
-from views.common import actor, allowed, catalogue, flash, inert, show_flash
+from views.common import actor, allowed, catalogue, flash, inert, shared, show_flash
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTIONS = ["create", "update", "delete", "restore", "sign_in", "sign_in_refused"]
@@ -64,7 +64,7 @@ def titled(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def audit_filters(inventory: Catalogue) -> tuple[dict[str, Any], int]:
     """The filter widgets; returns the keyword filters for ``audit_log`` and the row limit."""
-    names = sorted(set(inventory.audit_log(limit=NAME_SCAN)["actor"])
+    names = sorted(set(inventory.results.audit_log(limit=NAME_SCAN)["actor"])
                    | set(st.session_state.get("audit_who", [])))
     top = st.columns([2, 2, 2, 2])
     who = top[0].multiselect("Who", names, key="audit_who", accept_new_options=True,
@@ -105,7 +105,7 @@ def changes_per_day(events: pd.DataFrame) -> None:
 def audit_view(inventory: Catalogue) -> None:
     st.subheader("Audit view")
     filters, limit = audit_filters(inventory)
-    events = inventory.audit_log(**filters, limit=limit + 1)
+    events = inventory.results.audit_log(**filters, limit=limit + 1)
     more = len(events) > limit
     events = events.head(limit)
     if more:
@@ -134,7 +134,7 @@ def audit_view(inventory: Catalogue) -> None:
 
 def process_history(inventory: Catalogue) -> None:
     st.subheader("Process history")
-    processes = inventory.processes(include_deleted=True)
+    processes = inventory.results.processes(include_deleted=True)
     deleted = set(processes.loc[processes["deleted_at"].notna(), "code"])
     names = dict(zip(processes["code"], processes["name"], strict=True))
     code = st.selectbox("Process", list(processes["code"]), index=None, key="history_code",
@@ -145,14 +145,14 @@ def process_history(inventory: Catalogue) -> None:
         st.caption("Every change of the process and of its dependencies, KPIs and "
                    "assessments, newest first.")
         return
-    history = inventory.history(code)
+    history = shared("process history", code, lambda: inventory.history(code))
     st.caption(f"{len(history):,} event(s) for {code} and what hangs on it, newest first.")
     st.dataframe(titled(history, SHOWN), hide_index=True, width="stretch")
 
 
 def deleted_items(inventory: Catalogue) -> None:
     st.subheader("Deleted items")
-    items = inventory.deleted_items()
+    items = shared("deleted items", None, inventory.deleted_items)
     if items.empty:
         st.caption("Nothing is deleted.")
         return

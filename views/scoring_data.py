@@ -37,8 +37,9 @@ def _criteria_file(path: str | None, modified: float) -> CriteriaSet:
     return load_criteria(path)
 
 
-def ranking_inputs(catalogue: Catalogue, criteria: CriteriaSet) -> RankingInputs:
-    """Live processes, assessments, dependencies and the dependency metrics ``criteria`` read."""
+def ranking_inputs(catalogue: Catalogue, criteria: CriteriaSet | None = None) -> RankingInputs:
+    """Live processes, assessments, dependencies and the dependency metrics ``criteria`` read
+    (every metric when no criteria are given)."""
     return catalogue.results.ranking_inputs(criteria)
 
 

@@ -59,12 +59,13 @@ def test_results_are_reused_until_the_data_changes_then_show_the_change(
         small_catalogue: Catalogue) -> None:
     results = Results(small_catalogue, ResultCache())
     first = results.frames()
+    once = results.cache.computed
     assert results.frames()["processes"].equals(first["processes"])
-    assert results.cache.computed == 1
+    assert results.cache.computed == once
     small_catalogue.update_process("FIN", {"name": "Budget planning"}, None, by("ana"))
     names = results.frames()["processes"].set_index("code")["name"]
     assert names["FIN"] == "Budget planning"
-    assert results.cache.computed == 2
+    assert results.cache.computed == 2 * once
     assert set(results.cache.entries()["revision"]) == {small_catalogue.revision()}
 
 
@@ -207,3 +208,16 @@ def test_betweenness_is_computed_for_the_ranking_only_when_the_criteria_read_it(
     assert (between.drop("HR-REC") == 0).all()
     unassessed = results.ranking(reading_it, Scenario()).left_out  # ranks with the column
     assert sorted(unassessed) == ["FIN", "HR", "HR-REC", "HR-REC-01"]
+
+
+def test_the_shared_audit_log_shows_a_sign_in_although_the_catalogue_did_not_change(
+        small_catalogue: Catalogue) -> None:
+    """Sign-ins add audit events without moving the catalogue revision."""
+    results = Results(small_catalogue, ResultCache())
+    password = small_catalogue.accounts.ensure_first_admin()
+    assert password is not None
+    before = results.audit_log(limit=50)
+    small_catalogue.accounts.sign_in("admin", password)
+    after = results.audit_log(limit=50)
+    assert len(after) == len(before) + 1
+    assert after["action"].iloc[0] == "sign_in"

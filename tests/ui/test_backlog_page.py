@@ -14,6 +14,7 @@ import openpyxl
 import plotly.io as pio
 import pytest
 from playwright.sync_api import sync_playwright
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from inventory import backlog_export
@@ -43,7 +44,14 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
         built[kind] = original(kind, *args, **kwargs)
         return built[kind]
 
+    def built_on_click(self: MediaFileManager, data: Callable[[], bytes], *args: Any,
+                       **kwargs: Any) -> str:
+        data()  # as the click on the button would
+        return deferred(self, data, *args, **kwargs)
+
+    deferred = MediaFileManager.add_deferred
     monkeypatch.setattr(backlog_export, "export", recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", built_on_click)
     return built
 
 
