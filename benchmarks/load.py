@@ -52,6 +52,7 @@ import argparse
 import asyncio
 import os
 import random
+import secrets
 import sys
 import time
 from contextlib import ExitStack
@@ -459,6 +460,9 @@ def _behind_nginx(options: argparse.Namespace) -> dict[str, list[Result]]:
     """One app process, then ``--servers`` of them, behind nginx on one new PostgreSQL
     database."""
     runs: dict[str, list[Result]] = {}
+    # Every process on one PostgreSQL database shares one server secret (README, "Server
+    # secret"); the benchmark's database is dropped at the end, so a throwaway one will do.
+    os.environ.setdefault("DTI_SECRET_KEY", secrets.token_hex(32))
     with ExitStack() as stack:
         try:
             url = stack.enter_context(

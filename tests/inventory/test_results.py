@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hyp
 
 from inventory.errors import CatalogueError
 from inventory.results import Key, ResultCache, Results
@@ -221,3 +224,50 @@ def test_the_shared_audit_log_shows_a_sign_in_although_the_catalogue_did_not_cha
     after = results.audit_log(limit=50)
     assert len(after) == len(before) + 1
     assert after["action"].iloc[0] == "sign_in"
+
+
+EDITS = hyp.lists(hyp.tuples(hyp.sampled_from(["add", "rename", "delete", "link", "unlink"]),
+                             hyp.integers(0, 5), hyp.integers(0, 5)), min_size=1, max_size=8)
+
+
+@given(edits=EDITS)
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_whatever_is_changed_the_shared_results_equal_a_fresh_read(
+        tmp_path: Path, edits: list[tuple[str, int, int]]) -> None:
+    """The promise of the README's "Computed once, shared by everyone": after any sequence of
+    changes, each read between them, what the cache hands out is what the database holds."""
+    catalogue = Catalogue.open(f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db")
+    try:
+        catalogue.add_unit({"code": "GS", "name": "General Secretariat"}, by("ana"))
+        results = Results(catalogue, ResultCache())
+        for action, first, second in edits:
+            codes = sorted(catalogue.processes()["code"])
+            try:
+                if action == "add":
+                    catalogue.add_process({"code": f"P{first}{second}", "name": f"Process {first}",
+                                           "unit": "GS"}, by("ana"))
+                elif codes and action == "rename":
+                    catalogue.update_process(codes[first % len(codes)],
+                                             {"name": f"Renamed {second}"}, None, by("ana"))
+                elif codes and action == "delete":
+                    catalogue.delete_process(codes[first % len(codes)], by("ana"))
+                elif len(codes) > 1 and action == "link":
+                    catalogue.add_dependency({"upstream_code": codes[first % len(codes)],
+                                              "downstream_code": codes[second % len(codes)]},
+                                             by("ana"))
+                elif codes and action == "unlink":
+                    links = catalogue.dependencies()
+                    if len(links):
+                        row = links.iloc[first % len(links)]
+                        catalogue.remove_dependency(row["upstream_code"], row["downstream_code"],
+                                                    by("ana"))
+            except CatalogueError:
+                pass  # a refused change (a duplicate code, a self-link): nothing changed
+            fresh = catalogue.frames()
+            shared = results.frames()
+            for kind, frame in fresh.items():
+                pd.testing.assert_frame_equal(shared[kind], frame)
+            assert sorted(results.graph().edges) == sorted(catalogue.graph().edges)
+    finally:
+        catalogue.engine.dispose()
