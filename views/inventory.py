@@ -101,7 +101,10 @@ def add_process_form(inventory: Catalogue, units: pd.DataFrame, live: pd.DataFra
                 saved(f"Added process {record['code']}.", record["code"])
 
 
-def filtered_table(inventory: Catalogue, units: pd.DataFrame) -> pd.DataFrame:
+def filtered_table(inventory: Catalogue,
+                   units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The search and filters, and the table of the processes that match, a page at a time;
+    returns every match and the page shown."""
     columns = st.columns([3, 2, 2, 2, 1.3])
     search = columns[0].text_input("Search", placeholder="code, name, owner, tag…", key="search")
     chosen_units = columns[1].multiselect("Units", list(units["code"]), key="filter_units")
@@ -127,7 +130,7 @@ def filtered_table(inventory: Catalogue, units: pd.DataFrame) -> pd.DataFrame:
         if st.session_state.get("table_pick") != picked:
             st.session_state["table_pick"] = picked
             st.session_state["open_code"] = picked
-    return frame
+    return frame, page
 
 
 def details_tab(record: dict[str, Any]) -> None:
@@ -473,7 +476,7 @@ units = inventory.results.units()
 live = inventory.results.processes()
 if allowed(Action.edit_inventory):
     add_process_form(inventory, units, live)
-shown = filtered_table(inventory, units)
+shown, page = filtered_table(inventory, units)
 
 codes = list(shown["code"])
 if "pending_open" in st.session_state:
@@ -483,8 +486,13 @@ if "open_code" not in st.session_state and linked_code(codes) is not None:
 if st.session_state.get("open_code") not in codes:
     st.session_state.pop("open_code", None)
 names = dict(zip(shown["code"], shown["name"], strict=True))
-open_code = st.selectbox("Open a process", codes, index=None, key="open_code",
-                         placeholder="Choose a process, or select a row above",
+# The choice offers the rows on the table's page (and the process open), not every match:
+# at 10,000 processes a list of every code would travel to the browser on every click.
+offered = list(page["code"])
+if st.session_state.get("open_code") not in (None, *offered):
+    offered.insert(0, st.session_state["open_code"])
+open_code = st.selectbox("Open a process", offered, index=None, key="open_code",
+                         placeholder="Choose a process of this page, or select a row above",
                          format_func=lambda c: f"{c} · {names[c]}")
 if open_code is None:
     st.query_params.pop("process", None)

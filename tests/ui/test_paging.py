@@ -61,3 +61,19 @@ def test_search_narrows_the_rows_first_and_a_page_past_the_end_becomes_the_last(
     assert set(table["Code"]) == {f"P-{n:04d}" for n in range(0, PROCESSES, 10)}
     assert not [box for box in app.number_input if box.key == "process_page"]
 
+
+
+def _offered(app: AppTest) -> list[str]:
+    return [str(option).split(" · ")[0] for option in app.selectbox(key="open_code").options]
+
+
+def test_the_open_choice_offers_the_page_shown_and_keeps_the_process_open(
+        long_inventory: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 10,000 processes a choice of every code would travel to the browser on every click."""
+    app = _inventory_page(long_inventory, monkeypatch)
+    assert _offered(app) == [f"P-{n:04d}" for n in range(PAGE_ROWS)]
+    app.selectbox(key="open_code").set_value("P-0007").run()
+    app.number_input(key="process_page").set_value(3).run()
+    assert not app.exception, app.exception
+    assert _offered(app) == ["P-0007", *[f"P-{n:04d}" for n in range(2 * PAGE_ROWS, PROCESSES)]]
+    assert app.selectbox(key="open_code").value == "P-0007"
