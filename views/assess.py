@@ -25,6 +25,7 @@ from inventory.services import Catalogue
 from scoring.criteria import Criterion, Group
 from scoring.raters import aggregate
 from views.common import actor, catalogue, flash, plain, refused, require, shared, show_flash
+from views.paging import findable
 from views.scoring_data import criteria_set
 
 SOMEONE_NEW = "Someone else (a new rater)…"
@@ -363,7 +364,9 @@ names = dict(zip(processes["code"], processes["name"], strict=True))
 if "assess_code" not in st.session_state and st.query_params.get("process") in names:
     st.session_state["assess_code"] = st.query_params["process"]  # a shared link
 picker, who = st.columns([3, 2])
-code = picker.selectbox("Process", list(names), index=None, key="assess_code",
+offered = findable(list(names), names, "assess_find", where=picker,
+                   keep=[st.session_state.get("assess_code")])
+code = picker.selectbox("Process", offered, index=None, key="assess_code",
                         placeholder="Choose a process to rate", persist_state="session",
                         format_func=lambda c: f"{c} · {names[c]}")
 with who:

@@ -22,6 +22,7 @@ from views.network_chart import (
     placed_nodes,
     ripple_groups,
 )
+from views.paging import findable
 
 WHOLE_GRAPH_LIMIT = 250  # above this, the network shows the chosen process's neighbourhood
 
@@ -73,7 +74,9 @@ with st.spinner("Measuring the network…"):  # once per change of the data, the
 names = {code: data.get("name", "") for code, data in dependencies.nodes(data=True)}
 if "ripple_code" not in st.session_state and st.query_params.get("process") in names:
     st.session_state["ripple_code"] = st.query_params["process"]  # a shared link
-chosen = controls[1].selectbox("Ripple of a process", sorted(names), index=None,
+offered = findable(sorted(names), names, "ripple_find", where=controls[1],
+                   keep=[st.session_state.get("ripple_code")])
+chosen = controls[1].selectbox("Ripple of a process", offered, index=None,
                                key="ripple_code", placeholder="Choose a process",
                                format_func=lambda c: f"{c} · {names[c]}")
 below = graph.sub_processes(dependencies, [chosen]) if chosen is not None else []

@@ -29,6 +29,7 @@ from inventory.errors import CatalogueError
 from inventory.export import table_csv
 from inventory.services import Catalogue
 from views.common import actor, allowed, catalogue, flash, inert, shared, show_flash
+from views.paging import findable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTIONS = ["create", "update", "delete", "restore", "sign_in", "sign_in_refused"]
@@ -137,7 +138,9 @@ def process_history(inventory: Catalogue) -> None:
     processes = inventory.results.processes(include_deleted=True)
     deleted = set(processes.loc[processes["deleted_at"].notna(), "code"])
     names = dict(zip(processes["code"], processes["name"], strict=True))
-    code = st.selectbox("Process", list(processes["code"]), index=None, key="history_code",
+    offered = findable(list(processes["code"]), names, "history_find",
+                       keep=[st.session_state.get("history_code")])
+    code = st.selectbox("Process", offered, index=None, key="history_code",
                         placeholder="choose a process (deleted ones included)",
                         format_func=lambda c: f"{c} · {names[c]}"
                         + (" (deleted)" if c in deleted else ""))

@@ -20,7 +20,7 @@ from scoring.ranking import QUICK_WIN, Ranking
 from scoring.scenario import Method
 from views.ahp_widget import ahp_panel, shared_weights
 from views.common import allowed, catalogue, flash, show_flash
-from views.paging import page_of
+from views.paging import findable, page_of
 from views.prioritise_charts import (
     contributions_figure,
     difference_figure,
@@ -190,9 +190,13 @@ def explain_panel(ranking: Ranking) -> None:
         if st.session_state.get(key, fallback) not in [NONE, *codes]:
             st.session_state[key] = fallback
     pick_a, pick_b = st.columns(2)
-    a = pick_a.selectbox("Process", codes, key="explain_a",
-                         format_func=lambda c: f"{ranks[c]} · {c} {names[c]}")
-    b = pick_b.selectbox("Compared with", [NONE, *codes], key="explain_b",
+    chosen_a, chosen_b = st.session_state.get("explain_a"), st.session_state.get("explain_b")
+    a = pick_a.selectbox("Process", findable(codes, names, "explain_find_a", where=pick_a,
+                                             keep=[chosen_a]),
+                         key="explain_a", format_func=lambda c: f"{ranks[c]} · {c} {names[c]}")
+    b = pick_b.selectbox("Compared with",
+                         [NONE, *findable(codes, names, "explain_find_b", where=pick_b,
+                                          keep=[chosen_b])], key="explain_b",
                          format_func=lambda c: c if c == NONE else f"{ranks[c]} · {c} {names[c]}")
     versus = None if b in (NONE, a) else b
     explanation = explain(ranking, a, versus)

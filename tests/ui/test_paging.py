@@ -77,3 +77,27 @@ def test_the_open_choice_offers_the_page_shown_and_keeps_the_process_open(
     assert not app.exception, app.exception
     assert _offered(app) == ["P-0007", *[f"P-{n:04d}" for n in range(2 * PAGE_ROWS, PROCESSES)]]
     assert app.selectbox(key="open_code").value == "P-0007"
+
+
+@pytest.mark.parametrize(("page", "find", "choice"), [
+    ("views/assess.py", "assess_find", "assess_code"),
+    ("views/history.py", "history_find", "history_code"),
+    ("views/dependencies.py", "ripple_find", "ripple_code")])
+def test_a_long_choice_of_processes_offers_a_page_of_them_and_finds_the_others(
+        long_inventory: str, monkeypatch: pytest.MonkeyPatch, page: str, find: str,
+        choice: str) -> None:
+    app = start(long_inventory, monkeypatch)
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+
+    def offered() -> list[str]:
+        return [str(o).split(" · ")[0] for o in app.selectbox(key=choice).options]
+
+    assert offered() == [f"P-{n:04d}" for n in range(PAGE_ROWS)]
+    app.text_input(key=find).input("p-0420").run()
+    assert offered() == ["P-0420"]
+    app.selectbox(key=choice).set_value("P-0420").run()
+    app.text_input(key=find).input("").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key=choice).value == "P-0420"
+    assert offered()[0] == "P-0420" and len(offered()) == PAGE_ROWS + 1
