@@ -44,7 +44,7 @@ def postgres_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _empty_postgres(url: str) -> None:
+def empty_postgres(url: str) -> None:
     """Empty every table; the append-only triggers (TRUNCATE refused) are off for this session
     only, as replication sessions have them (superuser, as the test server's user is)."""
     engine = create_engine(url)
@@ -61,7 +61,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/dti.db"
     url = str(request.getfixturevalue("postgres_database"))
-    _empty_postgres(url)
+    empty_postgres(url)
     return url
 
 

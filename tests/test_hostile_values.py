@@ -13,14 +13,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
 
 from inventory.errors import InvalidInput
 from inventory.export import SHEET_NAMES, inventory_workbook
 from inventory.importing import KEY_FIELDS, ImportOptions
 from inventory.io import Upload
 from inventory.services import Catalogue
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, empty_postgres
 from tests.support import by, dti, refused, snapshot
 
 PROCESS = "HR-REC"
@@ -201,13 +200,7 @@ def test_the_services_refuse_an_assessment_off_the_criteria_whatever_the_path(
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs DTI_TEST_POSTGRES_URL")
 def test_a_sqlite_export_of_the_sample_imports_into_postgresql(
         sqlite_sample: Path, postgres_database: str) -> None:
-    engine = create_engine(postgres_database)
-    with engine.begin() as conn:
-        tables = conn.execute(text("SELECT string_agg(tablename, ', ') FROM pg_tables "
-                                   "WHERE schemaname = 'public' AND tablename <> "
-                                   "'alembic_version'")).scalar_one()
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    empty_postgres(postgres_database)
     source = Catalogue.open(f"sqlite:///{sqlite_sample}", migrate_schema=False)
     target = Catalogue.open(postgres_database)
 
