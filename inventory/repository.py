@@ -284,6 +284,19 @@ def assessments_frame(session: Session, *, process_code: str | None = None,
     return _frame(session, query)
 
 
+def ratings_frame(session: Session) -> pd.DataFrame:
+    """The live assessments with only what ranking and snapshots read (process, criterion,
+    value, low, high, rater, and who changed it when), in :func:`assessments_frame`'s order:
+    half its columns, for the 170,000 assessments of 10,000 processes."""
+    query = (select(Process.code.label("process_code"), Assessment.criterion_key,
+                    Assessment.value, Assessment.low, Assessment.high, Assessment.rater,
+                    Assessment.updated_by, Assessment.updated_at)
+             .join(Process, Process.id == Assessment.process_id)
+             .where(_live_process(Assessment, Process))  # type: ignore[arg-type]
+             .order_by(Process.code, Assessment.criterion_key, Assessment.rater))
+    return _frame(session, query)
+
+
 def audit_frame(session: Session, *, entity_ids: dict[str, list[int]] | None = None,
                 actor: str | Iterable[str] | None = None,
                 action: str | Iterable[str] | None = None,

@@ -256,6 +256,11 @@ class Results:
         the 34,000 assessments of 2,000 processes."""
         return self.get("frame", kind, lambda: self.catalogue.frame(kind))
 
+    def ratings(self) -> pd.DataFrame:
+        """The live assessments' values and raters, what ranking and the Assess page's overview
+        read (see :meth:`inventory.services.Catalogue.ratings`)."""
+        return self.get("frame", "ratings", self.catalogue.ratings)
+
     def graph(self, *, roll_up: bool = False) -> nx.DiGraph:
         """The live dependency graph (see :meth:`inventory.services.Catalogue.graph`)."""
         def compute() -> nx.DiGraph:
@@ -282,11 +287,9 @@ class Results:
             for c in criteria.criteria)
 
         def compute() -> RankingInputs:
-            frames = self.frames()
-            return RankingInputs(processes=frames["processes"],
-                                 assessments=frames["assessments"],
+            return RankingInputs(processes=self.frame("processes"), assessments=self.ratings(),
                                  metrics=self.metrics(betweenness=betweenness),
-                                 dependencies=frames["dependencies"])
+                                 dependencies=self.frame("dependencies"))
         return self.get("ranking inputs", betweenness, compute)
 
     def ranking(self, criteria: CriteriaSet, scenario: Scenario) -> Ranking:

@@ -564,6 +564,11 @@ class Catalogue:
         with reading(self.engine) as s:
             return {kind: read(s) for kind, read in FRAME_READERS.items()}
 
+    def ratings(self) -> pd.DataFrame:
+        """The live assessments' values and raters (see :func:`repository.ratings_frame`)."""
+        with reading(self.engine) as s:
+            return repository.ratings_frame(s)
+
     def frame(self, kind: str) -> pd.DataFrame:
         """One kind of live record (a key of :data:`FRAME_READERS`) as :meth:`frames` has it."""
         with reading(self.engine) as s:

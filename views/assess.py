@@ -357,7 +357,7 @@ if not criteria:
     st.stop()
 
 processes = inventory.results.processes()
-everything = inventory.results.frames()["assessments"]
+everything = inventory.results.ratings()
 everything = everything[everything["criterion_key"].isin(labels)]
 summary = shared("assessment summary", criteria, lambda: summarised(everything, criteria))
 names = dict(zip(processes["code"], processes["name"], strict=True))
@@ -379,7 +379,8 @@ elif not rater:
     st.warning("Type the new rater's name to rate this process.", icon=":material/person:")
 else:
     st.query_params["process"] = code
-    here = everything[everything["process_code"] == code]
+    here = inventory.assessments(process_code=code)  # with ids, versions and rationales
+    here = here[here["criterion_key"].isin(labels)]
     rows = opened(_mine(here, rater), code, rater, criteria)
     form_side, raters_side = st.columns([4, 5], gap="medium")
     with form_side:

@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hyp
 
 from inventory.errors import CatalogueError
+from inventory.graph import metrics
 from inventory.results import Key, ResultCache, Results
 from inventory.services import Catalogue
 from scoring.criteria import load_criteria, parse_criteria
+from scoring.ranking import RankingInputs, rank
 from scoring.scenario import Scenario
 from tests.support import by
 
@@ -271,3 +273,16 @@ def test_whatever_is_changed_the_shared_results_equal_a_fresh_read(
             assert sorted(results.graph().edges) == sorted(catalogue.graph().edges)
     finally:
         catalogue.engine.dispose()
+
+
+def test_the_shared_ranking_is_the_ranking_of_the_whole_inventory(
+        sample_catalogue: Catalogue) -> None:
+    """The shared ranking reads the assessments' values alone; it ranks exactly as the
+    command line does from every column."""
+    criteria = load_criteria(None)
+    frames = sample_catalogue.frames()
+    whole = rank(RankingInputs(processes=frames["processes"], assessments=frames["assessments"],
+                               metrics=metrics(sample_catalogue.graph()),
+                               dependencies=frames["dependencies"]), criteria, Scenario())
+    shared = Results(sample_catalogue, ResultCache()).ranking(criteria, Scenario())
+    pd.testing.assert_frame_equal(shared.table, whole.table)
