@@ -4,9 +4,9 @@ Conventions
 -----------
 * Every vocabulary is a ``StrEnum`` whose *value* is the stable machine word stored in the
   database and written in exports (``not_started``), and whose ``label`` is the phrase users read
-  (``Not started``). The words come from the DT-I documents (see ../shared/DOMAIN.md): the five
-  pillars, the three 2026 priority areas, the roadmap statuses Completed / Ongoing / Planned /
-  Revised, and the milestones C26 and PP-26.
+  (``Not started``). The words are the DT-I documents' own (listed in the README, "The process
+  catalogue"): the five pillars, the three 2026 priority areas, the roadmap statuses
+  Completed / Ongoing / Planned / Revised, and the milestones C26 and PP-26.
 * :func:`parse_choice` accepts a value or a label in any case, with or without accents, spaces or
   hyphens, and a few synonyms; an unknown word gets a did-you-mean suggestion.
 * Input models are pydantic v2 models. Their error messages are written for business analysts and

@@ -45,6 +45,7 @@ samples = middle.select_slider("Robustness samples", [500, 1_000, 2_000, 5_000],
 top = right.number_input("Top group (N)", min_value=1, max_value=100, value=10,
                          key="backlog_top")
 unknowns = unknowns_input(st, "backlog")
+criteria = criteria_set()
 
 
 def build() -> dict[str, pd.DataFrame]:
@@ -52,7 +53,6 @@ def build() -> dict[str, pd.DataFrame]:
     step is shared with everyone asking for the same (the Portfolio page's portfolio and
     roadmap included) until the data changes; a bar shows the Monte Carlo's progress, then the
     portfolio and roadmap steps, to whoever computes them first."""
-    criteria = criteria_set()
     scenario = Scenario() if name == DEFAULT else Scenario.from_dict(
         inventory.scenarios.get(name)["settings"])
     ranking = ranked(inventory, criteria, scenario)
@@ -91,7 +91,7 @@ def build() -> dict[str, pd.DataFrame]:
                                    plan=plan, exported_by=actor().name)
 
 
-settings = (criteria_set(), name, samples, int(top), unknowns, actor().name)
+settings = (criteria, name, samples, int(top), unknowns, actor().name)
 try:
     sheets = shared("backlog", settings, build)
 except MissingEstimates as error:
