@@ -21,8 +21,10 @@ Each step is one script rerun. Two kinds of client:
   user on the same machine as the server, so on a small machine it measures Chromium as much
   as the app.
 
-Each user clicks without pause, or with ``--think S`` pauses between clicks drawn evenly
-between half and one and a half times S seconds (people read a page before clicking again).
+Each user clicks without pause (every user's first click in the same instant: a burst), or
+with ``--think S`` pauses between clicks drawn evenly between half and one and a half times S
+seconds (people read a page before clicking again); then each user's first click also waits a
+pause drawn evenly between 0 and S seconds, as people do not all click at the same moment.
 
 Printed: reruns per second, p50/p95/max latency for ``--users`` sessions and for one user alone
 (the baseline), their ratio, the bytes a rerun sends back, and the server processes' CPU use
@@ -292,6 +294,8 @@ async def user(number: int, client: Client, account: tuple[str, str], search: st
             await asyncio.wait_for(client.sign_in(*account), STEP_SECONDS)
             result.sign_ins.append(time.perf_counter() - began)
         await start.wait()
+        if think:  # people do not all click in the same instant: each starts after a pause
+            await asyncio.sleep(pauses.uniform(0.0, think))
         while time.perf_counter() < stop_at[0]:
             for label in STEPS:
                 if time.perf_counter() >= stop_at[0]:

@@ -6,6 +6,8 @@ are all counted; an admin sees and clears the counts; old ones are forgotten."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -239,3 +241,40 @@ def test_a_bad_proxy_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
         behind_proxy()
     monkeypatch.setenv("DTI_BEHIND_PROXY", "Yes")
     assert behind_proxy()
+
+
+def test_the_password_is_checked_without_holding_the_write_lock(
+        book: AccountBook, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one person's password is being hashed, others can sign in and save: 25 people
+    signing in at once waited for each other's hashes while the check held the write lock."""
+    others_saved = threading.Event()
+    real = accounts_module._verified
+
+    def slow_check(stored: str, password: str) -> bool:
+        assert others_saved.wait(20), "a write waited for the password check"
+        return real(stored, password)
+
+    monkeypatch.setattr(accounts_module, "_verified", slow_check)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signing_in = pool.submit(book.sign_in, "ana", PASSWORD, OWNER)
+        time.sleep(0.2)  # the sign-in is in its check
+        catalogue.add_unit({"code": "NEWU", "name": "A unit saved meanwhile"}, by("root"))
+        others_saved.set()
+        assert signing_in.result(timeout=30).actor.name == "ana"
+
+
+def test_a_password_changed_during_the_check_is_checked_again(
+        book: AccountBook, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old password no longer lets anyone in once an admin has reset it, even when the
+    reset lands while that sign-in was being checked."""
+    real = accounts_module._verified
+    reset: list[str] = []
+
+    def check_then_reset(stored: str, password: str) -> bool:
+        if not reset:
+            reset.append(book.reset_password("ana", by("root")))
+        return real(stored, password)
+
+    monkeypatch.setattr(accounts_module, "_verified", check_then_reset)
+    assert _answer(book, "ana", PASSWORD, OWNER) == "wrong user name or password"
+    assert book.sign_in("ana", reset[0], OWNER).must_change_password
