@@ -10,7 +10,8 @@ Steps, each one script run of app.py with the page, timed from the request to th
 2. ``rerun``: the same page again, nothing changed;
 3. ``weight`` (Prioritise only): one weight slider moved by one step;
 4. ``changed``: one process edited through the services (its annual volume plus one), then the
-   page again.
+   page again;
+5. ``rated``: one assessment's value moved one step through the services, then the page again.
 
 Each step prints one line ``STEP <name> <seconds>`` as soon as it ends; ``READY`` before the
 first; ``FAILED <step> <message>`` when the page raised. The parent enforces the time limit by
@@ -79,6 +80,21 @@ def edit_one_process(database_url: str) -> None:
         catalogue.engine.dispose()
 
 
+def rate_one_process(database_url: str) -> None:
+    """Move the value of the first live assessment one step within its scale, as the Assess
+    form would save it."""
+    catalogue = Catalogue.open(database_url)
+    try:
+        row = catalogue.assessments().iloc[0]
+        scale = catalogue.criteria.get(str(row["criterion_key"])).scale
+        value = float(row["value"])
+        moved = value + 1 if value + 1 <= scale.high else value - 1
+        catalogue.update_assessment(int(row["id"]), {"value": moved}, int(row["version"]),
+                                    Actor(USER, Role.admin))
+    finally:
+        catalogue.engine.dispose()
+
+
 def move_weight(test: AppTest) -> None:
     slider = test.slider(key=WEIGHT_SLIDER)
     value = float(slider.value)  # type: ignore[arg-type]
@@ -119,6 +135,7 @@ def main(database_url: str, page: str) -> None:
     if page == "views/prioritise.py":
         timed(test, "weight", lambda: move_weight(test))
     timed(test, "changed", lambda: edit_one_process(database_url))
+    timed(test, "rated", lambda: rate_one_process(database_url))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ Only :mod:`inventory.services` opens transactions, through :func:`writing` and :
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,12 +21,20 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
 
 DEFAULT_SQLITE_FILE = "dti.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "dti_write"
 # Writers wait for the lock while holding a connection: allow many app sessions to queue.
 POOL = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 60}
+
+
+WRITTEN_TABLES = "dti_written_tables"  # Connection.info key while writes are being noted
+EVERY_TABLE = "*"  # a statement that may have written to any table
+# Statements that write nothing (SQLite's and PostgreSQL's transaction control and reads).
+_READS = re.compile(r"\s*(SELECT|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA|SET|SHOW)\b",
+                    re.IGNORECASE)
 
 
 def default_url() -> str:
@@ -44,8 +53,11 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **POOL)
+        engine = create_engine(url, pool_pre_ping=True, **POOL)
+        event.listen(engine, "before_cursor_execute", _note_written_table)
+        return engine
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **POOL)
+    event.listen(engine, "before_cursor_execute", _note_written_table)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +75,35 @@ def make_engine(url: str | None = None) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _note_written_table(connection: Any, _cursor: Any, statement: str, _parameters: Any,
+                        context: Any, _executemany: bool) -> None:
+    """While :func:`noting_writes` is on for ``connection``, add the table each INSERT, UPDATE
+    or DELETE writes to (ORM flushes included) to its set; any other statement that is not a
+    plain read adds :data:`EVERY_TABLE`, so nothing written is ever missed."""
+    written = connection.info.get(WRITTEN_TABLES)
+    if written is None:
+        return
+    compiled = getattr(context, "compiled", None)
+    dml = getattr(compiled, "statement", None)
+    if isinstance(dml, UpdateBase):
+        written.add(getattr(dml.table, "name", None) or EVERY_TABLE)
+    elif not _READS.match(statement):
+        written.add(EVERY_TABLE)
+
+
+@contextmanager
+def noting_writes(session: Session) -> Iterator[set[str]]:
+    """The set of tables the statements ``session`` runs meanwhile write to (see
+    :func:`_note_written_table`); flush the session before reading it."""
+    connection = session.connection()
+    written: set[str] = set()
+    connection.info[WRITTEN_TABLES] = written
+    try:
+        yield written
+    finally:
+        connection.info.pop(WRITTEN_TABLES, None)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -279,6 +279,19 @@ class CatalogueRevision(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class TableRevision(Base):
+    """For each catalogue table, the catalogue revision of the last committed change that
+    wrote to it (a row is missing until the first such change: the catalogue revision stands
+    in). A frame read from tables none of which changed is still valid, so the shared results
+    keep it across revisions (inventory/results.py): a process edited does not make 170,000
+    assessments be read again."""
+
+    __tablename__ = "table_revisions"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
 class SignInFailure(Base):
     """Failed password sign-ins for one typed user name from one source (see
     :mod:`inventory.sign_in_throttle`): how many since the last success and when the last one

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Executable, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from inventory.db import EVERY_TABLE
 from inventory.models import (
     Assessment,
     AuditEvent,
@@ -22,6 +23,7 @@ from inventory.models import (
     ImportRecord,
     Kpi,
     Process,
+    TableRevision,
     Unit,
     utcnow,
 )
@@ -55,14 +57,40 @@ def current_revision(session: Session) -> int:
     return int(session.execute(select(CatalogueRevision.revision)).scalar_one_or_none() or 0)
 
 
-def advance_revision(session: Session) -> None:
-    """Move the revision on by one inside the writing transaction: others read the new value
-    exactly when the change it marks becomes visible (on commit), never before. On PostgreSQL
-    the row lock it takes is held only from this, the last statement, to the commit."""
+TRACKED_TABLES = (Unit.__tablename__, Process.__tablename__, Dependency.__tablename__,
+                  Kpi.__tablename__, Assessment.__tablename__)
+"""The tables whose own revision is kept (see :class:`inventory.models.TableRevision`)."""
+
+
+def advance_revision(session: Session, written: Iterable[str] = (EVERY_TABLE,)) -> None:
+    """Move the revision on by one inside the writing transaction, and set the revision of the
+    tracked tables in ``written`` (:data:`inventory.db.EVERY_TABLE`: all of them) to it: others
+    read the new values exactly when the change they mark becomes visible (on commit), never
+    before. On PostgreSQL the row locks taken here are held only from these, the last
+    statements, to the commit."""
     moved = session.execute(update(CatalogueRevision).values(
         revision=CatalogueRevision.revision + 1, changed_at=utcnow()))
     if moved.rowcount == 0:  # type: ignore[attr-defined]  # the row was emptied out
         session.add(CatalogueRevision(id=1, revision=1, changed_at=utcnow()))
+        session.flush()
+    revision = current_revision(session)
+    written = set(written)
+    kept = set(session.scalars(select(TableRevision.table_name)))
+    for name in TRACKED_TABLES:
+        if name not in kept:  # a row emptied out stood for the catalogue revision: it moves too
+            session.add(TableRevision(table_name=name, revision=revision))
+        elif EVERY_TABLE in written or name in written:
+            session.execute(update(TableRevision).where(TableRevision.table_name == name)
+                            .values(revision=revision))
+
+
+def table_revisions(session: Session) -> dict[str, int]:
+    """Each tracked table's revision; a table with no row yet (never written since the
+    revisions were kept) gets the catalogue revision, which is never older than its last
+    change."""
+    stored = dict(session.execute(select(TableRevision.table_name, TableRevision.revision)).all())
+    catalogue = current_revision(session)
+    return {name: int(stored.get(name, catalogue)) for name in TRACKED_TABLES}
 
 
 def newest_audit_id(session: Session) -> int:
@@ -178,7 +206,10 @@ def changes_since(session: Session, entity: str, entity_id: int,
 # ---------------------------------------------------------------- frames for everyone else
 
 
-def units_frame(session: Session, *, include_deleted: bool = False) -> pd.DataFrame:
+def units_frame(session: Session, *, include_deleted: bool = False,
+                deleted_only: bool = False) -> pd.DataFrame:
+    """One row per unit with its count of live processes, sorted by code; ``deleted_only``:
+    the units deleted themselves (what the History page offers to restore)."""
     live_processes = (select(Process.unit_id, func.count().label("processes"))
                       .where(Process.deleted_at.is_(None)).group_by(Process.unit_id).subquery())
     query = (select(Unit.id, Unit.code, Unit.name, Unit.kind,
@@ -186,15 +217,19 @@ def units_frame(session: Session, *, include_deleted: bool = False) -> pd.DataFr
                     *_tracking(Unit))
              .outerjoin(live_processes, live_processes.c.unit_id == Unit.id)
              .order_by(Unit.code))
-    if not include_deleted:
+    if deleted_only:
+        query = query.where(Unit.deleted_at.is_not(None))
+    elif not include_deleted:
         query = query.where(Unit.deleted_at.is_(None))
     return _frame(session, query)
 
 
 def processes_frame(session: Session, *, include_deleted: bool = False,
-                    codes: Iterable[str] | None = None) -> pd.DataFrame:
+                    codes: Iterable[str] | None = None,
+                    deleted_only: bool = False) -> pd.DataFrame:
     """One row per process with every catalogue field, ``parent_code``, ``unit`` and ``level``
-    (1 for a top-level process, 2 for its children, ...), sorted by code."""
+    (1 for a top-level process, 2 for its children, ...), sorted by code; ``deleted_only``:
+    the deleted processes."""
     parent = aliased(Process)
     columns: list[Any] = [c for c in Process.__table__.columns
                if c.name not in ("parent_id", "unit_id", *TRACKING_COLUMNS)]
@@ -203,7 +238,9 @@ def processes_frame(session: Session, *, include_deleted: bool = False,
              .join(Unit, Unit.id == Process.unit_id)
              .outerjoin(parent, parent.id == Process.parent_id)
              .order_by(Process.code))
-    if not include_deleted:
+    if deleted_only:
+        query = query.where(Process.deleted_at.is_not(None))
+    elif not include_deleted:
         query = query.where(Process.deleted_at.is_(None))
     if codes is not None:
         query = query.where(Process.code.in_(list(codes)))
@@ -239,7 +276,9 @@ def _live_process(model: type[Dependency | Kpi | Assessment], process: type[Proc
 
 
 def dependencies_frame(session: Session, *, process_code: str | None = None,
-                       include_deleted: bool = False) -> pd.DataFrame:
+                       include_deleted: bool = False, deleted_only: bool = False) -> pd.DataFrame:
+    """Live dependencies with both ends' codes and names, by upstream then downstream code;
+    ``deleted_only``: those deleted themselves, whatever their processes."""
     up, down = aliased(Process), aliased(Process)
     query = (select(Dependency.id, up.code.label("upstream_code"), up.name.label("upstream_name"),
                     down.code.label("downstream_code"), down.name.label("downstream_name"),
@@ -248,7 +287,9 @@ def dependencies_frame(session: Session, *, process_code: str | None = None,
              .join(up, up.id == Dependency.upstream_id)
              .join(down, down.id == Dependency.downstream_id)
              .order_by(up.code, down.code))
-    if not include_deleted:
+    if deleted_only:
+        query = query.where(Dependency.deleted_at.is_not(None))
+    elif not include_deleted:
         query = query.where(Dependency.deleted_at.is_(None), up.deleted_at.is_(None),
                             down.deleted_at.is_(None))
     if process_code is not None:
@@ -257,13 +298,17 @@ def dependencies_frame(session: Session, *, process_code: str | None = None,
 
 
 def kpis_frame(session: Session, *, process_code: str | None = None,
-               include_deleted: bool = False) -> pd.DataFrame:
+               include_deleted: bool = False, deleted_only: bool = False) -> pd.DataFrame:
+    """Live KPIs by process code; ``deleted_only``: those deleted themselves, whatever their
+    process."""
     query = (select(Kpi.id, Process.code.label("process_code"), Kpi.name, Kpi.unit_of_measure,
                     Kpi.direction, Kpi.baseline, Kpi.target, Kpi.target_date, Kpi.source,
                     *_tracking(Kpi))
              .join(Process, Process.id == Kpi.process_id)
              .order_by(Process.code, Kpi.name))
-    if not include_deleted:
+    if deleted_only:
+        query = query.where(Kpi.deleted_at.is_not(None))
+    elif not include_deleted:
         query = query.where(_live_process(Kpi, Process))  # type: ignore[arg-type]
     if process_code is not None:
         query = query.where(Process.code == process_code)
@@ -271,13 +316,17 @@ def kpis_frame(session: Session, *, process_code: str | None = None,
 
 
 def assessments_frame(session: Session, *, process_code: str | None = None,
-                      include_deleted: bool = False) -> pd.DataFrame:
+                      include_deleted: bool = False, deleted_only: bool = False) -> pd.DataFrame:
+    """Live assessments by process code; ``deleted_only``: those deleted themselves, whatever their
+    process."""
     query = (select(Assessment.id, Process.code.label("process_code"), Assessment.criterion_key,
                     Assessment.value, Assessment.low, Assessment.high, Assessment.rater,
                     Assessment.rationale, Assessment.assessed_on, *_tracking(Assessment))
              .join(Process, Process.id == Assessment.process_id)
              .order_by(Process.code, Assessment.criterion_key, Assessment.rater))
-    if not include_deleted:
+    if deleted_only:
+        query = query.where(Assessment.deleted_at.is_not(None))
+    elif not include_deleted:
         query = query.where(_live_process(Assessment, Process))  # type: ignore[arg-type]
     if process_code is not None:
         query = query.where(Process.code == process_code)
@@ -295,6 +344,27 @@ def ratings_frame(session: Session) -> pd.DataFrame:
              .where(_live_process(Assessment, Process))  # type: ignore[arg-type]
              .order_by(Process.code, Assessment.criterion_key, Assessment.rater))
     return _frame(session, query)
+
+
+def assessment_rows(session: Session) -> pd.DataFrame:
+    """The assessments not deleted themselves, by ``process_id``, with what
+    :func:`ratings_frame` has: read from the assessments table alone, so that a frame built on
+    it stays valid while only processes change (inventory/results.py joins the live processes
+    in memory)."""
+    return _frame(session, select(
+        Assessment.process_id, Assessment.criterion_key, Assessment.value, Assessment.low,
+        Assessment.high, Assessment.rater, Assessment.updated_by, Assessment.updated_at)
+        .where(Assessment.deleted_at.is_(None)))
+
+
+def dependency_rows(session: Session) -> pd.DataFrame:
+    """The dependencies not deleted themselves, by ``upstream_id`` and ``downstream_id``, with
+    the other columns of :func:`dependencies_frame`, from the dependencies table alone (see
+    :func:`assessment_rows`)."""
+    return _frame(session, select(
+        Dependency.id, Dependency.upstream_id, Dependency.downstream_id, Dependency.kind,
+        Dependency.strength, Dependency.note, *_tracking(Dependency))
+        .where(Dependency.deleted_at.is_(None)))
 
 
 def audit_frame(session: Session, *, entity_ids: dict[str, list[int]] | None = None,

@@ -35,7 +35,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from inventory.graph import build_graph, metrics
+from inventory.graph import NODE_ATTRIBUTES, build_graph, metrics
 from inventory.services import FRAME_READERS
 from scoring.criteria import CriteriaSet, SourceKind
 from scoring.ranking import Ranking, RankingInputs, rank
@@ -49,6 +49,18 @@ T = TypeVar("T")
 DEFAULT_MAX_ENTRIES = 512
 DEFAULT_MAX_MEGABYTES = 1024  # DTI_CACHE_MB overrides
 GRAPH_BYTES_PER_ELEMENT = 400  # a networkx node or edge with its attribute dicts, measured
+
+FRAME_TABLES: dict[str, tuple[str, ...]] = {
+    "units": ("units", "processes"), "processes": ("processes", "units"),
+    "kpis": ("kpis", "processes", "units"), "assessments": ("assessments", "processes", "units")}
+"""The tables each frame of :data:`inventory.services.FRAME_READERS` is read from."""
+DEPENDENCIES_TABLES = ("dependencies", "processes", "units")
+RATINGS_TABLES = ("assessments", "processes", "units")
+RATINGS_COLUMNS = ["process_code", "criterion_key", "value", "low", "high", "rater",
+                   "updated_by", "updated_at"]
+DEPENDENCIES_COLUMNS = ["id", "upstream_code", "upstream_name", "downstream_code",
+                        "downstream_name", "kind", "strength", "note", "version", "created_at",
+                        "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by"]
 
 
 @dataclass(frozen=True)
@@ -252,32 +264,96 @@ class Results:
         return {kind: self.frame(kind) for kind in FRAME_READERS}
 
     def frame(self, kind: str) -> pd.DataFrame:
-        """One of :meth:`frames`, read alone: a page that lists processes does not wait for
-        the 34,000 assessments of 2,000 processes."""
-        return self.get("frame", kind, lambda: self.catalogue.frame(kind))
+        """One of :meth:`frames`, read alone (a page that lists processes does not wait for
+        the 34,000 assessments of 2,000 processes), and read again only once a table it comes
+        from has changed (:data:`FRAME_TABLES`)."""
+        if kind == "dependencies":
+            return self._since("dependencies", DEPENDENCIES_TABLES, self._dependencies)
+        return self._since(kind, FRAME_TABLES[kind], lambda: self.catalogue.frame(kind))
 
     def ratings(self) -> pd.DataFrame:
         """The live assessments' values and raters, what ranking and the Assess page's overview
-        read (see :meth:`inventory.services.Catalogue.ratings`)."""
-        return self.get("frame", "ratings", self.catalogue.ratings)
+        read (as :meth:`inventory.services.Catalogue.ratings` has them): the assessments table
+        is read again only once it has changed, and joined in memory to the live processes."""
+        return self._since("ratings", RATINGS_TABLES, self._ratings)
 
     def graph(self, *, roll_up: bool = False) -> nx.DiGraph:
-        """The live dependency graph (see :meth:`inventory.services.Catalogue.graph`)."""
+        """The live dependency graph (see :meth:`inventory.services.Catalogue.graph`), kept by
+        what it is built from (:meth:`_graph_content`): editing a process's volume or costs
+        builds no new graph."""
         def compute() -> nx.DiGraph:
             return build_graph(self.frame("processes"), self.frame("dependencies"),
                                roll_up=roll_up)
-        return self.get("graph", roll_up, compute)
+        return self._by_content("graph", (roll_up, self._graph_content()), compute)
 
     def metrics(self, *, roll_up: bool = False, betweenness: bool = True) -> pd.DataFrame:
-        """Dependency metrics of every process (see :func:`inventory.graph.metrics`); without
-        ``betweenness`` that column is left empty ("not computed"): exact betweenness is most of
-        the time the metrics take (about a second at 2,000 processes)."""
+        """Dependency metrics of every process (see :func:`inventory.graph.metrics`), kept by
+        the graph's content like :meth:`graph`; without ``betweenness`` that column is left
+        empty ("not computed"): exact betweenness is most of the time the metrics take (about a
+        second at 2,000 processes)."""
         def compute() -> pd.DataFrame:
             graph = self.graph(roll_up=roll_up)
             if betweenness:
                 return metrics(graph)
             return metrics(graph, betweenness_samples=0)
-        return self.get("metrics", (roll_up, betweenness), compute)
+        return self._by_content("metrics", (roll_up, betweenness, self._graph_content()),
+                                compute)
+
+    def _since(self, kind: str, tables: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` kept until one of ``tables`` changes (its own scope of the cache, so a
+        newer catalogue revision that left these tables alone keeps it)."""
+        revisions = self.catalogue.table_revisions()
+        key = Key(f"{self.catalogue.url} · {kind}", max(revisions[t] for t in tables), "frame",
+                  fingerprint(kind))
+        return self.cache.get(key, compute)
+
+    def _by_content(self, kind: str, content: object, compute: Callable[[], T]) -> T:
+        """``compute()`` kept by a fingerprint of what it is computed from; old ones leave the
+        cache as the least recently used."""
+        key = Key(f"{self.catalogue.url} · {kind} by content", 0, kind, fingerprint(content))
+        return self.cache.get(key, compute)
+
+    def _graph_content(self) -> str:
+        """A fingerprint of what :func:`inventory.graph.build_graph` reads: each live process's
+        code and node attributes, and each live dependency's ends, kind and strength."""
+        def compute() -> str:
+            processes = self.frame("processes")
+            dependencies = self.frame("dependencies")
+            nodes = processes[["code", *[a for a in NODE_ATTRIBUTES if a in processes]]]
+            edges = dependencies[["upstream_code", "downstream_code", "kind", "strength"]]
+            digest = hashlib.blake2b(digest_size=16)
+            for part in (nodes, edges):
+                digest.update(repr(list(part.columns)).encode())
+                digest.update(pd.util.hash_pandas_object(part.astype(object), index=False)
+                              .to_numpy().tobytes())
+            return digest.hexdigest()
+        return self._since("graph content", DEPENDENCIES_TABLES, compute)
+
+    def _ratings(self) -> pd.DataFrame:
+        live = self.frame("processes")[["id", "code"]].rename(columns={"code": "process_code"})
+        rows = self._since("assessment rows", ("assessments",), self.catalogue.assessment_rows)
+        if rows.empty:  # as the database answers no rows: untyped empty columns
+            return pd.DataFrame(columns=RATINGS_COLUMNS)
+        joined = rows.merge(live, left_on="process_id", right_on="id", how="inner")
+        if joined.empty:
+            return pd.DataFrame(columns=RATINGS_COLUMNS)
+        joined = joined.sort_values(["process_code", "criterion_key", "rater"], kind="stable")
+        return joined[RATINGS_COLUMNS].reset_index(drop=True)
+
+    def _dependencies(self) -> pd.DataFrame:
+        live = self.frame("processes")[["id", "code", "name"]]
+        rows = self._since("dependency rows", ("dependencies",), self.catalogue.dependency_rows)
+        ends = {end: live.rename(columns={"id": f"{end}_id", "code": f"{end}_code",
+                                          "name": f"{end}_name"})
+                for end in ("upstream", "downstream")}
+        if rows.empty:  # as the database answers no rows: untyped empty columns
+            return pd.DataFrame(columns=DEPENDENCIES_COLUMNS)
+        joined = rows.merge(ends["upstream"], on="upstream_id").merge(
+            ends["downstream"], on="downstream_id")
+        if joined.empty:
+            return pd.DataFrame(columns=DEPENDENCIES_COLUMNS)
+        joined = joined.sort_values(["upstream_code", "downstream_code"], kind="stable")
+        return joined[DEPENDENCIES_COLUMNS].reset_index(drop=True)
 
     def ranking_inputs(self, criteria: CriteriaSet | None = None) -> RankingInputs:
         """What scoring needs: live processes, assessments, dependencies and their metrics

@@ -36,7 +36,14 @@ from sqlalchemy.orm import Session
 from inventory import audit, bulk, migrate, repository
 from inventory.access import Action, Actor, authorize
 from inventory.bulk import Counts, Mode
-from inventory.db import describe_url, is_sqlite, make_engine, reading, writing
+from inventory.db import (
+    describe_url,
+    is_sqlite,
+    make_engine,
+    noting_writes,
+    reading,
+    writing,
+)
 from inventory.errors import CatalogueError, Conflict, DatabaseNotReady, InvalidInput, NotFound
 from inventory.graph import build_graph
 from inventory.importing import ImportOptions, read_import
@@ -161,10 +168,12 @@ def catalogue_transaction(engine: Engine) -> Iterator[Session]:
     """A write transaction that changes the catalogue (records, imports, scenarios,
     snapshots): like :func:`write_transaction`, and it advances the catalogue revision as its
     last statement, so every app process drops the results derived from the old data at its
-    next rerun (inventory/results.py). Sign-ins and accounts do not use it."""
-    with write_transaction(engine) as session:
+    next rerun (inventory/results.py), and the revision of every table it wrote to. Sign-ins
+    and accounts do not use it."""
+    with write_transaction(engine) as session, noting_writes(session) as written:
         yield session
-        repository.advance_revision(session)
+        session.flush()
+        repository.advance_revision(session, written)
 
 
 def filter_processes(frame: pd.DataFrame, *, search: str | None = None,
@@ -275,6 +284,11 @@ class Catalogue:
         """The catalogue's revision: it moves on with every committed change (one cheap read)."""
         with reading(self.engine) as s:
             return repository.current_revision(s)
+
+    def table_revisions(self) -> dict[str, int]:
+        """Each catalogue table's revision (see :func:`repository.table_revisions`)."""
+        with reading(self.engine) as s:
+            return repository.table_revisions(s)
 
     @property
     def results(self) -> Results:
@@ -393,11 +407,11 @@ class Catalogue:
             "scenario": lambda f: f["name"],
         }
         with reading(self.engine) as s:
-            frames = {"unit": repository.units_frame(s, include_deleted=True),
-                      "process": repository.processes_frame(s, include_deleted=True),
-                      "dependency": repository.dependencies_frame(s, include_deleted=True),
-                      "kpi": repository.kpis_frame(s, include_deleted=True),
-                      "assessment": repository.assessments_frame(s, include_deleted=True)}
+            frames = {"unit": repository.units_frame(s, deleted_only=True),
+                      "process": repository.processes_frame(s, deleted_only=True),
+                      "dependency": repository.dependencies_frame(s, deleted_only=True),
+                      "kpi": repository.kpis_frame(s, deleted_only=True),
+                      "assessment": repository.assessments_frame(s, deleted_only=True)}
             scenario_deletes = repository.audit_frame(s, entity="scenario", action="delete")
         scenarios = self.scenarios.list(include_deleted=True)
         frames["scenario"] = scenarios.assign(id=None, deleted_by=scenarios["name"].map(
@@ -568,6 +582,16 @@ class Catalogue:
         """The live assessments' values and raters (see :func:`repository.ratings_frame`)."""
         with reading(self.engine) as s:
             return repository.ratings_frame(s)
+
+    def assessment_rows(self) -> pd.DataFrame:
+        """See :func:`repository.assessment_rows`."""
+        with reading(self.engine) as s:
+            return repository.assessment_rows(s)
+
+    def dependency_rows(self) -> pd.DataFrame:
+        """See :func:`repository.dependency_rows`."""
+        with reading(self.engine) as s:
+            return repository.dependency_rows(s)
 
     def frame(self, kind: str) -> pd.DataFrame:
         """One kind of live record (a key of :data:`FRAME_READERS`) as :meth:`frames` has it."""

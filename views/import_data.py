@@ -4,7 +4,8 @@ The file is checked on the server, whatever the browser said about it. Nothing i
 the check shows no error and the user confirms; the import itself is all or nothing.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -24,6 +25,8 @@ from inventory.services import Catalogue, ImportResult
 from views.common import actor, catalogue, flash, plain, refused, require, show_flash
 
 IGNORE = "— not imported —"
+READ_FROM_UPLOAD = "read_from_upload"  # (the upload, what was read from it)
+T = TypeVar("T")
 PROBLEMS_LISTED = 50  # listed in full on the page; the table and its download hold them all
 
 
@@ -38,6 +41,19 @@ def receive_upload() -> Upload | None:
             st.session_state.pop("check", None)
     upload = st.session_state.get("upload")
     return upload if isinstance(upload, Upload) else None
+
+
+def read_once(upload: Upload, what: tuple[str | None, ...], read: Callable[[], T]) -> T:
+    """What ``read`` gets from ``upload``, read the first time only: the sheets and the table
+    of the current file are kept in the session until another file comes, so a click on the
+    form does not read the whole file again (seconds for a workbook of 10,000 rows). A file
+    refused is refused again at each click, never kept."""
+    kept = st.session_state.get(READ_FROM_UPLOAD)
+    if kept is None or kept[0] is not upload:
+        kept = st.session_state[READ_FROM_UPLOAD] = (upload, {})
+    if what not in kept[1]:
+        kept[1][what] = read()
+    return kept[1][what]
 
 
 def mapping_widgets(columns: list[str], saved: dict[str, Any]) -> dict[str, str]:
@@ -59,7 +75,7 @@ def mapping_widgets(columns: list[str], saved: dict[str, Any]) -> dict[str, str]
 def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, str] | None:
     """Sheet, mapping, defaults and mode; None when the file cannot be read."""
     try:
-        sheets = sheet_names(upload)
+        sheets = read_once(upload, ("sheets",), lambda: sheet_names(upload))
     except CatalogueError as error:
         refused(error)
         return None
@@ -80,7 +96,9 @@ def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, s
     sheet = st.selectbox("Sheet with the processes", sheets, index=sheets.index(default_sheet),
                          key="sheet") if len(sheets) > 1 else sheets[0]
     try:
-        table = read_table(upload, sheet if upload.kind == "xlsx" else None)
+        chosen_sheet = sheet if upload.kind == "xlsx" else None
+        table = read_once(upload, ("table", chosen_sheet),
+                          lambda: read_table(upload, chosen_sheet))
     except CatalogueError as error:
         refused(error)
         return None

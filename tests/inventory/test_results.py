@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import threading
 import time
 import uuid
@@ -11,10 +13,18 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hyp
+from sqlalchemy import event
 
 from inventory.errors import CatalogueError
 from inventory.graph import metrics
-from inventory.results import Key, ResultCache, Results
+from inventory.results import (
+    DEPENDENCIES_TABLES,
+    FRAME_TABLES,
+    RATINGS_TABLES,
+    Key,
+    ResultCache,
+    Results,
+)
 from inventory.services import Catalogue
 from scoring.criteria import load_criteria, parse_criteria
 from scoring.ranking import RankingInputs, rank
@@ -60,18 +70,60 @@ def test_refused_changes_and_sign_ins_leave_the_revision_where_it_was(
     assert catalogue.revision() == before
 
 
+def _reads(catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the catalogue is asked to read from the database, in order, from now on."""
+    reads: list[str] = []
+    for name in ("frame", "assessment_rows", "dependency_rows"):
+        original = getattr(catalogue, name)
+
+        def reading(*args: object, _name: str = name, _original: object = original) -> object:
+            reads.append(" ".join([_name, *map(str, args)]))
+            return _original(*args)  # type: ignore[operator]
+        monkeypatch.setattr(catalogue, name, reading)
+    return reads
+
+
 def test_results_are_reused_until_the_data_changes_then_show_the_change(
-        small_catalogue: Catalogue) -> None:
+        small_catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR"}, by("ana"))
     results = Results(small_catalogue, ResultCache())
+    reads = _reads(small_catalogue, monkeypatch)
     first = results.frames()
-    once = results.cache.computed
+    assert sorted(reads) == ["dependency_rows", "frame assessments", "frame kpis",
+                             "frame processes", "frame units"]
+    reads.clear()
     assert results.frames()["processes"].equals(first["processes"])
-    assert results.cache.computed == once
+    assert reads == []
     small_catalogue.update_process("FIN", {"name": "Budget planning"}, None, by("ana"))
-    names = results.frames()["processes"].set_index("code")["name"]
-    assert names["FIN"] == "Budget planning"
-    assert results.cache.computed == 2 * once
-    assert set(results.cache.entries()["revision"]) == {small_catalogue.revision()}
+    shared = results.frames()
+    assert shared["processes"].set_index("code").loc["FIN", "name"] == "Budget planning"
+    assert "Budget planning" in set(shared["dependencies"]["upstream_name"]) | set(
+        shared["dependencies"]["downstream_name"])
+    assert sorted(reads) == ["frame assessments", "frame kpis", "frame processes", "frame units"]
+
+
+def test_a_table_no_change_wrote_to_is_not_read_again(
+        small_catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rating re-reads the assessments only; a process's volume changes no graph, so the
+    dependency metrics are not computed again; a scenario saved re-reads nothing."""
+    results = Results(small_catalogue, ResultCache())
+    results.ratings(), results.metrics(), results.frames()
+    reads = _reads(small_catalogue, monkeypatch)
+    criterion = load_criteria(None).assessed()[0]
+    small_catalogue.add_assessment({"process_code": "FIN", "criterion_key": criterion.key,
+                                    "value": criterion.scale.high, "rater": "ana"}, by("ana"))
+    assert "FIN" in set(results.ratings()["process_code"])
+    results.metrics(), results.frames()
+    assert reads == ["assessment_rows", "frame assessments"]
+    reads.clear()
+    small_catalogue.scenarios.add("Cost first", {"method": "wsm"}, by("lea"))
+    results.ratings(), results.metrics(), results.frames()
+    assert reads == []
+    computed = results.cache.computed
+    small_catalogue.update_process("FIN", {"annual_volume": 1234}, None, by("ana"))
+    results.metrics()
+    assert reads == ["frame processes"]
+    assert results.cache.computed == computed + 3  # processes, the joined links, the content
 
 
 def test_a_change_made_through_another_app_process_shows_at_the_next_read(
@@ -228,8 +280,46 @@ def test_the_shared_audit_log_shows_a_sign_in_although_the_catalogue_did_not_cha
     assert after["action"].iloc[0] == "sign_in"
 
 
-EDITS = hyp.lists(hyp.tuples(hyp.sampled_from(["add", "rename", "delete", "link", "unlink"]),
-                             hyp.integers(0, 5), hyp.integers(0, 5)), min_size=1, max_size=8)
+EDITS = hyp.lists(hyp.tuples(hyp.sampled_from(["add", "rename", "volume", "delete", "restore",
+                                              "link", "unlink", "rate", "unrate", "unit"]),
+                             hyp.integers(0, 5), hyp.integers(0, 5)), min_size=1, max_size=10)
+
+
+def _edit(catalogue: Catalogue, action: str, first: int, second: int) -> None:
+    """One change of the kind ``action`` picked by two numbers (refused ones change nothing)."""
+    every = catalogue.processes(include_deleted=True)
+    codes = sorted(catalogue.processes()["code"])
+    deleted = sorted(every.loc[every["deleted_at"].notna(), "code"])
+    criterion = load_criteria(None).assessed()[second % 3]
+    if action == "add":
+        catalogue.add_process({"code": f"P{first}{second}", "name": f"Process {first}",
+                               "unit": "GS"}, by("ana"))
+    elif codes and action in ("rename", "volume"):
+        changes = ({"name": f"Renamed {second}"} if action == "rename"
+                   else {"annual_volume": 100 * second})
+        catalogue.update_process(codes[first % len(codes)], changes, None, by("ana"))
+    elif codes and action == "delete":
+        catalogue.delete_process(codes[first % len(codes)], by("ana"))
+    elif deleted and action == "restore":
+        catalogue.restore_process(deleted[first % len(deleted)], by("root"))
+    elif len(codes) > 1 and action == "link":
+        catalogue.add_dependency({"upstream_code": codes[first % len(codes)],
+                                  "downstream_code": codes[second % len(codes)]}, by("ana"))
+    elif codes and action == "unlink":
+        links = catalogue.dependencies()
+        if len(links):
+            row = links.iloc[first % len(links)]
+            catalogue.remove_dependency(row["upstream_code"], row["downstream_code"], by("ana"))
+    elif codes and action == "rate":
+        catalogue.add_assessment({"process_code": codes[first % len(codes)],
+                                  "criterion_key": criterion.key, "value": criterion.scale.low,
+                                  "rater": "ana"}, by("ana"))
+    elif codes and action == "unrate":
+        rated = catalogue.assessments()
+        if len(rated):
+            catalogue.delete_assessment(int(rated["id"].iloc[first % len(rated)]), by("ana"))
+    elif action == "unit":
+        catalogue.update_unit("GS", {"name": f"General Secretariat {first}"}, None, by("ana"))
 
 
 @given(edits=EDITS)
@@ -238,39 +328,23 @@ EDITS = hyp.lists(hyp.tuples(hyp.sampled_from(["add", "rename", "delete", "link"
 def test_whatever_is_changed_the_shared_results_equal_a_fresh_read(
         tmp_path: Path, edits: list[tuple[str, int, int]]) -> None:
     """The promise of the README's "Computed once, shared by everyone": after any sequence of
-    changes, each read between them, what the cache hands out is what the database holds."""
+    changes, each read between them, what the cache hands out is what the database holds,
+    frames kept across revisions and graphs kept by content included."""
     catalogue = Catalogue.open(f"sqlite:///{tmp_path}/{uuid.uuid4().hex}.db")
     try:
         catalogue.add_unit({"code": "GS", "name": "General Secretariat"}, by("ana"))
         results = Results(catalogue, ResultCache())
         for action, first, second in edits:
-            codes = sorted(catalogue.processes()["code"])
-            try:
-                if action == "add":
-                    catalogue.add_process({"code": f"P{first}{second}", "name": f"Process {first}",
-                                           "unit": "GS"}, by("ana"))
-                elif codes and action == "rename":
-                    catalogue.update_process(codes[first % len(codes)],
-                                             {"name": f"Renamed {second}"}, None, by("ana"))
-                elif codes and action == "delete":
-                    catalogue.delete_process(codes[first % len(codes)], by("ana"))
-                elif len(codes) > 1 and action == "link":
-                    catalogue.add_dependency({"upstream_code": codes[first % len(codes)],
-                                              "downstream_code": codes[second % len(codes)]},
-                                             by("ana"))
-                elif codes and action == "unlink":
-                    links = catalogue.dependencies()
-                    if len(links):
-                        row = links.iloc[first % len(links)]
-                        catalogue.remove_dependency(row["upstream_code"], row["downstream_code"],
-                                                    by("ana"))
-            except CatalogueError:
-                pass  # a refused change (a duplicate code, a self-link): nothing changed
+            with contextlib.suppress(CatalogueError):  # a refused change changes nothing
+                _edit(catalogue, action, first, second)
             fresh = catalogue.frames()
             shared = results.frames()
             for kind, frame in fresh.items():
                 pd.testing.assert_frame_equal(shared[kind], frame)
-            assert sorted(results.graph().edges) == sorted(catalogue.graph().edges)
+            pd.testing.assert_frame_equal(results.ratings(), catalogue.ratings())
+            assert sorted(results.graph().edges(data=True)) == sorted(
+                catalogue.graph().edges(data=True))
+            pd.testing.assert_frame_equal(results.metrics(), metrics(catalogue.graph()))
     finally:
         catalogue.engine.dispose()
 
@@ -286,3 +360,30 @@ def test_the_shared_ranking_is_the_ranking_of_the_whole_inventory(
                                dependencies=frames["dependencies"]), criteria, Scenario())
     shared = Results(sample_catalogue, ResultCache()).ranking(criteria, Scenario())
     pd.testing.assert_frame_equal(shared.table, whole.table)
+
+
+def test_each_frame_is_kept_by_every_table_it_is_read_from(
+        small_catalogue: Catalogue) -> None:
+    """A frame kept across revisions must name every table its query reads, or a change to
+    the one it forgot would never show: the tables in the SQL each reader runs are listed."""
+    read: list[str] = []
+
+    def note(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        read.append(statement)
+
+    readers = {kind: (FRAME_TABLES[kind], lambda kind=kind: small_catalogue.frame(kind))
+               for kind in FRAME_TABLES}
+    readers["assessment rows"] = (("assessments",), small_catalogue.assessment_rows)
+    readers["dependency rows"] = (("dependencies",), small_catalogue.dependency_rows)
+    event.listen(small_catalogue.engine, "before_cursor_execute", note)
+    try:
+        for kind, (tables, reader) in readers.items():
+            read.clear()
+            reader()
+            named = {name for statement in read
+                     for name in re.findall(r"(?:FROM|JOIN)\s+(\w+)", statement)}
+            assert named - {"catalogue_revision", "table_revisions"} <= set(tables), kind
+    finally:
+        event.remove(small_catalogue.engine, "before_cursor_execute", note)
+    assert set(DEPENDENCIES_TABLES) >= {"dependencies", *FRAME_TABLES["processes"]}
+    assert set(RATINGS_TABLES) >= {"assessments", *FRAME_TABLES["processes"]}

@@ -56,6 +56,28 @@ def test_the_sign_in_failures_migration_downgrades_and_upgrades_again(
     engine.dispose()
 
 
+def test_table_revisions_start_at_the_catalogue_revision_and_follow_each_write(
+        small_catalogue: Catalogue) -> None:
+    """After the migration every table stands at the catalogue revision; a write moves only the
+    tables it wrote to; the migration downgrades and upgrades again."""
+    catalogue = small_catalogue
+    engine = catalogue.engine
+    config = migrate.alembic_config(engine)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            alembic_command.downgrade(config, "0008")
+        assert "table_revisions" not in inspect(engine).get_table_names()
+    finally:
+        migrate.upgrade(engine)
+    start = catalogue.revision()
+    assert set(catalogue.table_revisions().values()) == {start}
+    catalogue.update_unit("FRMD", {"name": "Finance"}, None, by("ana"))
+    assert catalogue.table_revisions() == {"units": start + 1, "processes": start,
+                                           "dependencies": start, "kpis": start,
+                                           "assessments": start}
+
+
 def test_audit_events_cannot_be_changed_or_deleted(small_catalogue: Catalogue) -> None:
     for statement in ("UPDATE audit_events SET actor = 'mallory'", "DELETE FROM audit_events"):
         with pytest.raises(DBAPIError, match="append-only"), \

@@ -112,3 +112,23 @@ def test_a_workbook_with_a_cell_at_the_sheets_far_corner_is_refused_and_the_app_
     assert "XFD1048576" in _text(app, "error")
     app.switch_page("views/overview.py").run()
     assert not app.exception
+
+
+def test_a_click_on_the_form_does_not_read_the_file_again(
+        app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is read once for its preview and mapping; choosing the mode or the unit reruns
+    the page from what was read. Another file is read anew."""
+    import inventory.io
+
+    reads: list[str] = []
+    real = inventory.io.read_table
+    monkeypatch.setattr(inventory.io, "read_table",
+                        lambda upload, sheet=None: reads.append(upload.name) or real(upload, sheet))
+    _import_page(app, Upload("one.csv", b"Ref,Title\nA-1,First\n"))
+    app.radio(key="mode").set_value("upsert").run()
+    app.selectbox(key="default_unit").set_value("HRMD").run()
+    assert reads == ["one.csv"]
+    app.session_state["upload"] = Upload("two.csv", b"Ref,Title\nB-1,Second\n")
+    app.run()
+    assert reads == ["one.csv", "two.csv"]
+    assert app.selectbox(key="map:Title").value == "name"
