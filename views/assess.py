@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from inventory.services import Catalogue
 from scoring.criteria import Criterion, Group
 from scoring.raters import aggregate
 from views.common import actor, catalogue, flash, plain, refused, require, shared, show_flash
-from views.paging import findable
+from views.paging import findable, page_of
 from views.scoring_data import criteria_set
 
 SOMEONE_NEW = "Someone else (a new rater)…"
@@ -289,15 +289,23 @@ def raters_table(frame: pd.DataFrame, summary: pd.DataFrame, criteria: list[Crit
                      hide_index=True, width="stretch")
 
 
-def coverage(processes: pd.DataFrame, frame: pd.DataFrame, summary: pd.DataFrame,
-             criteria: list[Criterion]) -> None:
-    """Metrics and a heatmap of median values over the inventory; unrated cells stay blank."""
+class Coverage(NamedTuple):
+    """What the coverage section shows, computed once per revision (see :func:`summarised`)."""
+    summary: pd.DataFrame  # median, spread, raters and flag per process and criterion
+    ratings: int
+    raters: int
+
+
+def coverage(processes: pd.DataFrame, covered: Coverage, criteria: list[Criterion]) -> None:
+    """Metrics and a heatmap of median values over the inventory, 200 processes a page (the
+    heatmap of a page is built once per revision and page); unrated cells stay blank."""
     st.subheader("Coverage of the inventory")
+    summary = covered.summary
     assessed = set(summary["process_code"])
     columns = st.columns(4)
     columns[0].metric("Processes assessed", f"{len(assessed)} of {len(processes)}")
-    columns[1].metric("Ratings", len(frame))
-    columns[2].metric("Raters", frame["rater"].nunique())
+    columns[1].metric("Ratings", covered.ratings)
+    columns[2].metric("Raters", covered.raters)
     columns[3].metric("Criteria with disagreement", int(summary["flagged"].sum()),
                       help="Process and criterion pairs where the raters' spread is half the "
                            "scale or more.")
@@ -306,6 +314,23 @@ def coverage(processes: pd.DataFrame, frame: pd.DataFrame, summary: pd.DataFrame
     if shown.empty:
         st.info("No process has been rated yet.", icon=":material/info:")
         return
+    page = page_of(shown, "coverage_page")
+    first = int(st.session_state.get("coverage_page", 1))
+    st.plotly_chart(shared("coverage heatmap", (criteria, show_all, first),
+                           lambda: heatmap(page, summary, criteria)), width="stretch")
+    if summary["flagged"].any():
+        flagged = summary[summary["flagged"]]
+        labels = {c.key: c.label for c in criteria}
+        st.markdown("**Disagreements to discuss**")
+        st.dataframe(pd.DataFrame({
+            "Process": flagged["process_code"], "Criterion": flagged["criterion_key"].map(labels),
+            "Median": _shown(flagged["value"]), "Spread": _shown(flagged["spread"]),
+            "Raters": flagged["raters"]}), hide_index=True, width="stretch")
+
+
+def heatmap(shown: pd.DataFrame, summary: pd.DataFrame, criteria: list[Criterion]) -> go.Figure:
+    """Median value per process (rows, in ``shown``'s order) and criterion; hover: spread and
+    number of raters."""
     keys = [c.key for c in criteria]
     grid = summary.set_index(["process_code", "criterion_key"])
     index = pd.MultiIndex.from_product([list(shown["code"]), keys])
@@ -326,22 +351,18 @@ def coverage(processes: pd.DataFrame, frame: pd.DataFrame, summary: pd.DataFrame
     figure.update_yaxes(autorange="reversed")
     figure.update_layout(height=max(320, 22 * len(shown) + 120),
                          margin={"t": 10, "b": 10, "l": 10, "r": 10})
-    st.plotly_chart(figure, width="stretch")
-    if summary["flagged"].any():
-        flagged = summary[summary["flagged"]]
-        labels = {c.key: c.label for c in criteria}
-        st.markdown("**Disagreements to discuss**")
-        st.dataframe(pd.DataFrame({
-            "Process": flagged["process_code"], "Criterion": flagged["criterion_key"].map(labels),
-            "Median": _shown(flagged["value"]), "Spread": _shown(flagged["spread"]),
-            "Raters": flagged["raters"]}), hide_index=True, width="stretch")
+    return figure
 
 
-def summarised(frame: pd.DataFrame, criteria: list[Criterion]) -> pd.DataFrame:
-    """Median, spread and raters per process and criterion, flagged at half the scale."""
+def summarised(frame: pd.DataFrame, criteria: list[Criterion]) -> Coverage:
+    """Median, spread and raters per process and criterion of ``criteria``, flagged at half
+    the scale, with the count of ratings and raters."""
+    keys = {c.key for c in criteria}
+    frame = frame[frame["criterion_key"].isin(keys)]
     summary = aggregate(frame).reset_index()
     limits = {c.key: DISAGREEMENT * (c.scale.high - c.scale.low) for c in criteria}
-    return summary.assign(flagged=summary["spread"] >= summary["criterion_key"].map(limits))
+    return Coverage(summary.assign(flagged=summary["spread"] >= summary["criterion_key"].map(
+        limits)), len(frame), int(frame["rater"].nunique()))
 
 
 inventory = catalogue()
@@ -357,9 +378,9 @@ if not criteria:
     st.stop()
 
 processes = inventory.results.processes()
-everything = inventory.results.ratings()
-everything = everything[everything["criterion_key"].isin(labels)]
-summary = shared("assessment summary", criteria, lambda: summarised(everything, criteria))
+covered = shared("assessment summary", criteria,
+                 lambda: summarised(inventory.results.ratings(), criteria))
+summary = covered.summary
 names = dict(zip(processes["code"], processes["name"], strict=True))
 if "assess_code" not in st.session_state and st.query_params.get("process") in names:
     st.session_state["assess_code"] = st.query_params["process"]  # a shared link
@@ -370,7 +391,7 @@ code = picker.selectbox("Process", offered, index=None, key="assess_code",
                         placeholder="Choose a process to rate", persist_state="session",
                         format_func=lambda c: f"{c} · {names[c]}")
 with who:
-    rater = chosen_rater(inventory.raters(), actor().name)
+    rater = chosen_rater(shared("raters", None, inventory.raters), actor().name)
 
 if code is None:
     st.query_params.pop("process", None)
@@ -404,4 +425,4 @@ else:
         raters_table(here, summary[summary["process_code"] == code], criteria, rater)
 
 st.divider()
-coverage(processes, everything, summary, criteria)
+coverage(processes, covered, criteria)

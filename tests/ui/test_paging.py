@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,20 @@ def test_a_long_choice_of_processes_offers_a_page_of_them_and_finds_the_others(
     assert not app.exception, app.exception
     assert app.selectbox(key=choice).value == "P-0420"
     assert offered()[0] == "P-0420" and len(offered()) == PAGE_ROWS + 1
+
+
+def test_the_coverage_heatmap_draws_a_page_of_processes(
+        long_inventory: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A heatmap of 10,000 rows was built on every click and sent to the browser whole."""
+    app = start(long_inventory, monkeypatch)
+    app.switch_page("views/assess.py").run()
+    app.toggle(key="coverage_all").set_value(True).run()
+    assert not app.exception, app.exception
+
+    def rows() -> list[str]:
+        spec = json.loads(app.get("plotly_chart")[-1].proto.spec)
+        return [str(name).split(" · ")[0] for name in spec["data"][0]["y"]]
+
+    assert rows() == [f"P-{n:04d}" for n in range(PAGE_ROWS)]
+    app.number_input(key="coverage_page").set_value(3).run()
+    assert rows() == [f"P-{n:04d}" for n in range(2 * PAGE_ROWS, PROCESSES)]
