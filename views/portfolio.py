@@ -159,7 +159,9 @@ def show_frontier(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.Da
         st.error(f"Cannot draw the frontier: {error}", icon=":material/error:")
         return
     current = result.total_value if result.feasible else math.nan
-    st.plotly_chart(frontier_figure(curve, budget, current), width="stretch", key="pf_frontier")
+    figure = shared("frontier figure", (criteria, ranking.scenario, levels, unknowns, current),
+                    lambda: frontier_figure(curve, budget, current))  # built once, not per click
+    st.plotly_chart(figure, width="stretch", key="pf_frontier")
     st.caption(f"The best total value at {FRONTIER_LEVELS} budget levels up to "
                f"{chf(total_cost)}, the cost of every estimated process (and at the current "
                "budget), each solved like the portfolio above: same capacity, "
@@ -179,12 +181,14 @@ def roadmap_periods(result: PortfolioResult, per_period: float | None,
 
 
 def show_roadmap(plan: pd.DataFrame, periods: list[Period], outside: pd.DataFrame,
-                 names: pd.Series) -> None:
-    """The Gantt chart, the cycles scheduled together, and what could not be placed, why."""
+                 names: pd.Series, settings: object) -> None:
+    """The Gantt chart (built once per revision and ``settings``), the cycles scheduled
+    together, and what could not be placed, why."""
     plan = plan.assign(name=names.reindex(plan["code"]).to_numpy())
     if plan["placed"].any():
-        st.plotly_chart(gantt_figure(plan, [p.name for p in periods]), width="stretch",
-                        key="pf_gantt")
+        st.plotly_chart(shared("gantt figure", settings,
+                               lambda: gantt_figure(plan, [p.name for p in periods])),
+                        width="stretch", key="pf_gantt")
         st.caption("Green: quick fixes (placed first). Dashed: the C26 and PP-26 milestones.")
     cycles = plan[plan["together"].notna()]
     if not cycles.empty:
@@ -282,5 +286,7 @@ try:
 except ScoringError as error:
     st.error(f"Cannot plan the roadmap: {error}", icon=":material/error:")
     st.stop()
-show_roadmap(plan, periods, prerequisites_in_no_period(plan, ranking, processes, dependencies),
-             names)
+roadmap_settings = (criteria, effective, unknowns, periods)
+outside = shared("prerequisites in no period", roadmap_settings,
+                 lambda: prerequisites_in_no_period(plan, ranking, processes, dependencies))
+show_roadmap(plan, periods, outside, names, roadmap_settings)
