@@ -5,13 +5,15 @@ includes theirs unless the person switches that off.
 """
 
 
+import networkx as nx
 import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from inventory import graph
 from inventory.access import Action
-from views.common import allowed, catalogue, plain
+from views.common import allowed, catalogue, plain, shared
 from views.network_chart import (
     COLOUR_CHOICES,
     LABEL_ALL_LIMIT,
@@ -50,6 +52,16 @@ def ripple_panel(code: str, name: str, downstream: pd.DataFrame, upstream: pd.Da
 
 
 # --------------------------------------------------------------------------- the page
+
+
+def waves_chart(dependencies: nx.DiGraph) -> tuple[pd.DataFrame, go.Figure]:
+    """Every process's wave (see :func:`inventory.graph.waves`) and a bar chart of how many
+    processes each wave holds."""
+    waves = graph.waves(dependencies)
+    counts = waves.groupby("wave").size().reset_index(name="processes")
+    figure = px.bar(counts, x="wave", y="processes", height=260)
+    figure.update_layout(margin={"t": 10, "b": 10}, xaxis={"dtick": 1})
+    return waves, figure
 
 
 inventory = catalogue()
@@ -91,20 +103,21 @@ depth = controls[3].slider(
          f"labelled when at most {LABEL_ALL_LIMIT} are drawn); graphs over "
          f"{WHOLE_GRAPH_LIMIT} processes show only this neighbourhood.")
 
-nodes = measures.reset_index().assign(
+nodes = shared("network nodes", roll_up, lambda: measures.reset_index().assign(
     name=lambda f: f["code"].map(names),
     unit=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("unit") or "—"),
-    owner=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("process_owner") or "—"))
+    owner=lambda f: f["code"].map(lambda c: dependencies.nodes[c].get("process_owner") or "—")))
 ripple: dict[str, str] | None = None
 near: pd.Series | None = None
 downstream = upstream = pd.DataFrame()
 family = below if with_sub_processes else []
 if chosen is not None:
-    downstream = graph.impact(dependencies, [chosen], direction="downstream",
-                              kpis=inventory.results.frames()["kpis"],
-                              include_sub_processes=with_sub_processes)
-    upstream = graph.impact(dependencies, [chosen], direction="upstream",
-                            include_sub_processes=with_sub_processes)
+    downstream, upstream = shared("ripple", (roll_up, chosen, with_sub_processes), lambda: (
+        graph.impact(dependencies, [chosen], direction="downstream",
+                     kpis=inventory.results.frame("kpis"),
+                     include_sub_processes=with_sub_processes),
+        graph.impact(dependencies, [chosen], direction="upstream",
+                     include_sub_processes=with_sub_processes)))
     ripple = ripple_groups(chosen, family, downstream, upstream)
     near = neighbourhood([chosen, *family], downstream, upstream, depth)
 if len(nodes) > WHOLE_GRAPH_LIMIT:
@@ -125,15 +138,17 @@ if len(labelled) < len(nodes):
                "a point for any other." if near is not None else
                "Codes are shown for the processes with the widest reach; hover over a point "
                "for any other, or choose a process.")
-st.plotly_chart(network_figure(dependencies, placed_nodes(dependencies, nodes), colour, ripple,
-                               labelled), width="stretch", key="network")
+drawn = (roll_up, colour, chosen, with_sub_processes, depth)  # all the figure depends on
+st.plotly_chart(shared("network figure", drawn, lambda: network_figure(
+    dependencies, placed_nodes(dependencies, nodes), colour, ripple, labelled)),
+    width="stretch", key="network")
 if chosen is not None:
     ripple_panel(chosen, names[chosen], downstream, upstream, family)
 
 cycles_column, waves_column = st.columns(2)
 with cycles_column:
     st.subheader("Cycles")
-    loops = graph.cycles(dependencies)
+    loops = shared("cycles", roll_up, lambda: graph.cycles(dependencies))
     if loops.empty:
         st.success("No cycle: every process can be ordered after what it needs.")
     else:
@@ -144,10 +159,7 @@ with cycles_column:
                      hide_index=True, width="stretch")
 with waves_column:
     st.subheader("Waves")
-    waves = graph.waves(dependencies)
-    counts = waves.groupby("wave").size().reset_index(name="processes")
-    figure = px.bar(counts, x="wave", y="processes", height=260)
-    figure.update_layout(margin={"t": 10, "b": 10}, xaxis={"dtick": 1})
+    waves, figure = shared("waves", roll_up, lambda: waves_chart(dependencies))
     st.plotly_chart(figure, width="stretch", key="waves_chart")
     st.caption("Wave 1 needs nothing; wave k needs only processes of earlier waves. Members of "
                "a cycle share a wave.")
