@@ -19,7 +19,7 @@ from scoring.explain import explain
 from scoring.ranking import QUICK_WIN, Ranking
 from scoring.scenario import Method
 from views.ahp_widget import ahp_panel, shared_weights
-from views.common import allowed, catalogue, flash, show_flash
+from views.common import allowed, catalogue, flash, shared, show_flash
 from views.paging import findable, page_of
 from views.prioritise_charts import (
     contributions_figure,
@@ -301,7 +301,9 @@ with chart_column:
     top = keep("top_n", st.segmented_control("Processes shown", TOP_CHOICES,
                                              key=kept("top_n", "20"))) or "20"
     shown = len(table) if top == "All" else int(top)
-    st.plotly_chart(contributions_figure(ranking, shown), width="stretch", key="contributions")
+    st.plotly_chart(shared("contributions figure", (criteria, scenario, shown),
+                           lambda: contributions_figure(ranking, shown)),
+                    width="stretch", key="contributions")
     if scenario.method is not Method.WSM:
         st.caption(f"Bars show weight {TIMES} normalised value. {scenario.method.label} combines "
                    "them non-linearly, so bar lengths show the evidence, not the exact score.")
@@ -309,7 +311,8 @@ with chart_column:
 ranking_table(ranking)
 st.caption("Click a row to explain it below.")
 st.subheader(f"Impact {TIMES} effort")
-st.plotly_chart(matrix_figure(table, scenario), width="stretch", key="matrix")
+st.plotly_chart(shared("matrix figure", (criteria, scenario),
+                       lambda: matrix_figure(table, scenario)), width="stretch", key="matrix")
 st.caption("Bubble size: score. ★ quick-fix candidate. Dashed lines: the quadrant thresholds "
            "(sidebar). The ten best ranked carry their code.")
 st.subheader("Why this rank?")
