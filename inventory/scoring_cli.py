@@ -64,7 +64,8 @@ MissingOption = Annotated[MissingPolicy | None, typer.Option(
     "--missing", help="Override every criterion's missing-value policy.")]
 UpliftOption = Annotated[float | None, typer.Option(
     "--uplift", help="Dependency uplift factor in [0, 1): a blocker inherits this share of "
-                     "the value of the work it unblocks. 0 = off (default).")]
+                     "the value of the work it unblocks; processes on one cycle pass nothing "
+                     "to each other. 0 = off (default).")]
 AllOption = Annotated[bool, typer.Option(
     "--all-processes", help="Also rank processes with no assessment (values imputed).")]
 CompletedOption = Annotated[bool | None, typer.Option(
