@@ -33,13 +33,14 @@ It is the damped, share-splitting propagation of PageRank (Page, Brin, Motwani a
 (1999) "The PageRank citation ranking", Stanford InfoLab 1999-66) with the scores as the
 personalisation vector, applied against the direction of dependency on the condensation.
 
-Computation: one sparse matrix ``K`` over the processes, then the pieces that have a blocker:
-``K[L, j] = 1`` for each member ``j`` of ``L`` (a piece totals its members) and
-``K[i, L] = f / B_L`` for each blocker ``i`` of ``L``. The totals ``z = (t, T)`` solve
-``z = (s, 0) + K z``. ``K`` has no cycle, so the iteration ``z <- (s, 0) + K z`` is exact once
-it stops changing, after at most twice the depth of the condensation plus one steps; every two
-steps also shrink what is left by ``f`` (each column of ``K^2`` sums to ``f`` or 0), which
-bounds the steps for a given precision (:func:`iteration_steps`).
+Computation: one sparse matrix ``K`` over the processes, then the pieces of several processes
+that have a blocker (a piece of one process is that process): ``K[L, j] = 1`` for each member
+``j`` of such a piece ``L`` (it totals its members) and ``K[i, L] = f / B_L`` for each blocker
+``i`` of a piece ``L``. The totals ``z = (t, T)`` solve ``z = (s, 0) + K z``. ``K`` has no
+cycle, so the iteration ``z <- (s, 0) + K z`` is exact once it stops changing, after at most
+twice the depth of the condensation plus one steps; every two steps also shrink what is left
+by ``f`` (each column of ``K^2`` sums to at most ``f``), which bounds the steps for a given
+precision (:func:`iteration_steps`).
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ FloatArray = NDArray[np.float64]
 
 def uplift_operator(codes: list[str], edges: pd.DataFrame | None,
                     factor: float) -> sparse.csr_matrix | None:
-    """The matrix ``K`` of the module doc over ``codes`` then the pieces of work that have a
-    blocker (``None`` when nothing is passed up).
+    """The matrix ``K`` of the module doc over ``codes``, then the pieces of several processes
+    that have a blocker (``None`` when nothing is passed up).
 
     ``edges`` has ``upstream_code`` and ``downstream_code``; edges touching a process outside
     ``codes`` and self-loops are ignored, duplicates count once.
@@ -86,15 +87,21 @@ def uplift_operator(codes: list[str], edges: pd.DataFrame | None,
     pieces = piece.max() + 1
     blocks = np.unique(up[across] * pieces + piece[down[across]])  # (blocker, piece) pairs
     blocker, blocked = blocks // pieces, blocks % pieces
-    # Number the pieces that have a blocker after the processes: rows and columns n, n + 1...
-    lifted, slot = np.unique(blocked, return_inverse=True)
-    members = np.flatnonzero(np.isin(piece, lifted))
-    count = np.bincount(slot).astype(np.float64)
-    rows = np.concatenate([n + np.searchsorted(lifted, piece[members]), blocker])
-    cols = np.concatenate([members, n + slot])
-    values = np.concatenate([np.ones(members.size), factor / count[slot]])
-    size = n + lifted.size
-    return sparse.csr_matrix((values, (rows, cols)), shape=(size, size))
+    share = factor / np.bincount(blocked, minlength=pieces)[blocked]
+    size = np.bincount(piece, minlength=pieces)
+    # A piece of one process is read directly; a piece of several that has a blocker gets its
+    # own row and column after the processes (n, n + 1, ...), which totals its members.
+    grouped = np.flatnonzero((size > 1) & np.isin(np.arange(pieces), blocked))
+    node = np.full(pieces, -1, dtype=np.int64)
+    alone = size[piece] == 1
+    node[piece[alone]] = np.flatnonzero(alone)
+    node[grouped] = n + np.arange(grouped.size)
+    members = np.flatnonzero(np.isin(piece, grouped))
+    rows = np.concatenate([node[piece[members]], blocker])
+    cols = np.concatenate([members, node[blocked]])
+    values = np.concatenate([np.ones(members.size), share])
+    total = n + grouped.size
+    return sparse.csr_matrix((values, (rows, cols)), shape=(total, total))
 
 
 def iteration_steps(factor: float, precision: float) -> int:
