@@ -277,22 +277,33 @@ def roadmap(
 ) -> None:
     """The chosen processes placed into periods: never before their prerequisites, never over
     a period's capacity, by rank, quick fixes first; processes that need each other round a
-    cycle together. Then the prerequisites in no period that hold work back."""
+    cycle together. Work whose prerequisite is in no period (not completed, not in the plan)
+    is not placed, and those prerequisites are listed with their status and what they hold
+    back. JSON carries the periods, the plan (with each process's waiting_for) and the
+    prerequisites in no period; CSV the plan only."""
     run = _run(ctx, scenario, criteria_file)
     chosen = None if all_ranked else _choose(run, budget, capacity, unknown, assume_cost,
                                              assume_effort).selected
     periods = _periods(run, period, capacity)
     plan = decision.roadmap(run.ranking, run.frames["processes"], run.frames["dependencies"],
                             periods, chosen)
+    outside = decision.prerequisites_in_no_period(plan, run.ranking, run.frames["processes"],
+                                                  run.frames["dependencies"])
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "scenario": run.name,
+            "periods": [{"name": p.name, "capacity_pm": p.capacity_pm} for p in periods],
+            "plan": _jsonable(plan), "prerequisites_in_no_period": _jsonable(outside)},
+            indent=2, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        _emit(plan, fmt, [])
+        return
     shown = plan.assign(reason=[reason if isinstance(reason, str) else together or ""
                                 for reason, together in zip(plan["reason"], plan["together"],
                                                             strict=True)])
     _emit(shown, fmt, ["period", "code", "priority", "effort", "quick_fix", "reason"],
           whole=["reason"])
-    if fmt is not Format.table:
-        return
-    outside = decision.prerequisites_in_no_period(plan, run.ranking, run.frames["processes"],
-                                                  run.frames["dependencies"])
     if not outside.empty:
         typer.echo(f"\n{len(outside)} prerequisites are in no period and not completed, so "
                    "what needs them cannot be placed (ranked no: assess it or widen the "

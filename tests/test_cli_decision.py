@@ -4,6 +4,7 @@ and every export format carries the same backlog."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def test_a_process_without_a_cost_estimate_is_never_chosen_as_if_free(db: str) -
 def test_the_roadmap_never_places_a_process_before_its_prerequisites(db: str) -> None:
     result = dti(db, "roadmap", "--all-ranked", "--capacity", "40", "--format", "json")
     assert result.exit_code == 0, result.output
-    plan = pd.DataFrame(json.loads(result.stdout))
+    plan = pd.DataFrame(json.loads(result.stdout)["plan"])
     placed = plan[plan["placed"]].set_index("code")["period_index"]
     assert len(placed) > 0
     deps = Catalogue.open(db).dependencies()
@@ -254,7 +255,7 @@ def test_the_roadmap_places_a_cycle_together_and_names_prerequisites_in_no_perio
         ok(dti(db, "process", "edit", code, "--set", "transformation_status=completed"))
     periods = [arg for name in ("A", "B", "C", "D") for arg in ("--period", f"{name}=100")]
     plan = pd.DataFrame(json.loads(ok(dti(db, "roadmap", "--all-ranked", *periods,
-                                          "--format", "json")))).set_index("code")
+                                          "--format", "json")))["plan"]).set_index("code")
     cycle = ["HR-ADM", "HR-REC", "HR-WFP"]
     assert plan.loc[cycle, "placed"].all()
     assert plan.loc[cycle, "period"].nunique() == 1
@@ -269,3 +270,27 @@ def test_the_roadmap_places_a_cycle_together_and_names_prerequisites_in_no_perio
               if line.startswith(("ICT-IAM ", "MEM-ADM "))}
     assert "planned" in listed["ICT-IAM"] and "MEM-IDM" in listed["ICT-IAM"]
     assert "not started" in listed["MEM-ADM"] and "MEM-IDM" in listed["MEM-ADM"]
+
+
+def test_the_roadmap_json_names_every_prerequisite_it_could_not_place(db: str) -> None:
+    """MEM-IDM needs ICT-IAM (planned) and MEM-ADM (not started), neither ranked: the JSON
+    says MEM-IDM is not placed and waits for them, lists them with their status and what they
+    hold back, and no placed process waits for anything; the CSV carries the same column."""
+    data = json.loads(ok(dti(db, "roadmap", "--capacity", "40", "--format", "json")))
+    assert [p["name"] for p in data["periods"]] == ["by C26", "by PP-26", "2027", "2028"]
+    mem_idm = next(row for row in data["plan"] if row["code"] == "MEM-IDM")
+    assert (mem_idm["placed"], mem_idm["period"]) == (False, None)
+    assert mem_idm["waiting_for"] == "ICT-IAM, MEM-ADM"
+    plan = pd.DataFrame(data["plan"]).set_index("code")
+    assert (plan.loc[plan["placed"], "waiting_for"] == "").all()
+    held = plan["reason_kind"].isin(["missing_prerequisite", "prerequisite_unplaced"])
+    assert held.any() and (plan.loc[held, "waiting_for"] != "").all()
+    outside = {row["code"]: row for row in data["prerequisites_in_no_period"]}
+    assert (outside["ICT-IAM"]["status"], outside["ICT-IAM"]["ranked"]) == ("planned", False)
+    assert outside["MEM-ADM"]["status"] == "not started"
+    assert "MEM-IDM" in outside["ICT-IAM"]["needed_by"].split(", ")
+    waited = {code for codes in plan["waiting_for"] for code in codes.split(", ") if code}
+    assert set(outside) <= waited
+    csv = pd.read_csv(io.StringIO(ok(dti(db, "roadmap", "--capacity", "40", "--format",
+                                         "csv"))), keep_default_na=False).set_index("code")
+    assert csv.loc["MEM-IDM", "waiting_for"] == "ICT-IAM, MEM-ADM"
