@@ -122,8 +122,8 @@ def ahp_panel(criteria: CriteriaSet, *, prefix: str,
         worst = result.worst_judgements
         which = (f"Revisit {_revisit(chosen, labels, judgements, result, *worst[0])}"
                  if len(worst) == 1 else
-                 f"These {len(worst)} judgements are equally inconsistent; changing any one of "
-                 "them can be enough:\n" + "\n".join(
+                 f"Revisit any of these {len(worst)} judgements, which are equally "
+                 "inconsistent (changing one of them can be enough):\n" + "\n".join(
                      f"- {_revisit(chosen, labels, judgements, result, i, j)}"
                      for i, j in worst))
         st.warning(f"Consistency ratio {cr:.2f} is above {CR_THRESHOLD:.2f}: some judgements "

@@ -163,8 +163,8 @@ def test_three_criteria_in_a_circle_name_all_three_judgements(page: AppTest) -> 
     page.run()
     assert not page.exception, page.exception
     warning = _text(page, "warning")
-    assert "These 3 judgements are equally inconsistent; changing any one of them can be " \
-        "enough" in warning
+    assert "Revisit any of these 3 judgements, which are equally inconsistent (changing one " \
+        "of them can be enough)" in warning
     labels = [CRITERIA.get(key).label for key in three]
     named = [f"'{labels[i]}' vs '{labels[j]}': you said" for i, j in ((0, 1), (0, 2), (1, 2))]
     assert all(text in warning for text in named)
