@@ -729,7 +729,7 @@ def _uplifted32(own: NDArray[np.float32], operator: sparse.csr_matrix,
     start = np.zeros((operator.shape[0], own.shape[0]), dtype=np.float32)
     start[:n] = own.T  # processes (then pieces of work) x samples, for the sparse product
     total = start
-    for _ in range(iteration_steps(factor, 2.0 ** -24)):
+    for _ in range(iteration_steps(operator, n, factor, 2.0 ** -24)):
         step = start + operator @ total
         if np.array_equal(step, total):
             break

@@ -39,8 +39,8 @@ that have a blocker (a piece of one process is that process): ``K[L, j] = 1`` fo
 ``i`` of a piece ``L``. The totals ``z = (t, T)`` solve ``z = (s, 0) + K z``. ``K`` has no
 cycle, so the iteration ``z <- (s, 0) + K z`` is exact once it stops changing, after at most
 twice the depth of the condensation plus one steps; every two steps also shrink what is left
-by ``f`` (each column of ``K^2`` sums to at most ``f``), which bounds the steps for a given
-precision (:func:`iteration_steps`).
+by ``f`` (each column of ``K^2`` sums to at most ``f``; of ``K`` itself, when every piece is
+one process), which bounds the steps for a given precision (:func:`iteration_steps`).
 """
 
 from __future__ import annotations
@@ -104,10 +104,13 @@ def uplift_operator(codes: list[str], edges: pd.DataFrame | None,
     return sparse.csr_matrix((values, (rows, cols)), shape=(total, total))
 
 
-def iteration_steps(factor: float, precision: float) -> int:
+def iteration_steps(operator: sparse.csr_matrix, processes: int, factor: float,
+                    precision: float) -> int:
     """Steps of ``z <- (s, 0) + K z`` after which what is left is below ``precision``
-    (relative): two per factor of ``f`` it shrinks by, and one more."""
-    return 2 * math.ceil(math.log(precision) / math.log(factor)) + 1
+    (relative): one per factor of ``f`` it shrinks by when ``K`` has no piece of several
+    processes (each step then shrinks it by ``f``), two otherwise; and one more."""
+    per_factor = 1 if operator.shape[0] == processes else 2
+    return per_factor * math.ceil(math.log(precision) / math.log(factor)) + 1
 
 
 def apply_uplift(operator: sparse.csr_matrix | None, scores: FloatArray,
@@ -119,7 +122,7 @@ def apply_uplift(operator: sparse.csr_matrix | None, scores: FloatArray,
     start = np.zeros(operator.shape[0])
     start[:own.size] = own
     total = start
-    for _ in range(iteration_steps(factor, 1e-13)):
+    for _ in range(iteration_steps(operator, own.size, factor, 1e-13)):
         step = start + operator @ total
         if np.array_equal(step, total):
             break
