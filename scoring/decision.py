@@ -93,7 +93,8 @@ def method_scoring(ranking: Ranking) -> Scoring:
         edges["upstream_code"].astype(str), edges["downstream_code"].astype(str), strict=True))
     return Scoring(scenario.method, vikor_v=scenario.vikor_v, floor=_WPM_FLOOR,
                    value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)),
-                   uplift=scenario.uplift, dependencies=pairs)
+                   uplift=scenario.uplift, dependencies=pairs,
+                   uplift_round_cycles=scenario.uplift_round_cycles)
 
 
 def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed: int = 0,

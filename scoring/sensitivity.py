@@ -223,8 +223,9 @@ class Scoring:
       downstream)`` pairs naming matrix rows: a DataFrame's index labels, positions
       otherwise): every score ``s`` becomes ``s + uplift``, the share of the value of the
       work each process unblocks that :mod:`scoring.uplift` gives it (on the condensation:
-      processes on one cycle pass nothing to each other; :func:`scoring.uplift.apply_uplift`;
-      pairs naming rows outside the matrix are ignored).
+      processes on one cycle pass nothing to each other, unless ``uplift_round_cycles``, as
+      in decisions frozen before that rule; :func:`scoring.uplift.apply_uplift`; pairs naming
+      rows outside the matrix are ignored).
       The weighted product's uplift is added to the product itself.
 
     WPM, TOPSIS and VIKOR need every value (NaN is refused); every method but the weighted sum
@@ -238,6 +239,7 @@ class Scoring:
     effort: tuple[Hashable, ...] = ()
     uplift: float = 0.0
     dependencies: tuple[tuple[Hashable, Hashable], ...] = ()
+    uplift_round_cycles: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", Method.parse(self.method))
@@ -258,7 +260,8 @@ class Scoring:
             return None
         edges = pd.DataFrame(list(self.dependencies), columns=["upstream_code",
                                                                "downstream_code"])
-        return uplift_operator([str(p) for p in processes], edges, self.uplift)
+        return uplift_operator([str(p) for p in processes], edges, self.uplift,
+                               round_cycles=self.uplift_round_cycles)
 
 
 @dataclass(frozen=True)

@@ -59,13 +59,17 @@ from scoring.lookup import positions_in
 FloatArray = NDArray[np.float64]
 
 
-def uplift_operator(codes: list[str], edges: pd.DataFrame | None,
-                    factor: float) -> sparse.csr_matrix | None:
+def uplift_operator(codes: list[str], edges: pd.DataFrame | None, factor: float, *,
+                    round_cycles: bool = False) -> sparse.csr_matrix | None:
     """The matrix ``K`` of the module doc over ``codes``, then the pieces of several processes
     that have a blocker (``None`` when nothing is passed up).
 
     ``edges`` has ``upstream_code`` and ``downstream_code``; edges touching a process outside
-    ``codes`` and self-loops are ignored, duplicates count once.
+    ``codes`` and self-loops are ignored, duplicates count once. ``round_cycles`` makes every
+    process a piece of its own, cycles or not: the convention before pieces of work, in which
+    a process on a cycle received its own value back (``t = s + f A D^-1 t``, solved by the
+    same iteration), kept only so that decisions frozen with it reproduce exactly
+    (``Scenario.uplift_round_cycles``).
     """
     if not 0.0 <= factor < 1.0:
         raise ScoringError(f"Dependency uplift must be in [0, 1), got {factor!r}")
@@ -79,8 +83,11 @@ def uplift_operator(codes: list[str], edges: pd.DataFrame | None,
         return None
     pairs = np.unique(src[keep].astype(np.int64) * n + dst[keep])
     up, down = pairs // n, pairs % n
-    graph = sparse.csr_matrix((np.ones(up.size), (up, down)), shape=(n, n))
-    piece = connected_components(graph, directed=True, connection="strong")[1]
+    if round_cycles:
+        piece = np.arange(n)
+    else:
+        graph = sparse.csr_matrix((np.ones(up.size), (up, down)), shape=(n, n))
+        piece = connected_components(graph, directed=True, connection="strong")[1]
     across = piece[up] != piece[down]
     if not across.any():
         return None

@@ -43,6 +43,13 @@ def test_a_cycle_hands_its_whole_value_to_its_blockers_and_credits_who_blocks_ou
     assert result == pytest.approx([0.0, 0.4, 0.0, 0.35])
 
 
+def test_the_convention_before_pieces_of_work_is_kept_for_frozen_decisions() -> None:
+    # round_cycles: A <-> B, both 1.0, t = 1 + f t, so each gets f / (1 - f) = 1.5 back.
+    frame = pd.DataFrame([("A", "B"), ("B", "A")], columns=["upstream_code", "downstream_code"])
+    operator = uplift_operator(["A", "B"], frame, 0.6, round_cycles=True)
+    assert apply_uplift(operator, np.array([1.0, 1.0]), 0.6) == pytest.approx([1.5, 1.5])
+
+
 def test_factor_zero_self_loops_and_outside_processes_change_nothing() -> None:
     assert uplift(["A", "B"], [0.3, 0.7], [("A", "B")], 0.0).tolist() == [0.0, 0.0]
     assert uplift(["A"], [0.3], [("A", "A"), ("A", "Z"), ("Z", "A")], 0.5).tolist() == [0.0]
