@@ -46,7 +46,7 @@ from inventory.errors import InvalidInput
 from inventory.export import _cell, _missing, neutralise
 
 SHEET_ORDER = ("Backlog", "Scenario", "Robustness", "Weight flips", "Roadmap",
-               "Decision record", "Columns")
+               "Prerequisites in no period", "Decision record", "Columns")
 FORMATS = ("xlsx", "csv", "json", "html")
 
 WHOLE, SCORE, SHARE, CHF, PERSON_MONTHS, YES_NO = (
@@ -59,7 +59,7 @@ COLUMN_KINDS = {
     "change": SCORE, "down": SCORE, "up": SCORE, "probability_top_n": SHARE,
     "completeness": SHARE, "relative_change": SHARE, "cost_chf": CHF,
     "effort_pm": PERSON_MONTHS, "effort": PERSON_MONTHS, "quick_fix": YES_NO,
-    "selected": YES_NO, "placed": YES_NO, "effort_unknown": YES_NO,
+    "selected": YES_NO, "placed": YES_NO, "effort_unknown": YES_NO, "ranked": YES_NO,
 }
 #: Decimals each kind is rounded to in a handout.
 ROUNDING = {WHOLE: 0, SCORE: 3, SHARE: 3, CHF: 0, PERSON_MONTHS: 1}
@@ -297,8 +297,9 @@ svg{max-width:100%;height:auto}svg text{font:12px system-ui,sans-serif;fill:#1f2
 
 def html_report(title: str, sheets: Mapping[str, pd.DataFrame], top: int = 15) -> bytes:
     """One page that opens anywhere, offline: the decision record, the reasons for the top
-    ``top`` in sentences, two charts (inline SVG), the roadmap by period and the top of the
-    backlog as a table, with headers in words and rounded figures."""
+    ``top`` in sentences, two charts (inline SVG), the roadmap by period, the prerequisites
+    in no period that hold work back, and the top of the backlog as a table, with headers in
+    words and rounded figures."""
     headers = _headers(sheets)
     backlog = sheets["Backlog"].head(top)
     parts = [f"<h1>{_e(title)}</h1>", _record_table(sheets.get("Decision record")),
@@ -319,6 +320,11 @@ def html_report(title: str, sheets: Mapping[str, pd.DataFrame], top: int = 15) -
     roadmap = sheets.get("Roadmap")
     if roadmap is not None and not roadmap.empty:
         parts += ["<h2>Roadmap</h2>", _roadmap_table(roadmap)]
+    outside = sheets.get("Prerequisites in no period")
+    if outside is not None and not outside.empty:
+        parts += ["<h2>Prerequisites in no period</h2>",
+                  "<p>Not completed and not in this plan, so the work that needs them is not "
+                  "planned until they are.</p>", _table(outside, headers)]
     parts += ["<h2>Top of the backlog</h2>",
               _table(backlog[[c for c in REPORT_COLUMNS if c in backlog]], headers)]
     page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -344,6 +350,8 @@ def _sentence(row: Mapping[Any, Any]) -> str:
                      else "not chosen for the portfolio")
     if _given(row.get("period")):
         parts.append(f"planned {row['period']}")
+    if _given(row.get("waiting_for")):
+        parts.append(f"waiting for {row['waiting_for']}, which the roadmap could not place")
     return "; ".join(parts) + "."
 
 

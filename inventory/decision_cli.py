@@ -7,6 +7,8 @@ one).
 
 from __future__ import annotations
 
+import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ import pandas as pd
 import typer
 
 from inventory import backlog_export
-from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit
+from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit, _jsonable
 from inventory.scoring_cli import CriteriaOption, _criteria, _inputs, _saved
 from scoring import decision
 from scoring.errors import ScoringError
@@ -27,6 +29,7 @@ from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.roadmap import Period
 from scoring.scenario import Scenario
 from scoring.sensitivity import swap_threshold
+from scoring.wording import change_decimals, signed
 
 ScenarioArgument = Annotated[str | None, typer.Argument(
     help="A saved scenario (`dti scenario list`); the defaults when left out.")]
@@ -150,19 +153,33 @@ def robustness(
                                      "values over the whole scale).")] = True,
     swap: Annotated[tuple[str, str] | None, typer.Option(
         "--swap", metavar="CODE CODE",
-        help="Also: the smallest change of one weight that swaps these two processes.")] = None,
+        help="Instead of the Monte Carlo and the weight flips: only the smallest change of one "
+             "weight that swaps these two processes, under the weighted sum (--samples, --top, "
+             "--seed, --weight-spread and --values are then not used).")] = None,
     criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table,
 ) -> None:
-    """How likely each process is to be in the top N, its rank interval, and the smallest
-    weight change that alters the top N."""
+    """How likely each process is to be in the top N (Monte Carlo), its rank interval, and
+    the smallest weight change that alters the top N (weight flips); or, with --swap, only
+    the smallest weight change that swaps two processes. JSON carries the processes, the
+    weight flips and the notes; CSV the processes only."""
     run = _run(ctx, scenario, criteria_file)
     if swap is not None:
-        typer.echo(_swap(run, *swap))
+        _swap(run, *swap, fmt)
         return
     robust = _robust(run, samples, top, seed, weight_spread, values)
     table = robust.table.reset_index()[["rank", "code", *[
         c for c in robust.table.columns if c != "rank"]]]
-    if fmt is not Format.table:
+    flips = robust.flips.reset_index()
+    for side in ("enters", "leaves"):
+        flips[side] = pd.Series([list(map(str, e)) for e in flips[side]], dtype=object)
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "scenario": run.name, "samples": samples, "seed": seed, "top_n": top,
+            "weight_spread": weight_spread, "values": values,
+            "processes": _jsonable(table), "weight_flips": _jsonable(flips),
+            "notes": robust.notes}, indent=2, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
         _emit(table, fmt, [])
         return
     typer.echo(f"{run.name}: {samples:,} samples, seed {seed}, top {top}, weight spread "
@@ -173,28 +190,46 @@ def robustness(
     _emit(shown, fmt, ["rank", "code", "probability_top_n", "rank_p50", "interval",
                        "robustness"])
     typer.echo("\nSmallest change of one weight that alters the top group:")
-    flips = robust.flips.reset_index()
-    flips = flips.assign(change=[f"{c:+.3f}" if pd.notna(c) else "none"
-                                 for c in flips["change"]],
+    flips = flips.assign(change=[signed(c) if pd.notna(c) else "none" for c in flips["change"]],
                          weight=flips["weight"].round(3),
-                         enters=[", ".join(map(str, e)) for e in flips["enters"]],
-                         leaves=[", ".join(map(str, e)) for e in flips["leaves"]])
+                         enters=[", ".join(e) for e in flips["enters"]],
+                         leaves=[", ".join(e) for e in flips["leaves"]])
     _emit(flips, fmt, ["label", "weight", "change", "enters", "leaves"])
     for note in robust.notes:
         typer.echo(f"Note: {note}", err=True)
 
 
-def _swap(run: _Run, first: str, second: str) -> str:
-    """In words: the smallest single-weight change that swaps two ranked processes."""
+def _swap(run: _Run, first: str, second: str, fmt: Format) -> None:
+    """The smallest single-weight change that swaps two ranked processes: in words, or as one
+    record (JSON) or row (CSV) with the change at full precision."""
     for code in (first, second):
         run.ranking.require(code)
     change = swap_threshold(run.ranking.normalised, run.ranking.weights, first, second)
+    label = None if change is None else run.ranking.criteria.get(str(change.criterion)).label
+    if fmt is not Format.table:
+        record = {"first": first, "second": second, "method": "weighted sum",
+                  "criterion": None if change is None else str(change.criterion),
+                  "label": label, "weight": None if change is None else change.weight,
+                  "change": None if change is None else change.change,
+                  "new_weight": None if change is None else change.new_weight}
+        if fmt is Format.json:
+            typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        else:
+            _emit(pd.DataFrame([record]), fmt, [])
+        return
     if change is None:
-        return f"No change of a single weight swaps {first} and {second}."
-    label = run.ranking.criteria.get(str(change.criterion)).label
-    return (f"{first} and {second} swap when the weight of {label} moves from "
-            f"{change.weight:.3f} to {change.weight + change.change:.3f} ({change.change:+.3f}, "
-            "the other weights keeping their proportions), under the weighted sum.")
+        typer.echo(f"No change of a single weight swaps {first} and {second}.")
+    elif change.change == 0:
+        way = "increase" if math.copysign(1.0, change.change) > 0 else "decrease"
+        typer.echo(f"{first} and {second} are tied now: any {way} of the weight of {label} "
+                   f"(now {change.weight:.3f}) swaps them, the other weights keeping their "
+                   "proportions, under the weighted sum.")
+    else:
+        digits = change_decimals(change.change)
+        typer.echo(f"{first} and {second} swap when the weight of {label} moves from "
+                   f"{change.weight:.{digits}f} to {change.new_weight:.{digits}f} "
+                   f"({signed(change.change)}, the other weights keeping their proportions), "
+                   "under the weighted sum.")
 
 
 def portfolio(
@@ -242,22 +277,33 @@ def roadmap(
 ) -> None:
     """The chosen processes placed into periods: never before their prerequisites, never over
     a period's capacity, by rank, quick fixes first; processes that need each other round a
-    cycle together. Then the prerequisites in no period that hold work back."""
+    cycle together. Work whose prerequisite is in no period (not completed, not in the plan)
+    is not placed, and those prerequisites are listed with their status and what they hold
+    back. JSON carries the periods, the plan (with each process's waiting_for) and the
+    prerequisites in no period; CSV the plan only."""
     run = _run(ctx, scenario, criteria_file)
     chosen = None if all_ranked else _choose(run, budget, capacity, unknown, assume_cost,
                                              assume_effort).selected
     periods = _periods(run, period, capacity)
     plan = decision.roadmap(run.ranking, run.frames["processes"], run.frames["dependencies"],
                             periods, chosen)
+    outside = decision.prerequisites_in_no_period(plan, run.ranking, run.frames["processes"],
+                                                  run.frames["dependencies"])
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "scenario": run.name,
+            "periods": [{"name": p.name, "capacity_pm": p.capacity_pm} for p in periods],
+            "plan": _jsonable(plan), "prerequisites_in_no_period": _jsonable(outside)},
+            indent=2, ensure_ascii=False))
+        return
+    if fmt is Format.csv:
+        _emit(plan, fmt, [])
+        return
     shown = plan.assign(reason=[reason if isinstance(reason, str) else together or ""
                                 for reason, together in zip(plan["reason"], plan["together"],
                                                             strict=True)])
     _emit(shown, fmt, ["period", "code", "priority", "effort", "quick_fix", "reason"],
           whole=["reason"])
-    if fmt is not Format.table:
-        return
-    outside = decision.prerequisites_in_no_period(plan, run.ranking, run.frames["processes"],
-                                                  run.frames["dependencies"])
     if not outside.empty:
         typer.echo(f"\n{len(outside)} prerequisites are in no period and not completed, so "
                    "what needs them cannot be placed (ranked no: assess it or widen the "

@@ -64,7 +64,8 @@ MissingOption = Annotated[MissingPolicy | None, typer.Option(
     "--missing", help="Override every criterion's missing-value policy.")]
 UpliftOption = Annotated[float | None, typer.Option(
     "--uplift", help="Dependency uplift factor in [0, 1): a blocker inherits this share of "
-                     "the value of the work it unblocks. 0 = off (default).")]
+                     "the value of the work it unblocks; processes on one cycle pass nothing "
+                     "to each other. 0 = off (default).")]
 AllOption = Annotated[bool, typer.Option(
     "--all-processes", help="Also rank processes with no assessment (values imputed).")]
 CompletedOption = Annotated[bool | None, typer.Option(
@@ -399,15 +400,16 @@ def explain(
 
 def ahp(file: Path, fmt: FormatOption = Format.table) -> None:
     """Weights from an AHP pairwise matrix (CSV: header row of criteria, one row each; the
-    upper triangle is enough), with the consistency ratio and the worst judgement."""
+    upper triangle is enough), with the consistency ratio and the judgements to revisit first
+    (all of them when several are equally inconsistent, in the table's order)."""
     labels, matrix = _pairwise(file)
     result = priorities(matrix)
     weights = pd.DataFrame({"criterion": labels, "weight": np.round(result.weights, 4)})
-    worst = result.worst_judgement
+    worst = result.worst_judgements
     summary = {"lambda_max": round(result.lambda_max, 4), "ci": round(result.ci, 4),
                "cr": None if result.cr is None else round(result.cr, 4),
                "consistent": result.consistent,
-               "worst_judgement": None if worst is None else [labels[worst[0]], labels[worst[1]]]}
+               "worst_judgements": [[labels[i], labels[j]] for i, j in worst]}
     if fmt is Format.json:
         typer.echo(json.dumps({"weights": dict(zip(labels, result.weights.round(6).tolist(),
                                                     strict=True)), **summary}, indent=2))
@@ -419,9 +421,9 @@ def ahp(file: Path, fmt: FormatOption = Format.table) -> None:
     typer.echo(f"lambda_max {result.lambda_max:.3f}  CI {result.ci:.3f}  " +
                ("CR unknown (no random index beyond 10 criteria)" if result.cr is None
                 else f"CR {result.cr:.3f}"))
-    typer.echo(_consistency(labels, result) if not result.consistent or worst is None
-               else f"Consistent (CR <= {CR_THRESHOLD:.2f}); the least consistent judgement is "
-                    f"{labels[worst[0]]} vs {labels[worst[1]]}.")
+    typer.echo(_consistency(labels, result) if not result.consistent or not worst
+               else f"Consistent (CR <= {CR_THRESHOLD:.2f}); the least consistent: "
+                    f"{_judgements(labels, worst)}.")
 
 
 def _pairwise(file: Path) -> tuple[list[str], np.ndarray]:
@@ -438,12 +440,21 @@ def _pairwise(file: Path) -> tuple[list[str], np.ndarray]:
 def _consistency(labels: list[str], result: Any) -> str:
     if result.cr is None:
         return "Consistency unknown: more than 10 criteria have no random index."
-    if result.worst_judgement is None:
+    if not result.worst_judgements:
         return "Perfectly consistent."
-    i, j = result.worst_judgement
     verdict = "Inconsistent" if result.cr > CR_THRESHOLD else "Consistent"
-    return (f"{verdict}: CR {result.cr:.3f} (threshold {CR_THRESHOLD:.2f}); revisit the "
-            f"judgement {labels[i]} vs {labels[j]} first.")
+    return (f"{verdict}: CR {result.cr:.3f} (threshold {CR_THRESHOLD:.2f}); revisit first: "
+            f"{_judgements(labels, result.worst_judgements)}.")
+
+
+def _judgements(labels: list[str], pairs: tuple[tuple[int, int], ...]) -> str:
+    """``a vs b``, or several equally inconsistent judgements in the table's order, saying
+    that changing any one of them can be enough."""
+    named = [f"{labels[i]} vs {labels[j]}" for i, j in pairs]
+    if len(named) == 1:
+        return named[0]
+    return (f"{', '.join(named[:-1])} and {named[-1]} (equally inconsistent: changing any one "
+            "of them can be enough)")
 
 
 def register(app: typer.Typer) -> None:

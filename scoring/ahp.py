@@ -35,6 +35,12 @@ RECIPROCAL_TOL = 1e-6
 #: (no worst judgement is named).
 _CONSISTENT_LOG_TOL = 1e-9
 
+#: Judgements whose log-deviations lie within this share of the largest one are equally
+#: inconsistent, and all of them are named: far above floating-point noise (about 1e-15, so
+#: the same matrix with its criteria in another order names the same judgements), far below
+#: any difference a person could mean.
+TIE_TOLERANCE = 1e-6
+
 
 @dataclass(frozen=True)
 class AhpResult:
@@ -46,16 +52,25 @@ class AhpResult:
       (rounding below 0 is clipped).
     * ``cr``: consistency ratio ``ci / RANDOM_INDEX[n]``; 0.0 for n <= 2 (such matrices are
       always consistent); ``None`` for n > 10 (no tabulated random index).
-    * ``worst_judgement``: the pair ``(i, j)``, ``i < j``, maximising
-      ``|log(a_ij * w_j / w_i)|``, i.e. the entry furthest from the consistent ratio
-      ``w_i / w_j``; ``None`` when n < 2 or the matrix is consistent (deviation <= 1e-9).
+    * ``worst_judgements``: the judgements to revisit first, the pairs ``(i, j)``, ``i < j``,
+      whose deviation ``|log(a_ij * w_j / w_i)|`` (how far the entry is from the consistent
+      ratio ``w_i / w_j``) is the largest, every pair within :data:`TIE_TOLERANCE` (relative)
+      of it included, in the criteria's order (by ``i``, then ``j``); empty when n < 2 or the
+      matrix is consistent (largest deviation <= 1e-9). Tie rule: equally inconsistent
+      judgements are all named, never one picked by rounding, so putting the criteria in
+      another order names the same judgements. With three criteria the three judgements are
+      always tied: the principal eigenvector of a 3 x 3 reciprocal matrix is the geometric
+      mean of its rows (Crawford, G. and Williams, C. (1985) "A note on the analysis of
+      subjective judgment matrices", Journal of Mathematical Psychology 29(4), 387-405), so
+      each deviation is a third of ``|log(a_01 a_12 / a_02)|``, and changing any one of the
+      three can restore consistency.
     """
 
     weights: NDArray[np.float64]
     lambda_max: float
     ci: float
     cr: float | None
-    worst_judgement: tuple[int, int] | None
+    worst_judgements: tuple[tuple[int, int], ...]
 
     @property
     def consistent(self) -> bool:
@@ -111,7 +126,7 @@ def priorities(pairwise: ArrayLike) -> AhpResult:
     a = _validate(pairwise)
     n = a.shape[0]
     if n == 1:
-        return AhpResult(np.ones(1), 1.0, 0.0, 0.0, None)
+        return AhpResult(np.ones(1), 1.0, 0.0, 0.0, ())
     values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
     lambda_max = float(values[k].real)
@@ -125,11 +140,19 @@ def priorities(pairwise: ArrayLike) -> AhpResult:
         cr = ci / RANDOM_INDEX[n]
     else:
         cr = None
-    deviation = np.abs(np.log(a * weights[np.newaxis, :] / weights[:, np.newaxis]))
-    upper = np.triu(deviation, k=1)
-    i, j = (int(x) for x in np.unravel_index(int(np.argmax(upper)), upper.shape))
-    worst = (i, j) if upper[i, j] > _CONSISTENT_LOG_TOL else None
-    return AhpResult(weights, lambda_max, ci, cr, worst)
+    return AhpResult(weights, lambda_max, ci, cr, _worst_judgements(a, weights))
+
+
+def _worst_judgements(a: NDArray[np.float64], weights: NDArray[np.float64],
+                      ) -> tuple[tuple[int, int], ...]:
+    """The pairs of :attr:`AhpResult.worst_judgements`, by the tie rule stated there."""
+    deviation = np.triu(np.abs(np.log(a * weights[np.newaxis, :] / weights[:, np.newaxis])),
+                        k=1)
+    largest = float(deviation.max())
+    if largest <= _CONSISTENT_LOG_TOL:
+        return ()
+    tied = np.argwhere(deviation >= largest * (1.0 - TIE_TOLERANCE))
+    return tuple((int(i), int(j)) for i, j in tied)
 
 
 def pairwise_from_table(table: list[list[str]]) -> tuple[list[str], NDArray[np.float64]]:

@@ -93,7 +93,8 @@ def method_scoring(ranking: Ranking) -> Scoring:
         edges["upstream_code"].astype(str), edges["downstream_code"].astype(str), strict=True))
     return Scoring(scenario.method, vikor_v=scenario.vikor_v, floor=_WPM_FLOOR,
                    value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)),
-                   uplift=scenario.uplift, dependencies=pairs)
+                   uplift=scenario.uplift, dependencies=pairs,
+                   uplift_round_cycles=scenario.uplift_round_cycles)
 
 
 def robustness(ranking: Ranking, *, samples: int = 2_000, top_n: int = 10, seed: int = 0,
@@ -223,7 +224,10 @@ def roadmap(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFram
     """The chosen processes (all ranked ones when ``chosen`` is None) placed into periods by
     rank, quick fixes first (:func:`scoring.roadmap.plan_roadmap`); unknown effort counts as 0
     and is flagged in ``effort_unknown``. A process whose prerequisite is in no period and not
-    completed is not placed, its reason naming it (see :func:`prerequisites_in_no_period`)."""
+    completed is not placed, its reason naming it (see :func:`prerequisites_in_no_period`),
+    and ``waiting_for`` names, for every process, its prerequisites that are not completed and
+    have no period in this plan (not in it, or in it but not placed), comma-separated by code;
+    empty text when none, which is always the case for a placed process."""
     table = ranking.table
     if chosen is not None:
         table = table[table["code"].isin(list(chosen))]
@@ -232,10 +236,25 @@ def roadmap(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFram
     items = pd.DataFrame({"code": table["code"].to_numpy(), "priority": table["rank"].to_numpy(),
                           "effort": np.nan_to_num(effort, nan=0.0),
                           "quick_fix": table["quick_fix"].to_numpy(dtype=bool)})
-    plan = plan_roadmap(items, periods, dependencies, completed(processes))
+    done = completed(processes)
+    plan = plan_roadmap(items, periods, dependencies, done)
     unknown = set(table["code"][np.isnan(effort)])
     plan["effort_unknown"] = plan["code"].isin(unknown)
+    plan["waiting_for"] = _waiting_for(plan, dependencies, set(done))
     return plan
+
+
+def _waiting_for(plan: pd.DataFrame, dependencies: pd.DataFrame | None,
+                 done: set[str]) -> list[str]:
+    """Per row of ``plan``, its prerequisites neither completed nor placed, as text."""
+    if dependencies is None or dependencies.empty:
+        return [""] * len(plan)
+    placed = set(plan.loc[plan["placed"], "code"].astype(str))
+    links = pd.DataFrame({"up": dependencies["upstream_code"].astype(str),
+                          "down": dependencies["downstream_code"].astype(str)})
+    links = links[(links["up"] != links["down"]) & ~links["up"].isin(placed | done)]
+    waiting = links.groupby("down")["up"].apply(lambda codes: ", ".join(sorted(set(codes))))
+    return [str(waiting.get(code, "")) for code in plan["code"].astype(str)]
 
 
 def prerequisites_in_no_period(plan: pd.DataFrame, ranking: Ranking, processes: pd.DataFrame,
@@ -278,8 +297,8 @@ def _text(info: pd.DataFrame, column: str, code: str) -> str:
 
 BACKLOG_COLUMNS = ["rank", "code", "name", "unit", "process_owner", "change_owner", "score",
                    "uplift", "quadrant", "quick_fix", "probability_top_n", "rank_interval",
-                   "completeness", "selected", "period", "cost_chf", "effort_pm",
-                   "prerequisites", "kpis", "reasons"]
+                   "completeness", "selected", "period", "waiting_for", "cost_chf",
+                   "effort_pm", "prerequisites", "kpis", "reasons"]
 
 
 def backlog(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFrame | None,
@@ -305,6 +324,8 @@ def backlog(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFram
         "selected": [c in set(portfolio.selected) for c in codes]
         if portfolio is not None else None,
         "period": plan.set_index("code")["period"].reindex(codes)
+        if plan is not None else None,
+        "waiting_for": plan.set_index("code")["waiting_for"].reindex(codes)
         if plan is not None else None,
         "cost_chf": info.get("estimated_cost_chf"), "effort_pm": info.get("estimated_effort_pm"),
         "prerequisites": _prerequisites(dependencies, codes),
@@ -376,8 +397,9 @@ def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFram
                    robust: Robustness, portfolio: PortfolioResult | None,
                    plan: pd.DataFrame | None, exported_by: str) -> dict[str, pd.DataFrame]:
     """Every sheet of the exported backlog: Backlog, Scenario, Robustness, Weight flips,
-    Roadmap (when planned), Decision record and Columns (each column's header in words and
-    meaning, see :func:`columns_sheet`). ``frames`` are the inventory's frames (processes,
+    Roadmap and Prerequisites in no period (when planned: see
+    :func:`prerequisites_in_no_period`), Decision record and Columns (each column's header in
+    words and meaning, see :func:`columns_sheet`). ``frames`` are the inventory's frames (processes,
     dependencies, kpis). Columns keep their machine keys and full precision here; the
     handout formats (:mod:`inventory.backlog_export`) put them in words. The decision record
     names the scenario, when, who and the SHA-256 figures, never where the data is stored;
@@ -392,6 +414,8 @@ def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFram
                   leaves=lambda f: f["leaves"].map(lambda e: ", ".join(map(str, e))))}
     if plan is not None:
         sheets["Roadmap"] = _named(plan, ranking)
+        sheets["Prerequisites in no period"] = prerequisites_in_no_period(
+            plan, ranking, frames["processes"], frames["dependencies"])
     rows: list[tuple[str, Any]] = [
         ("Exported at", f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"),
         ("Exported by", exported_by),
@@ -446,6 +470,13 @@ COLUMN_WORDS: dict[str, tuple[str, str]] = {
                            "capacity; empty when the scenario sets neither."),
     "period": ("Period", "The roadmap period the process is planned in; empty when it is not "
                          "planned."),
+    "waiting_for": ("Waiting for", "Prerequisites not completed that the roadmap could not "
+                                   "place (in no period, or not placed), which hold the "
+                                   "process back: it is not planned until they are."),
+    "status": ("Status", "The prerequisite's transformation status."),
+    "ranked": ("Ranked", "Whether the prerequisite is ranked under this scenario; if not, "
+                         "assess it (or widen the scenario's filters) so it can be chosen."),
+    "needed_by": ("Needed by", "The planned processes that wait for this prerequisite."),
     "cost_chf": ("Cost (CHF)", "Estimated cost of the transformation, in Swiss francs."),
     "effort_pm": ("Effort (person-months)", "Estimated effort of the transformation."),
     "prerequisites": ("Needs first", "The processes this one depends on."),

@@ -155,7 +155,8 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     low, high = _rated_bounds(raw, ratings, criteria, policies)
     scores, contributions, extra = _score(normalised, weights, criteria, scenario, codes)
     compromise_rows = _compromise(extra, scenario)
-    operator = uplift_operator(codes, inputs.dependencies, scenario.uplift)
+    operator = uplift_operator(codes, inputs.dependencies, scenario.uplift,
+                               round_cycles=scenario.uplift_round_cycles)
     uplift = apply_uplift(operator, scores, scenario.uplift)
     total = scores + uplift
     ranks = _ranks(total)

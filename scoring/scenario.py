@@ -148,6 +148,10 @@ class Scenario:
     * ``include_completed``: rank processes whose transformation status is ``completed``; by
       default they are done, so they are counted apart and not ranked among the work still to
       do (unless the scope's statuses name ``completed``; see :meth:`ranks_completed`).
+    * ``uplift_round_cycles``: ``False`` (always, for new scenarios): processes on one cycle
+      pass no uplift to each other (:mod:`scoring.uplift`). ``True`` is the convention of
+      decisions frozen before that rule, in which value went round cycles and back; it is kept
+      only so that their snapshots still reproduce exactly (:mod:`scoring.snapshot`).
     """
 
     name: str = "Default"
@@ -162,6 +166,7 @@ class Scenario:
     quick_fix_effort: float = 0.3
     include_unassessed: bool = False
     include_completed: bool = False
+    uplift_round_cycles: bool = False
     filters: Filters = field(default_factory=Filters)
     constraints: Constraints = field(default_factory=Constraints)
     notes: str = ""
@@ -185,6 +190,9 @@ class Scenario:
         object.__setattr__(self, "weights", dict(sorted(weights.items())))
         if not 0.0 <= _number(self.uplift, "uplift") < 1.0:
             raise ScoringError(f"Dependency uplift must be in [0, 1), got {self.uplift!r}")
+        if not isinstance(self.uplift_round_cycles, bool):
+            raise ScoringError(f"uplift_round_cycles must be true or false, got "
+                               f"{self.uplift_round_cycles!r}")
         for name in ("vikor_v", "impact_threshold", "effort_threshold", "quick_fix_effort"):
             if not 0.0 <= _number(getattr(self, name), name) <= 1.0:
                 raise ScoringError(f"{name} must be in [0, 1], got {getattr(self, name)!r}")

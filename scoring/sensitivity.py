@@ -52,7 +52,7 @@ from scipy import sparse
 from scoring import methods
 from scoring.errors import ScoringError
 from scoring.scenario import Method
-from scoring.uplift import apply_uplift, uplift_operator
+from scoring.uplift import apply_uplift, iteration_steps, uplift_operator
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -221,9 +221,11 @@ class Scoring:
 
     * ``uplift`` (the factor ``f``, 0 <= f < 1) and ``dependencies`` (``(upstream,
       downstream)`` pairs naming matrix rows: a DataFrame's index labels, positions
-      otherwise): every score ``s`` becomes ``s + uplift``, the total value ``t`` solving
-      ``t_i = s_i + f sum_j t_j / blockers_j`` over the processes ``j`` that ``i`` unblocks
-      (:func:`scoring.uplift.apply_uplift`; pairs naming rows outside the matrix are ignored).
+      otherwise): every score ``s`` becomes ``s + uplift``, the share of the value of the
+      work each process unblocks that :mod:`scoring.uplift` gives it (on the condensation:
+      processes on one cycle pass nothing to each other, unless ``uplift_round_cycles``, as
+      in decisions frozen before that rule; :func:`scoring.uplift.apply_uplift`; pairs naming
+      rows outside the matrix are ignored).
       The weighted product's uplift is added to the product itself.
 
     WPM, TOPSIS and VIKOR need every value (NaN is refused); every method but the weighted sum
@@ -237,6 +239,7 @@ class Scoring:
     effort: tuple[Hashable, ...] = ()
     uplift: float = 0.0
     dependencies: tuple[tuple[Hashable, Hashable], ...] = ()
+    uplift_round_cycles: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", Method.parse(self.method))
@@ -251,13 +254,14 @@ class Scoring:
         object.__setattr__(self, "dependencies", tuple(map(tuple, self.dependencies)))
 
     def uplift_operator(self, processes: pd.Index) -> sparse.csr_matrix | None:
-        """The uplift operator ``f A D^-1`` over ``processes`` in their order
+        """The uplift's matrix over ``processes`` in their order, then the pieces of work
         (:func:`scoring.uplift.uplift_operator`), ``None`` when nothing is passed up."""
         if self.uplift == 0.0 or not self.dependencies:
             return None
         edges = pd.DataFrame(list(self.dependencies), columns=["upstream_code",
                                                                "downstream_code"])
-        return uplift_operator([str(p) for p in processes], edges, self.uplift)
+        return uplift_operator([str(p) for p in processes], edges, self.uplift,
+                               round_cycles=self.uplift_round_cycles)
 
 
 @dataclass(frozen=True)
@@ -418,7 +422,7 @@ def monte_carlo(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Series
                                 fixed.copy() if ranks else None, samples, top_n, seed,
                                 concentration, scoring.method)
     sampler = _Sampler(problem, order, scoring, value_mask, effort_mask, noise,
-                       None if operator is None else operator[order][:, order])
+                       None if operator is None else _reordered(operator, order))
     nonnegative = sampler.nonnegative(problem, lower)
     if chunk is None:
         chunk = max(1, min(samples, CHUNK_CELLS // max(n, noisy_cells, 1)))
@@ -711,18 +715,30 @@ class _Sampler:
         return result
 
 
+def _reordered(operator: sparse.csr_matrix, order: IntArray) -> sparse.csr_matrix:
+    """:mod:`scoring.uplift`'s matrix with its processes in ``order``; the pieces of work
+    after them keep their place."""
+    whole = np.concatenate([order, np.arange(order.size, operator.shape[0])])
+    reordered: sparse.csr_matrix = operator[whole][:, whole]
+    return reordered
+
+
 def _uplifted32(own: NDArray[np.float32], operator: sparse.csr_matrix,
                 factor: float) -> NDArray[np.float32]:
-    """Every sample's (row's) total value ``t = own + operator t`` (:mod:`scoring.uplift`),
-    by the same fixed-point iteration as :func:`scoring.uplift.apply_uplift`, run until the
-    error (which shrinks by ``factor`` per step) is below float32's precision, 2^-24."""
-    steps = math.ceil(math.log(2.0 ** -24) / math.log(factor)) + 1
-    columns = np.ascontiguousarray(own.T)  # processes x samples, for the sparse product
-    total = columns.copy()
-    for _ in range(steps):
-        total = columns + operator @ total
+    """Every sample's (row's) total value ``t`` under :mod:`scoring.uplift`'s matrix, by the
+    same iteration as :func:`scoring.uplift.apply_uplift`, run until it stops changing or what
+    is left is below float32's precision, 2^-24."""
+    n = own.shape[1]
+    start = np.zeros((operator.shape[0], own.shape[0]), dtype=np.float32)
+    start[:n] = own.T  # processes (then pieces of work) x samples, for the sparse product
+    total = start
+    for _ in range(iteration_steps(operator, n, factor, 2.0 ** -24)):
+        step = start + operator @ total
+        if np.array_equal(step, total):
+            break
+        total = step
     result: NDArray[np.float32] = np.ascontiguousarray(
-        np.maximum(total, columns).T, dtype=np.float32)
+        np.maximum(total[:n], start[:n]).T, dtype=np.float32)
     return result
 
 

@@ -65,6 +65,9 @@ def scenario_changes(before: Scenario, after: Scenario) -> list[str]:
         lines.append(_line("Unknown values count as", _missing(after), _missing(before)))
     if before.uplift != after.uplift:
         lines.append(_line("Dependency uplift", _uplift(after.uplift), _uplift(before.uplift)))
+    if before.uplift_round_cycles != after.uplift_round_cycles and (before.uplift
+                                                                    or after.uplift):
+        lines.append(_line("Dependency uplift on a cycle", _cycles(after), _cycles(before)))
     for name, what in (("include_unassessed", "Unassessed processes"),
                        ("include_completed", "Completed processes")):
         was, now = getattr(before, name), getattr(after, name)
@@ -72,6 +75,11 @@ def scenario_changes(before: Scenario, after: Scenario) -> list[str]:
             lines.append(_line(what, _ranked(now), _ranked(was)))
     return lines + filter_changes(before.filters, after.filters) + \
         constraint_changes(before.constraints, after.constraints)
+
+
+def _cycles(scenario: Scenario) -> str:
+    return "passed round and back" if scenario.uplift_round_cycles else \
+        "one piece of work, nothing passed round"
 
 
 def _missing(scenario: Scenario) -> str:

@@ -12,7 +12,9 @@ since, new in the inventory...; "no longer ranked": completed, deleted...).
 :mod:`scoring.settings_words`).
 
 Snapshots frozen before scenarios had ``include_completed`` ranked completed processes; they are
-thawed with ``include_completed`` true, so they still reproduce exactly.
+thawed with ``include_completed`` true, so they still reproduce exactly. Likewise, snapshots
+frozen before processes on one cycle stopped passing uplift to each other are thawed with
+``uplift_round_cycles`` true (:mod:`scoring.uplift`).
 
 Attribution convention: with ``A`` the earlier and ``B`` the later snapshot, the process is
 also ranked on ``A``'s inputs under ``B``'s criteria and scenario (``A'``). The shift from
@@ -45,7 +47,7 @@ ASSESSMENT_COLUMNS = ("process_code", "criterion_key", "value", "rater", "update
 DEPENDENCY_COLUMNS = ("upstream_code", "downstream_code", "strength")
 #: Scenario fields added after snapshots were first taken, with the value that reproduces
 #: what such a snapshot recorded when it lacks them.
-LEGACY_SCENARIO = {"include_completed": True}
+LEGACY_SCENARIO = {"include_completed": True, "uplift_round_cycles": True}
 #: ``why_moved``'s ``status`` values, in the order the groups are listed.
 MOVED, NEWLY_RANKED, NO_LONGER_RANKED = "ranked in both", "newly ranked", "no longer ranked"
 

@@ -4,6 +4,7 @@ and every export format carries the same backlog."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -33,14 +34,14 @@ def test_robustness_equals_the_monte_carlo_and_sums_to_n(db: str) -> None:
     result = dti(db, "robustness", "--samples", "500", "--top", "5", "--seed", "3",
                  "--format", "json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["processes"]
     assert sum(row["probability_top_n"] for row in rows) == pytest.approx(5)
     _, ranking = _ranking(db, Scenario())
     direct = decision.robustness(ranking, samples=500, top_n=5, seed=3)  # type: ignore[arg-type]
     assert {r["code"]: r["probability_top_n"] for r in rows} == \
         direct.table["probability_top_n"].to_dict()
     again = json.loads(dti(db, "robustness", "--samples", "500", "--top", "5", "--seed", "3",
-                           "--format", "json").stdout)
+                           "--format", "json").stdout)["processes"]
     assert again == rows  # a seed reproduces the result exactly
     table = ok(dti(db, "robustness", "--samples", "200", "--top", "5"))
     assert "Smallest change of one weight that alters the top group" in table
@@ -106,7 +107,7 @@ def test_a_process_without_a_cost_estimate_is_never_chosen_as_if_free(db: str) -
 def test_the_roadmap_never_places_a_process_before_its_prerequisites(db: str) -> None:
     result = dti(db, "roadmap", "--all-ranked", "--capacity", "40", "--format", "json")
     assert result.exit_code == 0, result.output
-    plan = pd.DataFrame(json.loads(result.stdout))
+    plan = pd.DataFrame(json.loads(result.stdout)["plan"])
     placed = plan[plan["placed"]].set_index("code")["period_index"]
     assert len(placed) > 0
     deps = Catalogue.open(db).dependencies()
@@ -161,6 +162,25 @@ def test_formula_like_text_is_neutralised_in_the_backlog(db: str, tmp_path: Path
     assert "'=HYPERLINK(\"x\")" in owners.tolist()
 
 
+def test_the_robustness_json_carries_the_weight_flips_and_the_notes(db: str) -> None:
+    ok(dti(db, "scenario", "create", "Lifted", "--uplift", "0.3"))
+    result = dti(db, "robustness", "Lifted", "--samples", "200", "--top", "5", "--format",
+                 "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["scenario"], data["samples"], data["top_n"]) == ("Lifted", 200, 5)
+    _, ranking = _ranking(db, Scenario(uplift=0.3))
+    direct = decision.robustness(ranking, samples=200, top_n=5)  # type: ignore[arg-type]
+    flips = {row["criterion"]: row for row in data["weight_flips"]}
+    assert set(flips) == set(direct.flips.index)
+    for criterion, row in direct.flips.iterrows():
+        shown = flips[str(criterion)]
+        assert shown["label"] == row["label"]
+        assert shown["change"] == pytest.approx(row["change"], rel=1e-12)
+        assert (shown["enters"], shown["leaves"]) == (list(row["enters"]), list(row["leaves"]))
+    assert data["notes"] == direct.notes and any("uplift" in note for note in data["notes"])
+
+
 def test_swap_names_the_smallest_weight_change_that_swaps_two_processes(db: str) -> None:
     from scoring.sensitivity import swap_threshold
 
@@ -169,9 +189,46 @@ def test_swap_names_the_smallest_weight_change_that_swaps_two_processes(db: str)
     change = swap_threshold(ranking.normalised, ranking.weights,  # type: ignore[attr-defined]
                             "EVT-REG-02", "DOC-DMS")
     assert change is not None
-    assert f"to {change.weight + change.change:.3f} ({change.change:+.3f}" in text
+    assert f"to {change.new_weight:.4f} ({change.change:+.3g}" in text
     assert "not in the ranking" in refused(dti(db, "robustness", "--swap", "EVT-REG-02",
                                                "NOPE"))
+
+
+def test_a_small_swap_is_never_shown_as_no_change(db: str) -> None:
+    """MEM-CRM and HR-PERF swap when the weight of Downstream reach grows by 0.000145: the
+    figures show it (to three significant digits), the JSON gives it in full, and the help
+    says that --swap runs instead of the Monte Carlo."""
+    text = ok(dti(db, "robustness", "--swap", "MEM-CRM", "HR-PERF"))
+    assert "moves from 0.080000 to 0.080145 (+0.000145," in text
+    data = json.loads(ok(dti(db, "robustness", "--swap", "MEM-CRM", "HR-PERF", "--format",
+                             "json")))
+    assert (data["criterion"], data["weight"]) == ("downstream_reach", pytest.approx(0.08))
+    assert data["change"] == pytest.approx(0.000145, rel=0.01)
+    assert data["new_weight"] == pytest.approx(data["weight"] + data["change"])
+    assert "Smallest change" not in text  # the Monte Carlo and the flips do not run
+    help_text = " ".join(ok(dti(db, "robustness", "--help")).split())
+    assert "Instead of the Monte Carlo and the weight flips: only the smallest change" in \
+        help_text
+    assert "Also:" not in help_text
+
+
+def test_the_weight_flips_show_their_changes_to_three_significant_digits(db: str) -> None:
+    data = json.loads(ok(dti(db, "robustness", "--samples", "100", "--format", "json")))
+    table = ok(dti(db, "robustness", "--samples", "100"))
+    flips = table.split("Smallest change of one weight that alters the top group:")[1]
+    for row in data["weight_flips"]:
+        line = next(line for line in flips.splitlines() if line.startswith(row["label"] + " "))
+        assert f"{row['change']:+.3g}" in line.split()
+
+
+def test_two_tied_processes_swap_at_any_change_in_the_right_direction(db: str) -> None:
+    for code, ratings in (("TIE-A", ("member_experience=5", "operational_efficiency=1")),
+                          ("TIE-B", ("member_experience=1", "operational_efficiency=5"))):
+        ok(dti(db, "process", "add", "--code", code, "--name", code, "--unit", "SGO"))
+        ok(dti(db, "assess", "add", code, *ratings))
+    text = ok(dti(db, "robustness", "--swap", "TIE-A", "TIE-B"))
+    assert text.startswith("TIE-A and TIE-B are tied now: any decrease of the weight of "
+                           "Member experience (now 0.120) swaps them")
 
 
 def test_mutually_exclusive_alternatives_are_never_chosen_together(db: str) -> None:
@@ -198,7 +255,7 @@ def test_the_roadmap_places_a_cycle_together_and_names_prerequisites_in_no_perio
         ok(dti(db, "process", "edit", code, "--set", "transformation_status=completed"))
     periods = [arg for name in ("A", "B", "C", "D") for arg in ("--period", f"{name}=100")]
     plan = pd.DataFrame(json.loads(ok(dti(db, "roadmap", "--all-ranked", *periods,
-                                          "--format", "json")))).set_index("code")
+                                          "--format", "json")))["plan"]).set_index("code")
     cycle = ["HR-ADM", "HR-REC", "HR-WFP"]
     assert plan.loc[cycle, "placed"].all()
     assert plan.loc[cycle, "period"].nunique() == 1
@@ -213,3 +270,27 @@ def test_the_roadmap_places_a_cycle_together_and_names_prerequisites_in_no_perio
               if line.startswith(("ICT-IAM ", "MEM-ADM "))}
     assert "planned" in listed["ICT-IAM"] and "MEM-IDM" in listed["ICT-IAM"]
     assert "not started" in listed["MEM-ADM"] and "MEM-IDM" in listed["MEM-ADM"]
+
+
+def test_the_roadmap_json_names_every_prerequisite_it_could_not_place(db: str) -> None:
+    """MEM-IDM needs ICT-IAM (planned) and MEM-ADM (not started), neither ranked: the JSON
+    says MEM-IDM is not placed and waits for them, lists them with their status and what they
+    hold back, and no placed process waits for anything; the CSV carries the same column."""
+    data = json.loads(ok(dti(db, "roadmap", "--capacity", "40", "--format", "json")))
+    assert [p["name"] for p in data["periods"]] == ["by C26", "by PP-26", "2027", "2028"]
+    mem_idm = next(row for row in data["plan"] if row["code"] == "MEM-IDM")
+    assert (mem_idm["placed"], mem_idm["period"]) == (False, None)
+    assert mem_idm["waiting_for"] == "ICT-IAM, MEM-ADM"
+    plan = pd.DataFrame(data["plan"]).set_index("code")
+    assert (plan.loc[plan["placed"], "waiting_for"] == "").all()
+    held = plan["reason_kind"].isin(["missing_prerequisite", "prerequisite_unplaced"])
+    assert held.any() and (plan.loc[held, "waiting_for"] != "").all()
+    outside = {row["code"]: row for row in data["prerequisites_in_no_period"]}
+    assert (outside["ICT-IAM"]["status"], outside["ICT-IAM"]["ranked"]) == ("planned", False)
+    assert outside["MEM-ADM"]["status"] == "not started"
+    assert "MEM-IDM" in outside["ICT-IAM"]["needed_by"].split(", ")
+    waited = {code for codes in plan["waiting_for"] for code in codes.split(", ") if code}
+    assert set(outside) <= waited
+    csv = pd.read_csv(io.StringIO(ok(dti(db, "roadmap", "--capacity", "40", "--format",
+                                         "csv"))), keep_default_na=False).set_index("code")
+    assert csv.loc["MEM-IDM", "waiting_for"] == "ICT-IAM, MEM-ADM"

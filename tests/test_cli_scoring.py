@@ -559,10 +559,27 @@ def test_ahp_reproduces_saatys_house_example(tmp_path: Path) -> None:
     cr = float(lines[4].split("CR ")[1])
     assert cr == pytest.approx(0.117, abs=0.001)
     verdict = lines[5]
-    assert verdict.startswith("Inconsistent")
-    worst = json.loads(ok(run("ahp", str(file), "--format", "json")))["worst_judgement"]
-    assert len(set(worst)) == 2 and set(worst) <= set(HOUSE[0])
-    assert f"{worst[0]} vs {worst[1]}" in verdict
+    assert verdict == ("Inconsistent: CR 0.117 (threshold 0.10); revisit first: size vs age, "
+                       "size vs yard and age vs yard (equally inconsistent: changing any one of "
+                       "them can be enough).")
+    worst = json.loads(ok(run("ahp", str(file), "--format", "json")))["worst_judgements"]
+    assert worst == [["size", "age"], ["size", "yard"], ["age", "yard"]]
+
+
+def test_ahp_names_the_same_judgements_whatever_the_order_of_the_criteria(
+        tmp_path: Path) -> None:
+    """Three criteria are always equally inconsistent: every order of the table names all
+    three judgements, in its own order, never one chosen by rounding."""
+    for order in (["yard", "size", "age"], ["age", "yard", "size"]):
+        table = {}
+        for (a, b), value in HOUSE[1].items():  # each judgement above the new diagonal
+            if order.index(a) < order.index(b):
+                table[(a, b)] = value
+            else:
+                table[(b, a)] = f"1/{value}"
+        file = pairwise_csv(tmp_path / f"{order[0]}.csv", order, table)
+        worst = json.loads(ok(run("ahp", str(file), "--format", "json")))["worst_judgements"]
+        assert worst == [[order[0], order[1]], [order[0], order[2]], [order[1], order[2]]]
 
 
 def test_ahp_json_parses(tmp_path: Path) -> None:
@@ -581,8 +598,8 @@ def test_ahp_names_the_planted_worst_judgement(tmp_path: Path) -> None:
 
     result = json.loads(ok(run("ahp", str(file), "--format", "json")))
 
-    assert result["worst_judgement"] == ["member_experience", "complexity"]
-    assert "member_experience vs complexity" in ok(run("ahp", str(file)))
+    assert result["worst_judgements"] == [["member_experience", "complexity"]]
+    assert "revisit first: member_experience vs complexity." in ok(run("ahp", str(file)))
 
 
 @pytest.mark.parametrize(("text", "expected"), [

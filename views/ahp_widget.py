@@ -1,6 +1,7 @@
 """The AHP pairwise comparison as a widget, shared by the Prioritise and Scenarios pages: pick
 criteria, judge each pair on Saaty's scale, read the priorities and the consistency ratio (with
-the judgement to revisit when it is above 0.10), and hand the weights to the page. The maths is
+the judgements to revisit when it is above 0.10: all of them when several are equally
+inconsistent, as with any three criteria), and hand the weights to the page. The maths is
 :func:`scoring.ahp.priorities`; the grid helpers are in :mod:`views.prioritise_charts`.
 
 Each page gives the widget its own key ``prefix``, so the two grids never share state. The
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from scoring.ahp import CR_THRESHOLD, priorities
+from scoring.ahp import CR_THRESHOLD, AhpResult, priorities
 from scoring.criteria import CriteriaSet, Group
 from views.prioritise_charts import (
     SAATY,
@@ -117,16 +118,27 @@ def ahp_panel(criteria: CriteriaSet, *, prefix: str,
                  hide_index=True, width="stretch", column_config={
                      "criterion": "Criterion", "weight": st.column_config.ProgressColumn(
                          "AHP weight", format="percent", min_value=0.0, max_value=1.0)})
-    if not result.consistent and result.worst_judgement is not None:
-        i, j = result.worst_judgement
-        given = judgements[pair_names(chosen).index(f"{chosen[i]}|{chosen[j]}")]
-        implied = float(result.weights[i] / result.weights[j])
+    if not result.consistent and result.worst_judgements:
+        worst = result.worst_judgements
+        which = (f"Revisit {_revisit(chosen, labels, judgements, result, *worst[0])}"
+                 if len(worst) == 1 else
+                 f"Revisit any of these {len(worst)} judgements, which are equally "
+                 "inconsistent (changing one of them can be enough):\n" + "\n".join(
+                     f"- {_revisit(chosen, labels, judgements, result, i, j)}"
+                     for i, j in worst))
         st.warning(f"Consistency ratio {cr:.2f} is above {CR_THRESHOLD:.2f}: some judgements "
-                   f"contradict the others. Revisit '{labels[i]}' vs '{labels[j]}': you said "
-                   f"{labels[i]} is {judgement_words(given)} {labels[j]} "
-                   f"({given}); your other judgements point to about "
-                   f"{nearest_judgement(implied)} ({implied:.2f}).", icon=":material/warning:")
+                   f"contradict the others. {which}", icon=":material/warning:")
     elif result.consistent:
         st.success(f"Consistent enough (CR ≤ {CR_THRESHOLD:.2f}).", icon=":material/check:")
     st.button("Use these weights", key=f"{prefix}ahp_apply", type="primary", on_click=on_apply,
               args=(chosen, [float(w) for w in result.weights]), help=apply_help)
+
+
+def _revisit(chosen: list[str], labels: list[str], judgements: list[str], result: AhpResult,
+             i: int, j: int) -> str:
+    """``'A' vs 'B': you said ...; your other judgements point to about ...``."""
+    given = judgements[pair_names(chosen).index(f"{chosen[i]}|{chosen[j]}")]
+    implied = float(result.weights[i] / result.weights[j])
+    return (f"'{labels[i]}' vs '{labels[j]}': you said {labels[i]} is "
+            f"{judgement_words(given)} {labels[j]} ({given}); your other judgements point to "
+            f"about {nearest_judgement(implied)} ({implied:.2f}).")

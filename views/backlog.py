@@ -24,8 +24,8 @@ DOWNLOADS = [("xlsx", "Workbook (.xlsx)", ":material/table_view:"),
              ("json", "JSON", ":material/data_object:"),
              ("html", "Report (.html)", ":material/summarize:")]
 SHOWN = ["rank", "code", "name", "unit", "score", "quadrant", "probability_top_n",
-         "rank_interval", "completeness", "selected", "period", "cost_chf", "effort_pm",
-         "prerequisites", "reasons"]
+         "rank_interval", "completeness", "selected", "period", "waiting_for", "cost_chf",
+         "effort_pm", "prerequisites", "reasons"]
 
 inventory = catalogue()
 st.title("Backlog")
@@ -137,6 +137,9 @@ st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "rank_interval": st.column_config.TextColumn(
         "Could rank", help="Best to worst rank given the values still unknown"),
     "selected": st.column_config.CheckboxColumn("Chosen"), "period": "Period",
+    "waiting_for": st.column_config.TextColumn(
+        "Waiting for", help="Prerequisites the roadmap could not place: not planned until "
+                            "they are"),
     "effort_pm": st.column_config.NumberColumn("Effort (PM)"),
     "prerequisites": "Needs first",
     "score": st.column_config.NumberColumn("Score", format="%.3f"),

@@ -43,7 +43,9 @@ METHOD_HELP = (f"Weighted sum: add weight {TIMES} value. Weighted product: multi
                "over effort.")
 UPLIFT_HELP = ("A blocker ranks with the work it blocks: each process hands this share of its "
                "value to the processes it depends on, split among them, along whole chains. "
-               "0 switches it off.")
+               "Processes that depend on each other round a cycle are one piece of work: they "
+               "pass nothing to each other, so none gains from its own value. 0 switches it "
+               "off.")
 
 
 def kept(key: str, default: Any) -> str:

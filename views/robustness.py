@@ -137,10 +137,11 @@ st.dataframe(pd.DataFrame(flips[["label", "weight", "change", "new_weight", "ent
                                  "leaves"]]),
              hide_index=True, width="stretch", column_config={
                  "label": "Criterion", "weight": number("Weight now", format="%.3f"),
-                 "change": number("Smallest change", format="%+.3f",
-                                  help="Of the normalised weight, the others rescaled; empty "
-                                       "when no change within 0-1 alters the top N."),
-                 "new_weight": number("Weight then", format="%.3f"),
+                 "change": number("Smallest change", format="%+.3g",
+                                  help="Of the normalised weight, the others rescaled, to "
+                                       "three significant digits; empty when no change within "
+                                       "0-1 alters the top N."),
+                 "new_weight": number("Weight then", format="%.6g"),
                  "enters": "Enters the top N", "leaves": "Leaves the top N"})
 st.caption("One weight at a time, the others keeping their proportions (Triantaphyllou and "
            "Sanchez, 1997). Computed on the weighted sum of the normalised values.")

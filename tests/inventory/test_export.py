@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inventory import backlog_export
+from inventory.access import Actor, Role
 from inventory.export import (
     DANGEROUS_PREFIXES,
     README_SHEET,
@@ -34,8 +35,12 @@ from inventory.export import (
 )
 from inventory.io import Upload, read_table
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
+from inventory.scoring_cli import _inputs
 from inventory.services import Catalogue
+from scoring import decision
 from scoring.criteria import load_criteria
+from scoring.ranking import rank
+from scoring.scenario import Scenario
 from tests.support import by, dti, ok
 
 DATA_SHEETS = ["Processes", "Dependencies", "KPIs", "Assessments", "Units"]
@@ -460,6 +465,43 @@ def test_the_backlog_report_is_small_in_colour_and_says_nothing_unknown(
     for word in ("nan", "None", "True", "False"):
         assert not re.search(rf"\b{word}\b", report), word
     assert "<th>In the top 10</th>" in report and "CHF 350,000" in report
+
+
+def test_the_backlog_names_the_prerequisites_its_roadmap_could_not_place(
+        sample_catalogue: Catalogue) -> None:
+    """MEM-IDM needs ICT-IAM and MEM-ADM, which are not ranked: every form of the exported
+    backlog says it is not planned, what it waits for, and lists those prerequisites with
+    their status and what they hold back."""
+    ranking = rank(_inputs(sample_catalogue), load_criteria(), Scenario())
+    frames = sample_catalogue.frames()
+    plan = decision.roadmap(ranking, frames["processes"], frames["dependencies"],
+                            decision.default_periods(40.0))
+    sheets = decision.backlog_sheets(
+        "Plan", ranking, frames, robust=decision.robustness(ranking, samples=50),
+        portfolio=None, plan=plan, exported_by="ben")
+    files = {kind: backlog_export.export(kind, sheets, Actor("ben", Role.leadership),
+                                         title="Plan") for kind in backlog_export.FORMATS}
+    book = pd.read_excel(io.BytesIO(files["xlsx"]), sheet_name=None, engine="calamine")
+    backlog = book["Backlog"].set_index("Code")
+    assert pd.isna(backlog.loc["MEM-IDM", "Period"])
+    assert backlog.loc["MEM-IDM", "Waiting for"] == "ICT-IAM, MEM-ADM"
+    assert book["Roadmap"].set_index("Code").loc["MEM-IDM", "Waiting for"] == \
+        "ICT-IAM, MEM-ADM"
+    outside = book["Prerequisites in no period"].set_index("Code")
+    assert outside.loc["ICT-IAM", "Status"] == "planned"
+    assert outside.loc["MEM-ADM", "Status"] == "not started"
+    assert outside.loc["ICT-IAM", "Ranked"] == "no"
+    assert "MEM-IDM" in outside.loc["MEM-ADM", "Needed by"].split(", ")
+    meanings = book["Columns"].set_index("Column")["Meaning"]
+    assert "could not place" in meanings["waiting_for"]
+    csv = pd.read_csv(io.BytesIO(files["csv"]), encoding="utf-8-sig").set_index("Code")
+    assert csv.loc["MEM-IDM", "Waiting for"] == "ICT-IAM, MEM-ADM"
+    data = json.loads(files["json"])
+    assert {row["code"] for row in data["Prerequisites in no period"]} >= {"ICT-IAM",
+                                                                           "MEM-ADM"}
+    report = files["html"].decode("utf-8")
+    assert "<h2>Prerequisites in no period</h2>" in report
+    assert "waiting for ICT-IAM, MEM-ADM, which the roadmap could not place" in report
 
 
 # Text a workbook can hold as it is (XML 1.0 has no other control characters), with the

@@ -1,5 +1,5 @@
-"""Tests of scoring.ahp: Saaty's published example, consistent matrices, planted errors,
-validation messages."""
+"""Tests of scoring.ahp: Saaty's published example, consistent matrices, planted errors, the
+tie rule of the judgements to revisit, validation messages."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_consistent_matrix_gives_back_weights(raw: list[float]) -> None:
     assert result.ci == pytest.approx(0.0, abs=1e-9)
     assert result.cr == pytest.approx(0.0, abs=1e-9)
     assert result.consistent
-    assert result.worst_judgement is None
+    assert result.worst_judgements == ()
 
 
 @pytest.mark.parametrize("pair", [(0, 4), (1, 2), (0, 1), (2, 3)])
@@ -54,7 +54,7 @@ def test_planted_bad_judgement_found(pair: tuple[int, int]) -> None:
     i, j = pair
     a[i, j], a[j, i] = a[j, i], a[i, j]
     result = priorities(a)
-    assert result.worst_judgement == pair
+    assert result.worst_judgements == (pair,)
     assert result.cr is not None and result.cr > 0
 
 
@@ -63,16 +63,57 @@ def test_planted_judgement_reported_with_i_below_j() -> None:
     w = np.array([0.4, 0.3, 0.2, 0.1])
     a = _consistent(w)
     a[3, 0], a[0, 3] = 9.0, 1 / 9.0
-    assert priorities(a).worst_judgement == (0, 3)
+    assert priorities(a).worst_judgements == ((0, 3),)
+
+
+def test_three_criteria_name_all_three_judgements_whatever_their_order() -> None:
+    """Saaty's house example: with three criteria the three judgements are equally far from
+    the weights (a third of |log(6 * 4 / 8)| each), so all three are named, in the order of
+    the criteria, and any order of the criteria names the same three."""
+    house = np.array([[1, 6, 8], [1 / 6, 1, 4], [1 / 8, 1 / 4, 1]])
+    result = priorities(house)
+    assert result.worst_judgements == ((0, 1), (0, 2), (1, 2))
+    deviation = np.abs(np.log(house * result.weights / result.weights[:, np.newaxis]))
+    np.testing.assert_allclose(deviation[np.triu_indices(3, 1)], np.log(3.0) / 3)
+    for order in ([2, 0, 1], [1, 2, 0], [2, 1, 0]):
+        assert priorities(house[np.ix_(order, order)]).worst_judgements == (
+            (0, 1), (0, 2), (1, 2))
+
+
+SAATY_SCALE = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 7).flatmap(lambda n: st.tuples(
+    st.lists(st.sampled_from(SAATY_SCALE), min_size=n * (n - 1) // 2,
+             max_size=n * (n - 1) // 2),
+    st.lists(st.booleans(), min_size=n * (n - 1) // 2, max_size=n * (n - 1) // 2),
+    st.permutations(range(n)))))
+def test_permuting_the_criteria_permutes_the_judgements_named(
+        case: tuple[list[float], list[bool], list[int]]) -> None:
+    """Judgements on Saaty's scale (ties are common there), criteria in any order: the same
+    judgements are named, each by its pair of criteria, listed in the criteria's order."""
+    values, inverted, order = case
+    n = len(order)
+    matrix = np.ones((n, n))
+    for (i, j), value, flip in zip(zip(*np.triu_indices(n, 1), strict=True), values, inverted,
+                                   strict=True):
+        matrix[i, j] = 1 / value if flip else value
+        matrix[j, i] = 1 / matrix[i, j]
+    named = priorities(matrix).worst_judgements
+    again = priorities(matrix[np.ix_(order, order)]).worst_judgements
+    assert {frozenset((order[i], order[j])) for i, j in again} == {
+        frozenset(pair) for pair in named}
+    assert list(again) == sorted(again) and all(i < j for i, j in again)
 
 
 def test_small_orders() -> None:
     one = priorities([[1.0]])
     assert one.weights.tolist() == [1.0]
-    assert (one.lambda_max, one.ci, one.cr, one.worst_judgement) == (1.0, 0.0, 0.0, None)
+    assert (one.lambda_max, one.ci, one.cr, one.worst_judgements) == (1.0, 0.0, 0.0, ())
     two = priorities([[1.0, 3.0], [1 / 3, 1.0]])
     np.testing.assert_allclose(two.weights, [0.75, 0.25])
-    assert two.cr == 0.0 and two.consistent and two.worst_judgement is None
+    assert two.cr == 0.0 and two.consistent and two.worst_judgements == ()
 
 
 def test_beyond_table_cr_is_none() -> None:

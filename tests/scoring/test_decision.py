@@ -1,10 +1,13 @@
 """Composing a decision: capacity over the periods up to the deadline, prerequisites outside the
-ranking, the roadmap and the backlog rows with their reasons."""
+ranking, the roadmap (what each held-back process waits for, on random inventories) and the
+backlog rows with their reasons."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring import decision
 from scoring.criteria import parse_criteria
@@ -90,3 +93,52 @@ def test_the_roadmap_holds_back_work_whose_prerequisite_is_in_no_period() -> Non
                                                   PROCESSES, DEPENDENCIES)
     assert outside.to_dict("records") == [{"code": "X", "name": "x", "status": "planned",
                                            "ranked": False, "needed_by": "B"}]
+
+
+@st.composite
+def inventories(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Up to 8 processes, some assessed (ranked), some completed, with random dependencies
+    (cycles and links to unranked processes included) and efforts."""
+    n = draw(st.integers(2, 8))
+    codes = [f"P{i}" for i in range(n)]
+    processes = pd.DataFrame({
+        "code": codes, "name": codes,
+        "estimated_effort_pm": draw(st.lists(st.sampled_from([0.0, 5.0, 10.0, 30.0]),
+                                             min_size=n, max_size=n)),
+        "transformation_status": draw(st.lists(st.sampled_from(["planned", "completed"]),
+                                               min_size=n, max_size=n))})
+    rated = [c for c, keep in zip(codes, draw(st.lists(st.booleans(), min_size=n,
+                                                        max_size=n)), strict=True) if keep]
+    ratings = pd.DataFrame({"process_code": rated, "criterion_key": ["a"] * len(rated),
+                            "value": [float(draw(st.integers(1, 5))) for _ in rated],
+                            "rater": ["r"] * len(rated)})
+    pairs = draw(st.lists(st.tuples(st.sampled_from(codes), st.sampled_from(codes)),
+                          max_size=2 * n))
+    links = pd.DataFrame(pairs, columns=["upstream_code", "downstream_code"])
+    return processes, ratings, links
+
+
+@settings(max_examples=30, deadline=None)
+@given(inventories(), st.sampled_from([5.0, 20.0, 100.0]))
+def test_every_process_held_back_names_what_it_waits_for(
+        inventory: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], capacity: float) -> None:
+    """Whatever the inventory: a placed process waits for nothing; a process held back by a
+    prerequisite names in ``waiting_for`` exactly its prerequisites that are neither
+    completed nor placed, and each of those is either in the plan unplaced or listed among
+    the prerequisites in no period."""
+    processes, ratings, links = inventory
+    ranking = rank(RankingInputs(processes, ratings, None, links), CRITERIA,
+                   Scenario(include_unassessed=False))
+    plan = decision.roadmap(ranking, processes, links, decision.default_periods(capacity))
+    outside = set(decision.prerequisites_in_no_period(plan, ranking, processes, links)["code"])
+    done = set(processes.loc[processes["transformation_status"] == "completed", "code"])
+    placed = set(plan.loc[plan["placed"], "code"])
+    in_plan = set(plan["code"])
+    for row in plan.to_dict("records"):
+        named = set(row["waiting_for"].split(", ")) - {""}
+        needs = set(links.loc[links["downstream_code"] == row["code"], "upstream_code"])
+        assert named == needs - done - placed - {row["code"]}, row
+        assert not (row["placed"] and named), row
+        if row["reason_kind"] in ("missing_prerequisite", "prerequisite_unplaced"):
+            assert named, row
+        assert named <= outside | (in_plan - placed), row

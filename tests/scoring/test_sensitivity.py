@@ -432,10 +432,11 @@ def test_with_zero_spread_each_method_keeps_its_ranking(method: Method) -> None:
     assert robust.table["probability_top_n"].tolist() == [1.0] * 4 + [0.0] * 8
 
 
-# P00 unblocks P01..P05 and P06 unblocks P07: with a strong uplift the blockers climb.
-UPLIFT_EDGES = pd.DataFrame({"upstream_code": ["P00"] * 5 + ["P06", "P11"],
+# P00 unblocks P01..P05 and P06 unblocks P07: with a strong uplift the blockers climb. P08 and
+# P09 need each other (one piece of work, passing nothing to each other) and P11 unblocks them.
+UPLIFT_EDGES = pd.DataFrame({"upstream_code": ["P00"] * 5 + ["P06", "P11", "P08", "P09", "P11"],
                              "downstream_code": ["P01", "P02", "P03", "P04", "P05", "P07",
-                                                 "P10"]})
+                                                 "P10", "P09", "P08", "P08"]})
 
 
 def uplift_ranking(method: Method) -> Ranking:

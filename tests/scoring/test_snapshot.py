@@ -4,6 +4,7 @@ words a leader reads."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,9 +23,14 @@ from scoring.snapshot import (
     freeze,
     reproduce,
     settings_changes,
+    thaw,
     verify,
     why_moved,
 )
+
+#: A snapshot frozen before processes on one cycle stopped passing uplift to each other: P and
+#: Q need each other, R unblocks P and S unblocks R, uplift 0.5.
+ROUND_CYCLES = Path(__file__).parents[1] / "data" / "snapshots" / "uplift_round_cycles.json"
 
 CRITERIA = parse_criteria("""
 criteria:
@@ -68,6 +74,22 @@ def test_a_snapshot_reproduces_its_ranking_exactly() -> None:
     again = reproduce(content).table
     assert again["code"].tolist() == [row["code"] for row in content["results"]["table"]]
     assert again["score"].tolist() == [row["score"] for row in content["results"]["table"]]
+
+
+def test_a_snapshot_frozen_when_uplift_went_round_cycles_still_reproduces() -> None:
+    """Thawed with the convention it was ranked under, it reproduces exactly; under today's
+    (P and Q one piece of work, passing nothing to each other) the same inputs rank otherwise,
+    and comparing the two says so in words."""
+    content = json.loads(ROUND_CYCLES.read_text(encoding="utf-8"))
+    assert "uplift_round_cycles" not in content["scenario"]
+    assert verify(content) == []
+    today = {**content, "scenario": {**content["scenario"], "uplift_round_cycles": False}}
+    assert any(problem.startswith(("P: score", "P: rank", "P: code"))
+               for problem in verify(today))
+    data, _, _ = thaw(content)
+    assert "Dependency uplift on a cycle: one piece of work, nothing passed round (was passed " \
+        "round and back)" in settings_changes(content, frozen(data, Scenario(
+            name="Lifted", uplift=0.5)))
 
 
 def test_verify_notices_a_tampered_result() -> None:

@@ -206,6 +206,11 @@ def test_robustness_shows_the_probabilities_of_robustness(page: PageFactory,
     assert shown["probability_top_n"].sum() == pytest.approx(5.0)
     assert shown["robustness"].tolist() == direct["robustness"].tolist()
     assert "Fragile" in _texts(test, "markdown")
+    flips = next(d for d in test.dataframe
+                 if list(d.value.columns)[:3] == ["label", "weight", "change"])
+    config = json.loads(flips.proto.columns)  # three significant digits: +0.000145, not +0.000
+    assert config["change"]["type_config"]["format"] == "%+.3g"
+    assert config["new_weight"]["type_config"]["format"] == "%.6g"
 
 
 def test_portfolio_chooses_what_choose_chooses(page: PageFactory, database_url: str) -> None:

@@ -136,7 +136,7 @@ def test_scenario_controls_reach_the_ranking(page: AppTest, database_url: str) -
     assert "have no assessment yet" not in _text(page, "info")
 
 
-def test_an_inconsistent_ahp_grid_names_the_worst_judgement(page: AppTest) -> None:
+def test_an_inconsistent_ahp_grid_names_the_judgements_to_revisit(page: AppTest) -> None:
     # Member experience 9x operational efficiency, which is 9x staff empowerment, yet staff
     # empowerment is 9x member experience: a circle no weights can satisfy.
     _ahp(page, {_row(0, 1): "9", _row(1, 2): "9", _row(0, 2): "1/9"})
@@ -144,12 +144,31 @@ def test_an_inconsistent_ahp_grid_names_the_worst_judgement(page: AppTest) -> No
     for (i, j), value in {(0, 1): 9.0, (1, 2): 9.0, (0, 2): 1 / 9}.items():
         matrix[i, j], matrix[j, i] = value, 1 / value
     result = priorities(matrix)
-    assert result.cr is not None and result.cr > 0.10 and result.worst_judgement is not None
-    i, j = result.worst_judgement
-    a, b = CRITERIA.get(IMPACT[i]).label, CRITERIA.get(IMPACT[j]).label
+    assert result.cr is not None and result.cr > 0.10 and result.worst_judgements
     warnings = _text(page, "warning")
-    assert f"Revisit '{a}' vs '{b}'" in warnings
+    for i, j in result.worst_judgements:
+        a, b = CRITERIA.get(IMPACT[i]).label, CRITERIA.get(IMPACT[j]).label
+        assert f"'{a}' vs '{b}': you said" in warnings
     assert f"{result.cr:.3f}" in [m.value for m in page.metric]
+
+
+def test_three_criteria_in_a_circle_name_all_three_judgements(page: AppTest) -> None:
+    """With three criteria the three judgements are always equally inconsistent: the warning
+    names all three, in the criteria's order, never one picked by rounding."""
+    three = IMPACT[:3]
+    page.multiselect(key="ahp_criteria").set_value(three).run()
+    page.session_state[grid_key(three)] = {
+        "edited_rows": {0: {"judgement": "9"}, 1: {"judgement": "1/9"}, 2: {"judgement": "9"}},
+        "added_rows": [], "deleted_rows": []}
+    page.run()
+    assert not page.exception, page.exception
+    warning = _text(page, "warning")
+    assert "Revisit any of these 3 judgements, which are equally inconsistent (changing one " \
+        "of them can be enough)" in warning
+    labels = [CRITERIA.get(key).label for key in three]
+    named = [f"'{labels[i]}' vs '{labels[j]}': you said" for i, j in ((0, 1), (0, 2), (1, 2))]
+    assert all(text in warning for text in named)
+    assert [warning.index(text) for text in named] == sorted(warning.index(t) for t in named)
 
 
 def test_a_consistent_ahp_grid_shows_no_warning_and_its_weights_reach_the_sliders(
