@@ -195,6 +195,10 @@ def import_file(
         help="Text column citing upstream processes by external reference.")] = None,
     reference_pattern: Annotated[str, typer.Option(
         help="Regular expression whose first group is a cited reference.")] = r"\[(\d+)\]",
+    glossary_sheet: Annotated[str | None, typer.Option(
+        help="Sheet with descriptions, read when no column of the processes' sheet feeds the "
+             "description, matched by external reference or code (APQC's industry PCFs: "
+             "'Glossary terms').")] = None,
     mode: Annotated[ImportMode, typer.Option(
         help="insert: new records only; upsert: also update existing ones.")] = ImportMode.insert,
     dry_run: Annotated[bool, typer.Option(help="Check everything, change nothing.")] = False,
@@ -210,7 +214,7 @@ def import_file(
     saved = _saved_options(mapping)
     options = ImportOptions(**(saved | _given(
         sheet=sheet, dependencies_sheet=dependencies_sheet, reference_column=references,
-        encoding=encoding) | {
+        glossary_sheet=glossary_sheet, encoding=encoding) | {
         "mapping": saved.get("mapping", {}) | _pairs(map_, "--map"),
         "defaults": saved.get("defaults", {}) | _pairs(default, "--default"),
         "hierarchy": saved.get("hierarchy", "auto") if hierarchy is Hierarchy.auto

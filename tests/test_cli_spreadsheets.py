@@ -26,11 +26,12 @@ from typer.testing import Result
 from inventory.cli import app
 from inventory.export import SHEET_NAMES, SHEETS
 from inventory.services import Catalogue
+from tests.frameworks import APQC_CROSS_INDUSTRY as APQC
+from tests.frameworks import LONG_NAME, ROWS, glossary_text, industry_workbook
 from tests.support import dti, ok, refused, runner
 from tests.support import snapshot as every_row
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import_corpus"
-APQC = Path(__file__).resolve().parent.parent / "data" / "apqc" / "apqc-pcf-cross-industry-7.4.xlsx"
 TABLES = ("processes", "dependencies", "kpis", "assessments", "units")
 WORKBOOK_SHEETS = ["README", "Processes", "Dependencies", "KPIs", "Assessments", "Units"]
 
@@ -734,6 +735,29 @@ def test_the_apqc_pcf_imports_in_five_levels(db: str) -> None:
     assert by_code["1.1.1"]["parent_code"] == "1.1"
     assert {p["unit"] for p in listed} == {"SPM"}
     assert all(p["external_reference"] for p in listed)
+    assert all(p["description"] for p in listed)  # from its 'Element Description' column
+
+
+@pytest.mark.parametrize("options", [
+    ["--mapping", "apqc-pcf"],
+    ["--sheet", "Combined", "--map", "code=Hierarchy ID", "--map", "external_reference=PCF ID",
+     "--hierarchy", "dotted", "--glossary-sheet", "Glossary terms"],
+], ids=["saved mapping", "options"])
+def test_an_apqc_industry_pcf_imports_with_the_same_saved_mapping(
+        db: str, tmp_path: Path, options: list[str]) -> None:
+    """An industry PCF: a name of 209 characters, and descriptions in 'Glossary terms'."""
+    ok(dti(db, "unit", "add", "BNK", "Banking"))
+    book = tmp_path / "banking-pcf.xlsx"
+    book.write_bytes(industry_workbook())
+
+    out = imported(dti(db, "import", str(book), *options, "--default", "unit=BNK"))
+
+    assert printed_counts(out)["processes"] == (len(ROWS), 0, 0)
+    assert "1 of 5 processes of sheet 'Combined' have no text here" in out
+    by_code = {p["code"]: p for p in records(db, "process", "list")}
+    assert by_code["1.1.1"]["name"] == LONG_NAME and by_code["1.1.1"]["parent_code"] == "1.1"
+    assert {code: p["description"] for code, p in by_code.items()} == {
+        code: glossary_text(code) for _, code, _, _ in ROWS}
 
 
 # ---------------------------------------------------------------- an exported file re-imported
