@@ -1,8 +1,8 @@
 """Descriptions from a glossary sheet, for workbooks whose table of processes has none.
 
-APQC's industry Process Classification Frameworks keep each element's description in a
-"Glossary terms" sheet, where the cross-industry PCF has an "Element Description" column in its
-"Combined" sheet. No database here: tables in, a table out.
+APQC's industry Process Classification Frameworks (APQC, www.apqc.org/pcf) keep each element's
+description in a "Glossary terms" sheet, where the cross-industry PCF has an "Element
+Description" column in its "Combined" sheet. No database here: tables in, a table out.
 
 Conventions
 -----------
@@ -61,7 +61,7 @@ def described(processes: Table, glossary: Table, mapping: dict[str, str]) -> Des
         found = paragraphs.setdefault(identifier, [])
         if words and words not in found:
             found.append(words)
-    descriptions = [("\n\n".join(paragraphs.get(identifier, [])))
+    descriptions = ["\n\n".join(paragraphs.get(identifier, []))
                     for identifier in processes.frame[key]]
     column = f"{text} (sheet '{glossary.sheet}')"
     frame = processes.frame.assign(**{column: descriptions})

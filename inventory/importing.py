@@ -392,8 +392,8 @@ def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
         mapping = suggest_mapping(table.frame.columns, "processes", options.mapping)
         if options.glossary_sheet in sheets and mapping.get("description") not in \
                 table.frame.columns:
-            glossary = read_table(upload, options.glossary_sheet, limits=limits)
-            table, mapping = _glossary_descriptions(parsed, table, mapping, glossary)
+            table, mapping = _glossary_descriptions(parsed, table, mapping, upload,
+                                                    options.glossary_sheet, limits)
         parse_table(parsed, table, "processes", mapping, options.defaults,
                     {options.reference_column} if options.reference_column else None)
         if options.hierarchy == "dotted" or (options.hierarchy == "auto"
@@ -414,18 +414,19 @@ def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
 
 
 def _glossary_descriptions(parsed: ParsedImport, table: Table, mapping: dict[str, str],
-                           glossary: Table) -> tuple[Table, dict[str, str]]:
-    """The processes' table and mapping with descriptions from ``glossary``; when they cannot
-    be matched, a warning and no description."""
+                           upload: Upload, sheet: str,
+                           limits: Limits) -> tuple[Table, dict[str, str]]:
+    """The processes' table and mapping with descriptions from the glossary ``sheet``; when
+    they cannot be matched (or the sheet is empty), a warning and no description."""
     try:
-        found = described(table, glossary, mapping)
-    except UnusableGlossary as reason:
-        parsed.problem("warning", glossary.sheet, None, None, None,
-                       f"descriptions not imported: {reason}")
+        found = described(table, read_table(upload, sheet, limits=limits, allow_empty=True),
+                          mapping)
+    except (UnusableGlossary, FileRefused) as reason:
+        parsed.problem("warning", sheet, None, None, None, f"descriptions not imported: {reason}")
         return table, {field: column for field, column in mapping.items()
                        if field != "description"}
     if found.unmatched:
-        parsed.problem("warning", glossary.sheet, None, found.matched_on, None,
+        parsed.problem("warning", sheet, None, found.matched_on, None,
                        f"{found.unmatched:,} of {len(table.frame):,} processes of sheet "
                        f"'{table.sheet}' have no text here (matched by {found.matched_on}); "
                        "their description stays unknown")

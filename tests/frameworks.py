@@ -28,10 +28,12 @@ ROWS = [  # PCF ID, Hierarchy ID, Name, the glossary's text ('' when it has none
 ]
 
 
-def industry_workbook(key: str = "PCF ID", text: str = "Element Description") -> bytes:
+def industry_workbook(key: str = "PCF ID", text: str = "Element Description",
+                      glossary_filled: bool = True) -> bytes:
     """A workbook laid out as an APQC industry PCF: a title sheet; a ``Combined`` sheet with no
     description column (PCF IDs as numbers); the texts in a ``Glossary terms`` sheet whose
-    identifier column is ``key`` (PCF IDs written as text) and text column ``text``."""
+    identifier column is ``key`` (PCF IDs written as text) and text column ``text`` (an empty
+    sheet unless ``glossary_filled``)."""
     book = openpyxl.Workbook()
     title = book.active
     assert title is not None
@@ -43,9 +45,10 @@ def industry_workbook(key: str = "PCF ID", text: str = "Element Description") ->
     for pcf_id, hierarchy_id, name, _ in ROWS:
         combined.append([pcf_id, hierarchy_id, name, 0, "", "N"])
     glossary = book.create_sheet("Glossary terms")
-    glossary.append([key, "Name", text])
+    if glossary_filled:
+        glossary.append([key, "Name", text])
     for pcf_id, hierarchy_id, name, words in ROWS:
-        if words:
+        if words and glossary_filled:
             glossary.append([str(pcf_id) if key == "PCF ID" else hierarchy_id, name, words])
     buffer = io.BytesIO()
     book.save(buffer)

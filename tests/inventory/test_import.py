@@ -222,20 +222,26 @@ def test_an_industry_framework_imports_with_the_saved_mapping_descriptions_from_
     assert "1 of 5 processes of sheet 'Combined' have no text here" in unmatched[0]["message"]
 
 
-def test_a_glossary_without_a_matching_identifier_leaves_descriptions_unknown_and_says_why(
-        catalogue: Catalogue) -> None:
+@pytest.mark.parametrize(("book", "reason"), [
+    (industry_workbook("Term"), "sheet 'Glossary terms' has no column 'PCF ID' or 'Hierarchy ID' "
+                                "to match its texts with the processes; its columns are Term, "
+                                "Name, Element Description"),
+    (industry_workbook(glossary_filled=False), "banking-pcf.xlsx: sheet 'Glossary terms' is "
+                                               "empty"),
+], ids=["no identifier", "empty"])
+def test_a_glossary_that_cannot_be_read_leaves_descriptions_unknown_and_says_why(
+        catalogue: Catalogue, book: bytes, reason: str) -> None:
     catalogue.add_unit({"code": "BNK", "name": "Banking"}, by("ana"))
     options = ImportOptions(**load_mapping("apqc-pcf") | {"defaults": {"unit": "BNK"}})
 
-    result = catalogue.import_file(Upload("banking-pcf.xlsx", industry_workbook("Term")),
-                                   options, mode="insert", actor=by("ana"))
+    result = catalogue.import_file(Upload("banking-pcf.xlsx", book), options, mode="insert",
+                                   actor=by("ana"))
 
     assert result.imported and result.errors == 0, problems(result)
+    assert len(catalogue.processes()) == len(ROWS)
     assert catalogue.processes()["description"].isna().all()
     said = [p["message"] for p in problems(result) if p["sheet"] == "Glossary terms"]
-    assert said == ["descriptions not imported: sheet 'Glossary terms' has no column 'PCF ID' "
-                    "or 'Hierarchy ID' to match its texts with the processes; its columns are "
-                    "Term, Name, Element Description"]
+    assert said == [f"descriptions not imported: {reason}"]
 
 
 ROW_ERRORS = Path(__file__).resolve().parents[1] / "data" / "row_errors"
