@@ -45,7 +45,9 @@ from xlsxwriter.worksheet import Worksheet
 from inventory.schemas import (
     DEPENDENCY_STRENGTHS,
     DIGITAL_MATURITY_LEVELS,
+    KPI_NAME_LENGTH,
     MILESTONES,
+    NAME_LENGTH,
     PROCESS_FIELDS,
     AssessmentIn,
     Choice,
@@ -164,6 +166,7 @@ MIN_COLUMN_WIDTH = 8
 
 _LIST = "List: items separated by '; '."
 _FREE_TEXT = "Free text."
+_NAME_TEXT = f"Text, at most {NAME_LENGTH:,} characters."
 
 
 def _process_code_text(what: str) -> str:
@@ -190,13 +193,13 @@ def _column_help() -> dict[tuple[str, str], tuple[str, str]]:
         ("Processes", "parent_code"): (
             "The process this one belongs to in the hierarchy; empty for a top-level process.",
             _process_code_text(" (listed above this row), or empty")),
-        ("Processes", "name"): ("Name of the process. Required.", "Text, at most 200 characters."),
+        ("Processes", "name"): ("Name of the process. Required.", _NAME_TEXT),
         ("Processes", "description"): ("What the process does.", _FREE_TEXT),
         ("Processes", "unit"): ("The organisational unit that owns the process. Required.",
                                 "A code from the Units sheet."),
-        ("Processes", "process_owner"): ("Who owns the process (a role title).", _FREE_TEXT),
+        ("Processes", "process_owner"): ("Who owns the process (a role title).", _NAME_TEXT),
         ("Processes", "change_owner"): ("Who could change the process (a role title).",
-                                        _FREE_TEXT),
+                                        _NAME_TEXT),
         ("Processes", "pillar"): ("Pillar of the transformation roadmap.", ""),
         ("Processes", "priority_area"): ("2026 priority area the process serves.", ""),
         ("Processes", "process_type"): (
@@ -239,8 +242,7 @@ def _column_help() -> dict[tuple[str, str], tuple[str, str]]:
         ("Processes", "related_initiatives"): (
             "Roadmap initiatives and complementary studies the process relates to.", _LIST),
         ("Processes", "external_reference"): (
-            "Reference in an external framework, e.g. APQC PCF 7.2.1.",
-            "Text, at most 200 characters."),
+            "Reference in an external framework, e.g. APQC PCF 7.2.1.", _NAME_TEXT),
         ("Processes", "tags"): ("Short keywords for searching and filtering.",
                                 "List: items separated by '; '; kept in lower case."),
         ("Dependencies", "upstream_code"): (
@@ -258,7 +260,7 @@ def _column_help() -> dict[tuple[str, str], tuple[str, str]]:
         ("KPIs", "process_code"): ("The process the KPI measures. Required.",
                                    _process_code_text("")),
         ("KPIs", "name"): ("Name of the KPI, unique within its process. Required.",
-                           "Text, at most 200 characters."),
+                           f"Text, at most {KPI_NAME_LENGTH:,} characters."),
         ("KPIs", "unit_of_measure"): ("What baseline and target are counted in.",
                                       "Text, e.g. days, %, CHF."),
         ("KPIs", "direction"): ("Whether a higher or a lower value is better; empty means "
@@ -288,7 +290,7 @@ def _column_help() -> dict[tuple[str, str], tuple[str, str]]:
         ("Assessments", "assessed_on"): ("When the score was given.", date),
         ("Units", "code"): ("Code of the unit, e.g. HRMD or BR. Required.",
                             "Letters, digits and . _ - / (no spaces); at most 20 characters."),
-        ("Units", "name"): ("Name of the unit. Required.", "Text, at most 200 characters."),
+        ("Units", "name"): ("Name of the unit. Required.", _NAME_TEXT),
         ("Units", "kind"): ("Kind of unit; empty means gs_department.", ""),
     }
     for key, kind in VOCABULARIES.items():

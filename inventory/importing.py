@@ -11,6 +11,10 @@ Conventions
 * Hierarchy: from a ``parent_code`` column, or from dotted codes: ``7.2.1`` belongs to ``7.2``,
   which may be written ``7.2`` or, at the top level, ``7.0`` (APQC style). A missing
   intermediate level is a warning and the process hangs on the nearest ancestor present.
+* Descriptions may come from a glossary sheet of the same workbook (``glossary_sheet``, as
+  APQC's industry frameworks keep them) when no column of the processes' sheet feeds the
+  description: see :mod:`inventory.glossary`. A glossary that cannot be matched, or processes
+  it does not describe, are warnings: the descriptions stay unknown.
 * Dependencies come from their own sheet or file, or from references in a text column: every
   match of a regular expression's first group names the *upstream* process by its external
   reference, and the row's own process is downstream (it depends on what it cites).
@@ -40,6 +44,7 @@ from pydantic import BaseModel, ValidationError
 
 from inventory.errors import InvalidInput
 from inventory.export import SHEET_KINDS, restore
+from inventory.glossary import UnusableGlossary, described
 from inventory.io import FileRefused, Limits, Table, Upload, read_table, sheet_names
 from inventory.schemas import (
     AssessmentIn,
@@ -361,6 +366,7 @@ class ImportOptions:
     dependencies_sheet: str | None = None
     reference_column: str | None = None
     reference_pattern: str = r"\[(\d+)\]"
+    glossary_sheet: str | None = None  # descriptions, when the processes sheet has none
     encoding: str | None = None
 
 
@@ -384,6 +390,10 @@ def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
     else:
         table = read_table(upload, options.sheet, encoding=options.encoding, limits=limits)
         mapping = suggest_mapping(table.frame.columns, "processes", options.mapping)
+        if options.glossary_sheet in sheets and mapping.get("description") not in \
+                table.frame.columns:
+            table, mapping = _glossary_descriptions(parsed, table, mapping, upload,
+                                                    options.glossary_sheet, limits)
         parse_table(parsed, table, "processes", mapping, options.defaults,
                     {options.reference_column} if options.reference_column else None)
         if options.hierarchy == "dotted" or (options.hierarchy == "auto"
@@ -401,6 +411,26 @@ def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
                         suggest_mapping(links.frame.columns, "dependencies"))
     match_stored_codes(parsed, known_codes)
     return parsed
+
+
+def _glossary_descriptions(parsed: ParsedImport, table: Table, mapping: dict[str, str],
+                           upload: Upload, sheet: str,
+                           limits: Limits) -> tuple[Table, dict[str, str]]:
+    """The processes' table and mapping with descriptions from the glossary ``sheet``; when
+    they cannot be matched (or the sheet is empty), a warning and no description."""
+    try:
+        found = described(table, read_table(upload, sheet, limits=limits, allow_empty=True),
+                          mapping)
+    except (UnusableGlossary, FileRefused) as reason:
+        parsed.problem("warning", sheet, None, None, None, f"descriptions not imported: {reason}")
+        return table, {field: column for field, column in mapping.items()
+                       if field != "description"}
+    if found.unmatched:
+        parsed.problem("warning", sheet, None, found.matched_on, None,
+                       f"{found.unmatched:,} of {len(table.frame):,} processes of sheet "
+                       f"'{table.sheet}' have no text here (matched by {found.matched_on}); "
+                       "their description stays unknown")
+    return found.table, mapping | {"description": found.column}
 
 
 def _looks_dotted(parsed: ParsedImport) -> bool:

@@ -34,6 +34,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from inventory.schemas import KPI_NAME_LENGTH, NAME_LENGTH
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -69,7 +71,7 @@ class Unit(Tracked, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     kind: Mapped[str] = mapped_column(String(30))
 
 
@@ -79,11 +81,11 @@ class Process(Tracked, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     description: Mapped[str | None] = mapped_column(Text)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    process_owner: Mapped[str | None] = mapped_column(String(200))
-    change_owner: Mapped[str | None] = mapped_column(String(200))
+    process_owner: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    change_owner: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     pillar: Mapped[str | None] = mapped_column(String(40))
     priority_area: Mapped[str | None] = mapped_column(String(40))
     process_type: Mapped[str | None] = mapped_column(String(20))
@@ -103,7 +105,7 @@ class Process(Tracked, Base):
     estimated_effort_pm: Mapped[float | None] = mapped_column(Float)
     resources_needed: Mapped[str | None] = mapped_column(Text)
     related_initiatives: Mapped[str | None] = mapped_column(Text)
-    external_reference: Mapped[str | None] = mapped_column(String(200))
+    external_reference: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     tags: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
@@ -136,7 +138,7 @@ class Kpi(Tracked, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(KPI_NAME_LENGTH))
     unit_of_measure: Mapped[str | None] = mapped_column(String(60))
     direction: Mapped[str] = mapped_column(String(10))
     baseline: Mapped[float | None] = mapped_column(Float)

@@ -289,6 +289,14 @@ def tidy_name(raw: Any) -> Any:
 
 MAX_INTEGER = 2_147_483_647  # the largest whole number both databases store in an integer column
 
+NAME_LENGTH = 1_000
+"""Most characters in a name or a reference (process, unit, owners, external reference): real
+frameworks have long ones (an APQC industry PCF names a process in 209 characters)."""
+KPI_NAME_LENGTH = 500
+"""Most characters in a KPI name. It is unique within its process, so PostgreSQL indexes it,
+and an index entry holds at most 2,704 bytes: 500 characters fit whatever the script (four
+bytes each at most in UTF-8)."""
+
 
 class _Input(BaseModel):
     """Shared behaviour: strip text, empty text means unknown, unknown fields refused, numbers
@@ -315,7 +323,7 @@ class _Input(BaseModel):
 
 class UnitIn(_Input):
     code: str = Field(min_length=1, max_length=20, pattern=CODE_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     kind: UnitKind = UnitKind.GS_DEPARTMENT
 
     @field_validator("kind", mode="before")
@@ -329,11 +337,11 @@ class ProcessIn(_Input):
 
     code: str = Field(min_length=1, max_length=40, pattern=CODE_PATTERN)
     parent_code: str | None = None
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     description: str | None = None
     unit: str = Field(min_length=1)
-    process_owner: str | None = Field(default=None, max_length=200)
-    change_owner: str | None = Field(default=None, max_length=200)
+    process_owner: str | None = Field(default=None, max_length=NAME_LENGTH)
+    change_owner: str | None = Field(default=None, max_length=NAME_LENGTH)
     pillar: Pillar | None = None
     priority_area: PriorityArea | None = None
     process_type: ProcessType | None = None
@@ -353,7 +361,7 @@ class ProcessIn(_Input):
     estimated_effort_pm: Number | None = Field(default=None, ge=0)
     resources_needed: str | None = None
     related_initiatives: str | None = None
-    external_reference: str | None = Field(default=None, max_length=200)
+    external_reference: str | None = Field(default=None, max_length=NAME_LENGTH)
     tags: str | None = None
 
     @field_validator("pillar", mode="before")
@@ -461,7 +469,7 @@ class KpiIn(_Input):
     """A performance target: where the process stands (baseline) and should get to (target)."""
 
     process_code: str = Field(min_length=1)
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=KPI_NAME_LENGTH)
     unit_of_measure: str | None = Field(default=None, max_length=60)
     direction: KpiDirection = KpiDirection.HIGHER
     baseline: Number | None = None
@@ -554,12 +562,15 @@ def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
         elif kind in _BOUNDS:
             bound, text = _BOUNDS[kind]
             message = text.format(item.get("ctx", {}).get(bound))
+        elif kind == "string_too_long":
+            message = (f"is {len(item['input']):,} characters long; at most "
+                       f"{item.get('ctx', {}).get('max_length', 0):,} characters are allowed")
         else:
             message = str(item["msg"]).lower()
         got = item.get("input")
         if got is None and kind.endswith("_type"):
             message, kind = "is required (it is empty)", "missing"
-        shown = "" if kind in {"missing", "value_error"} or isinstance(got, dict) \
-            else f" (got '{got}')"
+        shown = "" if kind in {"missing", "value_error", "string_too_long"} \
+            or isinstance(got, dict) else f" (got '{got}')"
         parts.append((field, f"{message}{shown}"))
     return parts

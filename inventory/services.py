@@ -239,6 +239,9 @@ class Catalogue:
                                    f"version knows up to {migrate.head_revision()}); open it "
                                    "with that version or upgrade dti; it was left as it is") \
                 from None
+        except migrate.BrokenForeignKeys as broken:
+            raise DatabaseNotReady(f"the schema of {describe_url(str(engine.url))} cannot be "
+                                   f"upgraded: {broken}; it was left as it is") from None
         except OperationalError as error:
             raise DatabaseNotReady(f"cannot open the database {describe_url(str(engine.url))}: "
                                    f"{error.orig}") from None

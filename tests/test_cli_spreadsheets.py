@@ -13,7 +13,8 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import Result
 
+from inventory import cli
 from inventory.cli import app
 from inventory.export import SHEET_NAMES, SHEETS
 from inventory.services import Catalogue
+from tests.frameworks import APQC_CROSS_INDUSTRY as APQC
+from tests.frameworks import LONG_NAME, ROWS, glossary_text, industry_workbook
 from tests.support import dti, ok, refused, runner
 from tests.support import snapshot as every_row
 
 CORPUS = Path(__file__).resolve().parent / "data" / "import_corpus"
-APQC = Path(__file__).resolve().parent.parent / "data" / "apqc" / "apqc-pcf-cross-industry-7.4.xlsx"
 TABLES = ("processes", "dependencies", "kpis", "assessments", "units")
 WORKBOOK_SHEETS = ["README", "Processes", "Dependencies", "KPIs", "Assessments", "Units"]
 
@@ -734,6 +737,82 @@ def test_the_apqc_pcf_imports_in_five_levels(db: str) -> None:
     assert by_code["1.1.1"]["parent_code"] == "1.1"
     assert {p["unit"] for p in listed} == {"SPM"}
     assert all(p["external_reference"] for p in listed)
+    assert all(p["description"] for p in listed)  # from its 'Element Description' column
+
+
+@pytest.mark.parametrize("options", [
+    ["--mapping", "apqc-pcf"],
+    ["--sheet", "Combined", "--map", "code=Hierarchy ID", "--map", "external_reference=PCF ID",
+     "--hierarchy", "dotted", "--glossary-sheet", "Glossary terms"],
+], ids=["saved mapping", "options"])
+def test_an_apqc_industry_pcf_imports_with_the_same_saved_mapping(
+        db: str, tmp_path: Path, options: list[str]) -> None:
+    """An industry PCF: a name of 209 characters, and descriptions in 'Glossary terms'."""
+    ok(dti(db, "unit", "add", "BNK", "Banking"))
+    book = tmp_path / "banking-pcf.xlsx"
+    book.write_bytes(industry_workbook())
+
+    out = imported(dti(db, "import", str(book), *options, "--default", "unit=BNK"))
+
+    assert printed_counts(out)["processes"] == (len(ROWS), 0, 0)
+    assert "1 of 5 processes of sheet 'Combined' have no text here" in out
+    by_code = {p["code"]: p for p in records(db, "process", "list")}
+    assert by_code["1.1.1"]["name"] == LONG_NAME and by_code["1.1.1"]["parent_code"] == "1.1"
+    assert {code: p["description"] for code, p in by_code.items()} == {
+        code: glossary_text(code) for _, code, _, _ in ROWS}
+
+
+def test_init_starts_a_new_inventory_from_the_apqc_pcf_with_a_progress_bar(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dti init --framework apqc-pcf`: the cross-industry PCF in data/apqc instead of the
+    sample, in one unit (APQC), its five levels, fed to the progress bar to the end."""
+    steps: list[tuple[str, float]] = []
+
+    @contextmanager
+    def recording_bar(label: str) -> Iterator[Callable[[str, float], None]]:
+        steps.append((label, 0.0))
+        yield lambda step, done: steps.append((step, done))
+
+    monkeypatch.setattr(cli, "_progress_bar", recording_bar)
+    db = str(tmp_path / "pcf.db")
+
+    out = ok(dti(db, "init", "--framework", "apqc-pcf"))
+
+    assert "1,921 processes in 5 levels, owned by unit APQC" in out
+    assert "data/apqc/NOTICE.md" in out
+    listed = records(db, "process", "list")
+    assert len(listed) == 1921 and {p["level"] for p in listed} == {1, 2, 3, 4, 5}
+    assert {p["unit"] for p in listed} == {"APQC"}
+    by_code = {p["code"]: p for p in listed}
+    assert by_code["1.1.1"]["parent_code"] == "1.1" and by_code["1.0"]["parent_code"] is None
+    assert records(db, "unit", "list")[0]["name"] == "APQC Process Classification Framework"
+    assert [i["file_name"] for i in records(db, "imports")] == [APQC.name]
+    assert steps[0] == ("Loading apqc-pcf", 0.0) and steps[-1] == ("Done", 1.0)
+
+    again = dti(db, "init", "--framework", "apqc-pcf")
+    assert refused(again) == (
+        "Error: the database already holds 1,921 process(es), deleted ones included; "
+        "--framework starts a new inventory only (to add apqc-pcf to this one, use dti import "
+        "with --mapping apqc-pcf)")
+    assert len(records(db, "process", "list")) == 1921
+
+
+def test_init_puts_the_framework_in_the_unit_named_and_refuses_what_it_cannot_do(
+        tmp_path: Path) -> None:
+    db = str(tmp_path / "spm.db")
+    ok(dti(db, "init"))
+    ok(dti(db, "unit", "add", "SPM", "Strategic Planning and Membership"))
+
+    out = ok(dti(db, "init", "--framework", "apqc-pcf", "--unit", "spm"))
+
+    assert "1,921 processes in 5 levels, owned by unit SPM" in out
+    assert {u["code"]: u["processes"] for u in records(db, "unit", "list")} == {"SPM": 1921}
+    for arguments, said in [(["--framework", "nope"], "there is no framework 'nope'; "
+                                                      "frameworks: apqc-pcf"),
+                            (["--sample", "--framework", "apqc-pcf"],
+                             "choose --sample or --framework, not both")]:
+        assert refused(dti(str(tmp_path / "new.db"), "init", *arguments)) == f"Error: {said}"
+    assert not (tmp_path / "new.db").exists()
 
 
 # ---------------------------------------------------------------- an exported file re-imported

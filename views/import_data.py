@@ -72,6 +72,14 @@ def mapping_widgets(columns: list[str], saved: dict[str, Any]) -> dict[str, str]
     return chosen
 
 
+def forget_choices_a_mapping_makes() -> None:
+    """A saved mapping just chosen sets the sheet, the columns, the hierarchy and the glossary:
+    the pickers shown before it are reset, so they show what it says."""
+    for key in [key for key in st.session_state if str(key).startswith("map:")] + [
+            "sheet", "hierarchy", "glossary_sheet"]:
+        st.session_state.pop(key, None)
+
+
 def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, str] | None:
     """Sheet, mapping, defaults and mode; None when the file cannot be read."""
     try:
@@ -90,7 +98,8 @@ def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, s
                 "together with their own column names.", icon=":material/table_view:")
         return ImportOptions(), str(mode)
     saved_name = right.selectbox("Saved mapping", [None, *saved_mappings()], key="saved_mapping",
-                                 format_func=lambda n: "— none —" if n is None else n)
+                                 format_func=lambda n: "— none —" if n is None else n,
+                                 on_change=forget_choices_a_mapping_makes)
     saved = load_mapping(saved_name) if saved_name else {}
     default_sheet = saved.get("sheet") if saved.get("sheet") in sheets else sheets[0]
     sheet = st.selectbox("Sheet with the processes", sheets, index=sheets.index(default_sheet),
@@ -119,14 +128,28 @@ def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, s
                             format_func={"auto": "Automatic", "parent": "Parent column",
                                          "dotted": "Dotted codes (7.2.1)"}.get)
     other_sheets = [None, *(s for s in sheets if s != sheet)]
+    several = upload.kind == "xlsx" and len(sheets) > 1
     links = st.selectbox("Sheet with dependencies (optional)", other_sheets,
                          key="dependencies_sheet",
                          format_func=lambda s: "— none —" if s is None else s) \
-        if upload.kind == "xlsx" and len(sheets) > 1 else None
+        if several else None
+    glossary = glossary_widget(other_sheets, saved.get("glossary_sheet")) \
+        if several and "description" not in mapping else None
     options = ImportOptions(sheet=sheet if upload.kind == "xlsx" else None, mapping=mapping,
                             defaults={"unit": unit} if unit else {}, hierarchy=hierarchy,
-                            dependencies_sheet=links)
+                            dependencies_sheet=links, glossary_sheet=glossary)
     return options, str(mode)
+
+
+def glossary_widget(sheets: list[str | None], saved: str | None) -> str | None:
+    """The sheet descriptions come from when no column feeds them (APQC's industry frameworks
+    keep them in 'Glossary terms'), pre-set from the saved mapping."""
+    return st.selectbox("No column feeds the description: take descriptions from sheet",
+                        sheets, index=sheets.index(saved) if saved in sheets else 0,
+                        key="glossary_sheet",
+                        format_func=lambda s: "— none —" if s is None else s,
+                        help="Matched to the processes by the column feeding the external "
+                             "reference (APQC's PCF ID), else the code (Hierarchy ID).")
 
 
 def show_result(result: ImportResult) -> None:

@@ -4,6 +4,7 @@ or on ``sqlalchemy.url`` / ``DTI_DATABASE_URL`` when Alembic's own CLI is used."
 from alembic import context
 
 from inventory.db import default_url, make_engine
+from inventory.migrate import migrating
 from inventory.models import Base
 
 config = context.config
@@ -26,6 +27,5 @@ if connection is not None:
     run_migrations(connection)
 else:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or default_url())
-    with engine.connect() as conn:
+    with migrating(engine) as conn:
         run_migrations(conn)
-        conn.commit()

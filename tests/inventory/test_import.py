@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 
 from inventory.errors import CatalogueError, Conflict
-from inventory.importing import ImportOptions, read_import
+from inventory.importing import ImportOptions, load_mapping, read_import
 from inventory.io import Limits, Upload
 from inventory.services import Catalogue, ImportResult
+from tests.frameworks import APQC_CROSS_INDUSTRY as APQC
+from tests.frameworks import LONG_NAME, ROWS, glossary_text, industry_workbook
 from tests.support import by, snapshot
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "import_corpus"
-APQC = Path(__file__).resolve().parents[2] / "data" / "apqc" / "apqc-pcf-cross-industry-7.4.xlsx"
 REFUSED_FILES = ["empty.csv", "blank.csv", "header_only.csv", "header_only.xlsx", "cp1252.csv",
                  "utf16.csv", "macro.xlsm", "vba_inside.xlsx", "legacy.xls", "not_really.xlsx",
                  "csv_named_zip.csv", "zip_not_excel.xlsx", "zip_bomb.xlsx", "damaged.xlsx",
@@ -195,6 +196,52 @@ def test_the_apqc_framework_imports_with_its_saved_mapping(catalogue: Catalogue)
     row = frame.set_index("code").loc["1.1.1"]
     assert row["parent_code"] == "1.1" and row["name"] == "Assess the external environment"
     assert catalogue.process("1.1").record["parent_code"] == "1.0"
+
+
+@pytest.mark.parametrize(("key", "text"), [("PCF ID", "Element Description"),
+                                           ("Hierarchy ID", "Definition")])
+def test_an_industry_framework_imports_with_the_saved_mapping_descriptions_from_its_glossary(
+        catalogue: Catalogue, key: str, text: str) -> None:
+    """APQC's industry PCFs: a 209-character name, no description column in 'Combined', the
+    texts in 'Glossary terms', matched by whichever identifier the glossary carries."""
+    catalogue.add_unit({"code": "BNK", "name": "Banking"}, by("ana"))
+    options = ImportOptions(**load_mapping("apqc-pcf") | {"defaults": {"unit": "BNK"}})
+
+    result = catalogue.import_file(Upload("banking-pcf.xlsx", industry_workbook(key, text)),
+                                   options, mode="insert", actor=by("ana"))
+
+    assert result.imported and result.errors == 0, problems(result)
+    frame = catalogue.processes().set_index("code")
+    assert len(frame) == len(ROWS) and frame.loc["1.1.1", "name"] == LONG_NAME
+    assert frame.loc["1.1.1", "parent_code"] == "1.1" and frame.loc["1.1", "level"] == 2
+    for _, code, _, _ in ROWS:
+        assert catalogue.process(code).record["description"] == glossary_text(code)
+    assert frame.loc["1.1.1", "external_reference"] == "21501"
+    unmatched = [p for p in problems(result) if p["sheet"] == "Glossary terms"]
+    assert [(p["severity"], p["column"]) for p in unmatched] == [("warning", key)]
+    assert "1 of 5 processes of sheet 'Combined' have no text here" in unmatched[0]["message"]
+
+
+@pytest.mark.parametrize(("book", "reason"), [
+    (industry_workbook("Term"), "sheet 'Glossary terms' has no column 'PCF ID' or 'Hierarchy ID' "
+                                "to match its texts with the processes; its columns are Term, "
+                                "Name, Element Description"),
+    (industry_workbook(glossary_filled=False), "banking-pcf.xlsx: sheet 'Glossary terms' is "
+                                               "empty"),
+], ids=["no identifier", "empty"])
+def test_a_glossary_that_cannot_be_read_leaves_descriptions_unknown_and_says_why(
+        catalogue: Catalogue, book: bytes, reason: str) -> None:
+    catalogue.add_unit({"code": "BNK", "name": "Banking"}, by("ana"))
+    options = ImportOptions(**load_mapping("apqc-pcf") | {"defaults": {"unit": "BNK"}})
+
+    result = catalogue.import_file(Upload("banking-pcf.xlsx", book), options, mode="insert",
+                                   actor=by("ana"))
+
+    assert result.imported and result.errors == 0, problems(result)
+    assert len(catalogue.processes()) == len(ROWS)
+    assert catalogue.processes()["description"].isna().all()
+    said = [p["message"] for p in problems(result) if p["sheet"] == "Glossary terms"]
+    assert said == [f"descriptions not imported: {reason}"]
 
 
 ROW_ERRORS = Path(__file__).resolve().parents[1] / "data" / "row_errors"

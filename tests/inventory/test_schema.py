@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -10,13 +11,13 @@ from pathlib import Path
 import pytest
 from alembic import command as alembic_command
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from inventory import migrate
 from inventory.db import make_engine
 from inventory.errors import DatabaseNotReady
 from inventory.services import Catalogue
-from tests.support import by
+from tests.support import by, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +29,14 @@ def test_migrations_build_exactly_the_models(database_url: str) -> None:
     assert migrate.current_revision(engine) == migrate.head_revision()
     migrate.check(engine)  # raises if the models and the migrated schema differ
     engine.dispose()
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` as Alembic's own command line would."""
+    config = migrate.alembic_config(engine)
+    with migrate.migrating(engine) as conn:
+        config.attributes["connection"] = conn
+        alembic_command.downgrade(config, revision)
 
 
 def _schema(engine: Engine) -> tuple[bool, bool]:
@@ -42,11 +51,8 @@ def test_the_sign_in_failures_migration_downgrades_and_upgrades_again(
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     assert _schema(engine) == (True, False)
-    config = migrate.alembic_config(engine)
     try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            alembic_command.downgrade(config, "0007")
+        _downgrade(engine, "0007")
         assert migrate.current_revision(engine) == "0007"
         assert _schema(engine) == (False, True)
     finally:  # the PostgreSQL test database is emptied, not dropped, for the next test
@@ -62,11 +68,8 @@ def test_table_revisions_start_at_the_catalogue_revision_and_follow_each_write(
     tables it wrote to; the migration downgrades and upgrades again."""
     catalogue = small_catalogue
     engine = catalogue.engine
-    config = migrate.alembic_config(engine)
     try:
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            alembic_command.downgrade(config, "0008")
+        _downgrade(engine, "0008")
         assert "table_revisions" not in inspect(engine).get_table_names()
     finally:
         migrate.upgrade(engine)
@@ -76,6 +79,71 @@ def test_table_revisions_start_at_the_catalogue_revision_and_follow_each_write(
     assert catalogue.table_revisions() == {"units": start + 1, "processes": start,
                                            "dependencies": start, "kpis": start,
                                            "assessments": start}
+
+
+def _lengths(engine: Engine) -> dict[str, int]:
+    """The declared length of every name-like column the long-names migration widens."""
+    found = inspect(engine)
+    return {f"{table}.{column['name']}": column["type"].length
+            for table, names in (("units", {"name"}), ("kpis", {"name"}),
+                                 ("processes", {"name", "process_owner", "change_owner",
+                                                "external_reference"}))
+            for column in found.get_columns(table) if column["name"] in names}
+
+
+WIDE = {"units.name": 1000, "processes.name": 1000, "processes.process_owner": 1000,
+        "processes.change_owner": 1000, "processes.external_reference": 1000,
+        "kpis.name": 500}
+
+
+def test_the_long_names_migration_widens_and_narrows_keeping_every_row(
+        small_catalogue: Catalogue) -> None:
+    """Migration 0010 widens the name-like columns (SQLite: by copying the tables that other
+    tables point at) and downgrades, with every row, link and constraint kept each way; the
+    downgrade is refused, changing nothing, while a name is too long for 200 characters."""
+    catalogue = small_catalogue
+    engine = catalogue.engine
+    catalogue.add_kpi({"process_code": "HR-REC", "name": "Days to hire"}, by("ana"))
+    catalogue.add_dependency({"upstream_code": "FIN", "downstream_code": "HR-REC"}, by("ana"))
+    before = snapshot(catalogue)
+    assert _lengths(engine) == WIDE
+    try:
+        _downgrade(engine, "0009")
+        assert _lengths(engine) == dict.fromkeys(WIDE, 200)
+        assert snapshot(catalogue) == before
+    finally:
+        migrate.upgrade(engine)
+    assert _lengths(engine) == WIDE and snapshot(catalogue) == before
+    migrate.check(engine)
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # foreign keys hold again
+        conn.execute(text("UPDATE kpis SET process_id = 999999"))
+    long_name = "Manage " + "and ".join(["regulatory compliance "] * 8)
+    catalogue.update_process("HR", {"name": long_name}, None, by("ana"))
+    stored = snapshot(catalogue)
+    with pytest.raises(RuntimeError, match="processes have a name longer than 200"):
+        _downgrade(engine, "0009")
+    assert migrate.current_revision(engine) == "0010" and snapshot(catalogue) == stored
+
+
+def test_an_upgrade_over_rows_pointing_nowhere_is_refused_and_changes_nothing(
+        tmp_path: Path) -> None:
+    """SQLite migrates with foreign keys off; rows pointing nowhere afterwards (written once
+    by someone with foreign keys off) refuse the upgrade in one line, the schema as it was."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    catalogue = Catalogue.open(url)
+    catalogue.add_unit({"code": "HRMD", "name": "Human Resources"}, by("ana"))
+    catalogue.add_process({"code": "HR", "name": "Human resources", "unit": "HRMD"}, by("ana"))
+    catalogue.add_kpi({"process_code": "HR", "name": "Days to hire"}, by("ana"))
+    _downgrade(catalogue.engine, "0009")
+    with sqlite3.connect(tmp_path / "old.db") as raw:  # foreign keys are off by default
+        raw.execute("UPDATE kpis SET process_id = 999")
+    with pytest.raises(DatabaseNotReady) as refused:
+        Catalogue.open(url)
+    assert "1 row(s) point at rows that do not exist (the first: row 1 of kpis, into " \
+           "processes)" in str(refused.value) and "left as it is" in str(refused.value)
+    assert migrate.current_revision(catalogue.engine) == "0009"
+    assert _lengths(catalogue.engine) == dict.fromkeys(WIDE, 200)
+    catalogue.engine.dispose()
 
 
 def test_audit_events_cannot_be_changed_or_deleted(small_catalogue: Catalogue) -> None:

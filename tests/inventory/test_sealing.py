@@ -158,7 +158,7 @@ def before_sealing() -> str:
 def test_the_migration_seals_the_rows_already_there(database_url: str) -> None:
     catalogue = Catalogue.open(database_url)
     config = migrate.alembic_config(catalogue.engine)
-    with catalogue.engine.begin() as conn:
+    with migrate.migrating(catalogue.engine) as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, before_sealing())
     with catalogue.engine.begin() as conn:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from inventory.export import inventory_workbook
 from inventory.io import Upload
 from inventory.services import Catalogue
+from tests.frameworks import LONG_NAME, glossary_text, industry_workbook
 from tests.ui.harness import start
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -53,6 +54,22 @@ def test_a_csv_is_mapped_checked_then_imported(app: AppTest, database_url: str) 
     record = Catalogue.open(database_url).process("NEW-1").record
     assert record["unit"] == "HRMD" and record["transformation_status"] == "ongoing"
     assert record["created_by"] == "ana"
+
+
+def test_an_apqc_industry_framework_imports_with_the_saved_mapping_and_its_glossary(
+        app: AppTest, database_url: str) -> None:
+    _import_page(app, Upload("banking-pcf.xlsx", industry_workbook()))
+    app.selectbox(key="saved_mapping").set_value("apqc-pcf").run()
+    assert app.selectbox(key="sheet").value == "Combined"
+    assert app.selectbox(key="glossary_sheet").value == "Glossary terms"
+    app.selectbox(key="default_unit").set_value("HRMD")
+    app.button(key="check_button").click().run()
+    assert app.dataframe[1].value.set_index("records").loc["processes", "created"] == 5
+    app.button(key="import_button").click().run()
+    assert "Imported banking-pcf.xlsx: 5 created" in _text(app, "success")
+    catalogue = Catalogue.open(database_url)
+    assert catalogue.process("1.1.1").record["name"] == LONG_NAME
+    assert catalogue.process("1.1.1").record["description"] == glossary_text("1.1.1")
 
 
 def test_row_errors_are_listed_and_block_the_import(app: AppTest, database_url: str) -> None:
