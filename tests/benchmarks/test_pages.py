@@ -27,11 +27,12 @@ def sample_copy(sqlite_sample: Path, tmp_path: Path) -> str:
 def test_every_step_of_prioritise_is_timed_and_the_edit_is_saved(sample_copy: str) -> None:
     figures = measure(sample_copy, BY_TITLE["Prioritise"], timeout=300)
 
-    assert list(figures) == ["first", "rerun", "weight", "changed"]
+    assert list(figures) == ["first", "rerun", "weight", "changed", "rated"]
     assert all(figure.seconds is not None for figure in figures.values()), figures
     catalogue = Catalogue.open(sample_copy)
     try:
-        assert USER in set(catalogue.audit_log()["actor"])  # the one process edited
+        edited = catalogue.audit_log(actor=USER)  # the one process, then the one assessment
+        assert set(edited["entity"]) == {"process", "assessment"}
     finally:
         catalogue.engine.dispose()
 
@@ -39,13 +40,15 @@ def test_every_step_of_prioritise_is_timed_and_the_edit_is_saved(sample_copy: st
 def test_a_step_over_the_time_limit_is_stopped_and_shown_as_such(sample_copy: str) -> None:
     figures = measure(sample_copy, BY_TITLE["Overview"], timeout=0.001)
 
-    assert [figure.text(None) for figure in figures.values()] == ["> 0.001 s", "-", "-"]
+    assert [figure.text(None) for figure in figures.values()] == ["> 0.001 s", "-", "-", "-"]
 
 
 def test_the_table_marks_figures_over_their_targets(capsys: pytest.CaptureFixture[str]) -> None:
     pages = [BY_TITLE["Overview"], BY_TITLE["Portfolio"]]
-    slow = {"first": Figure(9.0), "rerun": Figure(0.5), "changed": Figure(2.0)}
-    quick = {"first": Figure(0.3), "rerun": Figure(0.1), "changed": Figure(0.2)}
+    slow = {"first": Figure(9.0), "rerun": Figure(0.5), "changed": Figure(2.0),
+            "rated": Figure(0.9)}
+    quick = {"first": Figure(0.3), "rerun": Figure(0.1), "changed": Figure(0.2),
+             "rated": Figure(0.3)}
     report({85: {"Overview": quick, "Portfolio": quick},
             2000: {"Overview": slow, "Portfolio": slow}}, pages)
 
@@ -54,6 +57,7 @@ def test_the_table_marks_figures_over_their_targets(capsys: pytest.CaptureFixtur
     assert ["rerun", "0.10", "0.50", "!", "5.0x"] in rows  # over 0.3 s
     assert ["changed", "0.20", "2.00", "!", "10.0x"] in rows  # over 1 s
     assert ["changed", "0.20", "2.00", "10.0x"] in rows  # Portfolio may take longer
+    assert ["rated", "0.30", "0.90", "3.0x"] in rows  # under 1 s
 
 
 @pytest.mark.parametrize(("arguments", "says"), [
