@@ -26,7 +26,7 @@ from scoring.ranking import (
     RankingInputs,
     rank,
 )
-from scoring.scenario import Method, Scenario
+from scoring.scenario import Ideal, Method, Scenario
 
 CRITERIA = parse_criteria("""
 criteria:
@@ -165,14 +165,14 @@ criteria:
 """)
     processes = pd.DataFrame({"code": ["A", "B"], "name": ["A", "B"],
                               "annual_volume": [99.0, None]})
-    metrics = pd.DataFrame({"downstream": [5, 0], "pagerank": [0.75, 0.25]},
+    metrics = pd.DataFrame({"downstream": [5, 0], "pagerank": [1.5, 0.5]},
                            index=pd.Index(["A", "B"], name="code"))
     empty = pd.DataFrame(columns=["process_code", "criterion_key", "value", "rater"])
     ranking = rank(RankingInputs(processes, empty, metrics), criteria, Scenario())
     assert ranking.normalised.at["A", "volume"] == pytest.approx(2 / 3)  # log10(100)/log10(1000)
     assert ranking.imputed.at["B", "volume"] and ranking.normalised.at["B", "volume"] == 0.5
     assert ranking.normalised.at["A", "reach"] == 0.5
-    # PageRank is read relative to the average process: 0.75 x 2 processes = 1.5 of 4
+    # metrics are read as given (PageRank already relative to the average of its part)
     assert ranking.raw.at["A", "centrality"] == 1.5
     assert ranking.normalised.at["A", "centrality"] == pytest.approx(0.375)
     bad = processes.assign(annual_volume=["many", None])
@@ -218,10 +218,21 @@ def test_other_methods_score_the_normalised_matrix() -> None:
                    "Z": {"a": 3, "b": 4, "effort": 3}})
     matrix = np.array([[1.0, 0.5, 0.75], [0.0, 1.0, 0.0], [0.5, 0.75, 0.5]])
     weights, benefit = np.array([2.0, 1, 1]), np.ones(3, dtype=bool)
+    # TOPSIS against the declared ideal (1, 1, 1) and anti-ideal (0, 0, 0), weights .5 .25 .25:
+    # X: d+ = sqrt((.25 x .5)^2 + (.25 x .25)^2) = .139754, d- = sqrt(.5^2 + (.25 x .5)^2
+    #    + (.25 x .75)^2) = .548435, C = .548435 / .688189 = .796925
     topsis = scores(data, method=Method.TOPSIS)
-    assert list(topsis.values()) == pytest.approx(
+    assert topsis["X"] == pytest.approx(0.796925, abs=1e-6)
+    assert list(topsis.values()) == pytest.approx(sorted(methods.topsis_declared(
+        matrix, weights, np.ones(3), np.zeros(3)), reverse=True))
+    relative = scores(data, method=Method.TOPSIS, ideal=Ideal.DATA)
+    assert list(relative.values()) == pytest.approx(
         sorted(methods.topsis(matrix, weights, benefit), reverse=True))
-    vikor = rank(data, CRITERIA, Scenario(method=Method.VIKOR))
+    declared_vikor = rank(data, CRITERIA, Scenario(method=Method.VIKOR))
+    q = methods.vikor_declared(matrix, weights, np.ones(3), np.zeros(3))[2]
+    assert declared_vikor.table.set_index("code").loc[["X", "Y", "Z"], "vikor_q"].tolist() == \
+        pytest.approx(q.tolist())
+    vikor = rank(data, CRITERIA, Scenario(method=Method.VIKOR, ideal=Ideal.DATA))
     q = methods.vikor(matrix, weights, benefit)[2]
     assert vikor.table.set_index("code").loc[["X", "Y", "Z"], "vikor_q"].tolist() == \
         pytest.approx(q.tolist())
