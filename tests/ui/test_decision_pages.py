@@ -24,7 +24,7 @@ from scoring.ahp import priorities
 from scoring.criteria import Group
 from scoring.decision import choose, default_periods, roadmap, robustness
 from scoring.ranking import RankingInputs, rank
-from scoring.scenario import Constraints, Method, Scenario
+from scoring.scenario import Constraints, Ideal, Method, Scenario
 from scoring.snapshot import freeze
 from tests.support import by, with_database_access
 from tests.ui.harness import start
@@ -107,6 +107,21 @@ def test_saving_a_scenario_stores_it(page: PageFactory, database_url: str) -> No
                         weights=CRITERIA.weights() | {"member_experience": 7.5},
                         constraints=Constraints(budget=1_500_000.0, deadline="PP-26"))
     assert stored == expected
+
+
+def test_a_scenario_against_the_processes_ranked_is_saved_with_its_warning(
+        page: PageFactory, database_url: str) -> None:
+    test = page("scenarios")
+    test.text_input(key="sc_name").set_value("Relative")
+    test.selectbox(key="sc_method").set_value(Method.VIKOR.value).run()
+    assert test.radio(key="sc_ideal").value == Ideal.DECLARED.value
+    assert "re-order" not in _texts(test, "warning")
+    test.radio(key="sc_ideal").set_value(Ideal.DATA.value).run()
+    assert ("VIKOR measures each process against the best and worst of the processes ranked: "
+            "adding or removing processes can re-order the rest") in _texts(test, "warning")
+    test.button(key="sc_save_new").click().run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    assert _scenarios_stored(database_url)["Relative"].ideal is Ideal.DATA
 
 
 def test_a_stale_update_shows_the_conflict_and_keeps_the_inputs(
