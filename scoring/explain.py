@@ -109,8 +109,11 @@ def _summary_one(ranking: Ranking, code: str, lines: pd.DataFrame) -> str:
     text = (f"{code} ranks {row['rank']} of {len(ranking.table)} with score "
             f"{row['score']:.3f}; most of it comes from {parts or 'no criterion'}.")
     if imputed:
-        text += (f" Unknown, taken by the missing-value policy: {', '.join(imputed)}; it could "
-                 f"rank from {row['best_rank']} to {row['worst_rank']}.")
+        text += f" Unknown, taken by the missing-value policy: {', '.join(imputed)}."
+    if row["best_rank"] != row["worst_rank"]:
+        bounds = "" if row["bounds_exact"] else " at most (the ends may not be reached)"
+        text += (f" Given the values still unknown it could rank from {row['best_rank']} to "
+                 f"{row['worst_rank']}{bounds}.")
     return text + _method_note(ranking)
 
 

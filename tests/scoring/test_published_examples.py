@@ -236,7 +236,7 @@ def test_topsis_declared_is_the_published_steps_with_the_ideal_and_anti_ideal_ad
     more alternatives and run Hwang and Yoon's steps with linear (max-min) normalisation; the
     real alternatives' closeness is the declared variant's, the ideal's 1, the anti-ideal's 0.
     The steps are written out here, independently of :mod:`scoring.methods`."""
-    x = np.array(AIRCRAFT + [AIRCRAFT_BEST, AIRCRAFT_WORST], dtype=float)
+    x = np.array([*AIRCRAFT, AIRCRAFT_BEST, AIRCRAFT_WORST], dtype=float)
     benefit = np.array([True, True, True, False, True, True])
     low, high = x.min(axis=0), x.max(axis=0)
     r = np.where(benefit, (x - low) / (high - low), (high - x) / (high - low))

@@ -126,6 +126,35 @@ def test_best_and_worst_rank_bound_what_the_missing_values_could_do() -> None:
         table["rank"] <= table["worst_rank"]).all()
 
 
+def test_leaving_unknown_values_out_of_the_score_still_shows_where_they_could_put_it() -> None:
+    data = inputs({"P": {"a": 3, "b": 3, "effort": 3}, "Q": {"a": 4, "effort": 3},
+                   "R": {"a": 3, "b": 4, "effort": 3}, "S": {"b": 1, "effort": 1}})
+    ranking = rank(data, CRITERIA, Scenario(missing=MissingPolicy.EXCLUDE))
+    table = ranking.table.set_index("code")
+    # Q without b: (2 x .75 + .5) / 3 = .667, first; b known at 5 or 1 gives .75 or .5, the
+    # same interval as under any policy: first to third (R .5625, S .25 to .75 meanwhile)
+    assert table.at["Q", "rank"] == 1 and not ranking.imputed.at["Q", "b"]
+    assert (table.at["Q", "best_rank"], table.at["Q", "worst_rank"]) == (1, 3)
+    assert table["bounds_exact"].all()
+    assert "could rank from 1 to 3." in explain(ranking, "Q").summary
+
+
+def test_topsis_against_the_processes_ranked_gives_outer_bounds_and_says_so() -> None:
+    data = inputs({"P": {"a": 3, "b": 3, "effort": 3}, "Q": {"a": 4, "effort": 3},
+                   "R": {"a": 5, "b": 1, "effort": 2}})
+    ranking = rank(data, CRITERIA, Scenario(method=Method.TOPSIS, ideal=Ideal.DATA))
+    table = ranking.table.set_index("code")
+    assert not table["bounds_exact"].any()  # Q's unknown b moves everyone's closeness
+    assert any("outer bounds" in note for note in ranking.notes)
+    assert ranking.notes[0].startswith("TOPSIS measures each process against the best and "
+                                       "worst of the processes ranked")
+    wide = table["best_rank"] < table["worst_rank"]
+    assert "at most (the ends may not be reached)" in explain(
+        ranking, str(table.index[wide][0])).summary
+    declared = rank(data, CRITERIA, Scenario(method=Method.TOPSIS)).table
+    assert declared["bounds_exact"].all()
+
+
 def test_unassessed_processes_are_left_out_unless_asked_for() -> None:
     data = inputs({"X": {"a": 5}, "Y": {}})
     ranking = rank(data, CRITERIA, Scenario())
