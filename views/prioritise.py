@@ -20,7 +20,7 @@ from scoring.rank_bounds import interval_texts
 from scoring.ranking import QUICK_WIN, Ranking
 from scoring.scenario import IDEAL_METHODS, Ideal, Method
 from views.ahp_widget import ahp_panel, shared_weights
-from views.common import allowed, catalogue, flash, shared, show_flash
+from views.common import allowed, catalogue, flash, reorder_warning, shared, show_flash
 from views.paging import findable, page_of
 from views.prioritise_charts import (
     contributions_figure,
@@ -304,8 +304,7 @@ with chart_column:
         st.info(f"{len(ranking.completed)} completed processes are done and not ranked among "
                 "the work still to do; switch on 'Include completed processes' (sidebar) to "
                 "rank them too.", icon=":material/task_alt:")
-    if scenario.reorder_warning:
-        st.warning(f"{scenario.reorder_warning}.", icon=":material/warning:")
+    reorder_warning(scenario)
     for note in ranking.notes:
         if note != scenario.reorder_warning:
             st.caption(f"Note: {note}")

@@ -31,7 +31,17 @@ from scoring.snapshot import (
     why_moved,
 )
 from views.ahp_widget import ahp_panel, shared_weights
-from views.common import actor, allowed, catalogue, flash, label, plain, refused, show_flash
+from views.common import (
+    actor,
+    allowed,
+    catalogue,
+    flash,
+    label,
+    plain,
+    refused,
+    reorder_warning,
+    show_flash,
+)
 from views.decision_charts import bump_figure
 from views.prioritise_scenario import IDEAL, IDEAL_HELP
 from views.scoring_data import criteria_set, ranked, ranking_inputs
@@ -255,8 +265,8 @@ def build_tab(criteria: CriteriaSet, processes: pd.DataFrame, saved: pd.DataFram
     if loaded:
         st.caption(f"Editing {loaded['name']!r}, version {loaded['version']}.")
     scenario = scenario_form(criteria, processes)
-    if scenario is not None and scenario.reorder_warning:
-        st.warning(f"{scenario.reorder_warning}.", icon=":material/warning:")
+    if scenario is not None:
+        reorder_warning(scenario)
     if not allowed(Action.manage_scenarios):
         st.caption("Saving scenarios needs the leadership or admin role; you can compare the "
                    "saved ones and their snapshots.")

@@ -435,6 +435,27 @@ def test_robustness_samples_the_scenarios_own_method(page: PageFactory,
         test.get("progress")[0].proto.text)
 
 
+@pytest.mark.parametrize(("name", "picker"), [("robustness", "rb_scenario"),
+                                              ("portfolio", "pf_scenario"),
+                                              ("backlog", "backlog_scenario")])
+def test_a_scenario_against_the_processes_ranked_is_flagged_wherever_it_is_used(
+        page: PageFactory, database_url: str, name: str, picker: str) -> None:
+    _save(database_url, Scenario(name="Relative", weights=CRITERIA.weights(),
+                                 method=Method.VIKOR, ideal=Ideal.DATA))
+    _save(database_url, Scenario(name="Declared", weights=CRITERIA.weights(),
+                                 method=Method.VIKOR))
+    test = page(name)
+    if name == "robustness":
+        test.slider(key="rb_samples").set_value(500)
+    warning = ("VIKOR measures each process against the best and worst of the processes "
+               "ranked: adding or removing processes can re-order the rest")
+    test.selectbox(key=picker).set_value("Relative").run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    assert warning in _texts(test, "warning")
+    test.selectbox(key=picker).set_value("Declared").run()
+    assert warning not in _texts(test, "warning")
+
+
 # --- The Scenarios page: where the person acted, and why ranks moved in words -----------------
 
 def _open_section(test: AppTest) -> str:
