@@ -111,9 +111,10 @@ def _summary_one(ranking: Ranking, code: str, lines: pd.DataFrame) -> str:
     if imputed:
         text += f" Unknown, taken by the missing-value policy: {', '.join(imputed)}."
     if row["best_rank"] != row["worst_rank"]:
-        bounds = "" if row["bounds_exact"] else " at most (the ends may not be reached)"
         text += (f" Given the values still unknown it could rank from {row['best_rank']} to "
-                 f"{row['worst_rank']}{bounds}.")
+                 f"{row['worst_rank']}." if row["bounds_exact"] else
+                 f" Given the values still unknown it ranks within {row['best_rank']} to "
+                 f"{row['worst_rank']} (outer bounds: the ends may not be reached).")
     return text + _method_note(ranking)
 
 

@@ -149,7 +149,7 @@ def test_topsis_against_the_processes_ranked_gives_outer_bounds_and_says_so() ->
     assert ranking.notes[0].startswith("TOPSIS measures each process against the best and "
                                        "worst of the processes ranked")
     wide = table["best_rank"] < table["worst_rank"]
-    assert "at most (the ends may not be reached)" in explain(
+    assert "(outer bounds: the ends may not be reached)" in explain(
         ranking, str(table.index[wide][0])).summary
     declared = rank(data, CRITERIA, Scenario(method=Method.TOPSIS)).table
     assert declared["bounds_exact"].all()
