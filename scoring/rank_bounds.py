@@ -115,9 +115,8 @@ def vikor_data_bounds(position: FloatArray, weights: FloatArray,
     gap_low, gap_high = np.maximum(best_low - high, 0.0), best_high - low
     span_low, span_high = np.maximum(best_low - worst_high, 0.0), best_high - worst_low
     term_low = np.divide(gap_low, span_high, out=np.zeros_like(gap_low), where=span_high > 0)
-    term_high = np.where(gap_high > 0, np.minimum(np.divide(
-        gap_high, np.broadcast_to(span_low, gap_high.shape), out=np.ones_like(gap_high),
-        where=np.broadcast_to(span_low, gap_high.shape) > 0), 1.0), 0.0)
+    ratio = np.divide(gap_high, span_low, out=np.ones_like(gap_high), where=span_low > 0)
+    term_high = np.where(gap_high > 0, np.minimum(ratio, 1.0), 0.0)
     w = weights / weights.sum()
     utility = _rescaled(*_widened((w * term_low).sum(axis=1), (w * term_high).sum(axis=1)))
     regret = _rescaled(*_widened((w * term_low).max(axis=1), (w * term_high).max(axis=1)))
