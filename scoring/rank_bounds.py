@@ -85,9 +85,11 @@ def topsis_data_bounds(position: FloatArray,
 
 
 def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
-    """``numerator / denominator``, 0 where the denominator is 0 (an all-zero column)."""
-    result: FloatArray = np.divide(numerator, denominator, out=np.zeros_like(numerator),
-                                   where=denominator > 0)
+    """``numerator / denominator`` capped at 1, 0 where the denominator is 0 (an all-zero
+    column)."""
+    with np.errstate(over="ignore"):
+        result: FloatArray = np.divide(numerator, denominator, out=np.zeros_like(numerator),
+                                       where=denominator > 0)
     return np.minimum(result, 1.0)
 
 
@@ -115,7 +117,8 @@ def vikor_data_bounds(position: FloatArray, weights: FloatArray,
     gap_low, gap_high = np.maximum(best_low - high, 0.0), best_high - low
     span_low, span_high = np.maximum(best_low - worst_high, 0.0), best_high - worst_low
     term_low = np.divide(gap_low, span_high, out=np.zeros_like(gap_low), where=span_high > 0)
-    ratio = np.divide(gap_high, span_low, out=np.ones_like(gap_high), where=span_low > 0)
+    with np.errstate(over="ignore"):  # a span of a few denormals: the quotient is capped
+        ratio = np.divide(gap_high, span_low, out=np.ones_like(gap_high), where=span_low > 0)
     term_high = np.where(gap_high > 0, np.minimum(ratio, 1.0), 0.0)
     w = weights / weights.sum()
     utility = _rescaled(*_widened((w * term_low).sum(axis=1), (w * term_high).sum(axis=1)))
@@ -135,7 +138,8 @@ def _rescaled(low: FloatArray, high: FloatArray) -> tuple[FloatArray, FloatArray
     may_vanish = spread_low <= _VIKOR_TOL * max(1.0, abs(top_high))
     lowest = np.zeros_like(low) if may_vanish or spread_high <= 0 else above_low / spread_high
     if spread_low > 0:
-        highest = np.minimum(above_high / spread_low, 1.0)
+        with np.errstate(over="ignore"):
+            highest = np.minimum(above_high / spread_low, 1.0)
     else:
         highest = np.where(above_high > 0, 1.0, 0.0)
     return lowest, highest
