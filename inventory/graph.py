@@ -30,19 +30,29 @@ Conventions
   needs nothing, wave k needs only processes of earlier waves (a cycle's members share a wave).
   ``longest_chain``: the number of SCCs on the longest chain of the condensation through the
   process's own SCC (an isolated process has 1).
+* Connected parts: the processes linked to each other by dependencies, in either direction,
+  directly or through others (weakly connected components). PageRank and betweenness are
+  computed within each part alone, so a process's values never change when processes with no
+  dependency path to it are added or removed (the other metrics only follow dependencies
+  anyway).
 * ``pagerank``: on the reversed graph, so that a process many others depend on (directly or
   further down) scores high; damping 0.85, weights = strength, uniform teleport and dangling
-  redistribution, power iteration to networkx's tolerance (``len(G) * 1e-6`` in L1), so it
-  matches ``nx.pagerank(G.reverse(), weight="strength")``. Scores sum to 1.
-* ``betweenness``: directed, unweighted (hops), normalised, endpoints excluded, as
-  ``nx.betweenness_centrality``. Brandes' algorithm run here on a sparse matrix, many sources
-  at once (level-synchronous breadth-first search). Exact (all sources) up to
-  ``exact_betweenness_limit`` processes; above, an estimate from ``betweenness_samples`` sources
-  drawn exactly as networkx draws them (``random.Random(seed).sample(list(G), k)``) and
-  rescaled as networkx does, so both agree on the same graph and seed. ``betweenness_method``
-  states which on every row. Sampled betweenness ranks poorly at scale (DESIGN.md: rank
-  correlation 0.56 at 10k with k=100): use it to spot, not to rank. ``betweenness_samples=0``
-  skips it (NaN, method ``not computed``).
+  redistribution within the part, so that on each part it is ``nx.pagerank(P.reverse(),
+  weight="strength")`` of the part ``P`` alone, times the part's size: 1 is the average
+  process of its part, and a process with no dependencies has 1 (Page, Brin, Motwani and
+  Winograd (1999) "The PageRank citation ranking", Stanford InfoLab 1999-66). Power
+  iteration from 1 everywhere, each part until its own L1 change is below ``1e-6`` times its
+  size (at most 100 steps).
+* ``betweenness``: directed, unweighted (hops), normalised by the part's own size, endpoints
+  excluded: on each part ``P`` it is ``nx.betweenness_centrality(P)``. Brandes' algorithm run
+  here on a sparse matrix, many sources at once (level-synchronous breadth-first search).
+  Exact (all sources) in parts of up to ``exact_betweenness_limit`` processes; in a larger
+  part, an estimate from ``betweenness_samples`` of its processes drawn exactly as networkx
+  draws them (``random.Random(seed).sample(list(P), k)``) and rescaled as networkx does, so
+  both agree on the same part and seed. ``betweenness_method`` states which on every row.
+  Sampled betweenness ranks poorly at scale (docs/architecture.md: rank correlation 0.56 at
+  10k with k=100): use it to spot, not to rank. ``betweenness_samples=0`` skips it (NaN,
+  method ``not computed``).
 * Ripple analysis (:func:`impact`) follows edges with at least ``min_strength``, breadth first
   from all the start processes at once: ``distance`` is the number of dependencies from the
   nearest start, ``path`` one shortest path (ties go to the start and the neighbour met first,
@@ -400,8 +410,20 @@ def _longest_chain(condensed: _Condensation) -> IntArray:
     return chain[c.component]
 
 
-def _pagerank(edges: _Edges) -> FloatArray:
-    """networkx's scipy PageRank on the reversed graph (same iteration, same stopping rule)."""
+def _parts(edges: _Edges) -> IntArray:
+    """Per node: its connected part (weakly connected component), numbered from 0."""
+    n = edges.size
+    matrix = sparse.csr_array((np.ones(len(edges.src), dtype=np.int8), (edges.src, edges.dst)),
+                              shape=(n, n))
+    return np.asarray(connected_components(matrix, directed=True, connection="weak")[1],
+                      dtype=np.int64)
+
+
+def _pagerank(edges: _Edges, parts: IntArray) -> FloatArray:
+    """networkx's PageRank on the reversed graph of each connected part alone (teleport and
+    dangling redistribution within the part), times the part's size. Each part iterates until
+    its own L1 change is below ``size x PAGERANK_TOLERANCE`` (in these units), then stays:
+    its values never depend on the other parts, not even through the number of iterations."""
     n = edges.size
     if n == 0:
         return np.zeros(0)
@@ -410,13 +432,17 @@ def _pagerank(edges: _Edges) -> FloatArray:
     dangling = out == 0
     scale = np.divide(1.0, out, out=np.zeros(n), where=~dangling)
     transition = sparse.csr_array(sparse.diags_array(scale) @ matrix)
-    teleport = np.full(n, 1.0 / n)
-    x = teleport.copy()
+    sizes = np.bincount(parts).astype(np.float64)
+    active = np.ones(sizes.size, dtype=bool)
+    x = np.ones(n)
     for _ in range(PAGERANK_MAX_ITER):
-        last = x
-        x = PAGERANK_ALPHA * (x @ transition + x[dangling].sum() * teleport) \
-            + (1 - PAGERANK_ALPHA) * teleport
-        if np.abs(x - last).sum() < n * PAGERANK_TOLERANCE:
+        spread = np.bincount(parts, weights=np.where(dangling, x, 0.0), minlength=sizes.size)
+        new = PAGERANK_ALPHA * (x @ transition + (spread / sizes)[parts]) \
+            + (1 - PAGERANK_ALPHA)
+        change = np.bincount(parts, weights=np.abs(new - x), minlength=sizes.size)
+        x = np.where(active[parts], new, x)
+        active &= change >= sizes * PAGERANK_TOLERANCE
+        if not active.any():
             break
     return np.asarray(x, dtype=np.float64)
 
@@ -424,21 +450,29 @@ def _pagerank(edges: _Edges) -> FloatArray:
 # --------------------------------------------------------------------------- betweenness
 
 
-def _betweenness(graph: nx.DiGraph, edges: _Edges, limit: int, samples: int,
-                 seed: int) -> tuple[FloatArray, str]:
+def _betweenness(graph: nx.DiGraph, edges: _Edges, parts: IntArray, limit: int,
+                 samples: int, seed: int) -> tuple[FloatArray, npt.NDArray[np.object_]]:
+    """Betweenness within each connected part, and how each value was computed."""
     n = edges.size
     if samples <= 0:
-        return np.full(n, np.nan), "not computed"
-    if n <= limit or samples >= n:
-        sources = np.arange(n)
-        method = "exact"
-    else:
+        return np.full(n, np.nan), np.full(n, "not computed", dtype=object)
+    sizes = np.bincount(parts, minlength=1)
+    large = (sizes > limit) & (sizes > samples)
+    members: dict[int, list[int]] = {int(p): [] for p in np.flatnonzero(large)}
+    if members:
         index = {code: i for i, code in enumerate(edges.codes)}
-        picked = random.Random(seed).sample(list(graph.nodes()), samples)
-        sources = np.array([index[code] for code in picked], dtype=np.int64)
-        method = f"sampled k={samples} seed={seed}"
-    totals = _brandes(edges, sources)
-    return _rescale(totals, n, sources if method != "exact" else None), method
+        for code in graph.nodes():  # networkx's node order, as it samples
+            i = index[code]
+            if int(parts[i]) in members:
+                members[int(parts[i])].append(i)
+    picked = [i for part in members.values() for i in random.Random(seed).sample(part, samples)]
+    sources = np.concatenate([np.flatnonzero(~large[parts]), np.array(picked, dtype=np.int64)])
+    totals = _brandes(edges, np.sort(sources))
+    sampled = large[parts]
+    source = np.zeros(n, dtype=bool)
+    source[picked] = True
+    method = np.where(sampled, f"sampled k={samples} seed={seed}", "exact").astype(object)
+    return totals * _scales(sizes[parts], sampled, source, samples), method
 
 
 def _brandes(edges: _Edges, sources: IntArray) -> FloatArray:
@@ -507,17 +541,17 @@ def _brandes_batch(adjacency: sparse.csr_array, sources: IntArray) -> FloatArray
     return totals
 
 
-def _rescale(totals: FloatArray, n: int, sampled: IntArray | None) -> FloatArray:
-    """networkx's normalisation (directed, endpoints excluded), sampling adjustment included."""
-    pairs = n - 1
-    if pairs < 2:
-        return totals
-    if sampled is None:
-        return totals / (pairs * (pairs - 1))
-    k = len(sampled)
-    scale = np.full(n, 1.0 / (k * (pairs - 1)))
-    scale[sampled] = 1.0 / ((k - 1) * (pairs - 1)) if k > 1 else np.nan
-    return totals * scale
+def _scales(size: IntArray, sampled: npt.NDArray[np.bool_], source: npt.NDArray[np.bool_],
+            k: int) -> FloatArray:
+    """networkx's normalisation (directed, endpoints excluded) with each node's part size,
+    sampling adjustment included for the nodes of sampled parts; none in parts of two
+    processes or fewer, where every betweenness is 0."""
+    pairs = (size - 1).astype(np.float64)
+    others = np.maximum(pairs - 1, 1.0)
+    whole = 1.0 / (np.maximum(pairs, 1.0) * others)
+    sampled_source = 1.0 / ((k - 1) * others) if k > 1 else np.full(size.size, np.nan)
+    estimate = np.where(source, sampled_source, 1.0 / (k * others))
+    return np.where(pairs < 2, 1.0, np.where(sampled, estimate, whole))
 
 
 # --------------------------------------------------------------------------- public results
@@ -530,7 +564,8 @@ def metrics(graph: nx.DiGraph, *, exact_betweenness_limit: int = 2_000,
     betweenness, betweenness_method, longest_chain, scc_id, scc_size, on_cycle, wave."""
     edges = _edges(graph)
     condensed = _condense(edges.size, edges.src, edges.dst)
-    betweenness, method = _betweenness(graph, edges, exact_betweenness_limit,
+    parts = _parts(edges)
+    betweenness, method = _betweenness(graph, edges, parts, exact_betweenness_limit,
                                        betweenness_samples, seed)
     sizes = np.array(condensed.sizes, dtype=np.int64)[condensed.component]
     downstream = _reach(condensed, downstream=True)
@@ -541,7 +576,7 @@ def metrics(graph: nx.DiGraph, *, exact_betweenness_limit: int = 2_000,
         "upstream": _reach(condensed, downstream=False),
         "downstream": downstream,
         "weighted_reach": weighted.astype(np.int64) if _whole(weighted) else weighted,
-        "pagerank": _pagerank(edges),
+        "pagerank": _pagerank(edges, parts),
         "betweenness": betweenness,
         "betweenness_method": method,
         "longest_chain": _longest_chain(condensed),

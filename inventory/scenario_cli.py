@@ -21,6 +21,7 @@ from inventory.scoring_cli import (
     AllOption,
     CompletedOption,
     CriteriaOption,
+    IdealOption,
     MethodOption,
     MissingOption,
     UpliftOption,
@@ -33,7 +34,7 @@ from inventory.scoring_cli import (
 from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
 from scoring.errors import ScoringError
 from scoring.ranking import rank
-from scoring.scenario import Constraints, Filters, Scenario
+from scoring.scenario import Constraints, Filters, Ideal, Scenario
 from scoring.snapshot import (
     MOVED,
     NEWLY_RANKED,
@@ -77,7 +78,7 @@ def _settings(ctx: typer.Context, base: Scenario, name: str, criteria_file: Path
     scenario = _scenario(_criteria(criteria_file), base, options["method"], options["weights"],
                          options["ahp"], options["aggregation"], options["missing"],
                          options["uplift"], options["all_processes"],
-                         options["include_completed"])
+                         options["include_completed"], options["ideal"])
     filters = {k: tuple(v) for k, v in (
         ("units", options["unit"]), ("pillars", options["pillar"]),
         ("priority_areas", options["priority_area"]), ("statuses", options["status"]),
@@ -106,7 +107,8 @@ def _settings(ctx: typer.Context, base: Scenario, name: str, criteria_file: Path
 def scenario_create(
     ctx: typer.Context, name: str,
     start: Annotated[str | None, typer.Option("--from", help="Copy this saved scenario.")] = None,
-    method: MethodOption = None, weights: WeightsOption = None, ahp: AhpOption = None,
+    method: MethodOption = None, ideal: IdealOption = None, weights: WeightsOption = None,
+    ahp: AhpOption = None,
     aggregation: AggregationOption = None, missing: MissingOption = None,
     uplift: UpliftOption = None, all_processes: AllOption = False,
     include_completed: CompletedOption = None,
@@ -128,7 +130,8 @@ def scenario_create(
 @scenario_app.command("edit")
 def scenario_edit(
     ctx: typer.Context, name: str,
-    method: MethodOption = None, weights: WeightsOption = None, ahp: AhpOption = None,
+    method: MethodOption = None, ideal: IdealOption = None, weights: WeightsOption = None,
+    ahp: AhpOption = None,
     aggregation: AggregationOption = None, missing: MissingOption = None,
     uplift: UpliftOption = None, all_processes: AllOption = False,
     include_completed: CompletedOption = None,
@@ -314,6 +317,9 @@ def scenario_compare(
 
 def _describe(scenario: Scenario) -> str:
     parts = [scenario.method.label, f"{scenario.aggregation} of raters"]
+    if scenario.reorder_warning:
+        parts.append(f"against {Ideal.DATA.label} (adding or removing processes can re-order "
+                     "the rest)")
     if scenario.uplift:
         parts.append(f"dependency uplift {scenario.uplift:g}")
     if scenario.missing is not None:

@@ -36,9 +36,10 @@ from scoring.ahp import CR_THRESHOLD, pairwise_from_table, priorities
 from scoring.criteria import CriteriaSet, MissingPolicy, load_criteria
 from scoring.errors import ScoringError
 from scoring.explain import explain as explain_ranking
+from scoring.rank_bounds import interval_texts
 from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.raters import aggregate
-from scoring.scenario import Method, Scenario
+from scoring.scenario import Ideal, Method, Scenario
 
 criteria_app = _typer("Criteria: what processes are scored on (a YAML criteria set).")
 assess_app = _typer("Assess processes against the criteria's scales, several raters each.")
@@ -49,6 +50,12 @@ CriteriaOption = Annotated[Path | None, typer.Option(
 MethodOption = Annotated[Method | None, typer.Option(
     "--method", "-m", help="wsm: weighted sum (default); wpm: weighted product; topsis; vikor; "
                            "wsjf: cost of delay / job size; value_effort.")]
+IdealOption = Annotated[Ideal | None, typer.Option(
+    "--ideal", help="TOPSIS and VIKOR: measure each process against the best and worst the "
+                    "criteria's scales declare (declared, the default: adding or removing "
+                    "processes never re-orders the others) or against the best and worst of "
+                    "the processes ranked (data, as first published: adding or removing "
+                    "processes can re-order the rest).")]
 ScenarioOption = Annotated[str | None, typer.Option(
     "--scenario", "-s", help="Start from this saved scenario (`dti scenario list`); the other "
                              "options change it for this run only.")]
@@ -110,12 +117,15 @@ def _weights(criteria: CriteriaSet, weights: list[str] | None,
 def _scenario(criteria: CriteriaSet, base: Scenario, method: Method | None,
               weights: list[str] | None, ahp: Path | None, aggregation: str | None,
               missing: MissingPolicy | None, uplift: float | None,
-              all_processes: bool, include_completed: bool | None = None) -> Scenario:
+              all_processes: bool, include_completed: bool | None = None,
+              ideal: Ideal | None = None) -> Scenario:
     """``base`` (a saved scenario, or the defaults) with the options given on the command
     line applied on top; checked against the criteria."""
     changes: dict[str, Any] = {}
     if method is not None:
         changes["method"] = method
+    if ideal is not None:
+        changes["ideal"] = ideal
     if weights or ahp is not None:
         start = {} if ahp is not None else dict(base.weights)
         changes["weights"] = start | _weights(criteria, weights, ahp)
@@ -142,17 +152,20 @@ def _saved(ctx: typer.Context, name: str | None) -> Scenario:
 def _ranking(ctx: typer.Context, scenario_name: str | None, criteria_file: Path | None,
              method: Method | None, weights: list[str] | None, ahp: Path | None,
              aggregation: str | None, missing: MissingPolicy | None, uplift: float | None,
-             all_processes: bool, include_completed: bool | None) -> Ranking:
+             all_processes: bool, include_completed: bool | None,
+             ideal: Ideal | None) -> Ranking:
     criteria = _criteria(criteria_file)
     scenario = _scenario(criteria, _saved(ctx, scenario_name), method, weights, ahp,
-                         aggregation, missing, uplift, all_processes, include_completed)
+                         aggregation, missing, uplift, all_processes, include_completed, ideal)
     return rank(_inputs(_catalogue(ctx)), criteria, scenario)
 
 
 def _notes(ranking: Ranking) -> None:
-    """What the user should know about a ranking, on stderr (so JSON on stdout stays clean)."""
+    """What the user should know about a ranking, on stderr (so JSON on stdout stays clean);
+    first, as a warning, that the method's ranks can move when processes come or go."""
+    warning = ranking.scenario.reorder_warning
     for note in ranking.notes:
-        typer.echo(f"Note: {note}", err=True)
+        typer.echo(f"{'Warning' if note == warning else 'Note'}: {note}", err=True)
     if ranking.left_out:
         typer.echo(f"Note: {len(ranking.left_out)} processes have no assessment and are not "
                    "ranked (--all-processes ranks them too)", err=True)
@@ -291,6 +304,7 @@ def score(
     ctx: typer.Context,
     scenario: ScenarioOption = None,
     method: MethodOption = None,
+    ideal: IdealOption = None,
     weights: WeightsOption = None,
     ahp: AhpOption = None,
     aggregation: AggregationOption = None,
@@ -307,7 +321,7 @@ def score(
 ) -> None:
     """Rank the processes: what to transform first, with each criterion's contribution."""
     ranking = _ranking(ctx, scenario, criteria_file, method, weights, ahp, aggregation, missing,
-                       uplift, all_processes, include_completed)
+                       uplift, all_processes, include_completed, ideal)
     if out is not None and fmt is Format.table and out.suffix.lower() in (".json", ".csv"):
         fmt = Format(out.suffix.lower().lstrip("."))
     records = _score_records(ranking)[: top or None]
@@ -351,8 +365,7 @@ def _score_records(ranking: Ranking) -> list[dict[str, Any]]:
 
 def _score_frame(ranking: Ranking, records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = ranking.table.head(len(records)).copy()
-    frame["rank_range"] = [f"{b}-{w}" if b != w else f"{b}"
-                           for b, w in zip(frame["best_rank"], frame["worst_rank"], strict=True)]
+    frame["rank_range"] = interval_texts(frame)
     contributions = ranking.contributions.loc[frame["code"]].add_prefix("contribution_")
     return pd.concat([frame.reset_index(drop=True),
                       contributions.reset_index(drop=True)], axis=1)
@@ -364,6 +377,7 @@ def explain(
     vs: Annotated[str | None, typer.Option("--vs", help="Compare with this process.")] = None,
     scenario: ScenarioOption = None,
     method: MethodOption = None,
+    ideal: IdealOption = None,
     weights: WeightsOption = None,
     ahp: AhpOption = None,
     aggregation: AggregationOption = None,
@@ -376,7 +390,7 @@ def explain(
 ) -> None:
     """Why CODE ranks where it does, criterion by criterion, or against another process."""
     ranking = _ranking(ctx, scenario, criteria_file, method, weights, ahp, aggregation, missing,
-                       uplift, all_processes, include_completed)
+                       uplift, all_processes, include_completed, ideal)
     explanation = explain_ranking(ranking, code, vs)
     lines = explanation.lines
     if fmt is Format.json:

@@ -48,6 +48,7 @@ from scoring.portfolio import (
     efficient_frontier,
     select_portfolio,
 )
+from scoring.rank_bounds import interval_texts
 from scoring.ranking import _WPM_FLOOR, UPLIFT, Ranking
 from scoring.roadmap import Period, plan_roadmap
 from scoring.scenario import Method
@@ -83,15 +84,16 @@ class Robustness:
 
 def method_scoring(ranking: Ranking) -> Scoring:
     """How :func:`scoring.sensitivity.monte_carlo` scores a sample the way ``ranking`` was
-    scored: its method, VIKOR's ``v``, the floor of the weighted product and of WSJF's job
-    size, the criteria of the value and effort levels, and the dependency uplift over the
-    edges the ranking used."""
+    scored: its method, VIKOR's ``v``, what TOPSIS and VIKOR measure against, the floor of
+    the weighted product and of WSJF's job size, the criteria of the value and effort levels,
+    and the dependency uplift over the edges the ranking used."""
     scenario, criteria = ranking.scenario, ranking.criteria
     value = [c.key for c in criteria.criteria if c.group in VALUE_GROUPS.get(scenario.method, ())]
     edges = ranking.dependencies
     pairs = () if edges is None or edges.empty else tuple(zip(
         edges["upstream_code"].astype(str), edges["downstream_code"].astype(str), strict=True))
-    return Scoring(scenario.method, vikor_v=scenario.vikor_v, floor=_WPM_FLOOR,
+    return Scoring(scenario.method, vikor_v=scenario.vikor_v, ideal=scenario.ideal,
+                   floor=_WPM_FLOOR,
                    value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)),
                    uplift=scenario.uplift, dependencies=pairs,
                    uplift_round_cycles=scenario.uplift_round_cycles)
@@ -318,8 +320,7 @@ def backlog(ranking: Ranking, processes: pd.DataFrame, dependencies: pd.DataFram
         "quick_fix": table["quick_fix"],
         "probability_top_n": robust.table["probability_top_n"].reindex(codes)
         if robust is not None else np.nan,
-        "rank_interval": [f"{b}-{w}" if b != w else str(b)
-                          for b, w in zip(table["best_rank"], table["worst_rank"], strict=True)],
+        "rank_interval": interval_texts(table),
         "completeness": table["completeness"],
         "selected": [c in set(portfolio.selected) for c in codes]
         if portfolio is not None else None,
@@ -464,7 +465,9 @@ COLUMN_WORDS: dict[str, tuple[str, str]] = {
     "quick_fix": ("Quick fix", "Marked by an analyst, or a quick win of low effort."),
     "probability_top_n": ("In the top {n}", "Share of the robustness samples in which the "
                                             "process ranks in the top {n}."),
-    "rank_interval": ("Could rank", "Best to worst rank given the values still unknown."),
+    "rank_interval": ("Could rank", "Best to worst rank given the values still unknown: every "
+                                    "way of filling them in ranks the process there ('within': "
+                                    "the ends may not be reached)."),
     "completeness": ("Known", "Share of the weighted criteria with a known value."),
     "selected": ("Chosen", "Chosen for the portfolio under the scenario's budget and "
                            "capacity; empty when the scenario sets neither."),
@@ -541,7 +544,9 @@ def columns_sheet(ranking: Ranking, top_n: int,
 #: The scenario's settings in words (the Scenario sheet), in this order.
 SETTING_WORDS = {"name": "Scenario", "method": "Method", "aggregation": "Raters combined by",
                  "missing": "Missing values", "uplift": "Dependency uplift",
-                 "vikor_v": "VIKOR strategy weight (v)", "impact_threshold": "Impact threshold",
+                 "vikor_v": "VIKOR strategy weight (v)",
+                 "ideal": "TOPSIS and VIKOR measure against",
+                 "impact_threshold": "Impact threshold",
                  "effort_threshold": "Effort threshold",
                  "quick_fix_effort": "Quick-fix effort at most",
                  "include_unassessed": "Processes without an assessment", "notes": "Notes"}
@@ -558,7 +563,7 @@ def _scenario_sheet(ranking: Ranking) -> pd.DataFrame:
     and the SHA-256 of the settings."""
     scenario = ranking.scenario
     settings = scenario.to_dict()
-    words = {"method": scenario.method.label,
+    words = {"method": scenario.method.label, "ideal": scenario.ideal.label,
              "missing": "each criterion's own policy" if scenario.missing is None
              else scenario.missing.value,
              "include_unassessed": "ranked" if scenario.include_unassessed else "left out"}

@@ -109,8 +109,12 @@ def _summary_one(ranking: Ranking, code: str, lines: pd.DataFrame) -> str:
     text = (f"{code} ranks {row['rank']} of {len(ranking.table)} with score "
             f"{row['score']:.3f}; most of it comes from {parts or 'no criterion'}.")
     if imputed:
-        text += (f" Unknown, taken by the missing-value policy: {', '.join(imputed)}; it could "
-                 f"rank from {row['best_rank']} to {row['worst_rank']}.")
+        text += f" Unknown, taken by the missing-value policy: {', '.join(imputed)}."
+    if row["best_rank"] != row["worst_rank"]:
+        text += (f" Given the values still unknown it could rank from {row['best_rank']} to "
+                 f"{row['worst_rank']}." if row["bounds_exact"] else
+                 f" Given the values still unknown it ranks within {row['best_rank']} to "
+                 f"{row['worst_rank']} (outer bounds: the ends may not be reached).")
     return text + _method_note(ranking)
 
 

@@ -123,7 +123,9 @@ def weighted_product(matrix: ArrayLike, weights: ArrayLike, benefit: ArrayLike) 
             f"matrix[{i}, {j}] = {float(x[i, j])!r}"
         )
     exponents = np.where(b, w, -w)
-    result: FloatArray = np.exp(np.log(x) @ exponents)
+    # Summed row by row, not by a matrix product: BLAS may sum in another order for another
+    # number of rows, and a row's score must not depend on the others even in its last bit.
+    result: FloatArray = np.exp(np.sum(np.log(x) * exponents, axis=1))
     return result
 
 
@@ -158,6 +160,63 @@ def topsis(matrix: ArrayLike, weights: ArrayLike, benefit: ArrayLike) -> FloatAr
     total = d_plus + d_minus
     safe_total = np.where(total > 0, total, 1.0)
     result: FloatArray = np.where(total > 0, d_minus / safe_total, 0.5)
+    return result
+
+
+def _declared_positions(matrix: ArrayLike, best: ArrayLike, worst: ArrayLike,
+                        ) -> tuple[FloatArray, FloatArray]:
+    """The checked matrix and each value's position between the declared ``worst`` (0) and
+    ``best`` (1) of its column."""
+    x = _as_matrix(matrix)
+    ends = []
+    for name, values in (("best", best), ("worst", worst)):
+        end = np.asarray(values, dtype=np.float64)
+        if end.shape != (x.shape[1],) or not np.all(np.isfinite(end)):
+            raise ValueError(f"{name} must hold one finite number per criterion "
+                             f"({x.shape[1]}), got {end.tolist()!r}")
+        ends.append(end)
+    top, bottom = ends
+    if np.any(top == bottom):
+        j = int(np.flatnonzero(top == bottom)[0])
+        raise ValueError(f"criterion {j}: best and worst are both {float(top[j])!r}")
+    position = (x - bottom) / (top - bottom)
+    outside = (position < 0) | (position > 1)
+    if outside.any():
+        i, j = (int(k) for k in np.argwhere(outside)[0])
+        raise ValueError(f"matrix[{i}, {j}] = {float(x[i, j])!r} lies outside its declared "
+                         f"scale ({float(bottom[j])!r} to {float(top[j])!r})")
+    return x, position
+
+
+def topsis_declared(matrix: ArrayLike, weights: ArrayLike, best: ArrayLike,
+                    worst: ArrayLike) -> FloatArray:
+    """TOPSIS closeness against the declared ideal and anti-ideal, in ``[0, 1]`` (higher is
+    better): a process's closeness depends on its own values only, so adding or removing
+    alternatives never re-orders the others.
+
+    ``best`` and ``worst`` give, per criterion, the best and worst value its scale declares
+    (for a cost criterion ``best < worst``); every value must lie between them. Steps: place
+    each value linearly between them, ``r_ij = (x_ij - worst_j) / (best_j - worst_j)`` (1 =
+    best); weight ``v_ij = w_j r_ij`` (weights divided by their sum); the ideal is the declared
+    best on every criterion (``v = w_j``), the anti-ideal the declared worst (``v = 0``);
+    ``d+_i = sqrt(sum_j w_j^2 (1 - r_ij)^2)``, ``d-_i = sqrt(sum_j w_j^2 r_ij^2)``, closeness
+    ``C_i = d-_i / (d+_i + d-_i)``. This is Hwang and Yoon's TOPSIS with linear (max-min)
+    normalisation run on the alternatives together with the declared ideal and anti-ideal
+    alternatives, whose closeness is 1 and 0.
+
+    Sources: García-Cascales, M. S. and Lamata, M. T. (2012) "On rank reversal and TOPSIS
+    method", Mathematical and Computer Modelling 56(5-6):123-132 (absolute ideal and
+    anti-ideal alternatives, the remedy for TOPSIS's rank reversal); Aires, R. F. de F. and
+    Ferreira, L. (2019) "A new approach to avoid rank reversal cases in the TOPSIS method",
+    Computers & Industrial Engineering 132:84-97 (R-TOPSIS: normalisation on a declared
+    domain); Hwang, C.-L. and Yoon, K. (1981), as for :func:`topsis`.
+    """
+    x, position = _declared_positions(matrix, best, worst)
+    w = _as_weights(weights, x.shape[1])
+    d_plus = np.sqrt(np.sum((w * (1.0 - position)) ** 2, axis=1))
+    d_minus = np.sqrt(np.sum((w * position) ** 2, axis=1))
+    total = d_plus + d_minus
+    result: FloatArray = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
     return result
 
 
@@ -204,6 +263,39 @@ def vikor(
     s: FloatArray = regret.sum(axis=1)
     r: FloatArray = regret.max(axis=1)
     q: FloatArray = v * _rescale(s) + (1.0 - v) * _rescale(r)
+    return s, r, q
+
+
+def vikor_declared(matrix: ArrayLike, weights: ArrayLike, best: ArrayLike, worst: ArrayLike,
+                   v: float = 0.5) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """VIKOR measures ``(S, R, Q)`` against the declared best and worst values (LOWER is
+    better): a process's measures depend on its own values only, so adding or removing
+    alternatives never re-orders the others.
+
+    ``best`` and ``worst`` are each criterion's declared best and worst values (``f*`` and
+    ``f-``; for a cost criterion ``best < worst``), and every value lies between them. With
+    weights divided by their sum:
+
+    * ``S_i = sum_j w_j (f*_j - f_ij) / (f*_j - f-_j)`` and ``R_i = max_j`` of the same terms,
+      as in :func:`vikor` but with the declared ``f*`` and ``f-``;
+    * ``Q_i = v S_i + (1 - v) R_i / max_j w_j``: the declared ideal (``S = R = 0``) and
+      anti-ideal (``S = 1``, ``R = max_j w_j``) stand for ``S*, R*`` and ``S-, R-``.
+
+    This is :func:`vikor` run on the alternatives together with the declared ideal and
+    anti-ideal alternatives (whose ``Q`` is 0 and 1), the remedy García-Cascales and Lamata
+    (2012) give for TOPSIS applied to VIKOR's reference points. ``v`` must lie in ``[0, 1]``.
+
+    Sources: Opricovic, S. and Tzeng, G.-H. (2004), as for :func:`vikor`; García-Cascales,
+    M. S. and Lamata, M. T. (2012) "On rank reversal and TOPSIS method", Mathematical and
+    Computer Modelling 56(5-6):123-132.
+    """
+    x, position = _declared_positions(matrix, best, worst)
+    w = _as_weights(weights, x.shape[1])
+    v = _check_v(v)
+    regret = w * (1.0 - position) + 0.0
+    s: FloatArray = regret.sum(axis=1)
+    r: FloatArray = regret.max(axis=1)
+    q: FloatArray = v * s + (1.0 - v) * r / w.max()
     return s, r, q
 
 

@@ -5,8 +5,10 @@
 * ``processes``: ``code``, ``name`` and any process fields criteria read (``field:NAME``);
   optional ``unit``, ``quick_fix_candidate`` and ``transformation_status``;
 * ``assessments``: ``process_code``, ``criterion_key``, ``value``, ``rater``;
-* ``metrics``: graph metrics indexed by ``code`` (as :func:`inventory.graph.metrics` returns;
-  ``pagerank`` is read relative to the average process, i.e. times the number of processes);
+* ``metrics``: graph metrics indexed by ``code``, read as given (as
+  :func:`inventory.graph.metrics` returns them: each process's values depend only on its own
+  connected part of the dependency graph, so processes with no dependency path to it never
+  change them);
 * ``dependencies``: ``upstream_code``, ``downstream_code`` (for the dependency uplift).
 
 Steps, each recorded in the result so every rank can be explained:
@@ -23,14 +25,19 @@ Steps, each recorded in the result so every rank can be explained:
    (weighted sum, WSJF and value/effort; the other methods need a full matrix and use the
    midpoint instead, noted in ``Ranking.notes``). Every imputed cell is marked.
 4. Score by the scenario's method; contributions are ``weight x normalised value`` (for the
-   weighted sum they add up to the score before uplift). VIKOR's score is ``1 - Q``.
+   weighted sum they add up to the score before uplift). VIKOR's score is ``1 - Q``. TOPSIS
+   and VIKOR measure against the ideal and anti-ideal the declared scales define (1 and 0 on
+   every criterion; :func:`scoring.methods.topsis_declared`, :func:`scoring.methods.
+   vikor_declared`) unless the scenario's ``ideal`` is ``data``: then against the best and
+   worst of the processes ranked, as published, and ``Ranking.notes`` warns that adding or
+   removing processes can re-order the rest.
 5. Dependency uplift (:mod:`scoring.uplift`) when the scenario's factor is above 0.
 6. Ranks: higher score first; scores equal to 12 significant digits share a rank (1, 2, 2, 4)
    and are listed by code. Rows are sorted by code first, so input order never matters.
-7. Best and worst rank each process could reach given what is missing: its own missing values
-   at best (worst) while every other process's are at worst (best). Exact for the weighted sum,
-   WSJF and value/effort, whose scores depend on the process's own row only; indicative for
-   TOPSIS, VIKOR and the weighted product's extremes, which depend on every row.
+7. Best and worst rank each process could reach given what is unknown, whatever the policy
+   (:mod:`scoring.rank_bounds`): every way of filling in the unknown values ranks the process
+   inside them. Exact (both ends reached) when each score depends on the process's own values
+   only and there is no uplift; otherwise outer bounds (``bounds_exact`` false, and a note).
 8. Impact and effort levels (0-1 weighted means of the impact and effort groups; effort reads
    1 = hardest), quadrants of the impact-effort matrix (quick win: high impact, low effort;
    major project: high, high; fill-in: low, low; reconsider: low impact, high effort) and
@@ -46,18 +53,15 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from scoring import methods
+from scoring import methods, rank_bounds
 from scoring.criteria import CriteriaSet, Criterion, Group, MissingPolicy, SourceKind
 from scoring.errors import ScoringError
 from scoring.normalize import declared
 from scoring.raters import Ratings, rating_matrices
-from scoring.scenario import COMPLETED, Method, Scenario
+from scoring.scenario import COMPLETED, IDEAL_METHODS, Ideal, Method, Scenario
 from scoring.uplift import apply_uplift, uplift_operator
 
 FloatArray = NDArray[np.float64]
-
-#: Graph metrics read relative to the average process (value x number of processes).
-RELATIVE_METRICS = frozenset({"pagerank"})
 
 QUICK_WIN, MAJOR_PROJECT, FILL_IN, RECONSIDER = (
     "Quick win", "Major project", "Fill-in", "Reconsider")
@@ -81,8 +85,9 @@ class Ranking:
     ``table`` has one row per ranked process in rank order (ties by code): ``rank``, ``code``,
     ``name``, ``unit``, ``score``, ``base_score`` (before uplift), ``uplift``, ``completeness``
     (share of weighted criteria with a known value), ``imputed`` (count), ``best_rank``,
-    ``worst_rank``, ``impact``, ``effort``, ``quadrant``, ``quick_fix``, ``disagreement``
-    (largest raters' range, as a share of its scale). The other frames are indexed by code
+    ``worst_rank``, ``bounds_exact`` (both ends can be reached; else outer bounds),
+    ``impact``, ``effort``, ``quadrant``, ``quick_fix``, ``disagreement`` (largest raters'
+    range, as a share of its scale). The other frames are indexed by code
     in the same order, one column per criterion. ``normalised_low`` and ``normalised_high``
     bound each normalised value by what is known: the lowest and highest rater (or a rater's
     own low-high range, when wider) for assessed criteria, the value itself for fields and
@@ -149,9 +154,9 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     missing = np.isnan(position)
     weights = np.array([weights_raw[k] for k in criteria.keys], dtype=np.float64)
     weights = weights / weights.sum()
-    notes: list[str] = []
+    notes: list[str] = [scenario.reorder_warning] if scenario.reorder_warning else []
     policies = _policies(criteria, scenario, notes)
-    normalised = _impute(position, policies, "chosen")
+    normalised = _impute(position, policies)
     low, high = _rated_bounds(raw, ratings, criteria, policies)
     scores, contributions, extra = _score(normalised, weights, criteria, scenario, codes)
     compromise_rows = _compromise(extra, scenario)
@@ -160,8 +165,8 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
     uplift = apply_uplift(operator, scores, scenario.uplift)
     total = scores + uplift
     ranks = _ranks(total)
-    best, worst = _rank_bounds(position, policies, weights, criteria, scenario, codes,
-                               operator, ranks)
+    best, worst, exact = _rank_bounds(position, weights, criteria, scenario, codes, operator,
+                                      ranks, notes)
     impact = _group_level(normalised, weights, criteria, (Group.IMPACT,), invert=False)
     effort = _group_level(normalised, weights, criteria, (Group.EFFORT,), invert=True)
     weighted = weights > 0
@@ -179,6 +184,7 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
         .sum(axis=1) if codes else np.zeros(0, dtype=int),
         "best_rank": best,
         "worst_rank": worst,
+        "bounds_exact": exact | (best == worst),
         "impact": impact,
         "effort": effort,
     })
@@ -297,8 +303,6 @@ def _metric(metrics: pd.DataFrame | None, criterion: Criterion, index: pd.Index)
         raise ScoringError(f"Criterion {criterion.key!r} reads the graph metric {name!r}; the "
                            f"metrics are {', '.join(map(str, metrics.columns))}")
     values = pd.to_numeric(metrics[name], errors="coerce").astype(np.float64)
-    if name in RELATIVE_METRICS:
-        values = values * len(metrics)
     return values.reindex(index).to_numpy()
 
 
@@ -318,16 +322,13 @@ def _policies(criteria: CriteriaSet, scenario: Scenario, notes: list[str]) -> li
 _FILL = {MissingPolicy.MIDPOINT: 0.5, MissingPolicy.WORST: 0.0, MissingPolicy.BEST: 1.0}
 
 
-def _impute(position: np.ndarray, policies: list[MissingPolicy], mode: str) -> np.ndarray:
-    """Missing cells filled by policy (``mode="chosen"``) or all at 1 / 0 (``"best"`` /
-    ``"worst"``); ``exclude`` cells stay NaN in every mode."""
+def _impute(position: np.ndarray, policies: list[MissingPolicy]) -> np.ndarray:
+    """Missing cells filled by policy; ``exclude`` cells stay NaN."""
     filled = position.copy()
     for j, policy in enumerate(policies):
-        if policy is MissingPolicy.EXCLUDE:
-            continue
-        value = _FILL[policy] if mode == "chosen" else (1.0 if mode == "best" else 0.0)
-        column = filled[:, j]
-        column[np.isnan(column)] = value
+        if policy is not MissingPolicy.EXCLUDE:
+            column = filled[:, j]
+            column[np.isnan(column)] = _FILL[policy]
     return filled
 
 
@@ -360,9 +361,14 @@ def _score(normalised: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
     if method is Method.WPM:
         scores = methods.weighted_product(_WPM_FLOOR + (1 - _WPM_FLOOR) * full, weights, benefit)
         return scores, contributions, extra
+    declared = scenario.ideal is Ideal.DECLARED
+    best, worst = np.ones(full.shape[1]), np.zeros(full.shape[1])
     if method is Method.TOPSIS:
-        return methods.topsis(full, weights, benefit), contributions, extra
-    s, r, q = methods.vikor(full, weights, benefit, scenario.vikor_v)
+        scores = methods.topsis_declared(full, weights, best, worst) if declared \
+            else methods.topsis(full, weights, benefit)
+        return scores, contributions, extra
+    s, r, q = methods.vikor_declared(full, weights, best, worst, scenario.vikor_v) \
+        if declared else methods.vikor(full, weights, benefit, scenario.vikor_v)
     extra.update({"vikor_s": s, "vikor_r": r, "vikor_q": q})
     return 1.0 - q, contributions, extra
 
@@ -407,32 +413,34 @@ def _rounded(scores: FloatArray) -> FloatArray:
     return result
 
 
-def _rank_bounds(position: np.ndarray, policies: list[MissingPolicy], weights: FloatArray,
-                 criteria: CriteriaSet, scenario: Scenario, codes: list[str],
-                 operator: sparse.csr_matrix | None, ranks: np.ndarray,
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    if not codes:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if not np.isnan(position).any():
-        return ranks, ranks
-    high = _scored(_impute(position, policies, "best"), weights, criteria, scenario, codes,
-                   operator)
-    low = _scored(_impute(position, policies, "worst"), weights, criteria, scenario, codes,
-                  operator)
-    high, low = _rounded(np.maximum(high, low)), _rounded(np.minimum(high, low))
-    sorted_low, sorted_high = np.sort(low), np.sort(high)
+def _rank_bounds(position: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
+                 scenario: Scenario, codes: list[str], operator: sparse.csr_matrix | None,
+                 ranks: np.ndarray, notes: list[str],
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best and worst ranks and whether both ends can be reached (module doc, step 7)."""
     n = len(codes)
-    best = 1 + n - np.searchsorted(sorted_low, high, side="right")
-    above_worst = n - np.searchsorted(sorted_high, low, side="right")
-    worst = 1 + above_worst - (high > low)
-    return best.astype(np.int64), worst.astype(np.int64)
-
-
-def _scored(normalised: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
-            scenario: Scenario, codes: list[str], operator: sparse.csr_matrix | None,
-            ) -> FloatArray:
-    scores = _score(normalised, weights, criteria, scenario, codes)[0]
-    return scores + apply_uplift(operator, scores, scenario.uplift)
+    if not np.isnan(position).any():
+        return ranks, ranks, np.ones(n, dtype=bool)
+    data_relative = scenario.ideal is Ideal.DATA and scenario.method in IDEAL_METHODS
+    if data_relative and scenario.method is Method.TOPSIS:
+        low, high = rank_bounds.topsis_data_bounds(position, weights)
+    elif data_relative:
+        low, high = rank_bounds.vikor_data_bounds(position, weights, scenario.vikor_v)
+    else:
+        low, high = rank_bounds.own_row_bounds(
+            position, lambda filled: _score(filled, weights, criteria, scenario, codes)[0])
+    low = low + apply_uplift(operator, low, scenario.uplift)
+    high = high + apply_uplift(operator, high, scenario.uplift)
+    best, worst = rank_bounds.ranks_within(low, high, _rounded)
+    exact = not data_relative and operator is None
+    if not exact and (best != worst).any():
+        why = f"{scenario.method.short_label} against {Ideal.DATA.label}" if data_relative \
+            else "the dependency uplift"
+        notes.append(f"With {why}, the best and worst ranks are outer bounds: every way of "
+                     "filling in the unknown values ranks a process within them, but the ends "
+                     "may not be reached")
+    return (np.minimum(best, ranks), np.maximum(worst, ranks),
+            np.full(n, exact, dtype=bool))
 
 
 def _quadrants(impact: FloatArray, effort: FloatArray, scenario: Scenario) -> list[str]:

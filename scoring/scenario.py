@@ -50,6 +50,34 @@ class Method(StrEnum):
                                f"{', '.join(m.value for m in cls)}") from None
 
 
+class Ideal(StrEnum):
+    """What TOPSIS and VIKOR measure each process against (see :mod:`scoring.methods`).
+
+    * ``declared`` (default): the best and worst values the criteria's scales declare, so a
+      process's score depends on its own values only and adding or removing processes never
+      re-orders the others (García-Cascales and Lamata 2012).
+    * ``data``: the best and worst values among the processes ranked, as Hwang and Yoon (1981)
+      and Opricovic and Tzeng (2004) publish the methods; adding or removing a process can
+      then re-order the rest (rank reversal).
+    """
+
+    DECLARED = "declared"
+    DATA = "data"
+
+    @property
+    def label(self) -> str:
+        return IDEAL_LABELS[self]
+
+
+IDEAL_LABELS = {
+    Ideal.DECLARED: "the best and worst the criteria's scales declare",
+    Ideal.DATA: "the best and worst of the processes ranked",
+}
+
+#: The methods that measure against an ideal (:class:`Ideal`).
+IDEAL_METHODS = frozenset({Method.TOPSIS, Method.VIKOR})
+
+
 METHOD_LABELS = {
     Method.WSM: "Weighted sum",
     Method.WPM: "Weighted product",
@@ -140,6 +168,8 @@ class Scenario:
     * ``uplift``: dependency-aware value factor in [0, 1); 0 switches it off (see
       :mod:`scoring.uplift`).
     * ``vikor_v``: weight of the group-utility strategy in VIKOR, in [0, 1].
+    * ``ideal``: what TOPSIS and VIKOR measure against (:class:`Ideal`); the other methods
+      ignore it.
     * ``impact_threshold`` / ``effort_threshold``: quadrant boundaries on the 0-1 impact and
       effort levels; ``quick_fix_effort``: effort level at or below which a quick win is also
       flagged as a quick-fix candidate.
@@ -161,6 +191,7 @@ class Scenario:
     missing: MissingPolicy | None = None
     uplift: float = 0.0
     vikor_v: float = 0.5
+    ideal: Ideal = Ideal.DECLARED
     impact_threshold: float = 0.5
     effort_threshold: float = 0.5
     quick_fix_effort: float = 0.3
@@ -173,6 +204,11 @@ class Scenario:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", Method.parse(self.method))
+        try:
+            object.__setattr__(self, "ideal", Ideal(str(self.ideal).lower()))
+        except ValueError:
+            raise ScoringError(f"Unknown ideal {self.ideal!r}: use "
+                               f"{', '.join(i.value for i in Ideal)}") from None
         if self.missing is not None:
             try:
                 object.__setattr__(self, "missing", MissingPolicy(str(self.missing).lower()))
@@ -201,6 +237,7 @@ class Scenario:
         """Plain data (JSON-ready); :meth:`from_dict` reads it back unchanged."""
         data = dataclasses.asdict(self)
         data["method"] = self.method.value
+        data["ideal"] = self.ideal.value
         data["missing"] = None if self.missing is None else self.missing.value
         data["weights"] = dict(self.weights)
         for part in ("filters", "constraints"):
@@ -225,6 +262,16 @@ class Scenario:
         if not isinstance(values.get("weights", {}), Mapping):
             raise ScoringError("Scenario weights must map criterion keys to numbers")
         return cls(**values)
+
+    @property
+    def reorder_warning(self) -> str | None:
+        """The warning owed wherever this scenario is used when its method measures each
+        process against the others (TOPSIS or VIKOR against the data): ``None`` otherwise."""
+        if self.ideal is not Ideal.DATA or self.method not in IDEAL_METHODS:
+            return None
+        return (f"{self.method.short_label} measures each process against "
+                f"{Ideal.DATA.label}: adding or removing processes can re-order the rest; "
+                "measuring against the declared scales avoids it")
 
     @property
     def ranks_completed(self) -> bool:

@@ -51,7 +51,7 @@ from scipy import sparse
 
 from scoring import methods
 from scoring.errors import ScoringError
-from scoring.scenario import Method
+from scoring.scenario import Ideal, Method
 from scoring.uplift import apply_uplift, iteration_steps, uplift_operator
 
 FloatArray = NDArray[np.float64]
@@ -208,10 +208,13 @@ class Scoring:
       per process).
     * ``wpm``: :func:`scoring.methods.weighted_product` of ``floor + (1 - floor) x`` (values
       mapped onto ``[floor, 1]`` so that no factor is 0).
-    * ``topsis``: :func:`scoring.methods.topsis`, every criterion a benefit (the values are
-      already higher-is-better); column norms, ideal and anti-ideal are those of the sample.
-    * ``vikor``: ``1 - Q`` of :func:`scoring.methods.vikor` with ``vikor_v``, best and worst
-      values those of the sample.
+    * ``topsis``: against the declared ideal (1 on every criterion) and anti-ideal (0),
+      :func:`scoring.methods.topsis_declared`; with ``ideal`` ``data``,
+      :func:`scoring.methods.topsis`, every criterion a benefit (the values are already
+      higher-is-better), column norms, ideal and anti-ideal those of the sample.
+    * ``vikor``: ``1 - Q`` of :func:`scoring.methods.vikor_declared` (declared best 1 and
+      worst 0) with ``vikor_v``; with ``ideal`` ``data``, of :func:`scoring.methods.vikor`,
+      best and worst values those of the sample.
     * ``wsjf`` and ``value_effort``: :func:`scoring.methods.wsjf` of the value level over the
       job size ``floor + (1 - floor) (1 - ease)``. The value level is the weighted mean of the
       known values of the ``value`` criteria, and ``ease`` that of the ``effort`` criteria
@@ -234,6 +237,7 @@ class Scoring:
 
     method: Method = Method.WSM
     vikor_v: float = 0.5
+    ideal: Ideal = Ideal.DECLARED
     floor: float = 0.1
     value: tuple[Hashable, ...] = ()
     effort: tuple[Hashable, ...] = ()
@@ -243,6 +247,7 @@ class Scoring:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", Method.parse(self.method))
+        object.__setattr__(self, "ideal", Ideal(self.ideal))
         if not 0.0 <= self.vikor_v <= 1.0:
             raise ScoringError(f"vikor_v must be in [0, 1], got {self.vikor_v!r}")
         if not 0.0 < self.floor < 1.0:
@@ -518,10 +523,15 @@ def _method_scores(problem: _Problem, scoring: Scoring, value: NDArray[np.bool_]
     a = scoring.floor
     if method is Method.WPM:
         return methods.weighted_product(a + (1.0 - a) * x, w, benefit)
+    declared = scoring.ideal is Ideal.DECLARED
+    best, worst = np.ones(x.shape[1]), np.zeros(x.shape[1])
     if method is Method.TOPSIS:
-        return methods.topsis(x, w, benefit)
+        return methods.topsis_declared(x, w, best, worst) if declared \
+            else methods.topsis(x, w, benefit)
     if method is Method.VIKOR:
-        result: FloatArray = 1.0 - methods.vikor(x, w, benefit, scoring.vikor_v)[2]
+        q = methods.vikor_declared(x, w, best, worst, scoring.vikor_v)[2] if declared \
+            else methods.vikor(x, w, benefit, scoring.vikor_v)[2]
+        result: FloatArray = 1.0 - q
         return result
     level = _level(x @ (w * value), problem.present @ (w * value))
     ease = _level(x @ (w * effort), problem.present @ (w * effort))
@@ -536,18 +546,25 @@ def _level(numerator: NDArray[Any], denominator: NDArray[Any]) -> NDArray[Any]:
     return result
 
 
-def _topsis_terms(x: NDArray[Any], axis: int) -> tuple[NDArray[Any], NDArray[Any]]:
+def _topsis_terms(x: NDArray[Any], axis: int,
+                  ideal: Ideal) -> tuple[NDArray[Any], NDArray[Any]]:
     """``(r - max r)^2`` and ``(r - min r)^2`` of the vector-normalised values ``r``, with
-    processes along ``axis``; a column of zeros stays 0 (TOPSIS, before the squared weight)."""
+    processes along ``axis``; a column of zeros stays 0 (TOPSIS, before the squared weight).
+    Against the declared ideal: ``(x - 1)^2`` and ``x^2``."""
+    if ideal is Ideal.DECLARED:
+        return (x - 1) ** 2, x * x
     norm = np.sqrt(np.sum(x * x, axis=axis, keepdims=True))
     r = x / np.where(norm > 0, norm, 1.0)
     return ((r - r.max(axis=axis, keepdims=True)) ** 2,
             (r - r.min(axis=axis, keepdims=True)) ** 2)
 
 
-def _vikor_terms(x: NDArray[Any], axis: int) -> NDArray[Any]:
+def _vikor_terms(x: NDArray[Any], axis: int, ideal: Ideal) -> NDArray[Any]:
     """``(best - x) / (best - worst)`` with processes along ``axis``, 0 where every process
-    has the same value (VIKOR's regret, before the weight)."""
+    has the same value (VIKOR's regret, before the weight); ``1 - x`` against the declared
+    best (1) and worst (0)."""
+    if ideal is Ideal.DECLARED:
+        return 1 - x
     best, worst = x.max(axis=axis, keepdims=True), x.min(axis=axis, keepdims=True)
     span = best - worst
     result: NDArray[Any] = np.where(span != 0, (best - x) / np.where(span != 0, span, 1.0), 0.0)
@@ -593,11 +610,12 @@ class _Sampler:
             if noise is not None:
                 self.cells = [np.flatnonzero(noise.columns == j) for j in range(values.shape[1])]
             elif method is Method.TOPSIS:
-                plus, minus = _topsis_terms(values, axis=0)
+                plus, minus = _topsis_terms(values, axis=0, ideal=scoring.ideal)
                 self.plus_t = np.ascontiguousarray(plus.T, dtype=f32)
                 self.minus_t = np.ascontiguousarray(minus.T, dtype=f32)
             else:
-                self.regret_t = np.ascontiguousarray(_vikor_terms(values, axis=0).T, dtype=f32)
+                self.regret_t = np.ascontiguousarray(
+                    _vikor_terms(values, axis=0, ideal=scoring.ideal).T, dtype=f32)
 
     def nonnegative(self, problem: _Problem, lower: FloatArray | None) -> bool:
         """Whether every sampled score is >= 0 (a faster sort key); 1 - Q and log scores may
@@ -686,7 +704,7 @@ class _Sampler:
             plus = np.zeros((w.shape[0], self.columns.shape[0]), dtype=np.float32)
             minus = np.zeros_like(plus)
             for j, x in self._noisy_columns(rng, w.shape[0]):
-                to_ideal, to_anti = _topsis_terms(x, axis=1)
+                to_ideal, to_anti = _topsis_terms(x, axis=1, ideal=self.scoring.ideal)
                 squared = (w[:, j] * w[:, j])[:, None]
                 plus += squared * to_ideal
                 minus += squared * to_anti
@@ -706,11 +724,14 @@ class _Sampler:
         else:
             utility = np.zeros_like(regret)
             for j, x in self._noisy_columns(rng, w.shape[0]):
-                term = w[:, j, None] * _vikor_terms(x, axis=1)
+                term = w[:, j, None] * _vikor_terms(x, axis=1, ideal=self.scoring.ideal)
                 utility += term
                 np.maximum(regret, term, out=regret)
         v = np.float32(self.scoring.vikor_v)
-        q = v * _rescale32(utility) + (np.float32(1) - v) * _rescale32(regret)
+        if self.scoring.ideal is Ideal.DECLARED:  # S and R against the declared anti-ideal
+            q = v * utility + (np.float32(1) - v) * regret / w.max(axis=1, keepdims=True)
+        else:
+            q = v * _rescale32(utility) + (np.float32(1) - v) * _rescale32(regret)
         result: NDArray[np.float32] = np.float32(1) - q
         return result
 

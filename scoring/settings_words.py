@@ -61,6 +61,9 @@ def scenario_changes(before: Scenario, after: Scenario) -> list[str]:
         if was != now:
             lines.append(_line(what, f"{now:g}" if isinstance(now, float) else str(now),
                                f"{was:g}" if isinstance(was, float) else str(was)))
+    if before.ideal is not after.ideal:
+        lines.append(_line("TOPSIS and VIKOR measure against", after.ideal.label,
+                           before.ideal.label))
     if before.missing != after.missing:
         lines.append(_line("Unknown values count as", _missing(after), _missing(before)))
     if before.uplift != after.uplift:

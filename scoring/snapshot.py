@@ -14,7 +14,10 @@ since, new in the inventory...; "no longer ranked": completed, deleted...).
 Snapshots frozen before scenarios had ``include_completed`` ranked completed processes; they are
 thawed with ``include_completed`` true, so they still reproduce exactly. Likewise, snapshots
 frozen before processes on one cycle stopped passing uplift to each other are thawed with
-``uplift_round_cycles`` true (:mod:`scoring.uplift`).
+``uplift_round_cycles`` true (:mod:`scoring.uplift`), those frozen before TOPSIS and VIKOR
+measured against the declared scales with ``ideal`` ``data``, and those frozen when PageRank
+was a share of the whole graph (its values summing to 1; the ranking then multiplied them by
+the number of processes) have it multiplied so on thawing.
 
 Attribution convention: with ``A`` the earlier and ``B`` the later snapshot, the process is
 also ranked on ``A``'s inputs under ``B``'s criteria and scenario (``A'``). The shift from
@@ -47,7 +50,9 @@ ASSESSMENT_COLUMNS = ("process_code", "criterion_key", "value", "rater", "update
 DEPENDENCY_COLUMNS = ("upstream_code", "downstream_code", "strength")
 #: Scenario fields added after snapshots were first taken, with the value that reproduces
 #: what such a snapshot recorded when it lacks them.
-LEGACY_SCENARIO = {"include_completed": True, "uplift_round_cycles": True}
+LEGACY_SCENARIO = {"include_completed": True, "uplift_round_cycles": True, "ideal": "data"}
+#: How frozen metrics state that PageRank is already relative to its part's average process.
+PAGERANK_PER_PART = "pagerank_per_part"
 #: ``why_moved``'s ``status`` values, in the order the groups are listed.
 MOVED, NEWLY_RANKED, NO_LONGER_RANKED = "ranked in both", "newly ranked", "no longer ranked"
 
@@ -62,7 +67,8 @@ def freeze(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario,
     if inputs.metrics is not None:
         frame = inputs.metrics[[m for m in metrics if m in inputs.metrics.columns]]
         frozen_metrics = {"codes": [str(c) for c in frame.index], "columns": list(frame.columns),
-                          "values": _records(frame.reset_index(drop=True))}
+                          "values": _records(frame.reset_index(drop=True)),
+                          PAGERANK_PER_PART: True}
     return {
         "format": FORMAT,
         "criteria": criteria.to_dict(),
@@ -94,6 +100,8 @@ def thaw(content: dict[str, Any]) -> tuple[RankingInputs, CriteriaSet, Scenario]
     if frozen.get("metrics") is not None:
         metrics = pd.DataFrame(frozen["metrics"]["values"], columns=frozen["metrics"]["columns"])
         metrics.index = pd.Index(frozen["metrics"]["codes"], name="code")
+        if "pagerank" in metrics.columns and not frozen["metrics"].get(PAGERANK_PER_PART):
+            metrics["pagerank"] = pd.to_numeric(metrics["pagerank"]) * len(metrics)
     inputs = RankingInputs(
         processes=_frame(frozen["processes"], PROCESS_COLUMNS),
         assessments=_frame(frozen["assessments"], ASSESSMENT_COLUMNS),

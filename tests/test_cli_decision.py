@@ -195,15 +195,16 @@ def test_swap_names_the_smallest_weight_change_that_swaps_two_processes(db: str)
 
 
 def test_a_small_swap_is_never_shown_as_no_change(db: str) -> None:
-    """MEM-CRM and HR-PERF swap when the weight of Downstream reach grows by 0.000145: the
+    """MEM-MZ and BDT-PRJ swap when the weight of Operational efficiency grows by 0.00019: the
     figures show it (to three significant digits), the JSON gives it in full, and the help
     says that --swap runs instead of the Monte Carlo."""
-    text = ok(dti(db, "robustness", "--swap", "MEM-CRM", "HR-PERF"))
-    assert "moves from 0.080000 to 0.080145 (+0.000145," in text
-    data = json.loads(ok(dti(db, "robustness", "--swap", "MEM-CRM", "HR-PERF", "--format",
+    text = ok(dti(db, "robustness", "--swap", "MEM-MZ", "BDT-PRJ"))
+    assert "moves from 0.120000 to 0.120190 (+0.00019," in text
+    data = json.loads(ok(dti(db, "robustness", "--swap", "MEM-MZ", "BDT-PRJ", "--format",
                              "json")))
-    assert (data["criterion"], data["weight"]) == ("downstream_reach", pytest.approx(0.08))
-    assert data["change"] == pytest.approx(0.000145, rel=0.01)
+    assert (data["criterion"], data["weight"]) == ("operational_efficiency",
+                                                   pytest.approx(0.12))
+    assert data["change"] == pytest.approx(0.00019, rel=0.01)
     assert data["new_weight"] == pytest.approx(data["weight"] + data["change"])
     assert "Smallest change" not in text  # the Monte Carlo and the flips do not run
     help_text = " ".join(ok(dti(db, "robustness", "--help")).split())

@@ -492,6 +492,58 @@ def test_all_processes_leaves_out_deleted_processes(sample_db: str) -> None:
     assert ranked == live - {victim}
 
 
+def test_under_missing_exclude_filling_in_the_unknown_values_lands_inside_the_interval(
+        sample_db: str) -> None:
+    """TSB-SGD leaves duration and change readiness unknown: left out of its score, they may
+    still turn out anywhere on their scales, and its rank with them."""
+    shown = {r["code"]: r for r in score_json(sample_db, "--missing", "exclude")}["TSB-SGD"]
+    assert shown["best_rank"] < shown["rank"] < shown["worst_rank"] and shown["bounds_exact"]
+    for duration, readiness in (("1", "5"), ("5", "1")):  # the best end, then the worst
+        succeeded(dti(sample_db, "assess", "add", "TSB-SGD", f"duration={duration}",
+                      f"change_readiness={readiness}", "--rater", "analyst.b"),
+                  allowed=())
+        now = {r["code"]: r for r in score_json(sample_db, "--missing", "exclude")}["TSB-SGD"]
+        assert shown["best_rank"] <= now["rank"] <= shown["worst_rank"]
+        assert now["completeness"] == 1
+
+
+def test_topsis_against_the_processes_ranked_warns_and_reorders_when_one_is_added(
+        sample_db: str) -> None:
+    """Against the declared scales (the default) a new process never re-orders the others;
+    against the processes ranked it can, and the command says so."""
+    def order(*options: str) -> tuple[list[str], str]:
+        result = dti(sample_db, "score", "--method", "topsis", "--format", "json", *options)
+        codes = [r["code"] for r in json.loads(succeeded(result, ("Note: ", "Warning: ")))]
+        return codes, result.stderr
+
+    declared, quiet = order()
+    relative, warned = order("--ideal", "data")
+    assert "Warning" not in quiet
+    assert ("Warning: TOPSIS measures each process against the best and worst of the processes "
+            "ranked: adding or removing processes can re-order the rest") in warned
+    ok(dti(sample_db, "process", "add", "--code", "ZZ-NEW", "--name", "A weak newcomer",
+           "--unit", "HRMD"))
+    worst = [f"{c['key']}={1 if c['direction'] == 'benefit' else 5}"
+             for c in DEFAULT_CRITERIA if c["source"] == "assessment"]
+    succeeded(dti(sample_db, "assess", "add", "ZZ-NEW", *worst), allowed=())
+    declared_after, _ = order()
+    relative_after, _ = order("--ideal", "data")
+    assert [c for c in declared_after if c != "ZZ-NEW"] == declared
+    assert [c for c in relative_after if c != "ZZ-NEW"] != relative
+
+
+def test_a_scenario_against_the_processes_ranked_says_so(sample_db: str) -> None:
+    said = ok(dti(sample_db, "scenario", "create", "Relative", "--method", "vikor",
+                  "--ideal", "data"))
+    assert "against the best and worst of the processes ranked (adding or removing " \
+           "processes can re-order the rest)" in said
+    assert "re-order" in ok(dti(sample_db, "scenario", "show", "Relative"))
+    plain = ok(dti(sample_db, "scenario", "create", "Declared", "--method", "vikor"))
+    assert "re-order" not in plain
+    warned = dti(sample_db, "score", "--scenario", "Relative")
+    assert "Warning: VIKOR measures each process against" in warned.stderr
+
+
 # ---------------------------------------------------------------- dti explain
 
 

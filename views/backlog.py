@@ -13,7 +13,7 @@ from scoring import decision
 from scoring.errors import ScoringError
 from scoring.portfolio import MissingEstimates
 from scoring.scenario import Scenario
-from views.common import actor, catalogue, require, shared
+from views.common import actor, catalogue, reorder_warning, require, shared
 from views.estimates import unknowns_input
 from views.paging import page_of
 from views.scoring_data import criteria_set, ranked
@@ -102,6 +102,8 @@ except MissingEstimates as error:
 except (ScoringError, CatalogueError) as error:
     st.error(f"The backlog cannot be built: {error}", icon=":material/error:")
     st.stop()
+if name != DEFAULT:
+    reorder_warning(Scenario.from_dict(inventory.scenarios.get(name)["settings"]))
 
 backlog = sheets["Backlog"]
 title = f"Transformation backlog: {name if name != DEFAULT else 'default settings'}"

@@ -31,6 +31,7 @@ from inventory.schemas import (
     TransformationStatus,
 )
 from inventory.services import Catalogue
+from scoring.scenario import Scenario
 
 T = TypeVar("T")
 SESSION_KEY = "signed_in"  # the signed-in person, set by views.signin
@@ -192,6 +193,14 @@ def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
         st.success(inert(message), icon=":material/check_circle:")
+
+
+def reorder_warning(scenario: Scenario) -> None:
+    """Warn, where a scenario is used, when its method measures each process against the
+    others (TOPSIS or VIKOR against the processes ranked): ranks can move as processes come
+    and go."""
+    if scenario.reorder_warning:
+        st.warning(f"{scenario.reorder_warning}.", icon=":material/warning:")
 
 
 def refused(error: CatalogueError) -> None:

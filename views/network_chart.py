@@ -65,7 +65,8 @@ def network_figure(dependencies: nx.DiGraph, placed: pd.DataFrame, colour: str,
 def _hover(placed: pd.DataFrame) -> list[str]:
     return [f"<b>{code}</b> {row['name']}<br>unit {row['unit']} · owner {row['owner']}<br>"
             f"downstream {row['downstream']} · upstream {row['upstream']} · wave {row['wave']}"
-            f"<br>PageRank {row['pagerank']:.4f}{' · on a cycle' if row['on_cycle'] else ''}"
+            f"<br>PageRank {row['pagerank']:.2f} (1 = its part's average)"
+            f"{' · on a cycle' if row['on_cycle'] else ''}"
             for code, row in placed.iterrows()]
 
 

@@ -30,7 +30,7 @@ from scoring.errors import ScoringError
 from scoring.portfolio import MissingEstimates, PortfolioResult
 from scoring.ranking import Ranking
 from scoring.roadmap import Period
-from views.common import catalogue, shared
+from views.common import catalogue, reorder_warning, shared
 from views.decision_charts import DEFAULT, frontier_figure, gantt_figure, scenario_named
 from views.estimates import chf, unknowns_input
 from views.scoring_data import criteria_set, ranked, ranking_inputs
@@ -237,6 +237,7 @@ try:
 except ScoringError as error:
     st.error(f"Cannot use scenario {name!r}: {error}", icon=":material/error:")
     st.stop()
+reorder_warning(scenario)
 constraints = scenario.constraints
 # Keys carry the scenario's name, so picking another scenario starts from its constraints.
 chosen_budget = budget_input(name, constraints.budget,

@@ -16,10 +16,11 @@ from inventory.access import Action
 from scoring.criteria import CriteriaSet, Group, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.explain import explain
+from scoring.rank_bounds import interval_texts
 from scoring.ranking import QUICK_WIN, Ranking
-from scoring.scenario import Method
+from scoring.scenario import IDEAL_METHODS, Ideal, Method
 from views.ahp_widget import ahp_panel, shared_weights
-from views.common import allowed, catalogue, flash, shared, show_flash
+from views.common import allowed, catalogue, flash, reorder_warning, shared, show_flash
 from views.paging import findable, page_of
 from views.prioritise_charts import (
     contributions_figure,
@@ -27,13 +28,20 @@ from views.prioritise_charts import (
     matrix_figure,
     waterfall_figure,
 )
-from views.prioritise_scenario import base_scenario, save_panel, start_from_panel
+from views.prioritise_scenario import (
+    IDEAL,
+    IDEAL_HELP,
+    base_scenario,
+    save_panel,
+    start_from_panel,
+)
 from views.scoring_data import criteria_set, ranked
 
 NONE = "— none —"
 MISSING = {"own": "Each criterion's own rule", MissingPolicy.MIDPOINT.value: "Scale midpoint",
            MissingPolicy.WORST.value: "Worst (cautious)",
-           MissingPolicy.BEST.value: "Best (optimistic)"}
+           MissingPolicy.BEST.value: "Best (optimistic)",
+           MissingPolicy.EXCLUDE.value: "Left out (the known ones share its weight)"}
 TIMES, DASH = "\N{MULTIPLICATION SIGN}", "\N{EN DASH}"
 TOP_CHOICES = ["10", "20", "30", "50", "All"]
 METHOD_HELP = (f"Weighted sum: add weight {TIMES} value. Weighted product: multiply, so a "
@@ -68,6 +76,11 @@ def scenario_controls() -> dict[str, Any]:
     method = keep("method", side.selectbox(
         "Method", [m.value for m in Method], key=kept("method", Method.WSM.value),
         format_func=lambda v: Method(v).label, help=METHOD_HELP))
+    ideal = st.session_state.get("_kept", {}).get("ideal", Ideal.DECLARED.value)
+    if Method(method) in IDEAL_METHODS:
+        ideal = keep("ideal", side.radio(
+            "Measure against", list(IDEAL), key=kept("ideal", Ideal.DECLARED.value),
+            format_func=lambda v: IDEAL[v], help=IDEAL_HELP))
     vikor_v = 0.5
     if method == Method.VIKOR.value:
         vikor_v = keep("vikor_v", side.slider(
@@ -98,7 +111,7 @@ def scenario_controls() -> dict[str, Any]:
         quick = keep("quick_fix_effort", st.slider(
             "Quick fix: effort at most", 0.0, 1.0, step=0.05, key=kept("quick_fix_effort", 0.3),
             help="A quick win this easy is flagged as a quick-fix candidate."))
-    return {"method": method, "vikor_v": vikor_v, "aggregation": aggregation,
+    return {"method": method, "ideal": ideal, "vikor_v": vikor_v, "aggregation": aggregation,
             "missing": None if missing == "own" else missing, "uplift": uplift,
             "include_unassessed": include, "include_completed": completed,
             "impact_threshold": impact,
@@ -138,8 +151,7 @@ def ranking_table(ranking: Ranking) -> None:
     """The ranked processes; clicking a row explains it below."""
     table = ranking.table
     shown = table[["rank", "code", "name", "score"]].assign(
-        could=[f"{b}{DASH}{w}" if b != w else f"{b}" for b, w in
-               zip(table["best_rank"], table["worst_rank"], strict=True)],
+        could=[text.replace("-", DASH) for text in interval_texts(table)],
         quadrant=table["quadrant"], quick_fix=np.where(table["quick_fix"], "✓", ""),
         completeness=100 * table["completeness"], disagreement=100 * table["disagreement"],
         unit=table["unit"], impact=table["impact"], effort=table["effort"])
@@ -154,7 +166,9 @@ def ranking_table(ranking: Ranking) -> None:
             min_value=0.0, max_value=max(1.0, float(table["score"].max()))),
         "uplift": st.column_config.NumberColumn("of which uplift", format="%.3f"),
         "could": st.column_config.TextColumn(
-            "Could rank", help=f"Best{DASH}worst rank given what is still unknown."),
+            "Could rank", help=f"Best{DASH}worst rank given what is still unknown: every way "
+                               "of filling in the unknown values ranks the process here. "
+                               "'within': the ends may not be reached."),
         "completeness": st.column_config.NumberColumn(
             "Known", format="%.0f%%", help="Share of the weighted criteria with a value."),
         "quadrant": st.column_config.TextColumn("Quadrant", width=110),
@@ -290,8 +304,10 @@ with chart_column:
         st.info(f"{len(ranking.completed)} completed processes are done and not ranked among "
                 "the work still to do; switch on 'Include completed processes' (sidebar) to "
                 "rank them too.", icon=":material/task_alt:")
+    reorder_warning(scenario)
     for note in ranking.notes:
-        st.caption(f"Note: {note}")
+        if note != scenario.reorder_warning:
+            st.caption(f"Note: {note}")
     if table.empty:
         st.stop()
     if ranking.compromise:

@@ -1,8 +1,9 @@
-"""Prioritise and saved scenarios, one flow: start from a saved scenario (its method, weights,
-policies and uplift go onto the page's controls; its scope and portfolio constraints are kept
-and apply to the ranking), tune, then save the controls as a new scenario or as an update of
-the one started from (refused, with who changed it, when someone saved it in between). After
-a save, links open Portfolio and Backlog with that scenario chosen (``?scenario=NAME``).
+"""Prioritise and saved scenarios, one flow: start from a saved scenario (its method, what
+TOPSIS and VIKOR measure against, weights, policies and uplift go onto the page's controls;
+its scope and portfolio constraints are kept and apply to the ranking), tune, then save the
+controls as a new scenario or as an update of the one started from (refused, with who changed
+it, when someone saved it in between). After a save, links open Portfolio and Backlog with
+that scenario chosen (``?scenario=NAME``).
 
 Saving needs the leadership or admin role (the services check it too); everyone may start from
 a saved scenario to explore it.
@@ -18,7 +19,7 @@ from inventory.access import Action
 from inventory.errors import CatalogueError
 from scoring.criteria import CriteriaSet
 from scoring.errors import ScoringError
-from scoring.scenario import Scenario
+from scoring.scenario import Ideal, Scenario
 from views.common import actor, allowed, catalogue, flash, plain, refused
 
 #: The saved scenario the controls started from: ``{"name", "version", "settings"}``.
@@ -28,6 +29,13 @@ SAVED = "_prio_saved"
 DEFAULTS = "— the criteria set's defaults —"
 #: The weight sliders' maximum.
 SLIDER_MAX = 10.0
+#: What TOPSIS and VIKOR measure against, as the controls offer it (here and on Scenarios).
+IDEAL = {Ideal.DECLARED.value: "The criteria's declared scales",
+         Ideal.DATA.value: "The processes ranked (ranks can reverse)"}
+IDEAL_HELP = ("What TOPSIS and VIKOR measure each process against. The declared scales: a "
+              "process's score depends on its own values only, so adding or removing processes "
+              "never re-orders the others. The processes ranked (as first published): the best "
+              "and worst among them, so adding or removing one can re-order the rest.")
 
 
 def control_values(scenario: Scenario, criteria: CriteriaSet) -> dict[str, Any]:
@@ -37,7 +45,8 @@ def control_values(scenario: Scenario, criteria: CriteriaSet) -> dict[str, Any]:
     weights = scenario.weights_for(criteria)
     scale = min(1.0, SLIDER_MAX / max(weights.values()))
     values: dict[str, Any] = {
-        "method": scenario.method.value, "vikor_v": scenario.vikor_v,
+        "method": scenario.method.value, "ideal": scenario.ideal.value,
+        "vikor_v": scenario.vikor_v,
         "aggregation": scenario.aggregation,
         "missing": "own" if scenario.missing is None else scenario.missing.value,
         "uplift": scenario.uplift, "include_unassessed": scenario.include_unassessed,

@@ -23,7 +23,7 @@ from scoring.sensitivity import (
     SETTLED_PROBABILITY,
     STEADY_RANK_SPREAD,
 )
-from views.common import catalogue, shared
+from views.common import catalogue, reorder_warning, shared
 from views.decision_charts import DEFAULT, interval_figure, probability_figure, scenario_named
 from views.paging import page_of
 from views.scoring_data import criteria_set, ranked
@@ -70,6 +70,7 @@ try:
 except ScoringError as error:
     st.error(f"Cannot rank under {name!r}: {error}", icon=":material/error:")
     st.stop()
+reorder_warning(scenario)
 if ranking.table.empty:
     st.info("Nothing is ranked under this scenario.")
     st.stop()

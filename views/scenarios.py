@@ -20,7 +20,7 @@ from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
 from scoring.criteria import CriteriaSet, MissingPolicy
 from scoring.errors import ScoringError
 from scoring.ranking import RankingInputs
-from scoring.scenario import Constraints, Filters, Method, Scenario
+from scoring.scenario import IDEAL_METHODS, Constraints, Filters, Method, Scenario
 from scoring.snapshot import (
     MOVED,
     NEWLY_RANKED,
@@ -31,8 +31,19 @@ from scoring.snapshot import (
     why_moved,
 )
 from views.ahp_widget import ahp_panel, shared_weights
-from views.common import actor, allowed, catalogue, flash, label, plain, refused, show_flash
+from views.common import (
+    actor,
+    allowed,
+    catalogue,
+    flash,
+    label,
+    plain,
+    refused,
+    reorder_warning,
+    show_flash,
+)
 from views.decision_charts import bump_figure
+from views.prioritise_scenario import IDEAL, IDEAL_HELP
 from views.scoring_data import criteria_set, ranked, ranking_inputs
 
 NEW = "— a new scenario —"
@@ -44,7 +55,8 @@ NO_DEADLINE = "none"
 DEADLINES = [NO_DEADLINE, "C26", "PP-26"]
 MISSING = {"own": "Each criterion's own rule", MissingPolicy.MIDPOINT.value: "Scale midpoint",
            MissingPolicy.WORST.value: "Worst (cautious)",
-           MissingPolicy.BEST.value: "Best (optimistic)"}
+           MissingPolicy.BEST.value: "Best (optimistic)",
+           MissingPolicy.EXCLUDE.value: "Left out (the known ones share its weight)"}
 #: Filter field -> (process column, label).
 FILTERS = {"units": ("unit", "Units"), "pillars": ("pillar", "Pillars"),
            "priority_areas": ("priority_area", "Priority areas"),
@@ -115,6 +127,7 @@ def _widget_values(scenario: Scenario, criteria: CriteriaSet) -> dict[str, Any]:
     c = scenario.constraints
     values: dict[str, Any] = {
         "sc_name": scenario.name, "sc_method": scenario.method.value,
+        "sc_ideal": scenario.ideal.value,
         "sc_aggregation": scenario.aggregation,
         "sc_missing": "own" if scenario.missing is None else scenario.missing.value,
         "sc_uplift": float(scenario.uplift), "sc_unassessed": scenario.include_unassessed,
@@ -175,6 +188,9 @@ def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | 
         st.markdown("**Method**")
         st.selectbox("Method", [m.value for m in Method], key="sc_method",
                      format_func=lambda v: Method(v).label)
+        if Method(st.session_state["sc_method"]) in IDEAL_METHODS:
+            st.radio("Measure against", list(IDEAL), key="sc_ideal",
+                     format_func=lambda v: IDEAL[v], help=IDEAL_HELP)
         st.radio("Several raters combined by", ["median", "mean"], key="sc_aggregation",
                  horizontal=True)
         st.selectbox("Unknown values count as", list(MISSING), key="sc_missing",
@@ -218,6 +234,7 @@ def scenario_form(criteria: CriteriaSet, processes: pd.DataFrame) -> Scenario | 
     try:
         return base.replace(
             name=" ".join(str(state["sc_name"]).split()), method=state["sc_method"],
+            ideal=state["sc_ideal"],
             aggregation=state["sc_aggregation"],
             missing=None if state["sc_missing"] == "own" else state["sc_missing"],
             uplift=float(state["sc_uplift"]), include_unassessed=bool(state["sc_unassessed"]),
@@ -248,6 +265,8 @@ def build_tab(criteria: CriteriaSet, processes: pd.DataFrame, saved: pd.DataFram
     if loaded:
         st.caption(f"Editing {loaded['name']!r}, version {loaded['version']}.")
     scenario = scenario_form(criteria, processes)
+    if scenario is not None:
+        reorder_warning(scenario)
     if not allowed(Action.manage_scenarios):
         st.caption("Saving scenarios needs the leadership or admin role; you can compare the "
                    "saved ones and their snapshots.")

@@ -81,7 +81,8 @@ def test_chain_metrics() -> None:
     assert column(frame, "wave") == {"A": 1, "B": 2, "C": 3, "D": 4}
     # reversed PageRank rewards what others depend on: the head of the chain scores highest
     assert frame["pagerank"].is_monotonic_decreasing
-    assert frame["pagerank"].sum() == pytest.approx(1)
+    # times the average process of its part: the four values add up to the part's size
+    assert frame["pagerank"].sum() == pytest.approx(4)
 
 
 def test_diamond_metrics() -> None:
@@ -127,7 +128,14 @@ def test_disconnected_parts_and_a_lone_process() -> None:
     assert column(frame, "scc_id") == {"A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6}
     assert column(frame, "weighted_reach") == {"A": 2, "B": 0, "C": 4, "D": 0, "E": 0, "F": 0}
     assert frame["betweenness"].eq(0).all()
-    assert frame.loc["F", "pagerank"] > 0
+    # PageRank times the average process of its own part: a lone process is its own average,
+    # and each part's values add up to its size
+    assert frame.loc["F", "pagerank"] == pytest.approx(1)
+    parts = {"AB": 2, "CDE": 3}
+    for members, size in parts.items():
+        assert frame.loc[list(members), "pagerank"].sum() == pytest.approx(size)
+    # A and C head their parts; C feeds two, A one, so C stands higher
+    assert frame.loc["C", "pagerank"] > frame.loc["A", "pagerank"] > 1
 
 
 def test_self_contained_scc() -> None:
@@ -457,6 +465,18 @@ def widest(graph: nx.DiGraph, source: str) -> dict[str, float]:
     return best
 
 
+def parts_of(graph: nx.DiGraph) -> list[nx.DiGraph]:
+    """Each connected part as a graph of its own, nodes in ``graph``'s order (networkx draws
+    its betweenness sample from that order)."""
+    parts = []
+    for members in nx.weakly_connected_components(graph):
+        part = nx.DiGraph()
+        part.add_nodes_from(code for code in graph if code in members)
+        part.add_edges_from(graph.subgraph(members).edges(data=True))
+        parts.append(part)
+    return parts
+
+
 @PROPERTY
 @given(random_graphs())
 def test_metrics_match_networkx(graph: nx.DiGraph) -> None:
@@ -476,11 +496,14 @@ def test_metrics_match_networkx(graph: nx.DiGraph) -> None:
         assert frame.loc[code, "in_degree"] == graph.in_degree(code)
         assert frame.loc[code, "out_degree"] == graph.out_degree(code)
         assert frame.loc[code, "weighted_reach"] == sum(widest(graph, code).values())
-    pagerank = nx.pagerank(graph.reverse(), weight="strength")
-    assert np.allclose(frame["pagerank"], [pagerank[c] for c in frame.index], rtol=0, atol=1e-6)
-    exact = nx.betweenness_centrality(graph)
-    assert np.allclose(frame["betweenness"], [exact[c] for c in frame.index],
-                       rtol=1e-9, atol=1e-12)
+    for part in parts_of(graph):
+        codes = sorted(part)
+        pagerank = nx.pagerank(part.reverse(), weight="strength", tol=1e-12, max_iter=1000)
+        assert np.allclose(frame.loc[codes, "pagerank"] / len(part),
+                           [pagerank[c] for c in codes], rtol=0, atol=1e-6)
+        exact = nx.betweenness_centrality(part)
+        assert np.allclose(frame.loc[codes, "betweenness"], [exact[c] for c in codes],
+                           rtol=1e-9, atol=1e-12)
 
 
 @PROPERTY
@@ -507,14 +530,30 @@ def test_waves_and_longest_chains_match_the_condensation(graph: nx.DiGraph) -> N
 def test_sampled_betweenness_matches_networkx(graph: nx.DiGraph, samples: int,
                                               seed: int) -> None:
     frame = metrics(graph, exact_betweenness_limit=0, betweenness_samples=samples, seed=seed)
-    if samples >= len(graph):
-        expected = nx.betweenness_centrality(graph)
-        assert set(frame["betweenness_method"]) == {"exact"}
-    else:
-        expected = nx.betweenness_centrality(graph, k=samples, seed=seed)
-        assert set(frame["betweenness_method"]) == {f"sampled k={samples} seed={seed}"}
-    assert np.allclose(frame["betweenness"], [expected[c] for c in frame.index],
-                       rtol=1e-9, atol=1e-12, equal_nan=True)
+    for part in parts_of(graph):
+        codes = sorted(part)
+        if samples >= len(part):
+            expected = nx.betweenness_centrality(part)
+            method = "exact"
+        else:
+            expected = nx.betweenness_centrality(part, k=samples, seed=seed)
+            method = f"sampled k={samples} seed={seed}"
+        assert set(frame.loc[codes, "betweenness_method"]) == {method}
+        assert np.allclose(frame.loc[codes, "betweenness"], [expected[c] for c in codes],
+                           rtol=1e-9, atol=1e-12, equal_nan=True)
+
+
+@PROPERTY
+@given(random_graphs(), random_graphs(), st.integers(1, 8))
+def test_processes_with_no_dependency_path_never_change_a_process_metrics(
+        graph: nx.DiGraph, unrelated: nx.DiGraph, samples: int) -> None:
+    """Every metric of a process (PageRank and betweenness, sampled or not, included) stays
+    exactly the same when processes with no dependency path to it join the graph."""
+    joined = nx.union(graph, nx.relabel_nodes(unrelated, {c: f"Z{c}" for c in unrelated}))
+    options = {"exact_betweenness_limit": 4, "betweenness_samples": samples, "seed": 3}
+    alone, together = metrics(graph, **options), metrics(joined, **options)
+    pd.testing.assert_frame_equal(together.loc[alone.index].drop(columns="scc_id"),
+                                  alone.drop(columns="scc_id"), check_exact=True)
 
 
 @PROPERTY

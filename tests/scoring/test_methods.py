@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.methods import topsis, vikor, vikor_compromise, weighted_product, weighted_sum
+from scoring.methods import (
+    topsis,
+    topsis_declared,
+    vikor,
+    vikor_compromise,
+    vikor_declared,
+    weighted_product,
+    weighted_sum,
+)
 
 # --- published / hand-computed examples -------------------------------------------------------
 
@@ -268,6 +276,35 @@ def test_shape_mismatches_refused() -> None:
         vikor_compromise([0.0, 1.0], [0.0, 1.0], [0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match="NaN"):
         weighted_sum([[1.0, float("inf")]], [1.0, 1.0])
+
+
+def test_declared_variants_refuse_values_off_their_scales() -> None:
+    with pytest.raises(ValueError, match=r"matrix\[1, 0\] = 6\.0 lies outside its declared "
+                                         r"scale \(1\.0 to 5\.0\)"):
+        topsis_declared([[2.0, 1.0], [6.0, 1.0]], [1, 1], [5, 1], [1, 5])
+    with pytest.raises(ValueError, match=r"criterion 1: best and worst are both 3\.0"):
+        vikor_declared([[2.0, 3.0]], [1, 1], [5, 3], [1, 3])
+    with pytest.raises(ValueError, match=r"best must hold one finite number per criterion"):
+        topsis_declared([[2.0, 3.0]], [1, 1], [5], [1, 1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(), st.data())
+def test_declared_variants_score_each_row_alone(
+    problem: tuple[np.ndarray, np.ndarray, np.ndarray], data: st.DataObject
+) -> None:
+    """Against declared bounds, a row's scores never depend on the other rows: scoring rows
+    one by one gives exactly the scores of the whole matrix (no rank reversal)."""
+    matrix, weights, benefit = problem
+    best = np.where(benefit, 100.0, 0.1)
+    worst = np.where(benefit, 0.1, 100.0)
+    v = data.draw(st.floats(0.0, 1.0))
+    whole = [topsis_declared(matrix, weights, best, worst),
+             *vikor_declared(matrix, weights, best, worst, v)]
+    for i in range(matrix.shape[0]):
+        alone = [topsis_declared(matrix[i:i + 1], weights, best, worst),
+                 *vikor_declared(matrix[i:i + 1], weights, best, worst, v)]
+        assert [a[0] for a in alone] == [w[i] for w in whole]
 
 
 def test_weighted_product_non_positive_refused() -> None:

@@ -11,7 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoring.methods import vikor, vikor_compromise, weighted_product, weighted_sum
+from scoring.methods import (
+    topsis,
+    topsis_declared,
+    vikor,
+    vikor_compromise,
+    vikor_declared,
+    weighted_product,
+    weighted_sum,
+)
 
 PUBLISHED_TOL = 0.001
 
@@ -191,3 +199,87 @@ def test_vikor_opricovic_tzeng_2007_example(case: str) -> None:
     np.testing.assert_allclose(q, q_pub, rtol=0, atol=PUBLISHED_TOL)
     assert list(np.argsort(q, kind="stable")) == order
     assert vikor_compromise(s, r, q) == compromise
+
+
+# --- the declared-scale variants on the same published data ---------------------------------
+
+# Hwang and Yoon (1981), the fighter-aircraft example (tests/scoring/test_methods.py): maximum
+# speed (Mach), ferry range (NM), maximum payload (lb), acquisition cost ($ million, a cost),
+# reliability and maneuverability (1-9 interval scale). The declared scales are ours: the
+# example publishes no bounds.
+AIRCRAFT = [[2.0, 1500, 20000, 5.5, 5, 9], [2.5, 2700, 18000, 6.5, 3, 5],
+            [1.8, 2000, 21000, 4.5, 7, 7], [2.2, 1800, 20000, 5.0, 5, 5]]
+AIRCRAFT_WEIGHTS = [0.2, 0.1, 0.1, 0.1, 0.2, 0.3]
+AIRCRAFT_BEST = [3.0, 3000, 25000, 4.0, 9, 9]
+AIRCRAFT_WORST = [1.0, 1000, 15000, 7.0, 1, 1]
+
+
+def test_topsis_declared_on_the_fighter_aircraft() -> None:
+    """TOPSIS against the declared ideal and anti-ideal (García-Cascales and Lamata 2012) on
+    Hwang and Yoon's aircraft, scales as declared above. By hand, positions
+    ``(x - worst) / (best - worst)``:
+      A1: .5  .25 .5  .5    .5  1;    A2: .75 .85 .3 .1667 .25 .5
+      A3: .4  .5  .6  .8333 .75 .75;  A4: .6  .4  .5 .6667 .5  .5
+    d+ = sqrt(sum (w (1 - r))^2), d- = sqrt(sum (w r)^2); e.g. A1:
+    d+ = sqrt(.1^2 + .075^2 + .05^2 + .05^2 + .1^2 + 0) = sqrt(.030625) = .17500,
+    d- = sqrt(.1^2 + .025^2 + .05^2 + .05^2 + .1^2 + .3^2) = sqrt(.115625) = .34004,
+    C = .34004 / .51504 = .66022. All four: .66022, .49206, .64973, .52302: A1 > A3 > A4 > A2,
+    the published order of the data-relative method (.643, .268, .613, .312)."""
+    c = topsis_declared(AIRCRAFT, AIRCRAFT_WEIGHTS, AIRCRAFT_BEST, AIRCRAFT_WORST)
+    np.testing.assert_allclose(c, [0.66022, 0.49206, 0.64973, 0.52302], rtol=0, atol=1e-5)
+    assert list(np.argsort(-c)) == list(np.argsort(-topsis(
+        AIRCRAFT, AIRCRAFT_WEIGHTS, [True, True, True, False, True, True]))) == [0, 2, 3, 1]
+
+
+def test_topsis_declared_is_the_published_steps_with_the_ideal_and_anti_ideal_added() -> None:
+    """García-Cascales and Lamata's construction: add the declared ideal and anti-ideal as two
+    more alternatives and run Hwang and Yoon's steps with linear (max-min) normalisation; the
+    real alternatives' closeness is the declared variant's, the ideal's 1, the anti-ideal's 0.
+    The steps are written out here, independently of :mod:`scoring.methods`."""
+    x = np.array([*AIRCRAFT, AIRCRAFT_BEST, AIRCRAFT_WORST], dtype=float)
+    benefit = np.array([True, True, True, False, True, True])
+    low, high = x.min(axis=0), x.max(axis=0)
+    r = np.where(benefit, (x - low) / (high - low), (high - x) / (high - low))
+    v = r * np.array(AIRCRAFT_WEIGHTS)
+    d_plus = np.sqrt(((v - v.max(axis=0)) ** 2).sum(axis=1))
+    d_minus = np.sqrt(((v - v.min(axis=0)) ** 2).sum(axis=1))
+    closeness = d_minus / (d_plus + d_minus)
+    np.testing.assert_allclose(closeness[-2:], [1.0, 0.0])
+    np.testing.assert_allclose(
+        topsis_declared(AIRCRAFT, AIRCRAFT_WEIGHTS, AIRCRAFT_BEST, AIRCRAFT_WORST),
+        closeness[:-2], rtol=1e-12)
+
+
+def test_vikor_declared_on_the_opricovic_tzeng_2004_example() -> None:
+    """Opricovic and Tzeng (2004), section 4, with risk declared on 1 (best) to 5 (worst) and
+    altitude on 3000 (worst) to 4500 (best): the data's own extremes, so S and R are exactly
+    the published figures, S = (.5, .375, .5), R = (.5, .25, .5). Q reads them against the
+    declared ideal (S = R = 0) and anti-ideal (S = 1, R = max w = .5) instead of the best and
+    worst alternatives: Q = .5 S + .5 R / .5 = (.75, .4375, .75), the published order (A2
+    first, A1 and A3 tied)."""
+    s, r, q = vikor_declared([[1.0, 3000.0], [2.0, 3750.0], [5.0, 4500.0]], [0.5, 0.5],
+                             [1.0, 4500.0], [5.0, 3000.0])
+    np.testing.assert_allclose(s, [0.5, 0.375, 0.5], rtol=0, atol=PUBLISHED_TOL)
+    np.testing.assert_allclose(r, [0.5, 0.25, 0.5], rtol=0, atol=PUBLISHED_TOL)
+    np.testing.assert_allclose(q, [0.75, 0.4375, 0.75], rtol=0, atol=1e-12)
+    assert list(np.argsort(q, kind="stable")) == [1, 0, 2]
+
+
+@pytest.mark.parametrize("case", list(OPRICOVIC_2007_CASES))
+def test_vikor_declared_is_the_published_method_with_the_ideal_and_anti_ideal_added(
+        case: str) -> None:
+    """On Opricovic and Tzeng's 2007 data (scales declared 10% beyond the data's range),
+    :func:`vikor` (checked above against the published figures) run on the alternatives plus
+    the declared ideal and anti-ideal gives the declared variant's S, R and Q for the real
+    alternatives, and Q = 0 and 1 for the two added ones."""
+    weights = OPRICOVIC_2007_CASES[case][0]
+    x = np.array(OPRICOVIC_2007)
+    benefit = np.array(OPRICOVIC_2007_BENEFIT)
+    margin = 0.1 * (x.max(axis=0) - x.min(axis=0))
+    best = np.where(benefit, x.max(axis=0) + margin, x.min(axis=0) - margin)
+    worst = np.where(benefit, x.min(axis=0) - margin, x.max(axis=0) + margin)
+    s, r, q = vikor(np.vstack([x, best, worst]), weights, benefit)
+    np.testing.assert_allclose(q[-2:], [0.0, 1.0], atol=1e-12)
+    declared = vikor_declared(x, weights, best, worst)
+    for mine, published in zip(declared, (s, r, q), strict=True):
+        np.testing.assert_allclose(mine, published[:-2], rtol=1e-12, atol=1e-15)

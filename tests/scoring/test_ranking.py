@@ -26,7 +26,7 @@ from scoring.ranking import (
     RankingInputs,
     rank,
 )
-from scoring.scenario import Method, Scenario
+from scoring.scenario import Ideal, Method, Scenario
 
 CRITERIA = parse_criteria("""
 criteria:
@@ -126,6 +126,35 @@ def test_best_and_worst_rank_bound_what_the_missing_values_could_do() -> None:
         table["rank"] <= table["worst_rank"]).all()
 
 
+def test_leaving_unknown_values_out_of_the_score_still_shows_where_they_could_put_it() -> None:
+    data = inputs({"P": {"a": 3, "b": 3, "effort": 3}, "Q": {"a": 4, "effort": 3},
+                   "R": {"a": 3, "b": 4, "effort": 3}, "S": {"b": 1, "effort": 1}})
+    ranking = rank(data, CRITERIA, Scenario(missing=MissingPolicy.EXCLUDE))
+    table = ranking.table.set_index("code")
+    # Q without b: (2 x .75 + .5) / 3 = .667, first; b known at 5 or 1 gives .75 or .5, the
+    # same interval as under any policy: first to third (R .5625, S .25 to .75 meanwhile)
+    assert table.at["Q", "rank"] == 1 and not ranking.imputed.at["Q", "b"]
+    assert (table.at["Q", "best_rank"], table.at["Q", "worst_rank"]) == (1, 3)
+    assert table["bounds_exact"].all()
+    assert "could rank from 1 to 3." in explain(ranking, "Q").summary
+
+
+def test_topsis_against_the_processes_ranked_gives_outer_bounds_and_says_so() -> None:
+    data = inputs({"P": {"a": 3, "b": 3, "effort": 3}, "Q": {"a": 4, "effort": 3},
+                   "R": {"a": 5, "b": 1, "effort": 2}})
+    ranking = rank(data, CRITERIA, Scenario(method=Method.TOPSIS, ideal=Ideal.DATA))
+    table = ranking.table.set_index("code")
+    assert not table["bounds_exact"].any()  # Q's unknown b moves everyone's closeness
+    assert any("outer bounds" in note for note in ranking.notes)
+    assert ranking.notes[0].startswith("TOPSIS measures each process against the best and "
+                                       "worst of the processes ranked")
+    wide = table["best_rank"] < table["worst_rank"]
+    assert "(outer bounds: the ends may not be reached)" in explain(
+        ranking, str(table.index[wide][0])).summary
+    declared = rank(data, CRITERIA, Scenario(method=Method.TOPSIS)).table
+    assert declared["bounds_exact"].all()
+
+
 def test_unassessed_processes_are_left_out_unless_asked_for() -> None:
     data = inputs({"X": {"a": 5}, "Y": {}})
     ranking = rank(data, CRITERIA, Scenario())
@@ -165,14 +194,14 @@ criteria:
 """)
     processes = pd.DataFrame({"code": ["A", "B"], "name": ["A", "B"],
                               "annual_volume": [99.0, None]})
-    metrics = pd.DataFrame({"downstream": [5, 0], "pagerank": [0.75, 0.25]},
+    metrics = pd.DataFrame({"downstream": [5, 0], "pagerank": [1.5, 0.5]},
                            index=pd.Index(["A", "B"], name="code"))
     empty = pd.DataFrame(columns=["process_code", "criterion_key", "value", "rater"])
     ranking = rank(RankingInputs(processes, empty, metrics), criteria, Scenario())
     assert ranking.normalised.at["A", "volume"] == pytest.approx(2 / 3)  # log10(100)/log10(1000)
     assert ranking.imputed.at["B", "volume"] and ranking.normalised.at["B", "volume"] == 0.5
     assert ranking.normalised.at["A", "reach"] == 0.5
-    # PageRank is read relative to the average process: 0.75 x 2 processes = 1.5 of 4
+    # metrics are read as given (PageRank already relative to the average of its part)
     assert ranking.raw.at["A", "centrality"] == 1.5
     assert ranking.normalised.at["A", "centrality"] == pytest.approx(0.375)
     bad = processes.assign(annual_volume=["many", None])
@@ -218,10 +247,21 @@ def test_other_methods_score_the_normalised_matrix() -> None:
                    "Z": {"a": 3, "b": 4, "effort": 3}})
     matrix = np.array([[1.0, 0.5, 0.75], [0.0, 1.0, 0.0], [0.5, 0.75, 0.5]])
     weights, benefit = np.array([2.0, 1, 1]), np.ones(3, dtype=bool)
+    # TOPSIS against the declared ideal (1, 1, 1) and anti-ideal (0, 0, 0), weights .5 .25 .25:
+    # X: d+ = sqrt((.25 x .5)^2 + (.25 x .25)^2) = .139754, d- = sqrt(.5^2 + (.25 x .5)^2
+    #    + (.25 x .75)^2) = .548435, C = .548435 / .688189 = .796925
     topsis = scores(data, method=Method.TOPSIS)
-    assert list(topsis.values()) == pytest.approx(
+    assert topsis["X"] == pytest.approx(0.796925, abs=1e-6)
+    assert list(topsis.values()) == pytest.approx(sorted(methods.topsis_declared(
+        matrix, weights, np.ones(3), np.zeros(3)), reverse=True))
+    relative = scores(data, method=Method.TOPSIS, ideal=Ideal.DATA)
+    assert list(relative.values()) == pytest.approx(
         sorted(methods.topsis(matrix, weights, benefit), reverse=True))
-    vikor = rank(data, CRITERIA, Scenario(method=Method.VIKOR))
+    declared_vikor = rank(data, CRITERIA, Scenario(method=Method.VIKOR))
+    q = methods.vikor_declared(matrix, weights, np.ones(3), np.zeros(3))[2]
+    assert declared_vikor.table.set_index("code").loc[["X", "Y", "Z"], "vikor_q"].tolist() == \
+        pytest.approx(q.tolist())
+    vikor = rank(data, CRITERIA, Scenario(method=Method.VIKOR, ideal=Ideal.DATA))
     q = methods.vikor(matrix, weights, benefit)[2]
     assert vikor.table.set_index("code").loc[["X", "Y", "Z"], "vikor_q"].tolist() == \
         pytest.approx(q.tolist())

@@ -25,7 +25,7 @@ from scoring import decision, methods
 from scoring.criteria import parse_criteria
 from scoring.errors import ScoringError
 from scoring.ranking import Ranking, RankingInputs, rank
-from scoring.scenario import Method, Scenario
+from scoring.scenario import Ideal, Method, Scenario
 from scoring.sensitivity import (
     FLIP_STEP,
     FRAGILE,
@@ -360,7 +360,13 @@ criteria:
 """)
 
 
-def method_ranking(method: Method) -> Ranking:
+#: Every method as the ranking scores it: against the declared ideal, and TOPSIS and VIKOR
+#: also against the processes ranked.
+VARIANTS = [pytest.param(m, Ideal.DECLARED, id=m.value) for m in Method] + [
+    pytest.param(m, Ideal.DATA, id=f"{m.value}-data") for m in (Method.TOPSIS, Method.VIKOR)]
+
+
+def method_ranking(method: Method, ideal: Ideal = Ideal.DECLARED) -> Ranking:
     """Twelve processes rated on a fine grid, ranked by ``method``."""
     rng = np.random.default_rng(21)
     codes = [f"P{i:02d}" for i in range(12)]
@@ -370,13 +376,18 @@ def method_ranking(method: Method) -> Ranking:
          "value": float(rng.integers(100, 501)) / 100} for code in codes
         for key in METHOD_CRITERIA.keys])
     return rank(RankingInputs(processes, assessments), METHOD_CRITERIA,
-                Scenario(method=method, vikor_v=0.6))
+                Scenario(method=method, vikor_v=0.6, ideal=ideal))
 
 
-def method_reference(method: Method, matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def method_reference(method: Method, matrix: np.ndarray, weights: np.ndarray,
+                     ideal: Ideal = Ideal.DECLARED) -> np.ndarray:
     """The method's scores as :mod:`scoring.ranking` computes them, in float64, from
     :mod:`scoring.methods` (columns: a, b, reach, effort)."""
     benefit = np.ones(4, dtype=bool)
+    if ideal is Ideal.DECLARED and method is Method.TOPSIS:
+        return methods.topsis_declared(matrix, weights, np.ones(4), np.zeros(4))
+    if ideal is Ideal.DECLARED and method is Method.VIKOR:
+        return 1 - methods.vikor_declared(matrix, weights, np.ones(4), np.zeros(4), 0.6)[2]
     if method is Method.WSM:
         return methods.weighted_sum(matrix, weights)
     if method is Method.WPM:
@@ -392,29 +403,31 @@ def method_reference(method: Method, matrix: np.ndarray, weights: np.ndarray) ->
 
 def test_the_methods_rank_the_instance_differently() -> None:
     """What the tests below rely on: each method's ranking is its own."""
-    orders = {method: tuple(method_ranking(method).table["code"]) for method in Method}
-    assert len(set(orders.values())) == len(Method)
+    orders = {(method, ideal): tuple(method_ranking(method, ideal).table["code"])
+              for method in Method for ideal in Ideal
+              if ideal is Ideal.DECLARED or method in (Method.TOPSIS, Method.VIKOR)}
+    assert len(set(orders.values())) == len(orders)
 
 
-@pytest.mark.parametrize("method", list(Method))
-def test_each_method_scores_as_the_ranking_does(method: Method) -> None:
-    ranking = method_ranking(method)
+@pytest.mark.parametrize(("method", "ideal"), VARIANTS)
+def test_each_method_scores_as_the_ranking_does(method: Method, ideal: Ideal) -> None:
+    ranking = method_ranking(method, ideal)
     result = monte_carlo(ranking.normalised, ranking.weights, samples=1,
                          concentration=math.inf, scoring=decision.method_scoring(ranking))
     assert result.method is method
     base = ranking.table.set_index("code").loc[ranking.normalised.index, "base_score"]
     np.testing.assert_allclose(result.score, base, rtol=1e-12)
     np.testing.assert_allclose(result.score, method_reference(
-        method, ranking.normalised.to_numpy(), ranking.weights.to_numpy()), rtol=1e-12)
+        method, ranking.normalised.to_numpy(), ranking.weights.to_numpy(), ideal), rtol=1e-12)
     assert result.deterministic_rank.tolist() == list(range(1, 13))  # in rank order
 
 
-@pytest.mark.parametrize("method", list(Method))
-def test_with_zero_spread_each_method_keeps_its_ranking(method: Method) -> None:
+@pytest.mark.parametrize(("method", "ideal"), VARIANTS)
+def test_with_zero_spread_each_method_keeps_its_ranking(method: Method, ideal: Ideal) -> None:
     """No weight noise, and value noise on a criterion without weight only: every sample is
     drawn, scored by the method and sorted, and gives back its deterministic ranking, with
     probability 1 for its top N."""
-    ranking = method_ranking(method)
+    ranking = method_ranking(method, ideal)
     matrix = ranking.normalised.assign(spare=0.5)
     low, high = matrix.assign(spare=0.0), matrix.assign(spare=1.0)
     weights = ranking.weights.reindex(matrix.columns, fill_value=0.0)
@@ -439,9 +452,9 @@ UPLIFT_EDGES = pd.DataFrame({"upstream_code": ["P00"] * 5 + ["P06", "P11", "P08"
                                                  "P10", "P09", "P08", "P08"]})
 
 
-def uplift_ranking(method: Method) -> Ranking:
+def uplift_ranking(method: Method, ideal: Ideal = Ideal.DECLARED) -> Ranking:
     """:func:`method_ranking`'s processes with dependencies and a dependency uplift of 0.6."""
-    plain = method_ranking(method)
+    plain = method_ranking(method, ideal)
     codes = sorted(plain.normalised.index)
     rng = np.random.default_rng(21)
     assessments = pd.DataFrame([
@@ -450,16 +463,17 @@ def uplift_ranking(method: Method) -> Ranking:
         for key in METHOD_CRITERIA.keys])
     return rank(RankingInputs(pd.DataFrame({"code": codes, "name": codes}), assessments, None,
                               UPLIFT_EDGES),
-                METHOD_CRITERIA, Scenario(method=method, vikor_v=0.6, uplift=0.6))
+                METHOD_CRITERIA, Scenario(method=method, vikor_v=0.6, uplift=0.6, ideal=ideal))
 
 
-@pytest.mark.parametrize("method", list(Method))
-def test_robustness_ranks_as_the_scenario_does_with_its_uplift(method: Method) -> None:
+@pytest.mark.parametrize(("method", "ideal"), VARIANTS)
+def test_robustness_ranks_as_the_scenario_does_with_its_uplift(method: Method,
+                                                               ideal: Ideal) -> None:
     """With the uplift on, the samples rank as the scenario does: the deterministic scores are
     the ranking's own (uplift included), and samples drawn with nothing varying (weights fixed,
     noise on a criterion without weight only) all give the scenario's ranking."""
-    ranking = uplift_ranking(method)
-    assert ranking.table["code"].tolist() != method_ranking(method).table["code"].tolist()
+    ranking = uplift_ranking(method, ideal)
+    assert ranking.table["code"].tolist() != method_ranking(method, ideal).table["code"].tolist()
     scoring = decision.method_scoring(ranking)
     matrix = ranking.normalised.assign(spare=0.5)
     weights = ranking.weights.reindex(matrix.columns, fill_value=0.0)
@@ -489,6 +503,7 @@ def scenario_inputs(draw: st.DrawFn) -> tuple[RankingInputs, Scenario]:
     edges = draw(st.lists(st.tuples(st.sampled_from(codes), st.sampled_from(codes)),
                           max_size=2 * n))
     scenario = Scenario(method=draw(st.sampled_from(list(Method))),
+                        ideal=draw(st.sampled_from(list(Ideal))),
                         missing=draw(st.sampled_from([None, "exclude", "midpoint", "worst"])),
                         uplift=draw(st.sampled_from([0.0, 0.2, 0.5, 0.9])),
                         include_unassessed=True)
@@ -519,18 +534,18 @@ def test_with_nothing_varying_robustness_is_the_scenarios_ranking(
     assert (competition <= robust.table["rank"].to_numpy()).all()
 
 
-@pytest.mark.parametrize("method", list(Method))
-def test_each_method_matches_the_documented_protocol(method: Method) -> None:
+@pytest.mark.parametrize(("method", "ideal"), VARIANTS)
+def test_each_method_matches_the_documented_protocol(method: Method, ideal: Ideal) -> None:
     """Against the protocol in float64 and plain loops (the same Dirichlet draws, each sample
     scored by :mod:`scoring.methods`, ties by the deterministic ranking)."""
-    ranking = method_ranking(method)
+    ranking = method_ranking(method, ideal)
     matrix, weights = ranking.normalised.to_numpy(), ranking.weights.to_numpy()
     result = monte_carlo(ranking.normalised, ranking.weights, samples=300, top_n=4, seed=8,
                          concentration=20.0, scoring=decision.method_scoring(ranking))
     drawn = np.random.default_rng(8).dirichlet(20.0 * weights, size=300)
     ranks = np.zeros((300, 12), dtype=int)
     for s in range(300):
-        scores = method_reference(method, matrix, drawn[s])
+        scores = method_reference(method, matrix, drawn[s], ideal)
         order = sorted(range(12), key=lambda i: (-scores[i], i))
         ranks[s, order] = np.arange(1, 13)
     assert result.probability_top_n.tolist() == (ranks <= 4).mean(axis=0).tolist()
@@ -541,9 +556,10 @@ def test_each_method_matches_the_documented_protocol(method: Method) -> None:
     assert result.probability_top_n[4:].sum() > 0  # the weights do move the top 4
 
 
-@pytest.mark.parametrize("method", list(Method))
-def test_each_method_with_value_noise_depends_on_the_seed_only(method: Method) -> None:
-    ranking = method_ranking(method)
+@pytest.mark.parametrize(("method", "ideal"), VARIANTS)
+def test_each_method_with_value_noise_depends_on_the_seed_only(method: Method,
+                                                               ideal: Ideal) -> None:
+    ranking = method_ranking(method, ideal)
     matrix = ranking.normalised
     run = {"samples": 120, "top_n": 4, "seed": 3, "low": (matrix - 0.1).clip(0, 1),
            "high": (matrix + 0.05).clip(0, 1), "scoring": decision.method_scoring(ranking)}

@@ -15,11 +15,12 @@ from hypothesis import strategies as st
 from scoring.criteria import parse_criteria
 from scoring.errors import ScoringError
 from scoring.ranking import RankingInputs, rank
-from scoring.scenario import Constraints, Method, Scenario
+from scoring.scenario import Constraints, Ideal, Method, Scenario
 from scoring.snapshot import (
     MOVED,
     NEWLY_RANKED,
     NO_LONGER_RANKED,
+    PAGERANK_PER_PART,
     freeze,
     reproduce,
     settings_changes,
@@ -163,6 +164,36 @@ def test_a_snapshot_from_before_completed_processes_were_set_apart_still_verifie
     assert "Q" not in [row["code"] for row in fresh["results"]["table"]]
     assert fresh["results"]["completed"] == ["Q"]
     assert settings_changes(content, fresh) == ["Completed processes: left out (was ranked)"]
+
+
+def test_a_snapshot_from_before_the_declared_ideal_and_pagerank_per_part_still_verifies() -> None:
+    """Written before: TOPSIS against the processes ranked, PageRank frozen as each process's
+    share of the whole graph (the ranking multiplied it by the number of processes)."""
+    criteria = parse_criteria("""
+criteria:
+  - {key: a, weight: 2, scale: {levels: {1: l1, 2: l2, 3: l3, 4: l4, 5: l5}}}
+  - {key: centrality, source: "graph:pagerank", scale: {low: 0, high: 2}}
+""")
+    codes = ["P", "Q", "R", "S"]
+    relative = pd.DataFrame({"pagerank": [0.5, 1.0, 1.5, 1.0]},
+                            index=pd.Index(codes, name="code"))  # times the average
+    data = RankingInputs(
+        pd.DataFrame({"code": codes, "name": codes}),
+        pd.DataFrame({"process_code": codes, "criterion_key": "a", "value": [1.0, 4.0, 2.0, 5.0],
+                      "rater": "r1"}),
+        relative, pd.DataFrame(columns=["upstream_code", "downstream_code"]))
+    then = Scenario(method=Method.TOPSIS, ideal=Ideal.DATA)
+    content = json.loads(json.dumps(freeze(data, criteria, then, rank(data, criteria, then))))
+    del content["scenario"]["ideal"]
+    del content["inputs"]["metrics"][PAGERANK_PER_PART]
+    content["inputs"]["metrics"]["values"] = [{"pagerank": v / 4} for v in [0.5, 1.0, 1.5, 1.0]]
+    assert verify(content) == []
+    now = json.loads(json.dumps(freeze(data, criteria, Scenario(method=Method.TOPSIS), rank(
+        data, criteria, Scenario(method=Method.TOPSIS)))))
+    assert verify(now) == []
+    assert settings_changes(content, now) == [
+        "TOPSIS and VIKOR measure against: the best and worst the criteria's scales declare "
+        "(was the best and worst of the processes ranked)"]
 
 
 RATING = st.one_of(st.none(), st.integers(1, 5).map(float))

@@ -24,7 +24,7 @@ from scoring.ahp import priorities
 from scoring.criteria import Group
 from scoring.decision import choose, default_periods, roadmap, robustness
 from scoring.ranking import RankingInputs, rank
-from scoring.scenario import Constraints, Method, Scenario
+from scoring.scenario import Constraints, Ideal, Method, Scenario
 from scoring.snapshot import freeze
 from tests.support import by, with_database_access
 from tests.ui.harness import start
@@ -107,6 +107,21 @@ def test_saving_a_scenario_stores_it(page: PageFactory, database_url: str) -> No
                         weights=CRITERIA.weights() | {"member_experience": 7.5},
                         constraints=Constraints(budget=1_500_000.0, deadline="PP-26"))
     assert stored == expected
+
+
+def test_a_scenario_against_the_processes_ranked_is_saved_with_its_warning(
+        page: PageFactory, database_url: str) -> None:
+    test = page("scenarios")
+    test.text_input(key="sc_name").set_value("Relative")
+    test.selectbox(key="sc_method").set_value(Method.VIKOR.value).run()
+    assert test.radio(key="sc_ideal").value == Ideal.DECLARED.value
+    assert "re-order" not in _texts(test, "warning")
+    test.radio(key="sc_ideal").set_value(Ideal.DATA.value).run()
+    assert ("VIKOR measures each process against the best and worst of the processes ranked: "
+            "adding or removing processes can re-order the rest") in _texts(test, "warning")
+    test.button(key="sc_save_new").click().run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    assert _scenarios_stored(database_url)["Relative"].ideal is Ideal.DATA
 
 
 def test_a_stale_update_shows_the_conflict_and_keeps_the_inputs(
@@ -418,6 +433,27 @@ def test_robustness_samples_the_scenarios_own_method(page: PageFactory,
     assert "The weight flips are exact for the weighted sum" in _texts(test, "caption")
     assert f"500 samples by {Method.TOPSIS.label}, seed 0: done" in str(
         test.get("progress")[0].proto.text)
+
+
+@pytest.mark.parametrize(("name", "picker"), [("robustness", "rb_scenario"),
+                                              ("portfolio", "pf_scenario"),
+                                              ("backlog", "backlog_scenario")])
+def test_a_scenario_against_the_processes_ranked_is_flagged_wherever_it_is_used(
+        page: PageFactory, database_url: str, name: str, picker: str) -> None:
+    _save(database_url, Scenario(name="Relative", weights=CRITERIA.weights(),
+                                 method=Method.VIKOR, ideal=Ideal.DATA))
+    _save(database_url, Scenario(name="Declared", weights=CRITERIA.weights(),
+                                 method=Method.VIKOR))
+    test = page(name)
+    if name == "robustness":
+        test.slider(key="rb_samples").set_value(500)
+    warning = ("VIKOR measures each process against the best and worst of the processes "
+               "ranked: adding or removing processes can re-order the rest")
+    test.selectbox(key=picker).set_value("Relative").run()
+    assert not test.exception and not test.error, _texts(test, "error")
+    assert warning in _texts(test, "warning")
+    test.selectbox(key=picker).set_value("Declared").run()
+    assert warning not in _texts(test, "warning")
 
 
 # --- The Scenarios page: where the person acted, and why ranks moved in words -----------------

@@ -17,7 +17,7 @@ from scoring.ahp import priorities
 from scoring.criteria import Group
 from scoring.explain import explain
 from scoring.ranking import Ranking, RankingInputs, rank
-from scoring.scenario import Constraints, Method, Scenario
+from scoring.scenario import Constraints, Ideal, Method, Scenario
 from tests.support import by
 from tests.ui.harness import start
 from views.prioritise_charts import grid_key
@@ -124,6 +124,38 @@ def test_topsis_is_shown_and_matches_a_direct_ranking(page: AppTest, database_ur
     assert f"Ranking by {Method.TOPSIS.label}" in _text(page, "subheader")
     assert shown == _direct(database_url, method=Method.TOPSIS).table["code"].tolist()
     assert shown != weighted_sum
+
+
+REORDER = ("TOPSIS measures each process against the best and worst of the processes ranked: "
+           "adding or removing processes can re-order the rest")
+
+
+def test_topsis_measures_against_the_declared_scales_unless_told_and_then_warns(
+        page: AppTest, database_url: str) -> None:
+    assert not page.get("radio") or "ideal" not in [r.key for r in page.radio]  # weighted sum
+    page.selectbox(key="method").set_value(Method.TOPSIS.value).run()
+    assert page.radio(key="ideal").value == Ideal.DECLARED.value
+    assert REORDER not in _text(page, "warning")
+    page.radio(key="ideal").set_value(Ideal.DATA.value).run()
+    shown = _shown_codes(page)
+    relative = _direct(database_url, method=Method.TOPSIS, ideal=Ideal.DATA)
+    assert shown == relative.table["code"].tolist()
+    assert shown != _direct(database_url, method=Method.TOPSIS).table["code"].tolist()
+    assert REORDER in _text(page, "warning")
+    could = page.dataframe(key="ranking_table").value["could"].tolist()
+    assert any(text.startswith("within ") for text in could)  # outer bounds, said so
+    assert "the ends may not be reached" in _text(page, "caption")
+
+
+def test_the_interval_shown_under_exclude_spans_what_the_unknowns_allow(
+        page: AppTest, database_url: str) -> None:
+    page.selectbox(key="missing").set_value("exclude").run()
+    assert not page.exception, page.exception
+    table = page.dataframe(key="ranking_table").value.set_index("code")
+    direct = _direct(database_url, missing="exclude").table.set_index("code")
+    row = direct.loc["TSB-SGD"]
+    assert row["best_rank"] < row["rank"] < row["worst_rank"]
+    assert table.at["TSB-SGD", "could"] == f"{row['best_rank']}\N{EN DASH}{row['worst_rank']}"
 
 
 def test_scenario_controls_reach_the_ranking(page: AppTest, database_url: str) -> None:
@@ -272,7 +304,7 @@ def test_starting_from_a_saved_scenario_puts_it_on_the_controls_and_updates_it(
         database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     weights = CRITERIA.weights() | {"member_experience": 9.0, "cost": 0.5}
     saved = Scenario(name="Members first", method=Method.VIKOR, weights=weights, uplift=0.2,
-                     missing="worst", include_completed=True,
+                     missing="worst", include_completed=True, ideal=Ideal.DATA,
                      constraints=Constraints(budget=2_000_000.0))
     catalogue = Catalogue.open(database_url)
     catalogue.scenarios.add(saved.name, saved.to_dict(), by("ben"))
@@ -282,6 +314,8 @@ def test_starting_from_a_saved_scenario_puts_it_on_the_controls_and_updates_it(
     page.button(key="prio_load").click().run()
     assert not page.exception and not page.error, _text(page, "error")
     assert page.selectbox(key="method").value == Method.VIKOR.value
+    assert page.radio(key="ideal").value == Ideal.DATA.value
+    assert "VIKOR measures each process against the best and worst" in _text(page, "warning")
     assert {k: _weight(page, k) for k in CRITERIA.keys} == weights
     assert page.slider(key="uplift").value == 0.2
     assert page.toggle(key="include_completed").value is True
