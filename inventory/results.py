@@ -98,7 +98,8 @@ def fingerprint(settings: Hashable | object) -> str:
 
 def size_of(value: Any, _depth: int = 0) -> int:
     """An estimate of the memory ``value`` holds, in bytes: exact for arrays and frames
-    (``memory_usage(deep=True)``), summed over containers and dataclass fields, and
+    (``memory_usage(deep=True)``), a plotly figure's JSON length, summed over containers and
+    dataclass fields, and
     :data:`GRAPH_BYTES_PER_ELEMENT` per node and edge of a networkx graph."""
     if _depth > 4:
         return sys.getsizeof(value)
@@ -110,6 +111,8 @@ def size_of(value: Any, _depth: int = 0) -> int:
         return int(value.nbytes)
     if isinstance(value, bytes | bytearray | str):
         return len(value)
+    if hasattr(value, "to_plotly_json"):  # a plotly figure: what it sends to the browser
+        return len(value.to_json())
     if isinstance(value, nx.Graph):
         return GRAPH_BYTES_PER_ELEMENT * (value.number_of_nodes() + value.number_of_edges())
     if isinstance(value, dict):

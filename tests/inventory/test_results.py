@@ -24,6 +24,7 @@ from inventory.results import (
     Key,
     ResultCache,
     Results,
+    size_of,
 )
 from inventory.services import Catalogue
 from scoring.criteria import load_criteria, parse_criteria
@@ -387,3 +388,12 @@ def test_each_frame_is_kept_by_every_table_it_is_read_from(
         event.remove(small_catalogue.engine, "before_cursor_execute", note)
     assert set(DEPENDENCIES_TABLES) >= {"dependencies", *FRAME_TABLES["processes"]}
     assert set(RATINGS_TABLES) >= {"assessments", *FRAME_TABLES["processes"]}
+
+
+def test_a_cached_figure_counts_its_data_against_the_byte_bound() -> None:
+    """Pages keep plotly figures in the cache: a figure of 10,000 points must weigh what it
+    holds, or the byte bound would not hold."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Scatter(x=list(range(10_000)), y=list(range(10_000))))
+    assert size_of(figure) > 20_000
