@@ -76,7 +76,7 @@ import numpy as np
 import pandas as pd
 
 from scoring import portfolio as pf
-from scoring.roadmap import Period, period_load, plan_roadmap
+from scoring.roadmap import Period, plan_roadmap
 
 PROCESSES = 2_000
 PER_PROCESS = 3
@@ -322,9 +322,11 @@ def roadmap(label: str, items: pd.DataFrame, prerequisites: pd.DataFrame,
     kinds = plan.loc[~plan["placed"], "reason_kind"].value_counts().to_dict()
     _line(f"plan_roadmap on {label}, {len(table):,} chosen, {len(periods)} periods", seconds, "",
           f"{int(plan['placed'].sum()):,} placed; not placed: {kinds or 'none'}")
-    load = period_load(plan, periods)
+    placed = plan[plan["period_index"] >= 0]
+    used = placed.groupby("period_index")["effort"].sum()
     print("    used / capacity (person-months): " + ", ".join(
-        f"{r.period} {r.used_pm:,.0f}/{r.capacity_pm:,.0f}" for r in load.itertuples()))
+        f"{p.name} {float(used.get(k, 0.0)):,.0f}/{p.capacity_pm:,.0f}"
+        for k, p in enumerate(periods)))
 
 
 def main() -> None:

@@ -11,16 +11,10 @@ Measured (wall time, best of 5 runs with ``time.perf_counter``, never asserted):
 methods, then the equivalent of each library, as a ratio theirs / ours, with a check that the
 results agree where the conventions match ("agrees: yes/no (max abs diff)", within 1e-9 of the
 largest value). Targets from the issue: each method under 50 ms at 10,000 x 12; under 3 s at
-100,000 x 12 (each method; the total of the four is printed too).
+100,000 x 12 (each method; the total of the three is printed too).
 
 What is compared with what:
 
-* Weighted sum. Ours takes an already normalised matrix, so it is timed alone and together with
-  the min-max normalisation of ``scoring.normalize.min_max`` (cost columns reversed); the
-  libraries are given the raw matrix and the same normalisation: pymcdm
-  ``WSM(minmax_normalization)`` (its default, sum normalisation, is a different convention),
-  scikit-criteria ``NegateMinimize -> MinMaxScaler(target="matrix") -> WeightedSumModel``.
-  Their ratios are against ours including the normalisation.
 * Weighted product, raw values: pymcdm ``WPM()`` sum-normalises each column first, which
   multiplies every score by the same constant, so the check compares scores divided by their
   maximum (the ratios between alternatives, which is what the WPM defines); scikit-criteria
@@ -46,32 +40,28 @@ Measured on this machine (2 cores), numpy 2.4.6 with OpenBLAS, pymcdm 1.4.0, sci
                                        (validates)   validation=    evaluate         mkdm + evaluate
                                                      False
     10,000 x 12, target < 50 ms per method
-    weighted_sum alone          0.45
-    min_max + weighted_sum      2.02   90.4 (45x)    2.41 (1.2x)    14.7 (7.3x)      18.7 (9.3x)
     weighted_product            0.68   90.2 (133x)   3.15 (4.6x)    12.8 (19x)       17.3 (26x)
     topsis                      3.01   92.2 (31x)    3.95 (1.3x)    10.5 (3.5x)      15.2 (5.0x)
     vikor                       2.86   90.2 (32x)    3.60 (1.3x)
     vikor + vikor_compromise    4.80                                8.55 (1.8x)      13.1 (2.7x)
-    the four targets, total     7.00
+    the three targets, total    6.55
     100,000 x 12, target < 3 s
-    weighted_sum alone          4.81
-    min_max + weighted_sum      23.0   889 (39x)     20.7 (0.9x)    163 (7.1x)       192 (8.3x)
     weighted_product            12.9   891 (69x)     32.7 (2.5x)    90.8 (7.1x)      133 (10x)
     topsis                      31.2   897 (29x)     29.0 (0.9x)    83.8 (2.7x)      129 (4.1x)
     vikor                       30.7   887 (29x)     28.7 (0.9x)
     vikor + vikor_compromise    51.5                                77.0 (1.5x)      115 (2.2x)
-    the four targets, total     79.6
+    the three targets, total    74.8
 
 Every target is met with a wide margin: about 3 ms at most per method at 10,000 x 12
-(target 50 ms), at most 31 ms per method and 80 ms for all four at 100,000 x 12 (target 3 s). Every
+(target 50 ms), at most 31 ms per method and 75 ms for all three at 100,000 x 12 (target 3 s). Every
 comparison printed "agrees: yes": max abs diff at most 2.3e-15 (1.8e-14 on scikit-criteria's
 ``10**score`` for the WPM), and scikit-criteria's VIKOR compromise set is ours. pymcdm's default
 TOPSIS (min-max normalisation) differs from the vector-normalised closeness by up to 0.06, as
 expected from the different convention. Validated pymcdm spends about 85 ms per 10,000 rows in
-its checks; without them it is 0.9x to 1.3x ours for WSM, TOPSIS and VIKOR (ours always
+its checks; without them it is 0.9x to 1.3x ours for TOPSIS and VIKOR (ours always
 validates) and 2.5x to 4.6x for the WPM (``x ** w`` and a product where ours takes one
 ``log(x) @ w``). Figures vary between runs by up to about 1.8x for the lines under 50 ms at 100,000
-(three runs: weighted_product 7.3 to 12.9 ms, the scikit-criteria WSM pipeline 104 to 163 ms);
+(three runs: weighted_product 7.3 to 12.9 ms);
 ``vikor_compromise`` costs about 20 ms of the 51 ms at 100,000 (it turns the full argsort of Q
 into a Python list).
 
@@ -90,8 +80,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scoring import normalize
-from scoring.methods import topsis, vikor, vikor_compromise, weighted_product, weighted_sum
+from scoring.methods import topsis, vikor, vikor_compromise, weighted_product
 
 CRITERIA = 12
 COST_COLUMNS = (2, 5, 9)
@@ -212,29 +201,6 @@ class _Bench:
         self.theirs("  the same plus mkdm (building the DecisionMatrix)",
                     lambda: evaluator.evaluate(mkdm(x, objectives, weights=w)), reference)
 
-    def weighted_sum(self) -> None:
-        print("  Weighted sum (min-max normalised, cost columns reversed)")
-        x, w, b = self.x, self.w, self.b
-        normalised = normalize.min_max(x, b)
-        self.ours("weighted_sum (matrix normalised beforehand)",
-                  lambda: weighted_sum(normalised, w))
-        both, ours = self.ours("normalize.min_max + weighted_sum",
-                               lambda: weighted_sum(normalize.min_max(x, b), w),
-                               counted=False, target=False)
-        pm = self.pymcdm
-        if pm is not None and hasattr(pm.methods, "WSM"):
-            method = pm.methods.WSM(pm.normalizations.minmax_normalization)
-            self.pymcdm_pair("WSM(minmax_normalization)", method, both,
-                             lambda r: _agrees(ours, r))
-        elif pm is not None:
-            _note("pymcdm has no WSM in this version")
-        if self.skc is not None:
-            s = self.skc
-            pipe = s["mkpipe"](s["NegateMinimize"](), s["MinMaxScaler"](target="matrix"),
-                               s["WeightedSumModel"]())
-            self.skc_pair("NegateMinimize, MinMaxScaler, WSM", pipe, both,
-                          lambda r: _agrees(ours, r.extra_["score"]))
-
     def weighted_product(self) -> None:
         print("  Weighted product (raw values)")
         x, w, b = self.x, self.w, self.b
@@ -347,13 +313,12 @@ def main() -> None:
             bench = _Bench(alternatives, pymcdm, skc)
             print(f"\n{alternatives:,} alternatives x {CRITERIA} criteria "
                   f"({len(COST_COLUMNS)} cost criteria)")
-            bench.weighted_sum()
             bench.weighted_product()
             bench.topsis()
             bench.vikor()
             print("  Total")
             total_target = "target < 3 s" if alternatives == 100_000 else ""
-            _line("ours: the four lines with a target above", bench.ours_total, total_target)
+            _line("ours: the three lines with a target above", bench.ours_total, total_target)
 
 
 if __name__ == "__main__":

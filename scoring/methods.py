@@ -77,26 +77,6 @@ def _as_benefit(benefit: ArrayLike, n_criteria: int) -> BoolArray:
     return b
 
 
-def weighted_sum(matrix: ArrayLike, weights: ArrayLike) -> FloatArray:
-    """Weighted sum model (simple additive weighting): ``score_i = sum_j w_j * x_ij``.
-
-    Convention: ``matrix`` must already be on a common, higher-is-better scale (normally 0-1
-    after normalisation); nothing is normalised or inverted here, and the range is not checked.
-    Weights are divided by their sum, so a score on a 0-1 scale stays on a 0-1 scale. An
-    alternative's score depends only on its own row, and raising one of its entries never lowers
-    its score.
-
-    Source: Fishburn, P. C. (1967) "Additive utilities with incomplete product sets: application
-    to priorities and assignments", Operations Research Society of America (ORSA), Baltimore;
-    see also Triantaphyllou, E. (2000) "Multi-criteria decision making methods: a comparative
-    study", Kluwer, ch. 2 (the WSM).
-    """
-    x = _as_matrix(matrix)
-    w = _as_weights(weights, x.shape[1])
-    result: FloatArray = np.sum(x * w, axis=1)
-    return result
-
-
 def weighted_product(matrix: ArrayLike, weights: ArrayLike, benefit: ArrayLike) -> FloatArray:
     """Weighted product model: ``score_i = prod_j x_ij ** (+w_j)`` for benefit criteria and
     ``x_ij ** (-w_j)`` for cost criteria (higher score is better).

@@ -1,6 +1,6 @@
-"""Scalers that put raw criterion values on a common 0-1 footing.
+"""The scaler that puts raw criterion values on a common 0-1 footing.
 
-``declared`` is the default used for ranking: each value is placed between the bounds the
+``declared`` is the one used for ranking: each value is placed between the bounds the
 criteria set *declares* for it, never between the data's own minimum and maximum, so a
 process's normalised value does not depend on which other processes are scored. Under the
 weighted sum this makes rankings independent of irrelevant alternatives: adding or removing a
@@ -8,9 +8,8 @@ process never re-orders the others (Belton, V. and Stewart, T. J. (2002) "Multip
 decision analysis: an integrated approach", Kluwer, section 5.2, on value functions defined on
 fixed scales rather than on the alternatives at hand).
 
-The data-driven scalers (``min_max``, ``vector``, ``sum_to_one``) exist for methods whose published
-definition uses them (TOPSIS uses vector normalisation, Hwang and Yoon 1981); their results
-*do* depend on the other rows.
+Methods whose published definition normalises on the data itself (TOPSIS's vector
+normalisation, Hwang and Yoon 1981) do so inside :mod:`scoring.methods`.
 
 Conventions: arrays are alternatives x criteria (or 1-D for one criterion); NaN stays NaN (a
 missing value is never turned into a number here); ``benefit`` orients the result so that 1 is
@@ -45,34 +44,3 @@ def declared(values: ArrayLike, low: float, high: float, *, benefit: bool = True
         low, high = float(np.log10(1.0 + low)), float(np.log10(1.0 + high))
     position = np.clip((x - low) / (high - low), 0.0, 1.0)
     return position if benefit else 1.0 - position
-
-
-def min_max(matrix: ArrayLike, benefit: ArrayLike) -> FloatArray:
-    """Linear min-max per column: ``(x - min) / (max - min)``, reversed for cost columns.
-
-    A constant column becomes 1.0 (every alternative is equally good). NaNs are ignored when
-    finding the extremes and stay NaN.
-    """
-    x = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
-    b = np.asarray(benefit, dtype=bool)
-    lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
-    span = hi - lo
-    scaled = (x - lo) / np.where(span > 0, span, 1.0)
-    oriented = np.where(span > 0, np.where(b, scaled, 1.0 - scaled), 1.0)
-    return np.where(np.isnan(x), np.nan, oriented)
-
-
-def vector(matrix: ArrayLike) -> FloatArray:
-    """Vector normalisation per column, ``x / sqrt(sum x^2)`` (Hwang and Yoon 1981); an
-    all-zero column stays zero."""
-    x = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
-    norms = np.sqrt(np.nansum(x * x, axis=0))
-    return x / np.where(norms > 0, norms, 1.0)
-
-
-def sum_to_one(matrix: ArrayLike) -> FloatArray:
-    """Sum normalisation per column, ``x / sum x`` (shares; for positive data); an all-zero
-    column stays zero."""
-    x = np.atleast_2d(np.asarray(matrix, dtype=np.float64))
-    totals = np.nansum(x, axis=0)
-    return x / np.where(totals != 0, totals, 1.0)

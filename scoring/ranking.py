@@ -115,9 +115,6 @@ class Ranking:
     dependencies: pd.DataFrame | None = None
     completed: list[str] = field(default_factory=list)
 
-    def rank_of(self, code: str) -> int:
-        return int(self.table.loc[self.table["code"] == self.require(code), "rank"].iloc[0])
-
     def require(self, code: str) -> str:
         """``code`` if it is ranked, else a :class:`ScoringError` saying why it is not."""
         if code in self.contributions.index:

@@ -317,22 +317,6 @@ def _together(piece: list[str], code: str, shown: int = 6) -> str | None:
             "cycle), so they are one piece of work")
 
 
-def period_load(plan: pd.DataFrame, periods: Sequence[Period]) -> pd.DataFrame:
-    """Per period of ``plan`` (as :func:`plan_roadmap` returns): ``period``, ``end``,
-    ``capacity_pm``, ``used_pm``, ``left_pm`` and ``count`` of processes placed."""
-    periods = _checked_periods(periods)
-    used = np.zeros(len(periods))
-    count = np.zeros(len(periods), dtype=np.int64)
-    index = plan["period_index"].to_numpy(dtype=np.int64)
-    keep = index >= 0
-    np.add.at(used, index[keep], plan["effort"].to_numpy(dtype=np.float64)[keep])
-    np.add.at(count, index[keep], 1)
-    capacity = np.array([p.capacity_pm for p in periods], dtype=np.float64)
-    return pd.DataFrame({"period": [p.name for p in periods], "end": [p.end for p in periods],
-                         "capacity_pm": capacity, "used_pm": used, "left_pm": capacity - used,
-                         "count": count})
-
-
 # --- validation and graph ------------------------------------------------------------------
 
 

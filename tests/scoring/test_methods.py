@@ -16,7 +16,6 @@ from scoring.methods import (
     vikor_compromise,
     vikor_declared,
     weighted_product,
-    weighted_sum,
 )
 
 # --- published / hand-computed examples -------------------------------------------------------
@@ -45,20 +44,10 @@ def test_topsis_fighter_aircraft() -> None:
     assert list(np.argsort(-c)) == [0, 2, 3, 1]
 
 
-def test_weighted_sum_triantaphyllou_data() -> None:
-    """A 3 x 4 decision matrix in the style of Triantaphyllou, E. (2000) "Multi-criteria decision
-    making methods: a comparative study", Kluwer, ch. 2. The expected values are computed by hand
-    from these data (the book's own figures are not yet checked against it):
-    A1 = .20*25 + .15*20 + .40*15 + .25*30 = 5 + 3 + 6 + 7.5 = 21.5
-    A2 = .20*10 + .15*30 + .40*20 + .25*30 = 2 + 4.5 + 8 + 7.5 = 22.0
-    A3 = .20*30 + .15*10 + .40*30 + .25*10 = 6 + 1.5 + 12 + 2.5 = 22.0 (A2 and A3 tie)."""
-    s = weighted_sum(TRIANTAPHYLLOU, TRIANTAPHYLLOU_WEIGHTS)
-    np.testing.assert_allclose(s, [21.5, 22.0, 22.0], rtol=1e-12)
-
-
 def test_weighted_product_triantaphyllou_ratios() -> None:
-    """Same data as above, all criteria benefits; ratios P(AK/AL) = prod_j (a_Kj/a_Lj)^w_j,
-    computed by hand (logarithms to 4 decimals):
+    """A 3 x 4 decision matrix in the style of Triantaphyllou, E. (2000) "Multi-criteria
+    decision making methods: a comparative study", Kluwer, ch. 2, all criteria benefits;
+    ratios P(AK/AL) = prod_j (a_Kj/a_Lj)^w_j, computed by hand (logarithms to 4 decimals):
     P(A1/A2) = 2.5^.20 * (2/3)^.15 * 0.75^.40 * 1^.25
              = exp(.2*.9163 - .15*.4055 - .4*.2877) = exp(.00735) = 1.0074
     P(A2/A3) = (1/3)^.20 * 3^.15 * (2/3)^.40 * 3^.25
@@ -146,11 +135,6 @@ def test_topsis_identical_alternatives_half() -> None:
     np.testing.assert_allclose(topsis([[1.0, 0.0], [1.0, 0.0]], [1, 1], [True, False]), 0.5)
 
 
-def test_weighted_sum_weights_normalised() -> None:
-    """Weights are divided by their sum: (2, 2) behaves like (.5, .5)."""
-    np.testing.assert_allclose(weighted_sum([[1.0, 0.0], [0.5, 0.5]], [2, 2]), [0.5, 0.5])
-
-
 # --- properties -----------------------------------------------------------------------------
 
 @st.composite
@@ -172,8 +156,8 @@ def problems(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _all_methods(
     matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray
 ) -> list[np.ndarray]:
-    return [weighted_sum(matrix, weights), weighted_product(matrix, weights, benefit),
-            topsis(matrix, weights, benefit), *vikor(matrix, weights, benefit)]
+    return [weighted_product(matrix, weights, benefit), topsis(matrix, weights, benefit),
+            *vikor(matrix, weights, benefit)]
 
 
 @settings(max_examples=150, deadline=None)
@@ -201,30 +185,6 @@ def test_scaling_weights_changes_nothing(
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
-@settings(max_examples=150, deadline=None)
-@given(problems(), st.data(), st.floats(0.0, 10.0))
-def test_weighted_sum_monotone(
-    problem: tuple[np.ndarray, np.ndarray, np.ndarray], data: st.DataObject, raise_by: float
-) -> None:
-    matrix, weights, _ = problem
-    i = data.draw(st.integers(0, matrix.shape[0] - 1))
-    j = data.draw(st.integers(0, matrix.shape[1] - 1))
-    raised = matrix.copy()
-    raised[i, j] += raise_by
-    assert weighted_sum(raised, weights)[i] >= weighted_sum(matrix, weights)[i]
-
-
-@settings(max_examples=150, deadline=None)
-@given(problems(), st.data())
-def test_weighted_sum_row_independent(
-    problem: tuple[np.ndarray, np.ndarray, np.ndarray], data: st.DataObject
-) -> None:
-    matrix, weights, _ = problem
-    i = data.draw(st.integers(0, matrix.shape[0] - 1))
-    alone = weighted_sum(matrix[i : i + 1], weights)[0]
-    assert weighted_sum(matrix, weights)[i] == pytest.approx(alone, rel=1e-12, abs=1e-15)
-
-
 @settings(max_examples=100, deadline=None)
 @given(problems())
 def test_ranges(problem: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
@@ -245,7 +205,6 @@ B = [True, False]
 
 
 @pytest.mark.parametrize("call", [
-    lambda w: weighted_sum(M, w),
     lambda w: weighted_product(M, w, B),
     lambda w: topsis(M, w, B),
     lambda w: vikor(M, w, B),
@@ -263,19 +222,19 @@ def test_bad_weights_refused(call: Callable[[list[float]], object]) -> None:
 
 def test_shape_mismatches_refused() -> None:
     with pytest.raises(ValueError, match="2-D"):
-        weighted_sum([1.0, 2.0], [1.0, 1.0])
+        weighted_product([1.0, 2.0], [1.0, 1.0], B)
     with pytest.raises(ValueError, match="at least one alternative"):
-        weighted_sum(np.empty((0, 2)), [1.0, 1.0])
+        weighted_product(np.empty((0, 2)), [1.0, 1.0], B)
     with pytest.raises(ValueError, match="benefit has 3 entries"):
         topsis(M, [1, 1], [True, True, False])
     with pytest.raises(ValueError, match="booleans"):
         vikor(M, [1, 1], [1, 0])
     with pytest.raises(ValueError, match="weights must be 1-D"):
-        weighted_sum(M, [[1.0, 1.0]])
+        weighted_product(M, [[1.0, 1.0]], B)
     with pytest.raises(ValueError, match="same length"):
         vikor_compromise([0.0, 1.0], [0.0, 1.0], [0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match="NaN"):
-        weighted_sum([[1.0, float("inf")]], [1.0, 1.0])
+        weighted_product([[1.0, float("inf")]], [1.0, 1.0], B)
 
 
 def test_declared_variants_refuse_values_off_their_scales() -> None:

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.errors import ScoringError
-from scoring.roadmap import Period, Unplaced, period_load, plan_roadmap
+from scoring.roadmap import Period, Unplaced, plan_roadmap
 
 C26 = Period("by C26", date(2026, 3, 31), 4)
 PP26 = Period("by PP-26", date(2026, 11, 30), 4)
@@ -33,6 +33,19 @@ def edges(pairs: list[tuple[str, str]]) -> pd.DataFrame:
 
 def by_code(plan: pd.DataFrame) -> pd.DataFrame:
     return plan.set_index("code")
+
+
+def period_load(plan: pd.DataFrame, periods: Sequence[Period]) -> pd.DataFrame:
+    """Per period of ``plan``: ``capacity_pm``, ``used_pm``, ``left_pm`` and ``count`` of
+    processes placed."""
+    placed = plan[plan["period_index"] >= 0]
+    used = placed.groupby("period_index")["effort"].sum().reindex(range(len(periods)),
+                                                                  fill_value=0.0)
+    count = placed.groupby("period_index").size().reindex(range(len(periods)), fill_value=0)
+    capacity = np.array([p.capacity_pm for p in periods], dtype=np.float64)
+    return pd.DataFrame({"capacity_pm": capacity, "used_pm": used.to_numpy(dtype=np.float64),
+                         "left_pm": capacity - used.to_numpy(dtype=np.float64),
+                         "count": count.to_numpy(dtype=np.int64)})
 
 
 def test_a_worked_plan() -> None:

@@ -170,7 +170,7 @@ def test_deterministic_score_is_the_weighted_sum() -> None:
     rng = np.random.default_rng(8)
     matrix, weights = rng.random((30, 4)), rng.random(4)
     result = monte_carlo(matrix, weights, samples=1, top_n=3)
-    np.testing.assert_allclose(result.score, methods.weighted_sum(matrix, weights),
+    np.testing.assert_allclose(result.score, matrix @ (weights / weights.sum()),
                                rtol=1e-12)
 
 
@@ -389,7 +389,7 @@ def method_reference(method: Method, matrix: np.ndarray, weights: np.ndarray,
     if ideal is Ideal.DECLARED and method is Method.VIKOR:
         return 1 - methods.vikor_declared(matrix, weights, np.ones(4), np.zeros(4), 0.6)[2]
     if method is Method.WSM:
-        return methods.weighted_sum(matrix, weights)
+        return matrix @ (weights / weights.sum())
     if method is Method.WPM:
         return methods.weighted_product(0.1 + 0.9 * matrix, weights, benefit)
     if method is Method.TOPSIS:
