@@ -59,6 +59,7 @@ from scoring.errors import ScoringError
 from scoring.normalize import declared
 from scoring.raters import Ratings, rating_matrices
 from scoring.scenario import COMPLETED, IDEAL_METHODS, Ideal, Method, Scenario
+from scoring.ties import rounded_for_ties
 from scoring.uplift import apply_uplift, uplift_operator
 
 FloatArray = NDArray[np.float64]
@@ -66,7 +67,6 @@ FloatArray = NDArray[np.float64]
 QUICK_WIN, MAJOR_PROJECT, FILL_IN, RECONSIDER = (
     "Quick win", "Major project", "Fill-in", "Reconsider")
 UPLIFT = "dependency_uplift"
-_TIE_DIGITS = 12
 _WPM_FLOOR = 0.1  # weighted product input: normalised values mapped onto [0.1, 1]
 
 
@@ -395,19 +395,12 @@ def _group_level(normalised: np.ndarray, weights: FloatArray, criteria: Criteria
 
 
 def _ranks(scores: FloatArray) -> np.ndarray:
-    """Competition ranks (1, 2, 2, 4) of ``scores``, highest first, equal to 12 digits tie."""
+    """Competition ranks (1, 2, 2, 4) of ``scores``, highest first, equal to 12 digits tie
+    (:mod:`scoring.ties`)."""
     if scores.size == 0:
         return np.zeros(0, dtype=np.int64)
-    rounded = pd.Series(_rounded(scores))
+    rounded = pd.Series(rounded_for_ties(scores))
     return rounded.rank(method="min", ascending=False).astype(np.int64).to_numpy()
-
-
-def _rounded(scores: FloatArray) -> FloatArray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        magnitude = np.where(scores != 0, np.floor(np.log10(np.abs(scores))), 0)
-    factor = 10.0 ** (_TIE_DIGITS - 1 - magnitude)
-    result: FloatArray = np.round(scores * factor) / factor
-    return result
 
 
 def _rank_bounds(position: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
@@ -428,7 +421,7 @@ def _rank_bounds(position: np.ndarray, weights: FloatArray, criteria: CriteriaSe
             position, lambda filled: _score(filled, weights, criteria, scenario, codes)[0])
     low = low + apply_uplift(operator, low, scenario.uplift)
     high = high + apply_uplift(operator, high, scenario.uplift)
-    best, worst = rank_bounds.ranks_within(low, high, _rounded)
+    best, worst = rank_bounds.ranks_within(low, high, rounded_for_ties)
     exact = not data_relative and operator is None
     if not exact and (best != worst).any():
         why = f"{scenario.method.short_label} against {Ideal.DATA.label}" if data_relative \

@@ -22,8 +22,8 @@ Conventions shared by every function here:
 * The score is the weighted sum ``score_i = sum_j w_j x_ij / sum_j w_j [x_ij known]`` (in
   :func:`monte_carlo`, the method :class:`Scoring` names).
 * Ranks are 1 = best and *ordinal*: every process gets its own rank. Equal scores (equal to 12
-  significant digits, as in :mod:`scoring.ranking`) are ordered by input row: pass the rows in
-  code order (``ranking.normalised.sort_index()``) and ties fall the way
+  significant digits, :mod:`scoring.ties`, as in :mod:`scoring.ranking`) are ordered by
+  input row: pass the rows in code order (``ranking.normalised.sort_index()``) and ties fall the way
   :attr:`~scoring.ranking.Ranking.table` lists them. The top N is the set of ranks ``1..N``, so
   a tie at the boundary is settled by the same rule. (The ranking table itself uses
   competition ranks, 1, 2, 2, 4; ordinal ranks differ from them only inside a tie.)
@@ -52,6 +52,7 @@ from scipy import sparse
 from scoring import methods
 from scoring.errors import ScoringError
 from scoring.scenario import Ideal, Method
+from scoring.ties import TIE_TOLERANCE, rounded_for_ties
 from scoring.uplift import apply_uplift, iteration_steps, uplift_operator
 
 FloatArray = NDArray[np.float64]
@@ -80,8 +81,6 @@ FLIP_STEP = 1e-6
 #: change within the range (rounding cannot tell the two apart).
 END_TOLERANCE = 1e-9
 
-_TIE_DIGITS = 12
-_TIE_TOLERANCE = 1e-12  # relative: equal to 12 digits
 _HIGH_WORD = 1 if sys.byteorder == "little" else 0  # of a uint64 seen as 2 uint32
 _PAIR_BLOCK = 1 << 20  # process pairs per block in weight_flips
 _NOISE_BLOCK = 1 << 16  # noisy cells drawn at a time (float32 temporaries in cache)
@@ -161,18 +160,9 @@ def _scores(values: FloatArray, present: NDArray[np.bool_], weights: FloatArray)
     return result
 
 
-def _rounded(scores: FloatArray) -> FloatArray:
-    """Scores rounded to 12 significant digits, so values equal up to rounding tie."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        magnitude = np.where(scores != 0, np.floor(np.log10(np.abs(scores))), 0)
-    factor = 10.0 ** (_TIE_DIGITS - 1 - magnitude)
-    result: FloatArray = np.round(scores * factor) / factor
-    return result
-
-
 def _order(scores: FloatArray) -> IntArray:
     """Row indices best first: higher score, then (ties to 12 digits) lower row."""
-    rounded = _rounded(scores)
+    rounded = rounded_for_ties(scores)
     result: IntArray = np.lexsort((np.arange(scores.size), -rounded)).astype(np.int64)
     return result
 
@@ -988,7 +978,7 @@ def _lines(problem: _Problem, j: int) -> _Lines:
 def _difference(x: FloatArray, y: FloatArray) -> FloatArray:
     """``x - y``, or exactly 0 where they are equal to 12 digits (so that a slope that is 0
     but for rounding does not make a crossing out of a tie)."""
-    result: FloatArray = np.where(np.abs(x - y) <= _TIE_TOLERANCE * (np.abs(x) + np.abs(y)),
+    result: FloatArray = np.where(np.abs(x - y) <= TIE_TOLERANCE * (np.abs(x) + np.abs(y)),
                                   0.0, x - y)
     return result
 
@@ -1010,7 +1000,7 @@ def _first_crossing(c0: FloatArray, c1: FloatArray, c2: FloatArray,
         disc = b * b - 4.0 * c2 * c0
         # Equal to 12 digits: a double root, which only touches (it is also where rounding
         # would otherwise split a touch into two crossings a hair apart).
-        disc = np.where(np.abs(disc) <= _TIE_TOLERANCE * (b * b + np.abs(4.0 * c2 * c0)),
+        disc = np.where(np.abs(disc) <= TIE_TOLERANCE * (b * b + np.abs(4.0 * c2 * c0)),
                         0.0, disc)
         quadratic = positive & (c2 != 0) & (disc > 0)
         root = np.sqrt(np.where(quadratic, disc, 0.0))
@@ -1040,7 +1030,7 @@ def _pair_coefficients(lines: _Lines, a: IntArray, b: IntArray,
     for group in terms:
         total = sum(group[1:], group[0])
         size = sum((np.abs(t) for t in group[1:]), np.abs(group[0]))
-        coefficients.append(np.where(np.abs(total) <= _TIE_TOLERANCE * size, 0.0, total))
+        coefficients.append(np.where(np.abs(total) <= TIE_TOLERANCE * size, 0.0, total))
     return coefficients[0], coefficients[1], coefficients[2]
 
 
@@ -1058,7 +1048,7 @@ def _pair_crossings(lines: _Lines, a: IntArray, b: IntArray, rounded: FloatArray
     c0, c1, c2 = _pair_coefficients(lines, a, b)
     jump = lines.jumps[a][:, None] | lines.jumps[b][None, :]
     tied_now = ~jump & (rounded[a][:, None] == rounded[b][None, :])
-    moved = _rounded(lines.n0 / lines.d0)  # scores as soon as the weight moves
+    moved = rounded_for_ties(lines.n0 / lines.d0)  # scores as soon as the weight moves
     tied_after = jump & (moved[a][:, None] == moved[b][None, :])
     c0 = np.where(tied_now | tied_after, 0.0, c0)
     t = _first_crossing(c0, c1, c2, direction)
@@ -1116,7 +1106,7 @@ def weight_flips(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Serie
     k = problem.values.shape[1]
     score = _scores(problem.values, problem.present, problem.weights)
     order = _order(score)
-    rounded = _rounded(score)
+    rounded = rounded_for_ties(score)
     inside, outside = order[:top_n], order[top_n:]
     rows = []
     for j in range(k):
@@ -1187,7 +1177,7 @@ def swap_threshold(matrix: ArrayLike | pd.DataFrame, weights: ArrayLike | pd.Ser
     if first == second:
         raise ScoringError("swap_threshold needs two different processes")
     score = _scores(problem.values, problem.present, problem.weights)
-    rounded = _rounded(score)
+    rounded = rounded_for_ties(score)
     ahead, behind = (first, second) if (rounded[first], -first) > (rounded[second], -second) \
         else (second, first)
     pair_a, pair_b = np.array([ahead]), np.array([behind])
