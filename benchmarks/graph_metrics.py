@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from inventory import graph as g
+from scoring import components
 
 KINDS = ["information", "handoff", "shared_system", "shared_resource", "policy"]
 PER_PROCESS = 5
@@ -170,9 +171,10 @@ def large(processes: int = 100_000, far_share: float = FAR_SHARE) -> None:
     print(f"\n{processes:,} processes, {graph.number_of_edges():,} dependencies ({shape})")
     _line("build_graph (frames -> networkx), outside the target", built)
     arrays, edges = _timed(lambda: g._edges(graph))
-    condense, condensed = _timed(lambda: g._condense(edges.size, edges.src, edges.dst))
-    reach, _ = _timed(lambda: (g._reach(condensed, downstream=True),
-                               g._reach(condensed, downstream=False)))
+    condense, condensed = _timed(lambda: components.condense(edges.size, edges.src,
+                                                             edges.dst))
+    reach, _ = _timed(lambda: (components.reach_counts(condensed, downstream=True),
+                               components.reach_counts(condensed, downstream=False)))
     pagerank, _ = _timed(lambda: g._pagerank(edges, g._parts(edges)))
     wave_time, found_waves = _timed(lambda: g.waves(graph))
     cycle_time, found = _timed(lambda: g.cycles(graph))

@@ -86,6 +86,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from inventory.errors import InvalidInput
+from scoring.components import Condensation, condense, reach_counts, strong_components
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -292,96 +293,6 @@ def _edges(graph: nx.DiGraph) -> _Edges:
                   np.array(strength, dtype=np.float64))
 
 
-@dataclass(frozen=True)
-class _Condensation:
-    """SCCs shrunk to single nodes: a DAG, as Python lists for the loops over it."""
-
-    component: IntArray  # node -> component, 0-based, ordered by smallest member code
-    sizes: list[int]
-    succ_ptr: list[int]
-    succ: list[int]
-    pred_ptr: list[int]
-    pred: list[int]
-    order: list[int]  # topological: every component after all its predecessors
-    wave: list[int]  # 1-based topological generation
-
-    @property
-    def count(self) -> int:
-        return len(self.sizes)
-
-
-def _condense(n: int, src: IntArray, dst: IntArray) -> _Condensation:
-    if n == 0:
-        return _Condensation(np.zeros(0, dtype=np.int64), [], [0], [], [0], [], [], [])
-    matrix = sparse.csr_array((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
-    count, raw = connected_components(matrix, directed=True, connection="strong")
-    _, first = np.unique(raw, return_index=True)
-    rank = np.empty(count, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(count)
-    component = rank[raw]
-    up, down = component[src], component[dst]
-    keys = np.unique(up[up != down] * count + down[up != down])
-    up, down = keys // count, keys % count  # sorted by up, then down
-    by_down = np.lexsort((up, down))
-    succ_ptr = np.concatenate(([0], np.cumsum(np.bincount(up, minlength=count))))
-    pred_ptr = np.concatenate(([0], np.cumsum(np.bincount(down, minlength=count))))
-    order, wave = _generations(count, succ_ptr.tolist(), down.tolist(),
-                               np.bincount(down, minlength=count).tolist())
-    return _Condensation(component, np.bincount(component, minlength=count).tolist(),
-                         succ_ptr.tolist(), down.tolist(), pred_ptr.tolist(),
-                         up[by_down].tolist(), order, wave)
-
-
-def _generations(count: int, ptr: list[int], succ: list[int],
-                 indegree: list[int]) -> tuple[list[int], list[int]]:
-    """Kahn's algorithm, one generation at a time: topological order and 1-based generation."""
-    wave = [0] * count
-    order: list[int] = []
-    level = [c for c in range(count) if not indegree[c]]
-    generation = 0
-    while level:
-        generation += 1
-        order.extend(level)
-        following: list[int] = []
-        for c in level:
-            wave[c] = generation
-            for d in succ[ptr[c]:ptr[c + 1]]:
-                indegree[d] -= 1
-                if not indegree[d]:
-                    following.append(d)
-        level = following
-    return order, wave
-
-
-def _reach(condensed: _Condensation, downstream: bool) -> IntArray:
-    """Per node: how many processes it reaches (or is reached from), itself only on a cycle."""
-    c = condensed
-    if downstream:
-        ptr, neighbours, order = c.succ_ptr, c.succ, c.order[::-1]
-        readers = [c.pred_ptr[i + 1] - c.pred_ptr[i] for i in range(c.count)]
-    else:
-        ptr, neighbours, order = c.pred_ptr, c.pred, c.order
-        readers = [c.succ_ptr[i + 1] - c.succ_ptr[i] for i in range(c.count)]
-    sizes = c.sizes
-    bits = [0] * c.count
-    reached = [0] * c.count
-    offset = 0
-    for comp in order:  # bits in processing order: a set only holds bits below its own
-        size = sizes[comp]
-        found = ((1 << size) - 1) << offset
-        offset += size
-        for other in neighbours[ptr[comp]:ptr[comp + 1]]:
-            found |= bits[other]
-            readers[other] -= 1
-            if not readers[other]:
-                bits[other] = 0  # read by all its neighbours: free it
-        reached[comp] = found.bit_count()
-        if readers[comp]:
-            bits[comp] = found
-    counts = np.array(reached, dtype=np.int64) - (np.array(sizes) == 1)
-    return counts[c.component]
-
-
 def _weighted_reach(edges: _Edges, downstream: IntArray) -> FloatArray:
     """Sum over strength levels of (step up to the level) x (downstream count at that level);
     ``downstream`` is the count on the whole graph, which is the lowest level's."""
@@ -392,13 +303,13 @@ def _weighted_reach(edges: _Edges, downstream: IntArray) -> FloatArray:
             counts = downstream
         else:
             strong = edges.only(edges.strength >= level)
-            counts = _reach(_condense(edges.size, strong.src, strong.dst), downstream=True)
+            counts = reach_counts(condense(edges.size, strong.src, strong.dst), downstream=True)
         total += (level - below) * counts
         below = level
     return total
 
 
-def _longest_chain(condensed: _Condensation) -> IntArray:
+def _longest_chain(condensed: Condensation) -> IntArray:
     """Per node: SCCs on the longest chain through its own SCC (wave = chain ending there)."""
     c = condensed
     height = [1] * c.count
@@ -563,17 +474,17 @@ def metrics(graph: nx.DiGraph, *, exact_betweenness_limit: int = 2_000,
     module docstring: in_degree, out_degree, upstream, downstream, weighted_reach, pagerank,
     betweenness, betweenness_method, longest_chain, scc_id, scc_size, on_cycle, wave."""
     edges = _edges(graph)
-    condensed = _condense(edges.size, edges.src, edges.dst)
+    condensed = condense(edges.size, edges.src, edges.dst)
     parts = _parts(edges)
     betweenness, method = _betweenness(graph, edges, parts, exact_betweenness_limit,
                                        betweenness_samples, seed)
     sizes = np.array(condensed.sizes, dtype=np.int64)[condensed.component]
-    downstream = _reach(condensed, downstream=True)
+    downstream = reach_counts(condensed, downstream=True)
     weighted = _weighted_reach(edges, downstream)
     frame = pd.DataFrame({
         "in_degree": np.bincount(edges.dst, minlength=edges.size),
         "out_degree": np.bincount(edges.src, minlength=edges.size),
-        "upstream": _reach(condensed, downstream=False),
+        "upstream": reach_counts(condensed, downstream=False),
         "downstream": downstream,
         "weighted_reach": weighted.astype(np.int64) if _whole(weighted) else weighted,
         "pagerank": _pagerank(edges, parts),
@@ -735,7 +646,7 @@ def cycles(graph: nx.DiGraph) -> pd.DataFrame:
     It need not be the smallest such set (that problem is NP-hard).
     """
     edges = _edges(graph)
-    condensed = _condense(edges.size, edges.src, edges.dst)
+    condensed = condense(edges.size, edges.src, edges.dst)
     component = condensed.component
     inside = (component[edges.src] == component[edges.dst]) & (edges.src != edges.dst)
     rows = []
@@ -759,9 +670,7 @@ def _cut(members: IntArray, edges: _Edges) -> list[tuple[int, int, float]]:
     alive = np.ones(len(src), dtype=bool)
     removed: list[int] = []
     while True:
-        matrix = sparse.csr_array((np.ones(int(alive.sum())), (src[alive], dst[alive])),
-                                  shape=(n, n))
-        _, labels = connected_components(matrix, directed=True, connection="strong")
+        labels = strong_components(n, src[alive], dst[alive])
         on_cycle = alive & (labels[src] == labels[dst])
         if not on_cycle.any():
             break
@@ -788,7 +697,7 @@ def waves(graph: nx.DiGraph) -> pd.DataFrame:
     """code, name, unit, wave, scc_id, on_cycle; sorted by wave then code. Wave 1 needs nothing;
     wave k needs only processes of earlier waves; the members of a cycle share one wave."""
     edges = _edges(graph)
-    condensed = _condense(edges.size, edges.src, edges.dst)
+    condensed = condense(edges.size, edges.src, edges.dst)
     sizes = np.array(condensed.sizes, dtype=np.int64)[condensed.component]
     nodes = graph.nodes
     frame = pd.DataFrame({

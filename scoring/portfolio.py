@@ -78,7 +78,6 @@ one of these always applies.
 
 from __future__ import annotations
 
-import heapq
 import math
 import numbers
 from collections import deque
@@ -92,8 +91,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse.csgraph import connected_components
 
+from scoring.components import condense, cycles, reach_sets
 from scoring.errors import ScoringError
 from scoring.items import checked_items, prerequisite_links
 from scoring.wording import figure, listed
@@ -539,7 +538,7 @@ def _prepare(items: pd.DataFrame, *, must_include: Iterable[str], must_exclude: 
                    parents=parents, children=children, include=include, exclude=exclude,
                    groups=groups, out=out, out_root=root, estimates=estimates,
                    missing=missing, notes=notes)
-    for cycle in _cycles(len(codes), up, down):
+    for cycle in cycles(len(codes), up, down):
         model.notes.append(f"{model.names(cycle)} need each other (a prerequisite cycle): they "
                            "can only be chosen together, and the roadmap schedules them together")
     return model
@@ -577,19 +576,6 @@ def _edges(prerequisites: pd.DataFrame | None, codes: list[str], done: set[str],
     n = max(len(codes), 1)
     pairs = np.unique(src[keep] * n + dst[keep])
     return pairs // n, pairs % n, missing
-
-
-def _cycles(n: int, up: IntArray, down: IntArray) -> list[list[int]]:
-    """Strongly connected components of more than one process, each sorted, in code order."""
-    if up.size == 0:
-        return []
-    graph = sparse.csr_matrix((np.ones(up.size), (up, down)), shape=(n, n))
-    _, labels = connected_components(graph, directed=True, connection="strong")
-    sizes = np.bincount(labels)
-    found: dict[int, list[int]] = {}
-    for i in np.flatnonzero(sizes[labels] > 1).tolist():
-        found.setdefault(int(labels[i]), []).append(i)
-    return sorted(found.values())
 
 
 # --- conflicts -----------------------------------------------------------------------------
@@ -889,46 +875,14 @@ def _reasons(model: _Model, chosen: BoolArray, budget: float | None, capacity: f
 
 def _bring_along(model: _Model, rest: list[int], chosen: BoolArray) -> dict[int, list[int]]:
     """For each process in ``rest``: itself and every prerequisite above it that is not chosen
-    (what choosing it would bring along), sorted. Ancestor sets are Python-int bitsets OR-ed in
-    topological order of the condensation (cycles are one node), as docs/architecture.md
-    measured for reach counts."""
+    (what choosing it would bring along), sorted: its upstream reach among ``rest``
+    (:func:`scoring.components.reach_sets`, bitsets on the condensation, as
+    docs/architecture.md measured for reach counts)."""
     local = {g: k for k, g in enumerate(rest)}
-    n = len(rest)
     keep = [(local[u], local[d]) for u, d in zip(model.up.tolist(), model.down.tolist(),
                                                   strict=True)
             if u in local and d in local and not chosen[u]]
-    if keep:
-        src, dst = (np.array(a, dtype=np.int64) for a in zip(*keep, strict=True))
-        graph = sparse.csr_matrix((np.ones(len(keep)), (src, dst)), shape=(n, n))
-        count, labels = connected_components(graph, directed=True, connection="strong")
-    else:
-        src = dst = np.zeros(0, dtype=np.int64)
-        count, labels = n, np.arange(n)
-    own = [0] * count
-    for k in range(n):
-        own[labels[k]] |= 1 << k
-    comp_parents: list[set[int]] = [set() for _ in range(count)]
-    indegree = [0] * count
-    comp_children: list[list[int]] = [[] for _ in range(count)]
-    for s, d in zip(labels[src].tolist(), labels[dst].tolist(), strict=True):
-        if s != d and s not in comp_parents[d]:
-            comp_parents[d].add(s)
-            comp_children[s].append(d)
-            indegree[d] += 1
-    ready = [c for c in range(count) if indegree[c] == 0]
-    heapq.heapify(ready)
-    bits = own[:]
-    while ready:  # Kahn's algorithm: every parent is final before its children
-        c = heapq.heappop(ready)
-        for d in comp_children[c]:
-            bits[d] |= bits[c]
-            indegree[d] -= 1
-            if indegree[d] == 0:
-                heapq.heappush(ready, d)
-    width = (n + 7) // 8
-    result: dict[int, list[int]] = {}
-    for k, g in enumerate(rest):
-        mask = np.unpackbits(np.frombuffer(bits[labels[k]].to_bytes(width, "little"),
-                                           dtype=np.uint8), bitorder="little")[:n]
-        result[g] = [rest[j] for j in np.flatnonzero(mask).tolist()]
-    return result
+    src, dst = (np.array(a, dtype=np.int64) for a in zip(*keep, strict=True)) if keep \
+        else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    above = reach_sets(condense(len(rest), src, dst), downstream=False)
+    return {g: [rest[j] for j in above[k]] for k, g in enumerate(rest)}

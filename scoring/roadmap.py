@@ -62,9 +62,8 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
+from scoring.components import strong_components
 from scoring.errors import ScoringError
 from scoring.items import checked_items, prerequisite_links
 from scoring.wording import figure, listed
@@ -404,14 +403,7 @@ def _graph(prerequisites: pd.DataFrame | None, codes: list[str], done: set[str]
 def _pieces(n: int, parents: list[list[int]]) -> np.ndarray:
     """The piece of work of each process: the strongly connected components of the
     prerequisite graph (a process alone, or every process of a cycle), numbered by their first
-    member in code order."""
-    up = [u for d in range(n) for u in parents[d]]
-    down = [d for d in range(n) for _ in parents[d]]
-    if not up:
-        return np.arange(n, dtype=np.int64)
-    graph = sparse.csr_matrix((np.ones(len(up)), (up, down)), shape=(n, n))
-    _, labels = connected_components(graph, directed=True, connection="strong")
-    first: dict[int, int] = {}
-    for label in labels.tolist():
-        first.setdefault(label, len(first))
-    return np.array([first[label] for label in labels.tolist()], dtype=np.int64)
+    member in code order (:func:`scoring.components.strong_components`)."""
+    up = np.array([u for d in range(n) for u in parents[d]], dtype=np.int64)
+    down = np.array([d for d in range(n) for _ in parents[d]], dtype=np.int64)
+    return strong_components(n, up, down)

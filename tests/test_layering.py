@@ -3,8 +3,9 @@ Python file of the repository (outside tests/, benchmarks/ and virtual environme
 
 * ``scoring`` imports nothing from ``inventory``, no SQLAlchemy, no Streamlit;
 * ``inventory`` never imports Streamlit, and only its command line (``inventory/cli.py`` and
-  the command modules beside it, :data:`COMMAND_LINE`) and its services (which check
-  assessments against the criteria set) may import ``scoring``;
+  the command modules beside it, :data:`COMMAND_LINE`), its services (which check
+  assessments against the criteria set), its shared results and its graph (cycles and reach,
+  :mod:`scoring.components`) may import ``scoring``;
 * ``app.py`` and ``views/`` never import SQLAlchemy, ``inventory.repository``,
   ``inventory.models`` or ``inventory.db``.
 
@@ -52,10 +53,12 @@ RULES = (
     Rule("scoring is pure: no inventory, SQLAlchemy or Streamlit", ("scoring/",),
          ("inventory", "sqlalchemy", "streamlit")),
     Rule("inventory never imports Streamlit", ("inventory/",), ("streamlit",)),
-    Rule("only the command line (inventory/*cli*.py), the services and the shared results "
-         "(inventory/results.py) in inventory may import scoring",
+    Rule("only the command line (inventory/*cli*.py), the services, the shared results "
+         "(inventory/results.py) and the graph (scoring.components) in inventory may import "
+         "scoring",
          ("inventory/",), ("scoring",),
-         allowed_files=(*COMMAND_LINE, "inventory/services.py", "inventory/results.py")),
+         allowed_files=(*COMMAND_LINE, "inventory/services.py", "inventory/results.py",
+                        "inventory/graph.py")),
     Rule("the UI (app.py, views/) never touches SQLAlchemy or the data layer",
          ("app.py", "views/"),
          ("sqlalchemy", "inventory.repository", "inventory.models", "inventory.db")),
