@@ -40,6 +40,8 @@ import numpy as np
 import pandas as pd
 
 from inventory import graph as g
+from inventory.graph.building import edge_arrays
+from inventory.graph.metrics import connected_parts, pagerank_by_part
 from scoring import components
 
 KINDS = ["information", "handoff", "shared_system", "shared_resource", "policy"]
@@ -170,12 +172,12 @@ def large(processes: int = 100_000, far_share: float = FAR_SHARE) -> None:
              else f"{1 - far_share:.0%} of dependencies to the next {WINDOW} processes")
     print(f"\n{processes:,} processes, {graph.number_of_edges():,} dependencies ({shape})")
     _line("build_graph (frames -> networkx), outside the target", built)
-    arrays, edges = _timed(lambda: g._edges(graph))
+    arrays, edges = _timed(lambda: edge_arrays(graph))
     condense, condensed = _timed(lambda: components.condense(edges.size, edges.src,
                                                              edges.dst))
     reach, _ = _timed(lambda: (components.reach_counts(condensed, downstream=True),
                                components.reach_counts(condensed, downstream=False)))
-    pagerank, _ = _timed(lambda: g._pagerank(edges, g._parts(edges)))
+    pagerank, _ = _timed(lambda: pagerank_by_part(edges, connected_parts(edges)))
     wave_time, found_waves = _timed(lambda: g.waves(graph))
     cycle_time, found = _timed(lambda: g.cycles(graph))
     _line("graph -> arrays (sorted codes, edge arrays)", arrays)
