@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from scoring import portfolio as pf
+from scoring.portfolio.model import find_conflicts, prepare_model
 from scoring.roadmap import Period, plan_roadmap
 
 PROCESSES = 2_000
@@ -227,7 +228,7 @@ def chains() -> tuple[pd.DataFrame, pd.DataFrame, pf.PortfolioResult]:
     exact, result = _best(lambda: _solve(items, prerequisites))
     _line("select_portfolio (budget, capacity, precedence)", exact, "target < 10 s",
           _summary(result))
-    built, _ = _best(lambda: pf._prepare(
+    built, _ = _best(lambda: prepare_model(
         items, must_include=(), must_exclude=(), exclusive_groups=(),
         prerequisites=prerequisites, completed=(), unknown_cost="refuse",
         unknown_effort="refuse", assumed_cost=None, assumed_effort=None,
@@ -238,11 +239,11 @@ def chains() -> tuple[pd.DataFrame, pd.DataFrame, pf.PortfolioResult]:
     rng = np.random.default_rng(SEED + 1)
     chosen = set(result.selected)
     include = sorted(rng.choice(sorted(chosen), 5, replace=False).tolist())
-    model = pf._prepare(items, must_include=include, must_exclude=(), exclusive_groups=(),
+    model = prepare_model(items, must_include=include, must_exclude=(), exclusive_groups=(),
                         prerequisites=prerequisites, completed=(), unknown_cost="refuse",
                         unknown_effort="refuse", assumed_cost=None, assumed_effort=None,
                         missing_prerequisites="block", cost_limited=True, effort_limited=True)
-    required, _ = pf._conflicts(model, *limits(items))
+    required, _ = find_conflicts(model, *limits(items))
     needed = {model.codes[i] for i in np.flatnonzero(required)}
     free = rng.permutation(sorted(set(items["code"]) - needed)).tolist()
     outside = [c for c in free if c not in chosen]
