@@ -49,7 +49,7 @@ from scoring.portfolio import (
     select_portfolio,
 )
 from scoring.rank_bounds import interval_texts
-from scoring.ranking import _WPM_FLOOR, UPLIFT, Ranking
+from scoring.ranking import UPLIFT, WPM_FLOOR, Ranking
 from scoring.roadmap import Period, plan_roadmap
 from scoring.scenario import Method
 from scoring.sensitivity import Scoring, monte_carlo, weight_flips
@@ -93,7 +93,7 @@ def method_scoring(ranking: Ranking) -> Scoring:
     pairs = () if edges is None or edges.empty else tuple(zip(
         edges["upstream_code"].astype(str), edges["downstream_code"].astype(str), strict=True))
     return Scoring(scenario.method, vikor_v=scenario.vikor_v, ideal=scenario.ideal,
-                   floor=_WPM_FLOOR,
+                   floor=WPM_FLOOR,
                    value=tuple(value), effort=tuple(c.key for c in criteria.in_group(Group.EFFORT)),
                    uplift=scenario.uplift, dependencies=pairs,
                    uplift_round_cycles=scenario.uplift_round_cycles)

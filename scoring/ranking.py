@@ -67,7 +67,9 @@ FloatArray = NDArray[np.float64]
 QUICK_WIN, MAJOR_PROJECT, FILL_IN, RECONSIDER = (
     "Quick win", "Major project", "Fill-in", "Reconsider")
 UPLIFT = "dependency_uplift"
-_WPM_FLOOR = 0.1  # weighted product input: normalised values mapped onto [0.1, 1]
+#: The floor of the weighted product (and of WSJF's job size): normalised values are mapped
+#: onto [WPM_FLOOR, 1], so that no factor is 0.
+WPM_FLOOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -349,14 +351,14 @@ def _score(normalised: np.ndarray, weights: FloatArray, criteria: CriteriaSet,
             else (Group.IMPACT,)
         value = _group_level(normalised, weights, criteria, value_groups, invert=False)
         effort = _group_level(normalised, weights, criteria, (Group.EFFORT,), invert=True)
-        size = _WPM_FLOOR + (1.0 - _WPM_FLOOR) * effort
+        size = WPM_FLOOR + (1.0 - WPM_FLOOR) * effort
         if method is Method.WSJF:
             return methods.wsjf(value, size), contributions, extra
         return methods.value_over_effort(value, size), contributions, extra
     full = np.nan_to_num(normalised, nan=0.5)
     benefit = np.ones(full.shape[1], dtype=bool)
     if method is Method.WPM:
-        scores = methods.weighted_product(_WPM_FLOOR + (1 - _WPM_FLOOR) * full, weights, benefit)
+        scores = methods.weighted_product(WPM_FLOOR + (1 - WPM_FLOOR) * full, weights, benefit)
         return scores, contributions, extra
     declared = scenario.ideal is Ideal.DECLARED
     best, worst = np.ones(full.shape[1]), np.zeros(full.shape[1])
