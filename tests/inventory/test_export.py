@@ -35,7 +35,7 @@ from inventory.export import (
 )
 from inventory.io import Upload, read_table
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
-from inventory.scoring_cli import _inputs
+from inventory.cli.scoring import ranking_inputs as _inputs
 from inventory.services import Catalogue
 from scoring import decision
 from scoring.criteria import load_criteria
