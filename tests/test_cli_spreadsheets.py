@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import Result
 
-from inventory.cli import shell as cli
 from inventory.cli import app
+from inventory.cli import shell as cli
 from inventory.export import SHEET_NAMES, SHEETS
 from inventory.services import Catalogue
 from tests.frameworks import APQC_CROSS_INDUSTRY as APQC
