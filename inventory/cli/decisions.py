@@ -20,7 +20,7 @@ import typer
 
 from inventory import backlog_export
 from inventory.cli import shell
-from inventory.cli.scoring import CriteriaOption, ranking_inputs, saved_scenario
+from inventory.cli.scoring import CriteriaOption, saved_scenario
 from inventory.cli.shell import Format, FormatOption
 from scoring import decision
 from scoring.criteria import load_criteria
@@ -72,11 +72,11 @@ class _Run:
 
 
 def _run(ctx: typer.Context, name: str | None, criteria_file: Path | None) -> _Run:
-    catalogue = shell.catalogue(ctx)
+    results = shell.results(shell.catalogue(ctx))
     scenario = saved_scenario(ctx, name)
     criteria = load_criteria(criteria_file)
-    ranking = rank(ranking_inputs(catalogue, criteria), criteria, scenario)
-    return _Run(name or "Default", scenario, ranking, catalogue.results.frames())
+    ranking = rank(results.ranking_inputs(criteria), criteria, scenario)
+    return _Run(name or "Default", scenario, ranking, results.frames())
 
 
 def _concentration(text: str) -> float | None:

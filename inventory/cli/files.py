@@ -77,7 +77,6 @@ def _start_from(ctx: typer.Context, catalogue: Catalogue, name: str, unit: str) 
                f"every copy keeps its publisher's notice, data/{framework.notice}.")
 
 
-
 # ---------------------------------------------------------------- spreadsheets
 
 class Hierarchy(StrEnum):

@@ -18,8 +18,6 @@ from inventory.errors import InvalidInput
 graph_app = shell.command_group("Dependencies as a graph: metrics, ripple impact, cycles and "
                                 "waves.")
 
-# ---------------------------------------------------------------- graph
-
 RollUpOption = Annotated[bool, typer.Option(
     "--roll-up", help="Count dependencies between sub-processes between their parents too.")]
 METRIC_TABLE = ["code", "downstream", "upstream", "weighted_reach", "pagerank", "betweenness",

@@ -80,7 +80,7 @@ def ranking_inputs(catalogue: Catalogue, criteria: CriteriaSet | None = None) ->
     """What the commands rank: the live processes, assessments, dependencies and graph metrics,
     as the pages read them (:meth:`inventory.results.Results.ranking_inputs`; betweenness only
     when ``criteria`` read it, or when no criteria are given)."""
-    return catalogue.results.ranking_inputs(criteria)
+    return shell.results(catalogue).ranking_inputs(criteria)
 
 
 def _weights(criteria: CriteriaSet, weights: list[str] | None,

@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 from inventory.access import Actor, Role
 from inventory.errors import CatalogueError, DatabaseNotReady, InvalidInput, NotFound
 from inventory.export import csv_text
+from inventory.results import ResultCache, Results
 from inventory.services import Catalogue
 from scoring.criteria import CriteriaSet
 from scoring.errors import ScoringError
@@ -105,6 +106,14 @@ def catalogue(ctx: typer.Context, criteria: CriteriaSet | None = None) -> Catalo
     """The catalogue of ``--db``; assessments are checked against ``criteria`` when given,
     else against the tool's criteria set (``$DTI_CRITERIA`` or the default)."""
     return Catalogue.open(ctx.obj["db"], migrate_schema=False, criteria=criteria)
+
+
+def results(catalogue: Catalogue) -> Results:
+    """The derived results of ``catalogue`` (:class:`inventory.results.Results`, what the pages
+    read) with a cache of this command's own: a command runs once, and a cache shared between
+    commands run in one process (the tests) could answer for a database emptied and written
+    again up to the same revision."""
+    return Results(catalogue, ResultCache())
 
 
 def actor(ctx: typer.Context) -> Actor:
