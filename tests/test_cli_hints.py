@@ -30,13 +30,17 @@ def test_a_message_that_names_a_command_is_left_as_it_is(error: Exception) -> No
 
 @pytest.mark.parametrize(("error", "ending"), [
     (DatabaseNotReady("there is no database at /tmp/x.db yet: create it first"), INIT),
-    (DatabaseNotReady("the database sqlite:////tmp/x.db is not initialised: create its "
-                      "schema first"), INIT),
+    (DatabaseNotReady("the database sqlite:////tmp/x.db is not initialised: bring its schema "
+                      "up to date first (that creates or upgrades the schema and keeps the "
+                      "data)"), INIT),
     (DatabaseNotReady("the database sqlite:////tmp/x.db has an older schema (revision 0007): "
-                      "upgrade it first (the data is kept)"),
+                      "bring its schema up to date first (that creates or upgrades the schema "
+                      "and keeps the data)"),
      "run `dti init` first (it upgrades the schema and keeps the data)"),
-    (NotFound("no snapshot 9"), "`dti scenario snapshots` lists them"),
-    (NotFound("no scenario named 'x'; none is saved yet"), "`dti scenario create` saves one"),
+    (NotFound("no snapshot 9; check its number in the list of snapshots"),
+     "`dti scenario snapshots` lists them"),
+    (NotFound("no scenario named 'x'; none is saved yet: save one first"),
+     "`dti scenario create` saves one"),
 ], ids=["no database", "not initialised", "older schema", "no snapshot", "no scenario"])
 def test_a_message_in_words_gets_the_command_that_cures_it(error: Exception,
                                                             ending: str) -> None:
