@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from inventory.scoring_cli import _inputs
+from inventory.cli.scoring import ranking_inputs as _inputs
 from inventory.services import Catalogue
 from scoring import decision
 from scoring.criteria import load_criteria

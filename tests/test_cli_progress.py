@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
-from inventory import decision_cli
+from inventory.cli import decisions as decision_cli
 from scoring import decision
 from scoring.criteria import parse_criteria
 from scoring.ranking import RankingInputs, rank

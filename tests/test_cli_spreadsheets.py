@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import Result
 
-from inventory import cli
 from inventory.cli import app
+from inventory.cli import shell as cli
 from inventory.export import SHEET_NAMES, SHEETS
 from inventory.services import Catalogue
 from tests.frameworks import APQC_CROSS_INDUSTRY as APQC
@@ -773,7 +773,7 @@ def test_init_starts_a_new_inventory_from_the_apqc_pcf_with_a_progress_bar(
         steps.append((label, 0.0))
         yield lambda step, done: steps.append((step, done))
 
-    monkeypatch.setattr(cli, "_progress_bar", recording_bar)
+    monkeypatch.setattr(cli, "progress_bar", recording_bar)
     db = str(tmp_path / "pcf.db")
 
     out = ok(dti(db, "init", "--framework", "apqc-pcf"))

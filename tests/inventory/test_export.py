@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from inventory import backlog_export
 from inventory.access import Actor, Role
+from inventory.cli.scoring import ranking_inputs as _inputs
 from inventory.export import (
     DANGEROUS_PREFIXES,
     README_SHEET,
@@ -35,7 +36,6 @@ from inventory.export import (
 )
 from inventory.io import Upload, read_table
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
-from inventory.scoring_cli import _inputs
 from inventory.services import Catalogue
 from scoring import decision
 from scoring.criteria import load_criteria

@@ -1,8 +1,8 @@
 """``dti scenario``: save, show and change scenarios; freeze them as decision snapshots, check
 a snapshot still reproduces, and explain why ranks moved between two snapshots.
 
-Registered on the ``dti`` application by :mod:`inventory.cli` (import that module, not this
-one). Settings are checked by :class:`scoring.scenario.Scenario` before anything is saved.
+Registered on the ``dti`` application by :mod:`inventory.cli`. Settings are checked by
+:class:`scoring.scenario.Scenario` before anything is saved.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit, _jsonable, _typer
-from inventory.scoring_cli import (
+from inventory.cli import shell
+from inventory.cli.scoring import (
     AggregationOption,
     AhpOption,
     AllOption,
@@ -26,12 +26,13 @@ from inventory.scoring_cli import (
     MissingOption,
     UpliftOption,
     WeightsOption,
-    _criteria,
-    _inputs,
-    _saved,
-    _scenario,
+    ranking_inputs,
+    saved_scenario,
+    scenario_with,
 )
+from inventory.cli.shell import Format, FormatOption
 from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
+from scoring.criteria import load_criteria
 from scoring.errors import ScoringError
 from scoring.ranking import rank
 from scoring.scenario import Constraints, Filters, Ideal, Scenario
@@ -45,8 +46,8 @@ from scoring.snapshot import (
     why_moved,
 )
 
-scenario_app = _typer("Scenarios: saved weights, method, scope and constraints; decision "
-                      "snapshots.")
+scenario_app = shell.command_group("Scenarios: saved weights, method, scope and constraints; "
+                                   "decision snapshots.")
 
 UnitsOption = Annotated[list[str] | None, typer.Option("--unit", help="Only these units "
                                                        "(repeatable).")]
@@ -75,10 +76,10 @@ ExclusiveOption = Annotated[list[str] | None, typer.Option(
 def _settings(ctx: typer.Context, base: Scenario, name: str, criteria_file: Path | None,
               options: dict[str, Any]) -> Scenario:
     """``base`` with the given options applied, checked against the criteria set."""
-    scenario = _scenario(_criteria(criteria_file), base, options["method"], options["weights"],
-                         options["ahp"], options["aggregation"], options["missing"],
-                         options["uplift"], options["all_processes"],
-                         options["include_completed"], options["ideal"])
+    scenario = scenario_with(load_criteria(criteria_file), base, options["method"],
+                             options["weights"], options["ahp"], options["aggregation"],
+                             options["missing"], options["uplift"], options["all_processes"],
+                             options["include_completed"], options["ideal"])
     filters = {k: tuple(v) for k, v in (
         ("units", options["unit"]), ("pillars", options["pillar"]),
         ("priority_areas", options["priority_area"]), ("statuses", options["status"]),
@@ -122,8 +123,8 @@ def scenario_create(
     """Save a new scenario NAME (from the defaults, or --from another one)."""
     options = {k: v for k, v in locals().items() if k not in ("ctx", "name", "start",
                                                               "criteria_file")}
-    scenario = _settings(ctx, _saved(ctx, start), name, criteria_file, options)
-    record = _catalogue(ctx).scenarios.add(name, scenario.to_dict(), _actor(ctx))
+    scenario = _settings(ctx, saved_scenario(ctx, start), name, criteria_file, options)
+    record = shell.catalogue(ctx).scenarios.add(name, scenario.to_dict(), shell.actor(ctx))
     typer.echo(f"Saved scenario {record['name']!r} (version 1): {_describe(scenario)}.")
 
 
@@ -147,29 +148,29 @@ def scenario_edit(
     """Change a saved scenario; options not given keep their saved value."""
     options = {k: v for k, v in locals().items() if k not in ("ctx", "name", "criteria_file",
                                                               "expect_version")}
-    book = _catalogue(ctx).scenarios
+    book = shell.catalogue(ctx).scenarios
     saved = book.get(name)
     scenario = _settings(ctx, Scenario.from_dict(saved["settings"]), saved["name"],
                          criteria_file, options)
     record = book.update(saved["name"], scenario.to_dict(),
                          saved["version"] if expect_version is None else expect_version,
-                         _actor(ctx))
+                         shell.actor(ctx))
     typer.echo(f"Updated scenario {record['name']!r} (version {record['version']}).")
 
 
 @scenario_app.command("list")
 def scenario_list(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Saved scenarios."""
-    frame = _catalogue(ctx).scenarios.list().drop(columns=["settings", "deleted_at"])
-    _emit(frame, fmt, ["name", "method", "version", "updated_by", "updated_at", "notes"])
+    frame = shell.catalogue(ctx).scenarios.list().drop(columns=["settings", "deleted_at"])
+    shell.emit(frame, fmt, ["name", "method", "version", "updated_by", "updated_at", "notes"])
 
 
 @scenario_app.command("show")
 def scenario_show(ctx: typer.Context, name: str, fmt: FormatOption = Format.table) -> None:
     """One scenario's settings in full."""
-    record = _catalogue(ctx).scenarios.get(name)
+    record = shell.catalogue(ctx).scenarios.get(name)
     if fmt is not Format.table:
-        typer.echo(json.dumps(_jsonable(pd.DataFrame([record]))[0], indent=2,
+        typer.echo(json.dumps(shell.jsonable(pd.DataFrame([record]))[0], indent=2,
                               ensure_ascii=False))
         return
     scenario = Scenario.from_dict(record["settings"])
@@ -190,14 +191,14 @@ def scenario_show(ctx: typer.Context, name: str, fmt: FormatOption = Format.tabl
 @scenario_app.command("delete")
 def scenario_delete(ctx: typer.Context, name: str) -> None:
     """Delete a scenario (soft: it can be restored; its snapshots stay)."""
-    _catalogue(ctx).scenarios.delete(name, _actor(ctx))
+    shell.catalogue(ctx).scenarios.delete(name, shell.actor(ctx))
     typer.echo(f"Deleted scenario {name!r}.")
 
 
 @scenario_app.command("restore")
 def scenario_restore(ctx: typer.Context, name: str) -> None:
     """Restore a deleted scenario."""
-    _catalogue(ctx).scenarios.restore(name, _actor(ctx))
+    shell.catalogue(ctx).scenarios.restore(name, shell.actor(ctx))
     typer.echo(f"Restored scenario {name!r}.")
 
 
@@ -208,13 +209,13 @@ def scenario_snapshot(
     criteria_file: CriteriaOption = None,
 ) -> None:
     """Rank under scenario NAME now and freeze inputs, criteria, settings and results."""
-    catalogue = _catalogue(ctx)
+    catalogue = shell.catalogue(ctx)
     saved = catalogue.scenarios.get(name)
     scenario = Scenario.from_dict(saved["settings"])
-    criteria = _criteria(criteria_file)
-    inputs = _inputs(catalogue)
+    criteria = load_criteria(criteria_file)
+    inputs = ranking_inputs(catalogue, criteria)
     content = freeze(inputs, criteria, scenario, rank(inputs, criteria, scenario))
-    record = catalogue.scenarios.snapshot(saved["name"], label, content, _actor(ctx))
+    record = catalogue.scenarios.snapshot(saved["name"], label, content, shell.actor(ctx))
     typer.echo(f"Snapshot {record['id']} of {record['scenario']!r}: "
                f"{len(content['results']['table'])} ranked processes, "
                f"SHA-256 {record['content_hash']}.")
@@ -225,7 +226,7 @@ def scenario_snapshots(ctx: typer.Context,
                        name: Annotated[str | None, typer.Argument()] = None,
                        fmt: FormatOption = Format.table) -> None:
     """Decision snapshots, newest first (of one scenario, or all)."""
-    _emit(_catalogue(ctx).scenarios.snapshots(name), fmt, [
+    shell.emit(shell.catalogue(ctx).scenarios.snapshots(name), fmt, [
         "id", "scenario", "label", "taken_at", "taken_by", "content_hash"], whole=["content_hash"])
 
 
@@ -233,7 +234,7 @@ def scenario_snapshots(ctx: typer.Context,
 def scenario_verify(ctx: typer.Context, snapshot_id: int) -> None:
     """Check a snapshot: its content still matches its hash, its record its seal (keyed with
     the server secret), and re-ranking it gives exactly the results it recorded."""
-    record = _catalogue(ctx).scenarios.snapshot_record(snapshot_id)
+    record = shell.catalogue(ctx).scenarios.snapshot_record(snapshot_id)
     if not record["intact"]:
         raise ScoringError(f"snapshot {snapshot_id} is not as dti wrote it: {record['damage']}")
     problems = verify(record["content"])
@@ -251,7 +252,7 @@ def scenario_why(ctx: typer.Context, before: int, after: int,
     """Why ranks moved between snapshots BEFORE and AFTER: what changed in the settings, each
     shift split into settings and inputs (which inputs, by whom), then the processes newly
     ranked and no longer ranked, with the reason."""
-    book = _catalogue(ctx).scenarios
+    book = shell.catalogue(ctx).scenarios
     old, new = book.snapshot_record(before)["content"], book.snapshot_record(after)["content"]
     moves = why_moved(old, new)
     moved = moves[(moves["status"] == MOVED) & (moves["shift"] != 0)]
@@ -259,7 +260,7 @@ def scenario_why(ctx: typer.Context, before: int, after: int,
     entered = moves[moves["status"] == NEWLY_RANKED]
     left = moves[moves["status"] == NO_LONGER_RANKED]
     if fmt is not Format.table:
-        _emit(pd.concat([moved, entered, left]), fmt, [])
+        shell.emit(pd.concat([moved, entered, left]), fmt, [])
         return
     changes = settings_changes(old, new)
     typer.echo("Settings changed:" + "".join(f"\n  {line}" for line in changes)
@@ -271,7 +272,7 @@ def scenario_why(ctx: typer.Context, before: int, after: int,
             ("No longer ranked", left, ["code", "name", "rank_before", "reason"])):
         if title == "Moved" or not rows.empty:
             typer.echo(f"\n{title} ({len(rows)}):")
-            _emit(rows, fmt, columns, whole=["changed_inputs", "reason"])
+            shell.emit(rows, fmt, columns, whole=["changed_inputs", "reason"])
 
 
 @scenario_app.command("compare")
@@ -286,9 +287,9 @@ def scenario_compare(
     best and worst, top-N overlap and Kendall's tau between each pair."""
     if len(names) < 2:
         raise ScoringError("give at least two scenarios (or #snapshot ids) to compare")
-    catalogue = _catalogue(ctx)
+    catalogue = shell.catalogue(ctx)
     rankings: dict[str, pd.Series] = {}
-    live = None
+    live = criteria = None
     for name in names:
         if name.startswith("#") and name[1:].isdigit():
             table = catalogue.scenarios.snapshot_record(int(name[1:]))["content"]["results"][
@@ -296,14 +297,16 @@ def scenario_compare(
             rankings[name] = pd.Series({row["code"]: row["rank"] for row in table})
             continue
         saved = catalogue.scenarios.get(name)
-        live = live if live is not None else _inputs(catalogue)
-        ranking = rank(live, _criteria(criteria_file), Scenario.from_dict(saved["settings"]))
+        if live is None or criteria is None:
+            criteria = load_criteria(criteria_file)
+            live = ranking_inputs(catalogue, criteria)
+        ranking = rank(live, criteria, Scenario.from_dict(saved["settings"]))
         rankings[saved["name"]] = ranking.table.set_index("code")["rank"]
     frame = compare_rankings(rankings).reset_index()
     if fmt is not Format.table:
-        _emit(frame, fmt, [])
+        shell.emit(frame, fmt, [])
         return
-    _emit(frame.head(max(top * 2, 20)), fmt, list(frame.columns))
+    shell.emit(frame.head(max(top * 2, 20)), fmt, list(frame.columns))
     tau = kendall_matrix(rankings).to_numpy()
     labels = list(rankings)
     typer.echo("")

@@ -1,9 +1,11 @@
 """``dti criteria``, ``dti assess``, ``dti score``, ``dti explain`` and ``dti ahp``: the command
 line over :mod:`scoring`, on the live inventory.
 
-Registered on the ``dti`` application by :mod:`inventory.cli` (import that module, not this
-one). A scoring mistake (:class:`~scoring.errors.ScoringError`) is reported like any other
-user error: one line on stderr, exit status 1.
+Registered on the ``dti`` application by :mod:`inventory.cli`. A scoring mistake
+(:class:`~scoring.errors.ScoringError`) is reported like any other user error: one line on
+stderr, exit status 1. :func:`ranking_inputs`, :func:`saved_scenario`, :func:`scenario_with`
+and the ranking options are shared with :mod:`inventory.cli.scenarios` and
+:mod:`inventory.cli.decisions`.
 """
 
 from __future__ import annotations
@@ -18,17 +20,8 @@ import numpy as np
 import pandas as pd
 import typer
 
-from inventory import graph
-from inventory.cli_common import (
-    Format,
-    FormatOption,
-    _actor,
-    _catalogue,
-    _emit,
-    _jsonable,
-    _pairs,
-    _typer,
-)
+from inventory.cli import shell
+from inventory.cli.shell import Format, FormatOption
 from inventory.errors import InvalidInput
 from inventory.export import csv_text
 from inventory.services import Catalogue
@@ -41,8 +34,10 @@ from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.raters import aggregate
 from scoring.scenario import Ideal, Method, Scenario
 
-criteria_app = _typer("Criteria: what processes are scored on (a YAML criteria set).")
-assess_app = _typer("Assess processes against the criteria's scales, several raters each.")
+criteria_app = shell.command_group("Criteria: what processes are scored on (a YAML criteria "
+                                   "set).")
+assess_app = shell.command_group("Assess processes against the criteria's scales, several "
+                                 "raters each.")
 
 CriteriaOption = Annotated[Path | None, typer.Option(
     "--criteria", help="Criteria set (YAML). Default: $DTI_CRITERIA, else the DT-I set "
@@ -81,15 +76,11 @@ CompletedOption = Annotated[bool | None, typer.Option(
          "so they are left out of the ranking (and counted apart).")]
 
 
-def _criteria(path: Path | None) -> CriteriaSet:
-    return load_criteria(path)
-
-
-def _inputs(catalogue: Catalogue) -> RankingInputs:
-    frames = catalogue.frames()
-    return RankingInputs(processes=frames["processes"], assessments=frames["assessments"],
-                         metrics=graph.metrics(catalogue.graph()),
-                         dependencies=frames["dependencies"])
+def ranking_inputs(catalogue: Catalogue, criteria: CriteriaSet | None = None) -> RankingInputs:
+    """What the commands rank: the live processes, assessments, dependencies and graph metrics,
+    as the pages read them (:meth:`inventory.results.Results.ranking_inputs`; betweenness only
+    when ``criteria`` read it, or when no criteria are given)."""
+    return shell.results(catalogue).ranking_inputs(criteria)
 
 
 def _weights(criteria: CriteriaSet, weights: list[str] | None,
@@ -106,7 +97,7 @@ def _weights(criteria: CriteriaSet, weights: list[str] | None,
             typer.echo(f"Warning: {_consistency(labels, result)}", err=True)
         chosen = {key: 0.0 for key in criteria.keys}
         chosen.update({label: float(w) for label, w in zip(labels, result.weights, strict=True)})
-    for key, text in _pairs(weights, "--weights").items():
+    for key, text in shell.pairs(weights, "--weights").items():
         try:
             chosen[key] = float(text)
         except ValueError:
@@ -114,11 +105,11 @@ def _weights(criteria: CriteriaSet, weights: list[str] | None,
     return chosen
 
 
-def _scenario(criteria: CriteriaSet, base: Scenario, method: Method | None,
-              weights: list[str] | None, ahp: Path | None, aggregation: str | None,
-              missing: MissingPolicy | None, uplift: float | None,
-              all_processes: bool, include_completed: bool | None = None,
-              ideal: Ideal | None = None) -> Scenario:
+def scenario_with(criteria: CriteriaSet, base: Scenario, method: Method | None,
+                  weights: list[str] | None, ahp: Path | None, aggregation: str | None,
+                  missing: MissingPolicy | None, uplift: float | None,
+                  all_processes: bool, include_completed: bool | None = None,
+                  ideal: Ideal | None = None) -> Scenario:
     """``base`` (a saved scenario, or the defaults) with the options given on the command
     line applied on top; checked against the criteria."""
     changes: dict[str, Any] = {}
@@ -142,11 +133,11 @@ def _scenario(criteria: CriteriaSet, base: Scenario, method: Method | None,
     return scenario
 
 
-def _saved(ctx: typer.Context, name: str | None) -> Scenario:
+def saved_scenario(ctx: typer.Context, name: str | None) -> Scenario:
     """The saved scenario ``name`` (the defaults when ``None``)."""
     if name is None:
         return Scenario()
-    return Scenario.from_dict(_catalogue(ctx).scenarios.get(name)["settings"])
+    return Scenario.from_dict(shell.catalogue(ctx).scenarios.get(name)["settings"])
 
 
 def _ranking(ctx: typer.Context, scenario_name: str | None, criteria_file: Path | None,
@@ -154,10 +145,11 @@ def _ranking(ctx: typer.Context, scenario_name: str | None, criteria_file: Path 
              aggregation: str | None, missing: MissingPolicy | None, uplift: float | None,
              all_processes: bool, include_completed: bool | None,
              ideal: Ideal | None) -> Ranking:
-    criteria = _criteria(criteria_file)
-    scenario = _scenario(criteria, _saved(ctx, scenario_name), method, weights, ahp,
-                         aggregation, missing, uplift, all_processes, include_completed, ideal)
-    return rank(_inputs(_catalogue(ctx)), criteria, scenario)
+    criteria = load_criteria(criteria_file)
+    scenario = scenario_with(criteria, saved_scenario(ctx, scenario_name), method, weights, ahp,
+                             aggregation, missing, uplift, all_processes, include_completed,
+                             ideal)
+    return rank(ranking_inputs(shell.catalogue(ctx), criteria), criteria, scenario)
 
 
 def _notes(ranking: Ranking) -> None:
@@ -179,21 +171,21 @@ def _notes(ranking: Ranking) -> None:
 @criteria_app.command("list")
 def criteria_list(criteria_file: CriteriaOption = None, fmt: FormatOption = Format.table) -> None:
     """List the criteria: group, direction, scale, source, missing-value policy, weight."""
-    criteria = _criteria(criteria_file)
+    criteria = load_criteria(criteria_file)
     frame = pd.DataFrame([{
         "key": c.key, "label": c.label, "group": c.group.value, "direction": c.direction.value,
         "scale": c.scale.describe(), "source": c.source_label, "missing": c.missing.value,
         "weight": c.weight} for c in criteria.criteria])
     if fmt is Format.table:
         typer.echo(f"{criteria.name}: {len(frame)} criteria")
-    _emit(frame, fmt, list(frame.columns))
+    shell.emit(frame, fmt, list(frame.columns))
 
 
 @criteria_app.command("show")
 def criteria_show(key: str, criteria_file: CriteriaOption = None,
                   fmt: FormatOption = Format.table) -> None:
     """One criterion in full, with the sentence of each anchored level."""
-    criterion = _criteria(criteria_file).get(key)
+    criterion = load_criteria(criteria_file).get(key)
     record: dict[str, Any] = {
         "key": criterion.key, "label": criterion.label, "description": criterion.description,
         "group": criterion.group.value, "direction": criterion.direction.value,
@@ -205,7 +197,7 @@ def criteria_show(key: str, criteria_file: CriteriaOption = None,
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
-        _emit(pd.DataFrame([{k: v for k, v in record.items() if k != "levels"}]), fmt, [])
+        shell.emit(pd.DataFrame([{k: v for k, v in record.items() if k != "levels"}]), fmt, [])
         return
     for name, value in record.items():
         if name != "levels" and value not in ("", None):
@@ -228,17 +220,18 @@ def assess_add(
 ) -> None:
     """Rate PROCESS on one or more criteria; a rater's earlier value for a criterion is
     replaced. Values are checked against each criterion's scale before anything is saved."""
-    criteria = _criteria(criteria_file)
-    catalogue = _catalogue(ctx, criteria)
-    who = rater or _actor(ctx).name
-    values = {key: _rating(criteria, key, text) for key, text in _pairs(ratings, "rating").items()}
+    criteria = load_criteria(criteria_file)
+    catalogue = shell.catalogue(ctx, criteria)
+    who = rater or shell.actor(ctx).name
+    values = {key: _rating(criteria, key, text)
+              for key, text in shell.pairs(ratings, "rating").items()}
     existing = catalogue.assessments(process_code=process)
     mine = {str(r["criterion_key"]): r for r in
             existing[existing["rater"] == who].to_dict("records")}
     new = [{"process_code": process, "criterion_key": key, "value": value, "rater": who,
             "rationale": rationale} for key, value in values.items() if key not in mine]
     if new:
-        catalogue.load({"assessments": new}, _actor(ctx))
+        catalogue.load({"assessments": new}, shell.actor(ctx))
     changed = []
     for key, value in values.items():
         if key in mine:
@@ -248,7 +241,7 @@ def assess_add(
                 continue
             changes = {"value": value, **({"rationale": rationale} if rationale else {})}
             catalogue.update_assessment(int(row["id"]), changes, int(row["version"]),
-                                        _actor(ctx))
+                                        shell.actor(ctx))
             changed.append(f"{key} {value:g} (was {float(row['value']):g})")
     added = [f"{a['criterion_key']} {a['value']:g}" for a in new]
     typer.echo(f"Rated {process} by {who}: " + ", ".join(added + changed) + ".")
@@ -279,11 +272,11 @@ def assess_list(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Combined ratings per process and criterion: value, raters' spread, each rater's value."""
-    assessments = _catalogue(ctx).assessments(process_code=process)
+    assessments = shell.catalogue(ctx).assessments(process_code=process)
     if criterion is not None:
         assessments = assessments[assessments["criterion_key"] == criterion]
     if assessments.empty:
-        _emit(pd.DataFrame(), fmt, [])
+        shell.emit(pd.DataFrame(), fmt, [])
         return
     combined = aggregate(assessments, aggregation).reset_index()
     by_rater = assessments.sort_values("rater").groupby(["process_code", "criterion_key"])[
@@ -291,7 +284,7 @@ def assess_list(
     combined["ratings"] = by_rater.reindex(
         pd.MultiIndex.from_frame(combined[["process_code", "criterion_key"]])).to_numpy()
     combined = combined.rename(columns={"value": aggregation})
-    _emit(combined, fmt, list(combined.columns), whole=["ratings"])
+    shell.emit(combined, fmt, list(combined.columns), whole=["ratings"])
 
 
 # ---------------------------------------------------------------- score, explain, ahp
@@ -337,7 +330,7 @@ def score(
                                  quick_fix=["yes" if q else "" for q in frame["quick_fix"]])
             if out is None:
                 typer.echo(f"{ranking.scenario.method.label}, {len(ranking.table)} processes")
-                _emit(shown, fmt, SCORE_TABLE)
+                shell.emit(shown, fmt, SCORE_TABLE)
                 _notes(ranking)
                 return
             text = shown[SCORE_TABLE].to_string(index=False) + "\n"
@@ -355,7 +348,7 @@ def _score_records(ranking: Ranking) -> list[dict[str, Any]]:
     contributions = ranking.contributions
     imputed = ranking.imputed
     records = []
-    for row in _jsonable(table):
+    for row in shell.jsonable(table):
         code = row["code"]
         row["contributions"] = {k: float(v) for k, v in contributions.loc[code].items()}
         row["imputed_criteria"] = [k for k, flag in imputed.loc[code].items() if flag]
@@ -394,22 +387,22 @@ def explain(
     explanation = explain_ranking(ranking, code, vs)
     lines = explanation.lines
     if fmt is Format.json:
-        typer.echo(json.dumps({"summary": explanation.summary, "lines": _jsonable(lines)},
+        typer.echo(json.dumps({"summary": explanation.summary, "lines": shell.jsonable(lines)},
                               indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
-        _emit(lines, fmt, [])
+        shell.emit(lines, fmt, [])
         return
     typer.echo(explanation.summary)
     typer.echo("")
     if vs is None:
         shown = lines.assign(value=lines["level"], contribution=lines["contribution"].round(4),
                              imputed=["imputed" if i else "" for i in lines["imputed"]])
-        _emit(shown, fmt, ["label", "contribution", "value", "imputed"], whole=["value"])
+        shell.emit(shown, fmt, ["label", "contribution", "value", "imputed"], whole=["value"])
     else:
         shown = lines.round({"contribution_a": 4, "contribution_b": 4, "difference": 4})
         shown = shown.rename(columns={"contribution_a": code, "contribution_b": vs})
-        _emit(shown, fmt, ["label", code, vs, "difference"])
+        shell.emit(shown, fmt, ["label", code, vs, "difference"])
 
 
 def ahp(file: Path, fmt: FormatOption = Format.table) -> None:
@@ -429,9 +422,9 @@ def ahp(file: Path, fmt: FormatOption = Format.table) -> None:
                                                     strict=True)), **summary}, indent=2))
         return
     if fmt is Format.csv:
-        _emit(weights, fmt, [])
+        shell.emit(weights, fmt, [])
         return
-    _emit(weights, fmt, ["criterion", "weight"])
+    shell.emit(weights, fmt, ["criterion", "weight"])
     typer.echo(f"lambda_max {result.lambda_max:.3f}  CI {result.ci:.3f}  " +
                ("CR unknown (no random index beyond 10 criteria)" if result.cr is None
                 else f"CR {result.cr:.3f}"))
@@ -469,12 +462,3 @@ def _judgements(labels: list[str], pairs: tuple[tuple[int, int], ...]) -> str:
         return named[0]
     return (f"{', '.join(named[:-1])} and {named[-1]} (equally inconsistent: changing any one "
             "of them can be enough)")
-
-
-def register(app: typer.Typer) -> None:
-    """Add these commands to ``dti``."""
-    app.add_typer(criteria_app, name="criteria")
-    app.add_typer(assess_app, name="assess")
-    app.command("score")(score)
-    app.command("explain")(explain)
-    app.command("ahp")(ahp)

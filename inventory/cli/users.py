@@ -2,7 +2,7 @@
 
 One-time passwords are printed once, on stdout, for the admin to hand over privately; the
 person signs in with it and must choose their own password straight away. The command line
-acts as the admin operator (see :func:`inventory.cli_common._actor`).
+acts as the admin operator (see :func:`inventory.cli.shell.actor`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Annotated
 import typer
 
 from inventory.access import Role
-from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit, _typer
+from inventory.cli import shell
+from inventory.cli.shell import Format, FormatOption
 from inventory.passwords import RULES
 
-user_app = _typer("User accounts: add, list, set-role, disable, enable, reset-password, "
-                  "change-password, sign-out, throttles, unlock.")
+user_app = shell.command_group("User accounts: add, list, set-role, disable, enable, "
+                               "reset-password, change-password, sign-out, throttles, unlock.")
 
 RoleArgument = Annotated[Role, typer.Argument(help="viewer, analyst, leadership or admin.",
                                               case_sensitive=False)]
@@ -33,7 +34,7 @@ def add(ctx: typer.Context, username: str,
                                            case_sensitive=False)] = Role.viewer,
         name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None) -> None:
     """Create an account with a one-time password."""
-    secret = _catalogue(ctx).accounts.add(username, role, _actor(ctx), display_name=name)
+    secret = shell.catalogue(ctx).accounts.add(username, role, shell.actor(ctx), display_name=name)
     typer.echo(f"Account {username} created with the role {role.value}.")
     if secret is not None:
         _handover(username, secret)
@@ -42,7 +43,7 @@ def add(ctx: typer.Context, username: str,
 @user_app.command("list")
 def list_users(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Every account with its role, state and last sign-in (never a password hash)."""
-    _emit(_catalogue(ctx).accounts.list(_actor(ctx)), fmt,
+    shell.emit(shell.catalogue(ctx).accounts.list(shell.actor(ctx)), fmt,
           ["username", "display_name", "role", "disabled", "must_change_password",
            "last_sign_in_at", "failed_attempts"])
 
@@ -50,28 +51,28 @@ def list_users(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 @user_app.command("set-role")
 def set_role(ctx: typer.Context, username: str, role: RoleArgument) -> None:
     """Give an account another role; it applies at the person's next click."""
-    _catalogue(ctx).accounts.set_role(username, role, _actor(ctx))
+    shell.catalogue(ctx).accounts.set_role(username, role, shell.actor(ctx))
     typer.echo(f"{username} now has the role {role.value}.")
 
 
 @user_app.command("disable")
 def disable(ctx: typer.Context, username: str) -> None:
     """Stop an account from signing in; an open session ends at its next click."""
-    _catalogue(ctx).accounts.disable(username, _actor(ctx))
+    shell.catalogue(ctx).accounts.disable(username, shell.actor(ctx))
     typer.echo(f"{username} is disabled.")
 
 
 @user_app.command("enable")
 def enable(ctx: typer.Context, username: str) -> None:
     """Let a disabled account sign in again."""
-    _catalogue(ctx).accounts.enable(username, _actor(ctx))
+    shell.catalogue(ctx).accounts.enable(username, shell.actor(ctx))
     typer.echo(f"{username} is enabled.")
 
 
 @user_app.command("reset-password")
 def reset_password(ctx: typer.Context, username: str) -> None:
     """Replace the password with a new one-time password (also clears its failed sign-ins)."""
-    _handover(username, _catalogue(ctx).accounts.reset_password(username, _actor(ctx)))
+    _handover(username, shell.catalogue(ctx).accounts.reset_password(username, shell.actor(ctx)))
 
 
 @user_app.command("change-password")
@@ -80,7 +81,7 @@ def change_password(ctx: typer.Context, username: str) -> None:
     account's browsers are signed out."""
     current = typer.prompt("Current password", hide_input=True)
     new = typer.prompt(f"New password ({RULES})", hide_input=True, confirmation_prompt=True)
-    _catalogue(ctx).accounts.change_password(username, current, new)
+    shell.catalogue(ctx).accounts.change_password(username, current, new)
     typer.echo(f"Password of {username} changed; its browsers are signed out.")
 
 
@@ -88,7 +89,7 @@ def change_password(ctx: typer.Context, username: str) -> None:
 def sign_out(ctx: typer.Context, username: str) -> None:
     """Sign an account out of every browser it is signed in on (a lost laptop, a shared
     computer); it can sign in again with its password."""
-    ended = _catalogue(ctx).accounts.sign_out_everywhere(username, _actor(ctx))
+    ended = shell.catalogue(ctx).accounts.sign_out_everywhere(username, shell.actor(ctx))
     typer.echo(f"{username} is signed out of {ended} browser session(s).")
 
 
@@ -96,7 +97,7 @@ def sign_out(ctx: typer.Context, username: str) -> None:
 def throttles(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Failed sign-ins still counted, per typed user name and source (the client's address),
     with when that source may try that name again (UTC)."""
-    _emit(_catalogue(ctx).accounts.throttles(_actor(ctx)), fmt,
+    shell.emit(shell.catalogue(ctx).accounts.throttles(shell.actor(ctx)), fmt,
           ["username", "source", "failures", "last_failure_at", "wait_until"])
 
 
@@ -104,6 +105,6 @@ def throttles(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 def unlock(ctx: typer.Context, username: str) -> None:
     """Forget the failed sign-ins of a user name from every source, so nobody waits to try it
     (any name: failures are counted for names that are no account too)."""
-    cleared = _catalogue(ctx).accounts.unlock(username, _actor(ctx))
+    cleared = shell.catalogue(ctx).accounts.unlock(username, shell.actor(ctx))
     typer.echo(f"Cleared the failed sign-ins of {username} from {cleared} source(s)."
                if cleared else f"No failed sign-ins of {username} are counted; nothing to clear.")

@@ -1,8 +1,8 @@
-"""What every ``dti`` command module shares: the error handling group, output formats, the
-catalogue and actor of the current invocation, and printing frames as tables, JSON or CSV.
+"""What every ``dti`` command module shares: the error handling at the edge, output formats,
+the catalogue and actor of the current invocation, and printing frames as tables, JSON or CSV.
 
-Kept apart from :mod:`inventory.cli` so that the command modules (scoring, scenarios,
-decisions) can use it without importing the application they are registered on.
+Kept apart from :mod:`inventory.cli` so that the command modules can use it without importing
+the application they are registered on.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -24,25 +25,62 @@ import typer
 from typer.core import TyperGroup
 
 from inventory.access import Actor, Role
-from inventory.errors import CatalogueError, InvalidInput
+from inventory.errors import CatalogueError, DatabaseNotReady, InvalidInput, NotFound
 from inventory.export import csv_text
+from inventory.results import ResultCache, Results
 from inventory.services import Catalogue
 from scoring.criteria import CriteriaSet
 from scoring.errors import ScoringError
 
 
-class _Group(TyperGroup):
+@dataclass(frozen=True)
+class Hint:
+    """The command that cures a refusal, for the services word their refusals without naming
+    commands (a browser user cannot type one): a refusal of type ``error`` whose text contains
+    one of ``says`` gets ``hint`` appended on the command line."""
+
+    error: type[CatalogueError]
+    says: tuple[str, ...]
+    hint: str
+
+
+HINTS = (
+    Hint(DatabaseNotReady, ("there is no database", "not initialised"),
+         "run `dti init` first (or `dti init --sample` for the sample inventory)"),
+    Hint(DatabaseNotReady, ("older schema",),
+         "run `dti init` first (it upgrades the schema and keeps the data)"),
+    Hint(NotFound, ("no snapshot",), "`dti scenario snapshots` lists them"),
+    Hint(NotFound, ("none is saved yet",), "`dti scenario create` saves one"),
+)
+"""Only the refusals ``dti init`` or a listing cures: a database written by a newer version,
+one whose upgrade failed or one that cannot be opened gets no hint."""
+
+
+def refusal_line(error: Exception) -> str:
+    """``error``'s text on one line, with the command of the first :data:`HINTS` entry that
+    fits it, unless the text already names a ``dti`` command."""
+    text = " ".join(str(error).split())
+    if "`dti " in text:
+        return text
+    for hint in HINTS:
+        if isinstance(error, hint.error) and any(words in text for words in hint.says):
+            return f"{text}; {hint.hint}"
+    return text
+
+
+class OneLineErrors(TyperGroup):
     """Turns refused requests into one line and exit status 1, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (CatalogueError, ScoringError) as error:
-            typer.echo(f"Error: {' '.join(str(error).split())}", err=True)
+            typer.echo(f"Error: {refusal_line(error)}", err=True)
             raise typer.Exit(1) from None
 
 
-def _typer(help_text: str) -> typer.Typer:
+def command_group(help_text: str) -> typer.Typer:
+    """A group of sub-commands (``dti process ...``): shows its help when called alone."""
     return typer.Typer(help=help_text, no_args_is_help=True, add_completion=False,
                        rich_markup_mode=None, pretty_exceptions_enable=False)
 
@@ -56,20 +94,29 @@ class Format(StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
-def _default_actor() -> str:
+def default_actor() -> str:
+    """Who acts when ``--actor`` is not given: ``$DTI_ACTOR``, else the login name."""
     try:
         return os.environ.get("DTI_ACTOR") or getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
 
 
-def _catalogue(ctx: typer.Context, criteria: CriteriaSet | None = None) -> Catalogue:
+def catalogue(ctx: typer.Context, criteria: CriteriaSet | None = None) -> Catalogue:
     """The catalogue of ``--db``; assessments are checked against ``criteria`` when given,
     else against the tool's criteria set (``$DTI_CRITERIA`` or the default)."""
     return Catalogue.open(ctx.obj["db"], migrate_schema=False, criteria=criteria)
 
 
-def _actor(ctx: typer.Context) -> Actor:
+def results(catalogue: Catalogue) -> Results:
+    """The derived results of ``catalogue`` (:class:`inventory.results.Results`, what the pages
+    read) with a cache of this command's own: a command runs once, and a cache shared between
+    commands run in one process (the tests) could answer for a database emptied and written
+    again up to the same revision."""
+    return Results(catalogue, ResultCache())
+
+
+def actor(ctx: typer.Context) -> Actor:
     """The operator running this command. The command line is for people who can reach the
     database directly (its file or its URL and password), which is already full control, so it
     acts with the admin role and records the name given (``--actor``, ``$DTI_ACTOR`` or the
@@ -77,7 +124,7 @@ def _actor(ctx: typer.Context) -> Actor:
     return Actor(str(ctx.obj["actor"]), Role.admin)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A cell as JSON writes it: unknown as null, dates as YYYY-MM-DD, times as ISO 8601."""
     if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
         return None
@@ -86,8 +133,9 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+def jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame`` as a list of JSON-ready records, cells as :func:`plain` writes them."""
+    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -99,14 +147,16 @@ def terminal_safe(text: str) -> str:
     return CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
 
 
-def _shorten(value: Any, width: int = 48) -> Any:
-    plain = _plain(value)
-    text = terminal_safe("" if plain is None else str(plain))
+def shorten(value: Any, width: int = 48) -> Any:
+    """A table cell: ``value`` as text, :func:`terminal_safe`, cut to ``width`` with an
+    ellipsis."""
+    shown = plain(value)
+    text = terminal_safe("" if shown is None else str(shown))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
+def progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
     """A progress bar on a terminal's stderr; silent when stderr is a file or a pipe, so that
     a refused request still prints exactly one line there."""
     if not sys.stderr.isatty():
@@ -121,17 +171,17 @@ def _progress_bar(label: str) -> Iterator[Callable[[str, float], None]]:
         yield advance
 
 
-def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str],
-          whole: list[str] | None = None) -> None:
+def emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str],
+         whole: list[str] | None = None) -> None:
     """Print a frame; in a table, long cells are cut except in the ``whole`` columns."""
     if fmt is Format.json:
-        typer.echo(json.dumps(_jsonable(frame), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(jsonable(frame), indent=2, ensure_ascii=False))
     elif fmt is Format.csv:
         typer.echo(csv_text(frame), nl=False)
     elif frame.empty:
         typer.echo("(none)")
     else:
-        cells = {column: [_shorten(value, 10_000 if column in (whole or []) else 48)
+        cells = {column: [shorten(value, 10_000 if column in (whole or []) else 48)
                           for value in frame[column]] for column in table_columns}
         widths = {column: max(len(column), *(len(cell) for cell in cells[column]))
                   for column in table_columns}
@@ -141,7 +191,9 @@ def _emit(frame: pd.DataFrame, fmt: Format, table_columns: list[str],
         typer.echo("\n".join(line.rstrip() for line in lines))
 
 
-def _pairs(items: list[str] | None, option: str = "--set") -> dict[str, Any]:
+def pairs(items: list[str] | None, option: str = "--set") -> dict[str, Any]:
+    """``FIELD=VALUE`` items of a repeatable ``option`` as a dict; an item without ``=`` or
+    without a field is refused."""
     changes: dict[str, Any] = {}
     for item in items or []:
         field, sep, value = item.partition("=")
@@ -151,5 +203,6 @@ def _pairs(items: list[str] | None, option: str = "--set") -> dict[str, Any]:
     return changes
 
 
-def _given(**options: Any) -> dict[str, Any]:
+def given(**options: Any) -> dict[str, Any]:
+    """The options that were given (not ``None``)."""
     return {name: value for name, value in options.items() if value is not None}

@@ -1,8 +1,7 @@
 """``dti robustness``, ``dti portfolio``, ``dti roadmap`` and ``dti backlog``: from a saved
 scenario (or the defaults) to a stress-tested, budgeted, sequenced and exported backlog.
 
-Registered on the ``dti`` application by :mod:`inventory.cli` (import that module, not this
-one).
+Registered on the ``dti`` application by :mod:`inventory.cli`.
 """
 
 from __future__ import annotations
@@ -20,12 +19,14 @@ import pandas as pd
 import typer
 
 from inventory import backlog_export
-from inventory.cli_common import Format, FormatOption, _actor, _catalogue, _emit, _jsonable
-from inventory.scoring_cli import CriteriaOption, _criteria, _inputs, _saved
+from inventory.cli import shell
+from inventory.cli.scoring import CriteriaOption, saved_scenario
+from inventory.cli.shell import Format, FormatOption
 from scoring import decision
+from scoring.criteria import load_criteria
 from scoring.errors import ScoringError
 from scoring.portfolio import MissingEstimates, PortfolioResult
-from scoring.ranking import Ranking, RankingInputs, rank
+from scoring.ranking import Ranking, rank
 from scoring.roadmap import Period
 from scoring.scenario import Scenario
 from scoring.sensitivity import swap_threshold
@@ -61,19 +62,21 @@ PeriodOption = Annotated[list[str] | None, typer.Option(
 
 @dataclass
 class _Run:
+    """One decision command's ranking under a saved scenario (or the defaults), with the live
+    inventory's frames the portfolio, the roadmap and the backlog read beside it."""
+
     name: str
     scenario: Scenario
-    inputs: RankingInputs
     ranking: Ranking
     frames: dict[str, pd.DataFrame]
 
 
 def _run(ctx: typer.Context, name: str | None, criteria_file: Path | None) -> _Run:
-    catalogue = _catalogue(ctx)
-    scenario = _saved(ctx, name)
-    inputs = _inputs(catalogue)
-    ranking = rank(inputs, _criteria(criteria_file), scenario)
-    return _Run(name or "Default", scenario, inputs, ranking, catalogue.frames())
+    results = shell.results(shell.catalogue(ctx))
+    scenario = saved_scenario(ctx, name)
+    criteria = load_criteria(criteria_file)
+    ranking = rank(results.ranking_inputs(criteria), criteria, scenario)
+    return _Run(name or "Default", scenario, ranking, results.frames())
 
 
 def _concentration(text: str) -> float | None:
@@ -176,25 +179,25 @@ def robustness(
         typer.echo(json.dumps({
             "scenario": run.name, "samples": samples, "seed": seed, "top_n": top,
             "weight_spread": weight_spread, "values": values,
-            "processes": _jsonable(table), "weight_flips": _jsonable(flips),
+            "processes": shell.jsonable(table), "weight_flips": shell.jsonable(flips),
             "notes": robust.notes}, indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
-        _emit(table, fmt, [])
+        shell.emit(table, fmt, [])
         return
     typer.echo(f"{run.name}: {samples:,} samples, seed {seed}, top {top}, weight spread "
                f"{weight_spread}{', values within their ranges' if values else ''}")
     shown = table.assign(probability_top_n=[f"{p:.0%}" for p in table["probability_top_n"]],
                          interval=[f"{a}-{b}" for a, b in zip(table["rank_p5"],
                                                               table["rank_p95"], strict=True)])
-    _emit(shown, fmt, ["rank", "code", "probability_top_n", "rank_p50", "interval",
-                       "robustness"])
+    shell.emit(shown, fmt, ["rank", "code", "probability_top_n", "rank_p50", "interval",
+                            "robustness"])
     typer.echo("\nSmallest change of one weight that alters the top group:")
     flips = flips.assign(change=[signed(c) if pd.notna(c) else "none" for c in flips["change"]],
                          weight=flips["weight"].round(3),
                          enters=[", ".join(e) for e in flips["enters"]],
                          leaves=[", ".join(e) for e in flips["leaves"]])
-    _emit(flips, fmt, ["label", "weight", "change", "enters", "leaves"])
+    shell.emit(flips, fmt, ["label", "weight", "change", "enters", "leaves"])
     for note in robust.notes:
         typer.echo(f"Note: {note}", err=True)
 
@@ -215,7 +218,7 @@ def _swap(run: _Run, first: str, second: str, fmt: Format) -> None:
         if fmt is Format.json:
             typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
         else:
-            _emit(pd.DataFrame([record]), fmt, [])
+            shell.emit(pd.DataFrame([record]), fmt, [])
         return
     if change is None:
         typer.echo(f"No change of a single weight swaps {first} and {second}.")
@@ -243,7 +246,7 @@ def portfolio(
     run = _run(ctx, scenario, criteria_file)
     result = _choose(run, budget, capacity, unknown, assume_cost, assume_effort)
     if fmt is not Format.table:
-        _emit(result.items, fmt, [])
+        shell.emit(result.items, fmt, [])
         return
     typer.echo(f"{run.name}: {len(result.selected)} processes chosen, value "
                f"{result.total_value:.3f}, cost CHF {result.total_cost:,.0f}"
@@ -260,8 +263,8 @@ def portfolio(
     items = items.sort_values(["selected", "rank"], ascending=[False, True])
     shown = items.assign(selected=["yes" if s else "" for s in items["selected"]],
                          value=items["value"].round(3))
-    _emit(shown, fmt, ["rank", "code", "selected", "value", "cost", "effort", "reason"],
-          whole=["reason"])
+    shell.emit(shown, fmt, ["rank", "code", "selected", "value", "cost", "effort", "reason"],
+               whole=["reason"])
     for note in result.notes:
         typer.echo(f"Note: {note}", err=True)
 
@@ -293,22 +296,22 @@ def roadmap(
         typer.echo(json.dumps({
             "scenario": run.name,
             "periods": [{"name": p.name, "capacity_pm": p.capacity_pm} for p in periods],
-            "plan": _jsonable(plan), "prerequisites_in_no_period": _jsonable(outside)},
+            "plan": shell.jsonable(plan), "prerequisites_in_no_period": shell.jsonable(outside)},
             indent=2, ensure_ascii=False))
         return
     if fmt is Format.csv:
-        _emit(plan, fmt, [])
+        shell.emit(plan, fmt, [])
         return
     shown = plan.assign(reason=[reason if isinstance(reason, str) else together or ""
                                 for reason, together in zip(plan["reason"], plan["together"],
                                                             strict=True)])
-    _emit(shown, fmt, ["period", "code", "priority", "effort", "quick_fix", "reason"],
-          whole=["reason"])
+    shell.emit(shown, fmt, ["period", "code", "priority", "effort", "quick_fix", "reason"],
+               whole=["reason"])
     if not outside.empty:
         typer.echo(f"\n{len(outside)} prerequisites are in no period and not completed, so "
                    "what needs them cannot be placed (ranked no: assess it or widen the "
                    "scenario's filters):")
-        _emit(outside.assign(ranked=["yes" if r else "no" for r in outside["ranked"]]), fmt,
+        shell.emit(outside.assign(ranked=["yes" if r else "no" for r in outside["ranked"]]), fmt,
               ["code", "status", "ranked", "needed_by"], whole=["needed_by"])
 
 
@@ -341,9 +344,9 @@ def backlog(
                                 chosen.selected if chosen is not None else None)
     sheets = decision.backlog_sheets(
         run.name, run.ranking, run.frames, robust=robust, portfolio=chosen, plan=plan,
-        exported_by=_actor(ctx).name)
+        exported_by=shell.actor(ctx).name)
     frame = sheets["Backlog"]
-    data = backlog_export.export(kind, sheets, _actor(ctx), top=top,
+    data = backlog_export.export(kind, sheets, shell.actor(ctx), top=top,
                                  title=f"Transformation backlog: {run.name}")
     try:
         out.write_bytes(data)
@@ -366,11 +369,3 @@ def _progress(label: str, steps: int) -> Iterator[Callable[[float], None] | None
             bar.update(round(fraction * steps) - bar.pos)
 
         yield advance
-
-
-def register(app: typer.Typer) -> None:
-    """Add these commands to ``dti``."""
-    app.command("robustness")(robustness)
-    app.command("portfolio")(portfolio)
-    app.command("roadmap")(roadmap)
-    app.command("backlog")(backlog)
