@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from inventory import audit, bulk, migrate, repository
@@ -42,7 +42,7 @@ from inventory.db import (
     make_engine,
     noting_writes,
     reading,
-    writing,
+    write_transaction,
 )
 from inventory.errors import CatalogueError, Conflict, DatabaseNotReady, InvalidInput, NotFound
 from inventory.graph import build_graph
@@ -150,17 +150,6 @@ class ProcessDetail:
     kpis: pd.DataFrame
     assessments: pd.DataFrame
     children: list[str]
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Session]:
-    """One write transaction; a clash with a concurrent save becomes a :class:`Conflict`."""
-    try:
-        with writing(engine) as session:
-            yield session
-    except IntegrityError as error:
-        raise Conflict("the change clashes with a record saved at the same moment "
-                       f"({str(error.orig).splitlines()[0]}); reload and try again") from None
 
 
 @contextmanager
