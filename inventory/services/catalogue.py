@@ -65,9 +65,9 @@ from inventory.secret_key import server_secret
 from scoring.criteria import CriteriaError, CriteriaSet, criteria_in_use
 
 if TYPE_CHECKING:
-    from inventory.accounts import AccountBook
     from inventory.results import Results
-    from inventory.scenario_services import ScenarioBook
+    from inventory.services.accounts import AccountBook
+    from inventory.services.scenarios import ScenarioBook
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -292,15 +292,15 @@ class Catalogue:
 
     @property
     def scenarios(self) -> ScenarioBook:
-        """Saved scenarios and decision snapshots (see :mod:`inventory.scenario_services`)."""
-        from inventory.scenario_services import ScenarioBook
+        """Saved scenarios and decision snapshots (see :mod:`inventory.services.scenarios`)."""
+        from inventory.services.scenarios import ScenarioBook
 
         return ScenarioBook(self.engine)
 
     @property
     def accounts(self) -> AccountBook:
-        """User accounts and sign-in (see :mod:`inventory.accounts`)."""
-        from inventory.accounts import AccountBook
+        """User accounts and sign-in (see :mod:`inventory.services.accounts`)."""
+        from inventory.services.accounts import AccountBook
 
         return AccountBook(self.engine)
 
