@@ -32,7 +32,7 @@ from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.models import SavedScenario, Snapshot, utcnow
 from inventory.sealing import SNAPSHOT_FIELDS, secret_of, snapshot_seal
-from inventory.services.catalogue import catalogue_transaction
+from inventory.services.core import catalogue_transaction
 
 ENTITY = "scenario"
 SCENARIO_COLUMNS = ["name", "method", "notes", "version", "created_at", "created_by",
