@@ -102,16 +102,15 @@ class CatalogueCore:
         database = engine.url.database
         if (not migrate_schema and is_sqlite(engine) and database not in (None, "", ":memory:")
                 and not Path(database).is_file()):
-            raise DatabaseNotReady(f"there is no database at {database}: run `dti init` first "
-                                   "(or `dti init --sample` for the sample inventory)")
+            raise DatabaseNotReady(f"there is no database at {database} yet: create it first")
         try:
             server_secret(engine.url)
             if migrate_schema:
                 migrate.upgrade(engine)
             elif (state := migrate.schema_state(engine)) is not None:
                 raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} {state}: "
-                                       "run `dti init` first (it creates or upgrades the schema "
-                                       "and keeps the data)")
+                                       "bring its schema up to date first (that creates or "
+                                       "upgrades the schema and keeps the data)")
         except migrate.NewerSchema as newer:
             raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} was written by "
                                    f"a newer version of dti (schema revision {newer}, this "
