@@ -66,6 +66,8 @@ FRAME_READERS: dict[str, Callable[[Session], pd.DataFrame]] = {
 class CatalogueReads(CatalogueCore):
     """The reads of the catalogue (see the module)."""
 
+    # ------------------------------------------------------------------ records
+
     def is_empty(self) -> bool:
         counts = self.counts()
         return counts["processes"] == 0 and counts["units"] == 0
@@ -101,6 +103,71 @@ class CatalogueReads(CatalogueCore):
                 children=repository.live_children(s, row.id),
             )
 
+    def dependencies(self, *, process_code: str | None = None) -> pd.DataFrame:
+        with reading(self.engine) as s:
+            if process_code is not None:
+                process_code = self._existing_process(s, process_code).code
+            return repository.dependencies_frame(s, process_code=process_code)
+
+    def kpis(self, *, process_code: str | None = None,
+             include_deleted: bool = False) -> pd.DataFrame:
+        """KPIs, of one process if given; ``include_deleted`` adds the deleted ones (to
+        restore them)."""
+        with reading(self.engine) as s:
+            if process_code is not None:
+                process_code = self._existing_process(s, process_code).code
+            return repository.kpis_frame(s, process_code=process_code,
+                                         include_deleted=include_deleted)
+
+    def assessments(self, *, process_code: str | None = None) -> pd.DataFrame:
+        with reading(self.engine) as s:
+            if process_code is not None:
+                process_code = self._existing_process(s, process_code).code
+            return repository.assessments_frame(s, process_code=process_code)
+
+    def raters(self) -> list[str]:
+        """Everyone who has rated something (deleted ratings included), one name per person."""
+        with reading(self.engine) as s:
+            names = repository.rater_names(s)
+        people: dict[str, str] = {}
+        for name in names:
+            people.setdefault(person_key(name), name)
+        return sorted(people.values(), key=str.casefold)
+
+    # ------------------------------------------------------------------ the whole inventory
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The whole live inventory, one frame per kind of record (for exports)."""
+        with reading(self.engine) as s:
+            return {kind: read(s) for kind, read in FRAME_READERS.items()}
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        """One kind of live record (a key of :data:`FRAME_READERS`) as :meth:`frames` has it."""
+        with reading(self.engine) as s:
+            return FRAME_READERS[kind](s)
+
+    def graph(self, *, roll_up: bool = False) -> nx.DiGraph:
+        """The live dependency graph (upstream -> downstream), see :mod:`inventory.graph`."""
+        with reading(self.engine) as s:
+            return build_graph(repository.processes_frame(s), repository.dependencies_frame(s),
+                               roll_up=roll_up)
+
+    def ratings(self) -> pd.DataFrame:
+        """The live assessments' values and raters (see :func:`repository.ratings_frame`)."""
+        with reading(self.engine) as s:
+            return repository.ratings_frame(s)
+
+    def assessment_rows(self) -> pd.DataFrame:
+        """See :func:`repository.assessment_rows`."""
+        with reading(self.engine) as s:
+            return repository.assessment_rows(s)
+
+    def dependency_rows(self) -> pd.DataFrame:
+        """See :func:`repository.dependency_rows`."""
+        with reading(self.engine) as s:
+            return repository.dependency_rows(s)
+
+    # ------------------------------------------------------------------ the audit trail
 
     def history(self, code: str) -> pd.DataFrame:
         """Every audit event of the process and of its dependencies, KPIs and assessments."""
@@ -175,65 +242,3 @@ class CatalogueReads(CatalogueCore):
         items["id"] = items["id"].astype("Int64")
         items["deleted_at"] = pd.to_datetime(items["deleted_at"])
         return items.sort_values("deleted_at", ascending=False, kind="stable", ignore_index=True)
-
-    def dependencies(self, *, process_code: str | None = None) -> pd.DataFrame:
-        with reading(self.engine) as s:
-            if process_code is not None:
-                process_code = self._existing_process(s, process_code).code
-            return repository.dependencies_frame(s, process_code=process_code)
-
-    def kpis(self, *, process_code: str | None = None,
-             include_deleted: bool = False) -> pd.DataFrame:
-        """KPIs, of one process if given; ``include_deleted`` adds the deleted ones (to
-        restore them)."""
-        with reading(self.engine) as s:
-            if process_code is not None:
-                process_code = self._existing_process(s, process_code).code
-            return repository.kpis_frame(s, process_code=process_code,
-                                         include_deleted=include_deleted)
-
-    def assessments(self, *, process_code: str | None = None) -> pd.DataFrame:
-        with reading(self.engine) as s:
-            if process_code is not None:
-                process_code = self._existing_process(s, process_code).code
-            return repository.assessments_frame(s, process_code=process_code)
-
-    def raters(self) -> list[str]:
-        """Everyone who has rated something (deleted ratings included), one name per person."""
-        with reading(self.engine) as s:
-            names = repository.rater_names(s)
-        people: dict[str, str] = {}
-        for name in names:
-            people.setdefault(person_key(name), name)
-        return sorted(people.values(), key=str.casefold)
-
-    def graph(self, *, roll_up: bool = False) -> nx.DiGraph:
-        """The live dependency graph (upstream -> downstream), see :mod:`inventory.graph`."""
-        with reading(self.engine) as s:
-            return build_graph(repository.processes_frame(s), repository.dependencies_frame(s),
-                               roll_up=roll_up)
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """The whole live inventory, one frame per kind of record (for exports)."""
-        with reading(self.engine) as s:
-            return {kind: read(s) for kind, read in FRAME_READERS.items()}
-
-    def ratings(self) -> pd.DataFrame:
-        """The live assessments' values and raters (see :func:`repository.ratings_frame`)."""
-        with reading(self.engine) as s:
-            return repository.ratings_frame(s)
-
-    def assessment_rows(self) -> pd.DataFrame:
-        """See :func:`repository.assessment_rows`."""
-        with reading(self.engine) as s:
-            return repository.assessment_rows(s)
-
-    def dependency_rows(self) -> pd.DataFrame:
-        """See :func:`repository.dependency_rows`."""
-        with reading(self.engine) as s:
-            return repository.dependency_rows(s)
-
-    def frame(self, kind: str) -> pd.DataFrame:
-        """One kind of live record (a key of :data:`FRAME_READERS`) as :meth:`frames` has it."""
-        with reading(self.engine) as s:
-            return FRAME_READERS[kind](s)
