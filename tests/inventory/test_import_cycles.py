@@ -72,9 +72,15 @@ def import_graph(root: Path = ROOT) -> nx.DiGraph:
 
 
 def loops_through_services(graph: nx.DiGraph) -> list[str]:
-    """Every import loop that passes through the services package, as ``a -> b -> a``."""
-    return [" -> ".join([*cycle, cycle[0]]) for cycle in nx.simple_cycles(graph)
-            if any(module == SERVICES or module.startswith(SERVICES + ".") for module in cycle)]
+    """Every import loop that passes through the services package, as ``a -> b -> a`` from
+    its first module in alphabetical order."""
+    loops = []
+    for cycle in nx.simple_cycles(graph):
+        if any(module == SERVICES or module.startswith(SERVICES + ".") for module in cycle):
+            start = cycle.index(min(cycle))
+            cycle = cycle[start:] + cycle[:start]
+            loops.append(" -> ".join([*cycle, cycle[0]]))
+    return sorted(loops)
 
 
 def test_the_graph_sees_the_services_package() -> None:
@@ -108,5 +114,5 @@ def test_a_loop_through_the_services_is_found() -> None:
                         ("inventory.bounded_read", "inventory.io")])
 
     assert loops_through_services(graph) == [
-        "inventory.services.catalogue -> inventory.results -> inventory.services -> "
-        "inventory.services.catalogue"]
+        "inventory.results -> inventory.services -> inventory.services.catalogue -> "
+        "inventory.results"]
