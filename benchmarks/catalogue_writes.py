@@ -22,8 +22,8 @@ import uuid
 from sqlalchemy import create_engine, text
 
 from inventory.errors import Conflict
-from inventory.sample import load_sample
 from inventory.services import Catalogue
+from inventory.services.sample import load_sample
 
 EDITORS = 20
 SAVES_EACH = 20

@@ -24,8 +24,8 @@ from inventory.access import Actor, Role
 from inventory.export import inventory_workbook
 from inventory.importing import ImportOptions
 from inventory.io import Limits, Upload
-from inventory.sample import load_sample
 from inventory.services import Catalogue
+from inventory.services.sample import load_sample
 
 SAMPLE_SIZE = 85
 CACHE = Path(tempfile.gettempdir()) / "dti-bench-inventories"

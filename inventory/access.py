@@ -4,7 +4,7 @@ Conventions
 -----------
 * An :class:`Actor` is the person a service acts for: a name (what the audit trail records) and a
   :class:`Role`. Pages build it from the signed-in session, the command line from the operator
-  (see :mod:`inventory.cli_common`).
+  (see :mod:`inventory.cli.shell`).
 * Every service that changes something calls :func:`authorize` first; hiding a button is not
   security. Reading is allowed to every role.
 * :data:`PERMISSIONS` is the whole matrix, written out once: viewers read; analysts edit the

@@ -43,7 +43,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from inventory.access import Action, Actor, authorize
 from inventory.errors import InvalidInput
-from inventory.export import _cell, _missing, neutralise
+from inventory.export import cell_value, is_missing, neutralise
 
 SHEET_ORDER = ("Backlog", "Scenario", "Robustness", "Weight flips", "Roadmap",
                "Prerequisites in no period", "Decision record", "Columns")
@@ -127,11 +127,11 @@ def _kind(column: str) -> str | None:
 def _handout_value(value: Any, kind: str | None) -> Cell:
     """A frame value as a handout cell: yes / no, a number rounded for its kind (other
     floats to 3 decimals), neutralised text, or ``None`` when unknown."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if kind == YES_NO or isinstance(value, bool | np.bool_):
         return "yes" if bool(value) else "no"
-    cell = _cell(value)
+    cell = cell_value(value)
     if isinstance(cell, float):
         digits = ROUNDING.get(kind or "", 3)
         rounded = round(cell, digits)
@@ -357,7 +357,7 @@ def _sentence(row: Mapping[Any, Any]) -> str:
 
 def _given(value: Any) -> bool:
     """Known: not None, NaN, NA or empty text."""
-    return not _missing(value)
+    return not is_missing(value)
 
 
 def _record_table(record: pd.DataFrame | None) -> str:

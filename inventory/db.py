@@ -6,7 +6,8 @@ database lock instead of failing with "database is locked" half way (see docs/ar
 "SQLite writes"). Read transactions start with a plain ``BEGIN`` and, under WAL, never block.
 PostgreSQL needs no such care; writes lock the rows they change with ``SELECT ... FOR UPDATE``.
 
-Only :mod:`inventory.services` opens transactions, through :func:`writing` and :func:`reading`.
+Only :mod:`inventory.services` opens transactions, through :func:`write_transaction` (which
+wraps :func:`writing`) and :func:`reading`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
+
+from inventory.errors import Conflict
 
 DEFAULT_SQLITE_FILE = "dti.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -123,3 +127,15 @@ def reading(engine: Engine) -> Iterator[Session]:
     """A session inside one read transaction (a consistent snapshot); never commits."""
     with Session(engine) as s, s.begin():
         yield s
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Session]:
+    """One write transaction (:func:`writing`); a clash with a concurrent save becomes a
+    :class:`~inventory.errors.Conflict`."""
+    try:
+        with writing(engine) as session:
+            yield session
+    except IntegrityError as error:
+        raise Conflict("the change clashes with a record saved at the same moment "
+                       f"({str(error.orig).splitlines()[0]}); reload and try again") from None

@@ -153,8 +153,6 @@ _NON_NEGATIVE_WHOLE = {("Processes", "annual_volume")}
 _NON_NEGATIVE_DECIMAL = {("Processes", column) for column in
                          ("staff_effort_fte", "cycle_time_days", "estimated_cost_chf",
                           "estimated_effort_pm")}
-_DATE_COLUMNS = {("Processes", "earliest_start"), ("KPIs", "target_date"),
-                 ("Assessments", "assessed_on")}
 _NUMBER_COLUMNS = {*WHOLE_NUMBER_RANGES, *_NON_NEGATIVE_WHOLE, *_NON_NEGATIVE_DECIMAL,
                    ("KPIs", "baseline"), ("KPIs", "target"), ("Assessments", "value"),
                    ("Assessments", "low"), ("Assessments", "high")}
@@ -306,7 +304,8 @@ COLUMN_HELP: dict[tuple[str, str], tuple[str, str]] = _column_help()
 # ---------------------------------------------------------------- cell values
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """An empty cell: ``None``, pandas' NA or NaT, a NaN, or the empty string."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float | np.floating):
@@ -322,9 +321,12 @@ def _date_text(value: dt.date) -> str:
     return value.isoformat()
 
 
-def _cell(value: Any) -> str | int | float | None:
-    """A frame value as a cell: ``None`` (empty), a number, or neutralised text."""
-    if _missing(value):
+def cell_value(value: Any) -> str | int | float | None:
+    """A frame value as a cell: ``None`` (empty, see :func:`is_missing`), a number, or
+    neutralised text (:func:`neutralise`): booleans as ``true``/``false``, a non-finite number
+    as text, dates in ISO 8601 (a midnight without a time zone as the date alone), a
+    vocabulary member as its machine word."""
+    if is_missing(value):
         return None
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
@@ -350,8 +352,8 @@ def _parents_first(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows reordered so that a parent comes before its children; otherwise order kept."""
     if "code" not in frame.columns or "parent_code" not in frame.columns:
         return frame
-    codes = [None if _missing(c) else str(c) for c in frame["code"]]
-    parents = [None if _missing(p) else str(p) for p in frame["parent_code"]]
+    codes = [None if is_missing(c) else str(c) for c in frame["code"]]
+    parents = [None if is_missing(p) else str(p) for p in frame["parent_code"]]
     position = {code: i for i, code in enumerate(codes) if code is not None}
     order: list[int] = []
     placed: set[int] = set()
@@ -379,7 +381,8 @@ def _rows(frame: pd.DataFrame | None, columns: tuple[str, ...],
     if missing:
         raise ValueError(f"{what}: the frame has no column {', '.join(missing)}")
     table = _parents_first(frame)[list(columns)].astype(object)
-    return [[_cell(value) for value in row] for row in table.itertuples(index=False, name=None)]
+    return [[cell_value(value) for value in row]
+            for row in table.itertuples(index=False, name=None)]
 
 
 # ---------------------------------------------------------------- CSV

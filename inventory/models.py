@@ -251,7 +251,7 @@ class UserAccount(Tracked, Base):
 
 
 class SignInSession(Base):
-    """A browser kept signed in across reloads (see :mod:`inventory.accounts`). Only the
+    """A browser kept signed in across reloads (see :mod:`inventory.services.accounts`). Only the
     SHA-256 of the token the browser holds is stored, so a copy of the database cannot resume
     anyone's session. A session is refused once ``expires_at`` has passed or once it is revoked
     (``revoked_at`` set: signed out, account disabled, password reset or changed). Unlike the

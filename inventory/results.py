@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from inventory.graph import NODE_ATTRIBUTES, build_graph, metrics
-from inventory.services import FRAME_READERS
+from inventory.services.reading import FRAME_READERS
 from scoring.criteria import CriteriaSet, SourceKind
 from scoring.ranking import Ranking, RankingInputs, rank
 from scoring.scenario import Scenario

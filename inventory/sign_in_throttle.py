@@ -51,7 +51,7 @@ COLUMNS = ["username", "source", "failures", "last_failure_at", "wait_until"]
 
 def name_key(username: str) -> str:
     """How a typed user name is counted: trimmed, lower case, at most 100 characters (user
-    names ignore case, see :meth:`inventory.accounts.AccountBook.sign_in`)."""
+    names ignore case, see :meth:`inventory.services.accounts.AccountBook.sign_in`)."""
     return (username or "").strip().lower()[:LONGEST_NAME]
 
 

@@ -18,7 +18,6 @@ import streamlit as st
 
 from inventory.access import Action, Actor, Role, roles_allowed
 from inventory.errors import CatalogueError
-from inventory.sample import open_with_sample
 from inventory.schemas import (
     DIGITAL_MATURITY_LEVELS,
     Choice,
@@ -31,6 +30,7 @@ from inventory.schemas import (
     TransformationStatus,
 )
 from inventory.services import Catalogue
+from inventory.services.sample import open_with_sample
 from scoring.scenario import Scenario
 
 T = TypeVar("T")

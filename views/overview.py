@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from inventory.access import Action, Role
-from inventory.sample import SAMPLE_ACTOR
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, Pillar, TransformationStatus
+from inventory.services.sample import SAMPLE_ACTOR
 from views.common import actor, allowed, catalogue, label, shared
 from views.navigation import pages_for
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 from inventory.access import Action
 from inventory.errors import CatalogueError
-from inventory.scenario_services import ScenarioBook
+from inventory.services.scenarios import ScenarioBook
 from scoring.compare import compare_rankings, kendall_matrix, top_n_overlap
 from scoring.criteria import CriteriaSet, MissingPolicy
 from scoring.errors import ScoringError

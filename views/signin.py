@@ -2,7 +2,7 @@
 
 Two ways in, one model (:class:`inventory.access.Actor`):
 
-* built-in accounts (user name and password, :mod:`inventory.accounts`), always available;
+* built-in accounts (user name and password, :mod:`inventory.services.accounts`), always available;
 * single sign-on through Streamlit's OpenID Connect login (``st.login``) when ``.streamlit/
   secrets.toml`` has an ``[auth]`` section. The role is the claim named by ``DTI_ROLE_CLAIM``
   (default ``dti_role``) when the identity provider sends a role dti knows, else the account's
@@ -13,19 +13,20 @@ app.py registers the navigation before the sign-in form stops the run, so a shar
 
 The session keeps ``SESSION_KEY``: user name, display name, role, how they signed in and when,
 and for a password sign-in the token of its sign-in session. It ends after
-:attr:`inventory.accounts.SignInPolicy.session_minutes`. A password session's token is checked
-again on every rerun, so signing out elsewhere, a disabled account, a password reset or a
-changed role applies at the next click.
+:attr:`inventory.services.accounts.SignInPolicy.session_minutes`. A password session's token is
+checked again on every rerun, so signing out elsewhere, a disabled account, a password reset or
+a changed role applies at the next click.
 
-Staying signed in across reloads (design and protections: :mod:`inventory.accounts`): after a
-password sign-in the browser keeps the session's token in the cookie :data:`COOKIE`, set by a
-script :func:`st.html` runs in the app's own page (Streamlit sends no response the app could
-add a ``Set-Cookie`` header to; ``st.components.v1.html`` would work too, from an iframe of the
-same origin, but leaves an empty frame in the layout). The cookie is ``SameSite=Strict``,
-``Path=/``, ``Secure`` when the page is served over https, and expires with the session. A new
-Streamlit session (a reload, a link opened in a new tab) reads it from ``st.context.cookies``
-and resumes the account without a new sign-in; a refused token is cleared from the browser,
-and so is the cookie at sign-out. Single sign-on keeps Streamlit's own login cookie instead.
+Staying signed in across reloads (design and protections: :mod:`inventory.services.accounts`):
+after a password sign-in the browser keeps the session's token in the cookie :data:`COOKIE`,
+set by a script :func:`st.html` runs in the app's own page (Streamlit sends no response the app
+could add a ``Set-Cookie`` header to; ``st.components.v1.html`` would work too, from an iframe
+of the same origin, but leaves an empty frame in the layout). The cookie is
+``SameSite=Strict``, ``Path=/``, ``Secure`` when the page is served over https, and expires
+with the session. A new Streamlit session (a reload, a link opened in a new tab) reads it from
+``st.context.cookies`` and resumes the account without a new sign-in; a refused token is
+cleared from the browser, and so is the cookie at sign-out. Single sign-on keeps Streamlit's
+own login cookie instead.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ from typing import Any
 import streamlit as st
 
 from inventory.access import Actor, Role
-from inventory.accounts import OpenedSession, SignedIn, SignInPolicy
 from inventory.errors import CatalogueError
 from inventory.passwords import MIN_LENGTH, RULES
+from inventory.services.accounts import OpenedSession, SignedIn, SignInPolicy
 from inventory.sign_in_throttle import behind_proxy, request_source
 from views.common import SESSION_KEY, catalogue
 

@@ -4,8 +4,8 @@ reset a password, and see and clear the failed sign-ins that make a source wait.
 Conventions
 -----------
 * The page checks the role itself (a deep link such as ``/users`` bypasses the navigation),
-  and every call goes through :class:`inventory.accounts.AccountBook` with the signed-in actor,
-  which checks it again.
+  and every call goes through :class:`inventory.services.accounts.AccountBook` with the
+  signed-in actor, which checks it again.
 * Resetting a password, disabling an account and "Sign out everywhere" end the account's
   sign-in sessions: every browser it is signed in on asks to sign in at its next click.
 * A one-time password (a new account's, or one from a reset) is shown once: it is kept in the
@@ -25,9 +25,9 @@ import pandas as pd
 import streamlit as st
 
 from inventory.access import Action, Role
-from inventory.accounts import AccountBook
 from inventory.errors import CatalogueError
 from inventory.passwords import RULES
+from inventory.services.accounts import AccountBook
 from views.cache_panel import cache_panel
 from views.common import actor, allowed, catalogue, flash, show_flash
 

@@ -43,7 +43,7 @@ def init(ctx: typer.Context,
                   "if missing.")] = DEFAULT_UNIT) -> None:
     """Create the database or bring its schema up to date; optionally load the sample or a
     process framework."""
-    from inventory.sample import load_sample
+    from inventory.services.sample import load_sample
 
     if sample and framework:
         raise InvalidInput("choose --sample or --framework, not both")

@@ -1,4 +1,4 @@
-"""``dti user``: the admin's account commands (see :mod:`inventory.accounts`).
+"""``dti user``: the admin's account commands (see :mod:`inventory.services.accounts`).
 
 One-time passwords are printed once, on stdout, for the admin to hand over privately; the
 person signs in with it and must choose their own password straight away. The command line

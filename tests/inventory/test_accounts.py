@@ -16,7 +16,6 @@ from sqlalchemy import text
 from typer.testing import Result
 
 from inventory.access import Actor, Role
-from inventory.accounts import AccountBook, SignedIn, SignInPolicy
 from inventory.cli import app
 from inventory.errors import Conflict, InvalidInput, SignInRefused
 from inventory.passwords import (
@@ -28,6 +27,7 @@ from inventory.passwords import (
     password_problem,
 )
 from inventory.services import Catalogue
+from inventory.services.accounts import AccountBook, SignedIn, SignInPolicy
 from tests.support import by, ok, refused, runner, snapshot
 
 PASSWORD = "a long password 1"

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from inventory.errors import CatalogueError
-from inventory.sample import SAMPLE_DIR, load_sample
 from inventory.services import Catalogue
+from inventory.services.sample import SAMPLE_DIR, load_sample
 
 # Business area -> patterns that must each match some process (name, description or tags).
 REQUIRED_AREAS: dict[str, list[str]] = {

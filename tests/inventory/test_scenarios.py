@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.scenario_services import canonical_json, content_hash
 from inventory.services import Catalogue
+from inventory.services.scenarios import canonical_json, content_hash
 from tests.support import by, snapshot
 
 

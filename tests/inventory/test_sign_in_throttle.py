@@ -13,12 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from inventory import accounts as accounts_module
 from inventory.access import Role
-from inventory.accounts import AccountBook, SignInPolicy
 from inventory.cli import app
 from inventory.errors import InvalidInput, SignInRefused
 from inventory.services import Catalogue
+from inventory.services import accounts as accounts_module
+from inventory.services.accounts import AccountBook, SignInPolicy
 from inventory.sign_in_throttle import backoff_seconds, behind_proxy, request_source
 from tests.support import by, ok, runner
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from inventory.sample import open_with_sample
 from inventory.services import Catalogue
+from inventory.services.sample import open_with_sample
 
 
 @pytest.fixture(scope="session")

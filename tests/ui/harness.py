@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from inventory import results
 from inventory.access import Actor, Role
-from inventory.accounts import OpenedSession, SignedIn
 from inventory.services import Catalogue
+from inventory.services.accounts import OpenedSession, SignedIn
 from tests.support import by
 from views.common import SESSION_KEY
 

@@ -61,12 +61,11 @@ from sqlalchemy.orm import Session
 
 from inventory import audit
 from inventory.access import Action, Actor, Role, authorize
-from inventory.db import reading
+from inventory.db import reading, write_transaction
 from inventory.errors import Conflict, InvalidInput, NotFound, SignInRefused
 from inventory.models import SignInSession, UserAccount, utcnow
 from inventory.passwords import checked_password
 from inventory.sealing import append_audit
-from inventory.services import write_transaction
 from inventory.sign_in_throttle import NO_SOURCE, Throttle, duration, source_key
 
 ENTITY = "user"

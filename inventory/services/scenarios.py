@@ -32,7 +32,7 @@ from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.models import SavedScenario, Snapshot, utcnow
 from inventory.sealing import SNAPSHOT_FIELDS, secret_of, snapshot_seal
-from inventory.services import catalogue_transaction
+from inventory.services.core import catalogue_transaction
 
 ENTITY = "scenario"
 SCENARIO_COLUMNS = ["name", "method", "notes", "version", "created_at", "created_by",
@@ -159,7 +159,8 @@ class ScenarioBook:
                 SavedScenario, Snapshot.scenario_id == SavedScenario.id).where(
                 Snapshot.id == snapshot_id)).first()
             if found is None:
-                raise NotFound(f"no snapshot {snapshot_id}; `dti scenario snapshots` lists them")
+                raise NotFound(f"no snapshot {snapshot_id}; check its number in the list of "
+                               "snapshots")
             snapshot, scenario = found
             record = _snapshot_record(snapshot, scenario)
             if with_content:
@@ -182,7 +183,7 @@ class ScenarioBook:
             known = [r.name for r in s.scalars(select(SavedScenario).where(
                 SavedScenario.deleted_at.is_(None)).order_by(SavedScenario.name))]
             hint = f"; saved scenarios: {', '.join(known)}" if known else \
-                "; none is saved yet (`dti scenario create`)"
+                "; none is saved yet: save one first"
             state = " (it is deleted: restore it first)" if row is not None else ""
             raise NotFound(f"no scenario named {name!r}{state}{hint}")
         if lock:

@@ -14,9 +14,9 @@ import pandas as pd
 
 from inventory.access import Actor, Role
 from inventory.errors import InvalidInput
-from inventory.services import Catalogue
+from inventory.services.catalogue import Catalogue
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 FILES = ("units", "processes", "dependencies", "kpis", "assessments")
 SAMPLE_ACTOR = "sample-data"
 
