@@ -21,9 +21,9 @@ from sqlalchemy.engine import make_url
 
 from benchmarks.inventory_generator import generate
 from inventory.access import Actor, Role
-from inventory.export import inventory_workbook
-from inventory.importing import ImportOptions
-from inventory.io import Limits, Upload
+from inventory.files.export import inventory_workbook
+from inventory.files.importing import ImportOptions
+from inventory.files.io import Limits, Upload
 from inventory.services import Catalogue
 from inventory.services.sample import load_sample
 

@@ -35,7 +35,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
-from inventory.export import inventory_workbook
+from inventory.files.export import inventory_workbook
 from scoring.criteria import SourceKind, load_criteria
 
 UNITS_FILE = Path(__file__).resolve().parent.parent / "data" / "sample" / "units.csv"

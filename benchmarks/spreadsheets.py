@@ -30,13 +30,13 @@ Measured (wall time on this machine, one run each, never asserted):
    runs in a fresh process; the figure is the peak resident memory (Linux ``VmHWM``, reset
    through ``/proc/self/clear_refs`` once the file and the modules are loaded) above the
    resident memory at that moment. The bounded child that parses the file is not counted: its
-   own limit is :attr:`inventory.io.Limits.child_memory_bytes`. Measured on a 2-core machine:
+   own limit is :attr:`inventory.files.io.Limits.child_memory_bytes`. Measured on a 2-core machine:
    1,564 MB (page) and 1,614 MB (command line) while the child sent a list of rows that the app
    copied into a frame and every row kept a copy of the mapping; 1,345 and 1,394 MB once the
    child sent the finished frame with each distinct text once and the rows shared one mapping.
    Of what remains, about 80 MB is the table, 460 MB the validated rows, 160 MB the plan of
    records to create and 640 MB, at the peak, their rows and audit events being inserted (in
-   the dry run's transaction, ``inventory.bulk``).
+   the dry run's transaction, ``inventory.storage.bulk``).
 
 Run with ``python -m benchmarks`` (all benchmarks) or ``python -m benchmarks.spreadsheets``.
 """
@@ -62,9 +62,9 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 
 from inventory.access import Actor, Role
-from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv
-from inventory.importing import ImportOptions, read_import
-from inventory.io import Upload, read_table
+from inventory.files.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv
+from inventory.files.importing import ImportOptions, read_import
+from inventory.files.io import Upload, read_table
 from inventory.schemas import (
     DependencyKind,
     Lifecycle,

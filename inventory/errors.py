@@ -31,4 +31,4 @@ class SignInRefused(CatalogueError):
 
 class SecretUnavailable(CatalogueError):
     """The server secret that seals the audit trail and snapshots cannot be found or made
-    (see :mod:`inventory.secret_key`)."""
+    (see :mod:`inventory.storage.secret_key`)."""

@@ -2,7 +2,7 @@
 
 Conventions
 -----------
-* Failures are counted per *typed user name and source* (:class:`inventory.models.
+* Failures are counted per *typed user name and source* (:class:`inventory.storage.models.
   SignInFailure`): the source is the address the request came from (see :mod:`views.signin`),
   :data:`NO_SOURCE` when there is none. A name that is no account is counted exactly as an
   account is, so neither the answer nor the wait tells which names exist.
@@ -40,7 +40,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from inventory.errors import InvalidInput
-from inventory.models import SignInFailure
+from inventory.storage.models import SignInFailure
 
 NO_SOURCE = ""
 FORGET_AFTER = dt.timedelta(days=1)

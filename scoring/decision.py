@@ -402,7 +402,7 @@ def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFram
     :func:`prerequisites_in_no_period`), Decision record and Columns (each column's header in
     words and meaning, see :func:`columns_sheet`). ``frames`` are the inventory's frames (processes,
     dependencies, kpis). Columns keep their machine keys and full precision here; the
-    handout formats (:mod:`inventory.backlog_export`) put them in words. The decision record
+    handout formats (:mod:`inventory.files.backlog_export`) put them in words. The decision record
     names the scenario, when, who and the SHA-256 figures, never where the data is stored;
     the SHA-256 figures are of canonical JSON (sorted keys, compact), as for decision
     snapshots."""

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from inventory.models import Base
 from inventory.services import Catalogue
 from inventory.services.sample import open_with_sample
+from inventory.storage.models import Base
 from tests.support import by
 
 POSTGRES_URL = os.environ.get("DTI_TEST_POSTGRES_URL")

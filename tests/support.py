@@ -11,8 +11,8 @@ from typer.testing import CliRunner, Result
 
 from inventory.access import Actor, Role
 from inventory.cli import app
-from inventory.models import Base
 from inventory.services import Catalogue
+from inventory.storage.models import Base
 
 runner = CliRunner()
 

@@ -26,7 +26,7 @@ from typer.testing import Result
 
 from inventory.cli import app
 from inventory.cli import shell as cli
-from inventory.export import SHEET_NAMES, SHEETS
+from inventory.files.export import SHEET_NAMES, SHEETS
 from inventory.services import Catalogue
 from tests.frameworks import APQC_CROSS_INDUSTRY as APQC
 from tests.frameworks import LONG_NAME, ROWS, glossary_text, industry_workbook

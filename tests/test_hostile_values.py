@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from inventory.errors import InvalidInput
-from inventory.export import SHEET_NAMES, inventory_workbook
-from inventory.importing import KEY_FIELDS, ImportOptions
-from inventory.io import Upload
+from inventory.files.export import SHEET_NAMES, inventory_workbook
+from inventory.files.importing import KEY_FIELDS, ImportOptions
+from inventory.files.io import Upload
 from inventory.services import Catalogue
 from tests.conftest import POSTGRES_URL, empty_postgres
 from tests.support import by, dti, refused, snapshot

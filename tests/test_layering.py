@@ -2,12 +2,16 @@
 Python file of the repository (outside tests/, benchmarks/ and virtual environments):
 
 * ``scoring`` imports nothing from ``inventory``, no SQLAlchemy, no Streamlit;
-* ``inventory`` never imports Streamlit, and only its command line (the package
-  ``inventory/cli/``, :data:`COMMAND_LINE`), its services (which check assessments against
-  the criteria set), its shared results and its graph (cycles and reach,
-  :mod:`scoring.components`) may import ``scoring``;
-* ``app.py`` and ``views/`` never import SQLAlchemy, ``inventory.repository``,
-  ``inventory.models`` or ``inventory.db``.
+* ``inventory`` never imports Streamlit, and only its command line (``inventory/cli/``), its
+  services, its shared results and its graph (cycles and reach, :mod:`scoring.components`)
+  may import ``scoring``;
+* ``inventory/storage/`` is the bottom layer: it never imports the services, the command line,
+  the shared results or the graph; ``inventory/files/`` (parsing and writing files) never
+  touches storage, services or the command line; the graph never touches storage, files or
+  services; the services never import the command line, and the command line never touches
+  storage (it calls the services);
+* ``app.py`` and ``views/`` never import SQLAlchemy or ``inventory.storage``, and never reach
+  for an engine or a session through an attribute (``catalogue().engine``).
 
 Every import counts, wherever it sits (inside a function, under ``if TYPE_CHECKING:``), and so do
 relative imports and ``importlib.import_module("...")``/``__import__("...")`` with a literal name.
@@ -53,6 +57,7 @@ class Rule:
 
 
 COMMAND_LINE = ("inventory/cli/",)
+UI = ("app.py", "views/")
 RULES = (
     Rule("scoring is pure: no inventory, SQLAlchemy or Streamlit", ("scoring/",),
          ("inventory", "sqlalchemy", "streamlit")),
@@ -61,12 +66,24 @@ RULES = (
          "(inventory/results.py) and the graph (scoring.components) in inventory may import "
          "scoring",
          ("inventory/",), ("scoring",),
-         allowed_files=(*COMMAND_LINE, "inventory/services/core.py", "inventory/results.py",
-                        "inventory/graph/metrics.py", "inventory/graph/layers.py")),
-    Rule("the UI (app.py, views/) never touches SQLAlchemy or the data layer",
-         ("app.py", "views/"),
-         ("sqlalchemy", "inventory.repository", "inventory.models", "inventory.db")),
+         allowed_files=(*COMMAND_LINE, "inventory/services/", "inventory/results.py",
+                        "inventory/graph/")),
+    Rule("storage is the bottom layer: no services, command line, shared results or graph",
+         ("inventory/storage/",),
+         ("inventory.services", "inventory.cli", "inventory.results", "inventory.graph")),
+    Rule("files are parsed and written without storage, services or the command line",
+         ("inventory/files/",), ("inventory.storage", "inventory.services", "inventory.cli")),
+    Rule("the graph is maths on frames: no storage, files or services",
+         ("inventory/graph/",), ("inventory.storage", "inventory.files", "inventory.services")),
+    Rule("the services never import the command line", ("inventory/services/",),
+         ("inventory.cli",)),
+    Rule("the command line calls the services, never storage", COMMAND_LINE,
+         ("inventory.storage", "sqlalchemy")),
+    Rule("the UI (app.py, views/) never touches SQLAlchemy or the data layer", UI,
+         ("sqlalchemy", "inventory.storage")),
 )
+UI_FORBIDDEN_ATTRIBUTES = ("engine", "session", "sessionmaker")
+"""Attributes the UI never reads: whatever object it holds, an engine or a session is storage."""
 
 
 def _package(path: str) -> list[str]:
@@ -116,6 +133,16 @@ def violations(path: str, source: str) -> list[str]:
     return sorted(found)
 
 
+def attribute_violations(path: str, source: str) -> list[str]:
+    """One line per read of a forbidden attribute (:data:`UI_FORBIDDEN_ATTRIBUTES`) in
+    ``source``, e.g. ``catalogue().engine``: the UI talks to the services only."""
+    tree = ast.parse(source, filename=path)
+    return sorted(f"{path}:{node.lineno} `{ast.unparse(node)}` reads .{node.attr} (the UI never "
+                  "touches an engine or a session)"
+                  for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and node.attr in UI_FORBIDDEN_ATTRIBUTES)
+
+
 def python_files() -> list[str]:
     """Every ``.py`` file under the repository root, as posix paths relative to it; skipped
     directories are pruned, not walked (a virtual environment holds thousands of files)."""
@@ -147,6 +174,15 @@ def test_the_repository_keeps_the_import_rules(rule: Rule) -> None:
     assert not broken, "Forbidden imports (see docs/architecture.md, rule 1):\n" + "\n".join(broken)
 
 
+def test_the_ui_never_reaches_for_an_engine_or_a_session() -> None:
+    broken = []
+    for path in python_files():
+        if any(_matches(path, p) for p in UI):
+            broken += attribute_violations(path, (ROOT / path).read_text(encoding="utf-8"))
+    assert not broken, "The UI reaches for storage (docs/architecture.md, rule 1):\n" + "\n".join(
+        broken)
+
+
 # ---------------------------------------------------------------- the checker itself
 
 
@@ -160,15 +196,31 @@ def test_the_repository_keeps_the_import_rules(rule: Rule) -> None:
     ("scoring/methods.py", "import importlib\nimportlib.import_module('sqlalchemy')\n",
      "sqlalchemy"),
     ("inventory/graph.py", "import streamlit as st\n", "streamlit"),
-    ("inventory/bulk.py", "from scoring.ranking import rank\n", "scoring.ranking"),
-    ("inventory/io.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+    ("inventory/storage/bulk.py", "from scoring.ranking import rank\n", "scoring.ranking"),
+    ("inventory/files/io.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                         "    import scoring\n", "scoring"),
     ("inventory/cli/graph.py", "import streamlit\n", "streamlit"),
     ("app.py", "from sqlalchemy import select\n", "sqlalchemy"),
-    ("app.py", "from inventory import repository\n", "inventory.repository"),
-    ("views/1_Processes.py", "from inventory.models import Process\n", "inventory.models"),
-    ("views/2_Graph.py", "import inventory.db\n", "inventory.db"),
-    ("views/sub/widgets.py", "from inventory.db import make_engine\n", "inventory.db"),
+    ("app.py", "from inventory.storage import repository\n", "inventory.storage"),
+    ("views/1_Processes.py", "from inventory.storage.models import Process\n",
+     "inventory.storage.models"),
+    ("views/2_Graph.py", "import inventory.storage.db\n", "inventory.storage.db"),
+    ("views/sub/widgets.py", "from inventory.storage.db import make_engine\n",
+     "inventory.storage.db"),
+    ("views/history.py", "from inventory.storage import audit\n", "inventory.storage"),
+    ("views/import_data.py", "from inventory.storage.bulk import write\n",
+     "inventory.storage.bulk"),
+    ("views/users.py", "from inventory.storage import migrate\n", "inventory.storage"),
+    ("inventory/storage/bulk.py", "from inventory.services import Catalogue\n",
+     "inventory.services"),
+    ("inventory/files/export.py", "from inventory.storage import repository\n",
+     "inventory.storage"),
+    ("inventory/graph/metrics.py", "from inventory.services.reading import FRAME_READERS\n",
+     "inventory.services.reading"),
+    ("inventory/services/core.py", "from inventory.cli.shell import emit\n",
+     "inventory.cli.shell"),
+    ("inventory/cli/files.py", "from inventory.storage.db import make_engine\n",
+     "inventory.storage.db"),
 ])
 def test_the_checker_flags_a_forbidden_import(path: str, source: str, module: str) -> None:
     found = violations(path, source)
@@ -179,7 +231,8 @@ def test_the_checker_flags_a_forbidden_import(path: str, source: str, module: st
 
 @pytest.mark.parametrize(("path", "source"), [
     ("inventory/cli/scoring.py", "from scoring.ranking import rank\nimport scoring\n"),
-    ("inventory/services.py", "from sqlalchemy.orm import Session\nfrom . import repository\n"),
+    ("inventory/services/core.py", "from sqlalchemy.orm import Session\n"
+                                   "from inventory.storage import repository\n"),
     ("scoring/ranking.py", "import numpy as np\nfrom .methods import topsis\n"),
     ("app.py", "import streamlit as st\nfrom inventory.services import Catalogue\n"),
     ("views/1_Processes.py", "from inventory.schemas import Pillar\nimport inventory.graph\n"
@@ -192,9 +245,25 @@ def test_the_checker_accepts_an_allowed_import(path: str, source: str) -> None:
 
 
 def test_a_failure_names_the_file_the_line_and_the_import() -> None:
-    found = violations("views/3_Backlog.py", "import pandas as pd\n\nfrom inventory.repository "
-                                              "import processes_frame\n")
+    found = violations("views/3_Backlog.py", "import pandas as pd\n\n"
+                                              "from inventory.storage.repository import units\n")
 
-    assert found == ["views/3_Backlog.py:3 `from inventory.repository import processes_frame` "
-                     "imports inventory.repository (the UI (app.py, views/) never touches "
-                     "SQLAlchemy or the data layer)"]
+    assert found == ["views/3_Backlog.py:3 `from inventory.storage.repository import units` "
+                     "imports inventory.storage.repository (the UI (app.py, views/) never "
+                     "touches SQLAlchemy or the data layer)"]
+
+
+@pytest.mark.parametrize("source", [
+    "from views.common import catalogue\nwith catalogue().engine.connect() as c:\n    pass\n",
+    "def f(cat):\n    return cat.session\n",
+    "engine = getattr(x, 'y').engine\n",
+])
+def test_the_checker_flags_the_ui_reaching_for_an_engine(source: str) -> None:
+    found = attribute_violations("views/assess.py", source)
+
+    assert found and all(v.startswith("views/assess.py:") for v in found), found
+
+
+def test_the_checker_lets_the_ui_call_the_services() -> None:
+    assert attribute_violations("views/assess.py", "catalogue().results.ranking(c, s)\n"
+                                                   "st.session_state['x'] = 1\n") == []

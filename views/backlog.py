@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from inventory import backlog_export
 from inventory.access import Action
 from inventory.errors import CatalogueError
+from inventory.files import backlog_export
 from scoring import decision
 from scoring.errors import ScoringError
 from scoring.portfolio import MissingEstimates

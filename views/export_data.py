@@ -7,7 +7,13 @@ import datetime as dt
 
 import streamlit as st
 
-from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv, template_workbook
+from inventory.files.export import (
+    SHEET_NAMES,
+    SHEETS,
+    inventory_workbook,
+    table_csv,
+    template_workbook,
+)
 from views.common import catalogue
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

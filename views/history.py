@@ -8,7 +8,7 @@ Conventions
 * Times are UTC, as stored. The date filters are whole days: "From" includes its day, "To"
   includes its day too.
 * The downloads hold exactly the events shown, text neutralised against formula injection by
-  the same helpers as every other export (:mod:`inventory.export`).
+  the same helpers as every other export (:mod:`inventory.files.export`).
 * Restoring is offered only to a role allowed to restore (admins); the service checks the
   permission again, so a refusal is shown as a message, never a traceback.
 """
@@ -24,9 +24,9 @@ import plotly.express as px
 import streamlit as st
 
 from inventory.access import Action, Actor
-from inventory.backlog_export import workbook
 from inventory.errors import CatalogueError
-from inventory.export import table_csv
+from inventory.files.backlog_export import workbook
+from inventory.files.export import table_csv
 from inventory.services import Catalogue
 from views.common import actor, allowed, catalogue, flash, inert, shared, show_flash
 from views.paging import findable

@@ -12,15 +12,15 @@ import streamlit as st
 
 from inventory.access import Action
 from inventory.errors import CatalogueError
-from inventory.export import SHEET_KINDS, table_csv
-from inventory.importing import (
+from inventory.files.export import SHEET_KINDS, table_csv
+from inventory.files.importing import (
     MODELS,
     ImportOptions,
     load_mapping,
     saved_mappings,
     suggest_mapping,
 )
-from inventory.io import Upload, read_table, sheet_names
+from inventory.files.io import Upload, read_table, sheet_names
 from inventory.services import Catalogue, ImportResult
 from views.common import actor, catalogue, flash, plain, refused, require, show_flash
 

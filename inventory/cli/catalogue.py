@@ -16,7 +16,7 @@ import typer
 from inventory.cli import shell
 from inventory.cli.shell import Format, FormatOption
 from inventory.errors import InvalidInput
-from inventory.export import csv_text
+from inventory.files.export import csv_text
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS
 
 process_app = shell.command_group("Processes: add, list, show, edit, delete, restore, history.")

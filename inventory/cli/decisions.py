@@ -18,10 +18,10 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from inventory import backlog_export
 from inventory.cli import shell
 from inventory.cli.scoring import CriteriaOption, saved_scenario
 from inventory.cli.shell import Format, FormatOption
+from inventory.files import backlog_export
 from scoring import decision
 from scoring.criteria import load_criteria
 from scoring.errors import ScoringError

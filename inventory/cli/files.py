@@ -16,17 +16,17 @@ import typer
 from inventory.cli import shell
 from inventory.cli.shell import Format, FormatOption
 from inventory.errors import InvalidInput
-from inventory.export import (
+from inventory.files.export import (
     SHEET_NAMES,
     SHEETS,
     inventory_workbook,
     table_csv,
     template_workbook,
 )
-from inventory.frameworks import DEFAULT_UNIT, framework_named, start_from_framework
-from inventory.importing import ImportOptions, load_mapping, mapping_json
-from inventory.io import Limits, Upload
+from inventory.files.importing import ImportOptions, load_mapping, mapping_json
+from inventory.files.io import Limits, Upload
 from inventory.services import Catalogue
+from inventory.services.frameworks import DEFAULT_UNIT, framework_named, start_from_framework
 
 # ---------------------------------------------------------------- init
 

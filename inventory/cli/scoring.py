@@ -23,7 +23,7 @@ import typer
 from inventory.cli import shell
 from inventory.cli.shell import Format, FormatOption
 from inventory.errors import InvalidInput
-from inventory.export import csv_text
+from inventory.files.export import csv_text
 from inventory.services import Catalogue
 from scoring.ahp import CR_THRESHOLD, pairwise_from_table, priorities
 from scoring.criteria import CriteriaSet, MissingPolicy, load_criteria

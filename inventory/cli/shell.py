@@ -26,7 +26,7 @@ from typer.core import TyperGroup
 
 from inventory.access import Actor, Role
 from inventory.errors import CatalogueError, DatabaseNotReady, InvalidInput, NotFound
-from inventory.export import csv_text
+from inventory.files.export import csv_text
 from inventory.results import ResultCache, Results
 from inventory.services import Catalogue
 from scoring.criteria import CriteriaSet

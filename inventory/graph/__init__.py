@@ -1,6 +1,6 @@
 """Dependencies as a graph: metrics, ripple analysis, cycles and waves. Frames in, frames out.
 
-No database: the callers load the process and dependency frames (``inventory.repository``) and
+No database: the callers load the process and dependency frames (``storage.repository``) and
 pass them in; every result is a DataFrame.
 
 Conventions

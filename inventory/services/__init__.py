@@ -37,17 +37,17 @@ one it needs: ``CatalogueCore`` <- ``CatalogueReads`` <- ``CatalogueEdits`` <-
 call on. Scenarios and accounts are books of their own on the same database, reached as
 ``catalogue.scenarios`` and ``catalogue.accounts``.
 
-The transactions themselves are storage: :func:`inventory.db.write_transaction` (a clash with a
+The transactions themselves are storage: :func:`.storage.db.write_transaction` (a clash with a
 concurrent save becomes a :class:`~inventory.errors.Conflict`) and :func:`catalogue_transaction`
 (that, and the catalogue's revision moves on).
 """
 
-from inventory.db import write_transaction
 from inventory.errors import CatalogueError
 from inventory.services.catalogue import Catalogue
 from inventory.services.core import catalogue_transaction
 from inventory.services.imports import ImportResult
 from inventory.services.reading import FRAME_READERS, ProcessDetail, filter_processes
+from inventory.storage.db import write_transaction
 
 __all__ = ["FRAME_READERS", "Catalogue", "CatalogueError", "ImportResult", "ProcessDetail",
            "catalogue_transaction", "filter_processes", "write_transaction"]

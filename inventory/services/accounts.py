@@ -59,14 +59,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from inventory import audit
 from inventory.access import Action, Actor, Role, authorize
-from inventory.db import reading, write_transaction
 from inventory.errors import Conflict, InvalidInput, NotFound, SignInRefused
-from inventory.models import SignInSession, UserAccount, utcnow
 from inventory.passwords import checked_password
-from inventory.sealing import append_audit
 from inventory.sign_in_throttle import NO_SOURCE, Throttle, duration, source_key
+from inventory.storage import audit
+from inventory.storage.db import reading, write_transaction
+from inventory.storage.models import SignInSession, UserAccount, utcnow
+from inventory.storage.sealing import append_audit
 
 ENTITY = "user"
 FIRST_ADMIN = "admin"

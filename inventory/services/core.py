@@ -21,8 +21,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from inventory import migrate, repository
-from inventory.db import (
+from inventory.errors import DatabaseNotReady, InvalidInput, NotFound
+from inventory.schemas import AssessmentIn, describe_validation_error
+from inventory.storage import migrate, repository
+from inventory.storage.db import (
     describe_url,
     is_sqlite,
     make_engine,
@@ -30,10 +32,8 @@ from inventory.db import (
     reading,
     write_transaction,
 )
-from inventory.errors import DatabaseNotReady, InvalidInput, NotFound
-from inventory.models import Process, Unit
-from inventory.schemas import AssessmentIn, describe_validation_error
-from inventory.secret_key import server_secret
+from inventory.storage.models import Process, Unit
+from inventory.storage.secret_key import server_secret
 from scoring.criteria import CriteriaError, CriteriaSet, criteria_in_use
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -97,7 +97,8 @@ class CatalogueCore:
     @classmethod
     def open(cls, url: str | None = None, *, migrate_schema: bool = True,
              criteria: CriteriaSet | None = None) -> Self:
-        """Connect (default: :func:`inventory.db.default_url`) and bring the schema to head."""
+        """Connect (default: :func:`inventory.storage.db.default_url`) and bring the schema
+        to head."""
         engine = make_engine(url)
         database = engine.url.database
         if (not migrate_schema and is_sqlite(engine) and database not in (None, "", ":memory:")

@@ -14,11 +14,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from inventory import audit, repository
 from inventory.access import Action, Actor, authorize
-from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.models import Assessment, Dependency, Kpi, Process, Tracked, Unit
 from inventory.schemas import (
     PROCESS_FIELDS,
     AssessmentIn,
@@ -31,6 +28,9 @@ from inventory.schemas import (
 )
 from inventory.services.core import row_record, validated
 from inventory.services.reading import CatalogueReads
+from inventory.storage import audit, repository
+from inventory.storage.db import reading
+from inventory.storage.models import Assessment, Dependency, Kpi, Process, Tracked, Unit
 
 
 def _stored(values: dict[str, Any]) -> dict[str, Any]:

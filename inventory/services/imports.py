@@ -1,6 +1,6 @@
 """Whole inventories at once: :meth:`CatalogueImports.load` (records given as field
 dictionaries, e.g. the sample) and :meth:`CatalogueImports.import_file` (a spreadsheet, read by
-:mod:`inventory.importing` and written by :mod:`inventory.bulk`), each all or nothing in one
+:mod:`inventory.files.importing` and written by :mod:`.storage.bulk`), each all or nothing in one
 transaction, and the list of the imports made."""
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from inventory import bulk, repository
 from inventory.access import Action, Actor, authorize
-from inventory.bulk import Counts, Mode
-from inventory.db import reading
 from inventory.errors import CatalogueError, Conflict, InvalidInput
-from inventory.importing import ImportOptions, read_import
-from inventory.io import Limits, Upload
-from inventory.models import ImportRecord
+from inventory.files.importing import ImportOptions, read_import
+from inventory.files.io import Limits, Upload
 from inventory.schemas import AssessmentIn, DependencyIn, KpiIn, ProcessIn, UnitIn
 from inventory.services.core import validated
 from inventory.services.editing import CatalogueEdits
+from inventory.storage import bulk, repository
+from inventory.storage.bulk import Counts, Mode
+from inventory.storage.db import reading
+from inventory.storage.models import ImportRecord
 
 
 def _already_imported(name: str, sha256: str, first: tuple[dt.datetime, str]) -> str:

@@ -1,6 +1,6 @@
 """Reading the catalogue: the records of each kind as DataFrames, one process with everything
 attached to it, the dependency graph, the ratings, the audit trail and what was deleted. Every
-read runs in one read transaction (:func:`inventory.db.reading`), a consistent snapshot."""
+read runs in one read transaction (:func:`inventory.storage.db.reading`), a consistent snapshot."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ import networkx as nx
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from inventory import repository
-from inventory.db import reading
 from inventory.errors import InvalidInput
 from inventory.graph import build_graph
 from inventory.schemas import PROCESS_FIELDS, person_key
-from inventory.sealing import ChainCheck, check_audit_chain
 from inventory.services.core import CatalogueCore, row_record
 from inventory.services.scenarios import ScenarioBook
+from inventory.storage import repository
+from inventory.storage.db import reading
+from inventory.storage.sealing import ChainCheck, check_audit_chain
 
 
 @dataclass(frozen=True)
@@ -192,12 +192,12 @@ class CatalogueReads(CatalogueCore):
                                           limit=limit)
 
     def newest_audit_id(self) -> int:
-        """Moves with every audit event (see :func:`inventory.repository.newest_audit_id`)."""
+        """Moves with every audit event (:func:`inventory.storage.repository.newest_audit_id`)."""
         with reading(self.engine) as s:
             return repository.newest_audit_id(s)
 
     def verify_audit(self) -> ChainCheck:
-        """Recompute the audit trail's chain of seals (see :mod:`inventory.sealing`): how many
+        """Recompute the audit trail's chain of seals (:mod:`inventory.storage.sealing`): how many
         events are intact, or the first one that was inserted, edited or follows a removed
         one."""
         with reading(self.engine) as s:

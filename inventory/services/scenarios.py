@@ -9,7 +9,7 @@ A snapshot freezes a scenario for a decision: the caller passes the whole conten
 criteria, settings, results) as JSON-ready data; the book stores it with the SHA-256 of its
 canonical JSON (keys sorted, no spaces), so anyone can later check that what was decided on is
 exactly what is stored, and with a seal keyed with the server secret over that hash, the
-scenario, label, time and author (:func:`inventory.sealing.snapshot_seal`), so a snapshot
+scenario, label, time and author (:func:`inventory.storage.sealing.snapshot_seal`), so a snapshot
 rewritten in the database, hash included, is found out. The snapshots table is append-only
 (database triggers).
 """
@@ -26,13 +26,13 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from inventory import audit
 from inventory.access import Action, Actor, authorize
-from inventory.db import reading
 from inventory.errors import Conflict, InvalidInput, NotFound
-from inventory.models import SavedScenario, Snapshot, utcnow
-from inventory.sealing import SNAPSHOT_FIELDS, secret_of, snapshot_seal
 from inventory.services.core import catalogue_transaction
+from inventory.storage import audit
+from inventory.storage.db import reading
+from inventory.storage.models import SavedScenario, Snapshot, utcnow
+from inventory.storage.sealing import SNAPSHOT_FIELDS, secret_of, snapshot_seal
 
 ENTITY = "scenario"
 SCENARIO_COLUMNS = ["name", "method", "notes", "version", "created_at", "created_by",

@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from inventory import backlog_export
 from inventory.access import PERMISSIONS, Action, Actor, Role, authorize, roles_allowed
 from inventory.errors import InvalidInput, PermissionDenied
-from inventory.importing import ImportOptions
-from inventory.io import Upload
+from inventory.files import backlog_export
+from inventory.files.importing import ImportOptions
+from inventory.files.io import Upload
 from inventory.services import Catalogue
 from tests.support import by, snapshot
 

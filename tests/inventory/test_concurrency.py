@@ -8,8 +8,8 @@ import threading
 from collections import Counter
 
 from inventory.errors import Conflict
-from inventory.importing import ImportOptions
-from inventory.io import Upload
+from inventory.files.importing import ImportOptions
+from inventory.files.io import Upload
 from inventory.services import Catalogue
 from tests.support import by
 

@@ -18,10 +18,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
-from inventory import backlog_export
 from inventory.access import Actor, Role
 from inventory.cli.scoring import ranking_inputs as _inputs
-from inventory.export import (
+from inventory.files import backlog_export
+from inventory.files.export import (
     DANGEROUS_PREFIXES,
     README_SHEET,
     SHEET_KINDS,
@@ -34,7 +34,7 @@ from inventory.export import (
     table_csv,
     template_workbook,
 )
-from inventory.io import Upload, read_table
+from inventory.files.io import Upload, read_table
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
 from inventory.services import Catalogue
 from scoring import decision

@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inventory.glossary import described
-from inventory.io import Table
+from inventory.files.glossary import described
+from inventory.files.io import Table
 
 MAPPING = {"code": "Hierarchy ID", "name": "Name", "description": "Element Description",
            "external_reference": "PCF ID"}

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from inventory.errors import CatalogueError, Conflict
-from inventory.importing import ImportOptions, load_mapping, read_import
-from inventory.io import Limits, Upload
+from inventory.files.importing import ImportOptions, load_mapping, read_import
+from inventory.files.io import Limits, Upload
 from inventory.services import Catalogue, ImportResult
 from tests.frameworks import APQC_CROSS_INDUSTRY as APQC
 from tests.frameworks import LONG_NAME, ROWS, glossary_text, industry_workbook

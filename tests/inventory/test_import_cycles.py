@@ -87,7 +87,7 @@ def test_the_graph_sees_the_services_package() -> None:
     graph = import_graph()
 
     assert graph.has_edge("inventory.services.catalogue", "inventory.services.imports")
-    assert graph.has_edge("inventory.services.accounts", "inventory.db")
+    assert graph.has_edge("inventory.services.accounts", "inventory.storage.db")
 
 
 def test_no_import_loop_passes_through_the_services() -> None:
@@ -100,9 +100,9 @@ def test_a_later_import_counts_and_a_type_only_one_does_not() -> None:
     source = ("from typing import TYPE_CHECKING\nfrom inventory import db\n"
               "if TYPE_CHECKING:\n    from inventory.b import B\n"
               "def f():\n    from inventory.c import C\n")
-    modules = {"inventory", "inventory.a", "inventory.b", "inventory.c", "inventory.db"}
+    modules = {"inventory", "inventory.a", "inventory.b", "inventory.c", "inventory.storage.db"}
 
-    assert imported(ast.parse(source), "inventory.a", False, modules) == {"inventory.db",
+    assert imported(ast.parse(source), "inventory.a", False, modules) == {"inventory.storage.db",
                                                                         "inventory.c"}
 
 
@@ -110,8 +110,8 @@ def test_a_loop_through_the_services_is_found() -> None:
     graph = nx.DiGraph([("inventory.services.catalogue", "inventory.results"),
                         ("inventory.results", "inventory.services"),
                         ("inventory.services", "inventory.services.catalogue"),
-                        ("inventory.io", "inventory.bounded_read"),
-                        ("inventory.bounded_read", "inventory.io")])
+                        ("inventory.files.io", "inventory.files.bounded_read"),
+                        ("inventory.files.bounded_read", "inventory.files.io")])
 
     assert loops_through_services(graph) == [
         "inventory.results -> inventory.services -> inventory.services.catalogue -> "

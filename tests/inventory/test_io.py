@@ -1,4 +1,4 @@
-"""Reading uploaded spreadsheets (``inventory.io``) against the corpus of good and bad files in
+"""Reading uploaded spreadsheets (``files.io``) against the corpus of good and bad files in
 ``tests/data/import_corpus`` (see its README.md; ``make_corpus.py`` there regenerates it).
 
 A refused file raises :class:`FileRefused` (an :class:`InvalidInput`, shown to the user as is):
@@ -16,7 +16,7 @@ from types import ModuleType
 import pytest
 
 from inventory.errors import InvalidInput
-from inventory.io import (
+from inventory.files.io import (
     FileRefused,
     Limits,
     Table,

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from inventory.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv
-from inventory.importing import ImportOptions
-from inventory.io import Upload
+from inventory.files.export import SHEET_NAMES, SHEETS, inventory_workbook, table_csv
+from inventory.files.importing import ImportOptions
+from inventory.files.io import Upload
 from inventory.schemas import DependencyKind, Lifecycle, Pillar, TransformationStatus
 from inventory.services import Catalogue
 from tests.support import by

@@ -13,10 +13,10 @@ from alembic import command as alembic_command
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from inventory import migrate
-from inventory.db import make_engine
 from inventory.errors import DatabaseNotReady
 from inventory.services import Catalogue
+from inventory.storage import migrate
+from inventory.storage.db import make_engine
 from tests.support import by, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

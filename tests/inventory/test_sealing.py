@@ -14,9 +14,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from inventory import migrate
-from inventory.sealing import audit_seal
 from inventory.services import Catalogue
+from inventory.storage import migrate
+from inventory.storage.sealing import audit_seal
 from tests.support import by, dti, ok, refused, with_database_access
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from inventory.errors import SecretUnavailable
-from inventory.secret_key import server_secret
 from inventory.services import Catalogue
+from inventory.storage.secret_key import server_secret
 from tests.support import by, dti, refused
 
 

@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from inventory import backlog_export
+from inventory.files import backlog_export
 from inventory.services import Catalogue
 from scoring import decision
 from scoring.ranking import rank

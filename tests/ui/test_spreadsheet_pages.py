@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from inventory.export import inventory_workbook
-from inventory.io import Upload
+from inventory.files.export import inventory_workbook
+from inventory.files.io import Upload
 from inventory.services import Catalogue
 from tests.frameworks import LONG_NAME, glossary_text, industry_workbook
 from tests.ui.harness import start
@@ -135,11 +135,11 @@ def test_a_click_on_the_form_does_not_read_the_file_again(
         app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The file is read once for its preview and mapping; choosing the mode or the unit reruns
     the page from what was read. Another file is read anew."""
-    import inventory.io
+    import inventory.files.io
 
     reads: list[str] = []
-    real = inventory.io.read_table
-    monkeypatch.setattr(inventory.io, "read_table",
+    real = inventory.files.io.read_table
+    monkeypatch.setattr(inventory.files.io, "read_table",
                         lambda upload, sheet=None: reads.append(upload.name) or real(upload, sheet))
     _import_page(app, Upload("one.csv", b"Ref,Title\nA-1,First\n"))
     app.radio(key="mode").set_value("upsert").run()

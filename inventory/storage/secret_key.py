@@ -11,7 +11,7 @@ Where it comes from, first match wins:
 
 PostgreSQL needs 1 or 2: every app process on one database must use the same secret, so none
 of them may invent one. The secret is never stored in the database: someone who can write to
-the database but cannot read the secret cannot forge a seal (see :mod:`inventory.sealing`).
+the database but cannot read the secret cannot forge a seal (see :mod:`inventory.storage.sealing`).
 A file is created atomically (written under a temporary name, then hard-linked into place), so
 two processes starting together end up with the same secret.
 """

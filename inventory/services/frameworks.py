@@ -21,12 +21,12 @@ from pathlib import Path
 
 from inventory.access import Actor
 from inventory.errors import InvalidInput
-from inventory.importing import ImportOptions, load_mapping
-from inventory.io import Upload
+from inventory.files.importing import ImportOptions, load_mapping
+from inventory.files.io import Upload
 from inventory.schemas import UnitKind, same_code
 from inventory.services import Catalogue, ImportResult
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_UNIT = "APQC"
 
 

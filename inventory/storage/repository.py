@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy import Executable, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from inventory.db import EVERY_TABLE
-from inventory.models import (
+from inventory.storage.db import EVERY_TABLE
+from inventory.storage.models import (
     Assessment,
     AuditEvent,
     CatalogueRevision,
@@ -59,12 +59,12 @@ def current_revision(session: Session) -> int:
 
 TRACKED_TABLES = (Unit.__tablename__, Process.__tablename__, Dependency.__tablename__,
                   Kpi.__tablename__, Assessment.__tablename__)
-"""The tables whose own revision is kept (see :class:`inventory.models.TableRevision`)."""
+"""The tables whose own revision is kept (see :class:`inventory.storage.models.TableRevision`)."""
 
 
 def advance_revision(session: Session, written: Iterable[str] = (EVERY_TABLE,)) -> None:
     """Move the revision on by one inside the writing transaction, and set the revision of the
-    tracked tables in ``written`` (:data:`inventory.db.EVERY_TABLE`: all of them) to it: others
+    tracked tables in ``written`` (:data:`inventory.storage.db.EVERY_TABLE`: all) to it: others
     read the new values exactly when the change they mark becomes visible (on commit), never
     before. On PostgreSQL the row locks taken here are held only from these, the last
     statements, to the commit."""
@@ -452,7 +452,7 @@ def take_turn_importing(session: Session, sha256: str) -> None:
     waiting until this transaction ends. PostgreSQL: a transaction-level advisory lock keyed on
     the hash's first 60 bits (``pg_advisory_xact_lock``, PostgreSQL manual, "Advisory Lock
     Functions"); SQLite: nothing to do, its write transactions already take turns
-    (``BEGIN IMMEDIATE``, see :mod:`inventory.db`)."""
+    (``BEGIN IMMEDIATE``, see :mod:`inventory.storage.db`)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(sha256[:15], 16)})
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from inventory.io import Table
+from inventory.files.io import Table
 
 MATCHED_BY = ("external_reference", "code")  # fields whose column may hold the identifier
 TEXT_WORDS = ("description", "definition")

@@ -4,7 +4,7 @@ a PostgreSQL index entry holds in any script).
 
 PostgreSQL widens a ``VARCHAR`` in place. SQLite stores the declared length without checking
 it, and changes a column's declaration only by copying the table (Alembic's batch mode), with
-foreign keys off and checked before the commit (:func:`inventory.migrate.migrating`).
+foreign keys off and checked before the commit (:func:`inventory.storage.migrate.migrating`).
 
 The downgrade is refused, naming the table and column, while a value is longer than 200
 characters: it would not fit.

@@ -8,7 +8,7 @@ Conventions
 * A change that changes nothing writes nothing and does not bump the version.
 * Optimistic locking: a caller passes the version it saw; if the stored version differs the
   change is refused with :class:`~inventory.errors.Conflict` naming who changed what since.
-* Events are sealed onto the audit chain as they are written (:mod:`inventory.sealing`).
+* Events are sealed onto the audit chain as they are written (:mod:`inventory.storage.sealing`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from inventory import repository
 from inventory.errors import Conflict, InvalidInput
-from inventory.models import Tracked, utcnow
-from inventory.sealing import append_audit
+from inventory.storage import repository
+from inventory.storage.models import Tracked, utcnow
+from inventory.storage.sealing import append_audit
 
 
 def as_text(value: Any) -> str | None:

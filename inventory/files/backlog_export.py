@@ -23,7 +23,7 @@ line and the pages build them the same way). Conventions:
   price is that the charts do not zoom; each bar shows its exact value on hover, and the
   tables give every figure.
 * Every text cell is neutralised against formula injection exactly as in
-  :mod:`inventory.export`.
+  :mod:`inventory.files.export`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from inventory.access import Action, Actor, authorize
 from inventory.errors import InvalidInput
-from inventory.export import cell_value, is_missing, neutralise
+from inventory.files.export import cell_value, is_missing, neutralise
 
 SHEET_ORDER = ("Backlog", "Scenario", "Robustness", "Weight flips", "Roadmap",
                "Prerequisites in no period", "Decision record", "Columns")

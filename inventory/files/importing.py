@@ -13,13 +13,13 @@ Conventions
   intermediate level is a warning and the process hangs on the nearest ancestor present.
 * Descriptions may come from a glossary sheet of the same workbook (``glossary_sheet``, as
   APQC's industry frameworks keep them) when no column of the processes' sheet feeds the
-  description: see :mod:`inventory.glossary`. A glossary that cannot be matched, or processes
+  description: see :mod:`inventory.files.glossary`. A glossary that cannot be matched, or processes
   it does not describe, are warnings: the descriptions stay unknown.
 * Dependencies come from their own sheet or file, or from references in a text column: every
   match of a regular expression's first group names the *upstream* process by its external
   reference, and the row's own process is downstream (it depends on what it cites).
 * Text cells written by our export with a protective leading quote get it back off
-  (:func:`inventory.export.restore`), so an export re-imports unchanged.
+  (:func:`inventory.files.export.restore`), so an export re-imports unchanged.
 * Codes of units and processes ignore case (:func:`inventory.schemas.same_code`): two rows of
   one file whose codes differ only in case are the same record (an error), a new process whose
   code is an existing one in another case is refused naming the stored code, and a reference
@@ -43,9 +43,9 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from inventory.errors import InvalidInput
-from inventory.export import SHEET_KINDS, restore
-from inventory.glossary import UnusableGlossary, described
-from inventory.io import FileRefused, Limits, Table, Upload, read_table, sheet_names
+from inventory.files.export import SHEET_KINDS, restore
+from inventory.files.glossary import UnusableGlossary, described
+from inventory.files.io import FileRefused, Limits, Table, Upload, read_table, sheet_names
 from inventory.schemas import (
     AssessmentIn,
     DependencyIn,
@@ -80,7 +80,7 @@ ALIASES: dict[str, str] = {
 CODE_FIELDS = ("code", "parent_code", "upstream_code", "downstream_code", "process_code")
 SIMILARITY = 0.8
 # Valid stand-ins for required fields a row does not give, so that the fields it does give are
-# checked now; the record as a whole is checked again against the inventory (inventory.bulk).
+# checked now; the record as a whole is checked again against the inventory (storage.bulk).
 PLACEHOLDERS: dict[str, object] = {"value": 0.0}
 
 
@@ -438,7 +438,7 @@ def _looks_dotted(parsed: ParsedImport) -> bool:
     return bool(codes) and all(re.fullmatch(r"\d+(\.\d+)+", code) for code in codes)
 
 
-MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "mappings"
+MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "data" / "mappings"
 
 
 def saved_mappings() -> list[str]:

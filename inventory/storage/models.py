@@ -9,8 +9,8 @@ Conventions
   so a new word needs no schema change.
 * ``audit_events`` and ``snapshots`` are append-only: triggers in the migrations refuse UPDATE
   and DELETE (and, on PostgreSQL, TRUNCATE) on them, and each row carries a ``seal`` keyed with
-  the server secret that shows a rewrite (see :mod:`inventory.sealing`).
-* The schema changes only through Alembic (``inventory/migrations``).
+  the server secret that shows a rewrite (see :mod:`inventory.storage.sealing`).
+* The schema changes only through Alembic (``inventory/storage/migrations``).
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ class Assessment(Tracked, Base):
 
 class AuditEvent(Base):
     """One changed field (or one create/delete/restore) of one record; never updated or deleted.
-    ``seal`` chains it to the event before (:func:`inventory.sealing.audit_seal`)."""
+    ``seal`` chains it to the event before (:func:`inventory.storage.sealing.audit_seal`)."""
 
     __tablename__ = "audit_events"
 
@@ -216,7 +216,7 @@ class SavedScenario(Tracked, Base):
 class Snapshot(Base):
     """A scenario frozen for a decision: its inputs, criteria, settings and results as JSON,
     with the SHA-256 of that content and a ``seal`` keyed with the server secret
-    (:func:`inventory.sealing.snapshot_seal`). Append-only: triggers refuse UPDATE and DELETE."""
+    (:func:`.sealing.snapshot_seal`). Append-only: triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "snapshots"
 

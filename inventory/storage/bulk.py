@@ -24,9 +24,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from inventory.audit import as_text
-from inventory.importing import KINDS, MODELS, ImportRow, ParsedImport
-from inventory.models import (
+from inventory.files.importing import KINDS, MODELS, ImportRow, ParsedImport
+from inventory.schemas import PROCESS_FIELDS, validation_problems
+from inventory.storage.audit import as_text
+from inventory.storage.models import (
     Assessment,
     Dependency,
     Kpi,
@@ -34,8 +35,7 @@ from inventory.models import (
     Unit,
     utcnow,
 )
-from inventory.schemas import PROCESS_FIELDS, validation_problems
-from inventory.sealing import append_audit
+from inventory.storage.sealing import append_audit
 
 Mode = Literal["insert", "upsert"]
 Key = tuple[str, ...]

@@ -13,10 +13,10 @@ Conventions
   cheat sheet"; a 0.9 MB xlsx can expand to 200 MB): total uncompressed size and compression
   ratio have limits (:class:`Limits`), as do the file size and the number of rows.
 * A sheet whose cells reach further than :attr:`Limits.max_cells` allows (counted from A1 to its
-  last row and column, found by :mod:`inventory.sheet_extent` without a parser) is refused
+  last row and column, found by :mod:`inventory.files.sheet_extent` without a parser) is refused
   before the reader allocates its grid: one stray cell at ``XFD1048576`` would ask for 512 GB.
 * Files above :attr:`Limits.in_process_bytes` are read in a child process with bounded memory
-  and time (:mod:`inventory.bounded_read`), so a file that still defeats the reader fails alone
+  and time (:mod:`.bounded_read`), so a file that still defeats the reader fails alone
   and never takes the app down.
 * CSV must be UTF-8 (a byte-order mark is accepted and dropped). Anything else is refused with
   the legacy encoding it most likely is, unless the caller names the encoding.
@@ -45,9 +45,9 @@ from xml.etree import ElementTree
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
-from inventory.bounded_read import BoundedReadFailed, read_table_bounded
 from inventory.errors import InvalidInput
-from inventory.sheet_extent import UnreadableWorkbook, column_letters, worksheet_extents
+from inventory.files.bounded_read import BoundedReadFailed, read_table_bounded
+from inventory.files.sheet_extent import UnreadableWorkbook, column_letters, worksheet_extents
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

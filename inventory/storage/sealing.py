@@ -1,7 +1,7 @@
 """Seals that show whether the audit trail or a snapshot was written by dti.
 
 Every seal is an HMAC-SHA256 (RFC 2104; Python's :mod:`hmac`) keyed with the server secret
-(:mod:`inventory.secret_key`), which is never in the database. Someone who can write to the
+(:mod:`inventory.storage.secret_key`), which is never in the database. Someone who can write to the
 database but not read the secret can change rows, but cannot make seals that match.
 
 * **Audit trail: a chain.** Each event's ``seal`` is ``HMAC(secret, previous seal + "\\n" +
@@ -37,8 +37,8 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from inventory.models import AuditEvent
-from inventory.secret_key import server_secret
+from inventory.storage.models import AuditEvent
+from inventory.storage.secret_key import server_secret
 
 AUDIT_FIELDS = ("at", "actor", "action", "entity", "entity_id", "entity_key", "entity_version",
                 "field", "old_value", "new_value")

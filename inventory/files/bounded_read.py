@@ -3,14 +3,14 @@
 A file within every declared limit can still make a reader take gigabytes and minutes (a 5 MB
 workbook expanding to 485 MB, a 48 MB CSV of 199,000 rows). Read inside the app's own process,
 one such upload slows down every user and, when memory runs out, kills the server. Here the rows
-are read by ``python -m inventory.bounded_read`` under an address-space limit (``RLIMIT_AS``)
+are read by ``python -m inventory.files.bounded_read`` under an address-space limit (``RLIMIT_AS``)
 and a wall-clock timeout: if the file defeats the reader, only the child dies and the person is
 told why.
 
 The child receives (file name, bytes, sheet, encoding, limits, allow_empty) pickled on standard
 input and answers ("table", table) or ("refused", message) pickled on standard output. Both ends
 are this module; the upload travels inside the request as bytes, never unpickled from the file
-itself. The child builds the whole :class:`~inventory.io.Table` (header found, rows checked
+itself. The child builds the whole :class:`~inventory.files.io.Table` (header found, rows checked
 against the limits, each distinct cell text held once), so the app's process receives only the
 finished frame: for a 48 MB CSV of 199,000 rows it received a list of lists of text and copied
 it into a frame, which made its peak memory larger than the frame it kept (figures in
@@ -27,7 +27,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from inventory.io import Limits, Table, Upload
+    from inventory.files.io import Limits, Table, Upload
 
 OUT_OF_MEMORY = 3
 
@@ -38,11 +38,12 @@ class BoundedReadFailed(Exception):
 
 def read_table_bounded(upload: Upload, sheet: str, encoding: str | None, limits: Limits,
                        allow_empty: bool) -> Table:
-    """The table :func:`inventory.io.read_table` would give, read in a bounded child process."""
+    """The table :func:`inventory.files.io.read_table` would give, read in a bounded child
+    process."""
     request = pickle.dumps((upload.name, upload.data, sheet, encoding, limits, allow_empty))
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     try:
-        done = subprocess.run([sys.executable, "-m", "inventory.bounded_read"], input=request,
+        done = subprocess.run([sys.executable, "-m", "inventory.files.bounded_read"], input=request,
                               capture_output=True, timeout=limits.child_seconds,
                               env=environment, check=False)
     except subprocess.TimeoutExpired:
@@ -70,7 +71,7 @@ def _child() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     except (ImportError, ValueError, OSError):
         pass  # no address-space limit on this system: the parent's timeout still applies
-    from inventory.io import FileRefused, Upload, read_rows, table_of_rows
+    from inventory.files.io import FileRefused, Upload, read_rows, table_of_rows
     try:
         rows = read_rows(Upload(name, data), sheet, encoding)
         answer: tuple[str, object] = ("table", table_of_rows(rows, name, sheet, limits,

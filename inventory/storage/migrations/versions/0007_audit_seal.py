@@ -1,7 +1,7 @@
 """Seals on the audit trail (a keyed chain) and on snapshots; TRUNCATE refused on PostgreSQL.
 
 Rows already there are sealed as they stand, with the server secret (see
-:mod:`inventory.secret_key`; only needed when there are rows). The append-only triggers are
+:mod:`inventory.storage.secret_key`; only needed when there are rows). The append-only triggers are
 lifted for that one update and put back.
 
 Revision ID: 0007
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from inventory.sealing import AUDIT_FIELDS, audit_seal, snapshot_seal
-from inventory.secret_key import server_secret
+from inventory.storage.sealing import AUDIT_FIELDS, audit_seal, snapshot_seal
+from inventory.storage.secret_key import server_secret
 
 revision: str = "0007"
 down_revision: str | None = "0006"

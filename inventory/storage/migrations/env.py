@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection handed over by :mod:`inventory.migrate`,
+"""Alembic environment: runs on the connection handed over by :mod:`inventory.storage.migrate`,
 or on ``sqlalchemy.url`` / ``DTI_DATABASE_URL`` when Alembic's own CLI is used."""
 
 from alembic import context
 
-from inventory.db import default_url, make_engine
-from inventory.migrate import migrating
-from inventory.models import Base
+from inventory.storage.db import default_url, make_engine
+from inventory.storage.migrate import migrating
+from inventory.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
