@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/mypy inventory scoring
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto  # one worker per core (pytest-xdist)
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

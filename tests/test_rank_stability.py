@@ -38,7 +38,7 @@ criteria:
      scale: {low: 0, high: 0.5}}
 """)
 RATED = ("a", "b", "effort")
-PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 Inventory = tuple[dict[str, dict[str, float]], dict[str, float | None], list[tuple[str, str]]]
 

@@ -446,7 +446,7 @@ def random_graphs(draw: st.DrawFn) -> nx.DiGraph:
     return build_graph(processes, dependencies)
 
 
-PROPERTY = settings(max_examples=150, deadline=None,
+PROPERTY = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -324,7 +324,7 @@ def _edit(catalogue: Catalogue, action: str, first: int, second: int) -> None:
 
 
 @given(edits=EDITS)
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_whatever_is_changed_the_shared_results_equal_a_fresh_read(
         tmp_path: Path, edits: list[tuple[str, int, int]]) -> None:

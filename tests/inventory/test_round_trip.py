@@ -75,7 +75,7 @@ def exported(catalogue: Catalogue) -> dict[str, bytes]:
     return {kind: table_csv(frames[kind], SHEETS[SHEET_NAMES[kind]]) for kind in frames}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inventory=inventories())
 def test_export_import_export_is_identical(inventory: dict[str, list[dict[str, Any]]]) -> None:
     with tempfile.TemporaryDirectory() as folder:

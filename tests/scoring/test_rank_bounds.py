@@ -40,7 +40,7 @@ def test_a_rank_interval_reads_as_certain_reachable_or_outer() -> None:
 CELL = st.one_of(st.just(np.nan), st.sampled_from([0.0, 1.0]), st.floats(0, 1))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(1, 5), st.integers(1, 4), st.data())
 def test_data_relative_bounds_hold_every_filling_in(rows: int, columns: int,
                                                    data: st.DataObject) -> None:
