@@ -360,15 +360,18 @@ class Results:
 
     def ranking_inputs(self, criteria: CriteriaSet | None = None) -> RankingInputs:
         """What scoring needs: live processes, assessments, dependencies and their metrics
-        (betweenness only when ``criteria`` read it, or when no criteria are given)."""
+        (betweenness only when ``criteria`` read it, or when no criteria are given), read in one
+        transaction. The command line and the pages both rank from this."""
         betweenness = criteria is None or any(
             c.source is SourceKind.GRAPH and c.source_name == "betweenness"
             for c in criteria.criteria)
 
         def compute() -> RankingInputs:
-            return RankingInputs(processes=self.frame("processes"), assessments=self.ratings(),
-                                 metrics=self.metrics(betweenness=betweenness),
-                                 dependencies=self.frame("dependencies"))
+            with self.catalogue.one_snapshot():  # one state of the data, not a mix of two
+                return RankingInputs(processes=self.frame("processes"),
+                                     assessments=self.ratings(),
+                                     metrics=self.metrics(betweenness=betweenness),
+                                     dependencies=self.frame("dependencies"))
         return self.get("ranking inputs", betweenness, compute)
 
     def ranking(self, criteria: CriteriaSet, scenario: Scenario) -> Ranking:

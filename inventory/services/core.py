@@ -29,6 +29,7 @@ from inventory.storage.db import (
     is_sqlite,
     make_engine,
     noting_writes,
+    one_snapshot,
     reading,
     write_transaction,
 )
@@ -166,6 +167,11 @@ class CatalogueCore:
         """The catalogue's revision: it moves on with every committed change (one cheap read)."""
         with reading(self.engine) as s:
             return repository.current_revision(s)
+
+    def one_snapshot(self) -> AbstractContextManager[None]:
+        """Reads inside this block see one state of the catalogue, whatever is committed
+        meanwhile (:func:`inventory.storage.db.one_snapshot`)."""
+        return one_snapshot(self.engine)
 
     def table_revisions(self) -> dict[str, int]:
         """Each catalogue table's revision (see :func:`repository.table_revisions`)."""

@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +123,43 @@ def writing(engine: Engine) -> Iterator[Session]:
         yield s
 
 
+_SHARED_READ: ContextVar[tuple[Engine, Session] | None] = ContextVar("shared_read", default=None)
+"""The read transaction :func:`one_snapshot` shares, with its engine, in this thread."""
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A session inside one read transaction (a consistent snapshot); never commits."""
+    """A session inside one read transaction (a consistent snapshot); never commits. Inside
+    :func:`one_snapshot` of the same engine, the block's shared session."""
+    shared = _SHARED_READ.get()
+    if shared is not None and shared[0] is engine:
+        yield shared[1]
+        return
     with Session(engine) as s, s.begin():
         yield s
+
+
+@contextmanager
+def one_snapshot(engine: Engine) -> Iterator[None]:
+    """Every :func:`reading` of ``engine`` inside this block, in this thread, shares one read
+    transaction, so several reads see one state of the database whatever is committed
+    meanwhile. PostgreSQL runs it at REPEATABLE READ (one snapshot, taken at its first
+    statement: PostgreSQL manual, "Transaction Isolation"); SQLite in WAL mode keeps a read
+    transaction on the snapshot of its first read (SQLite, "Isolation In SQLite"). A block
+    inside another of the same engine joins it."""
+    shared = _SHARED_READ.get()
+    if shared is not None and shared[0] is engine:
+        yield
+        return
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin(), Session(bind=connection) as session:
+            token = _SHARED_READ.set((engine, session))
+            try:
+                yield
+            finally:
+                _SHARED_READ.reset(token)
 
 
 @contextmanager

@@ -145,6 +145,40 @@ def test_a_change_made_through_another_app_process_shows_at_the_next_read(
     assert "NEW" in set(results.ranking_inputs().processes["code"])
 
 
+def test_the_ranking_inputs_are_one_state_of_the_data_even_when_a_save_lands_meanwhile(
+        small_catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone rates FIN through another app process just after this one has read the
+    processes: the ranking inputs still hold the state of one moment (no rating of FIN), not
+    the processes of one moment and the ratings of the next. The next read shows the rating."""
+    url = str(small_catalogue.engine.url.render_as_string(hide_password=False))
+    criterion = load_criteria(None).assessed()[0]
+    read_frame = small_catalogue.frame
+    saved: list[str] = []
+
+    def frame_then_someone_saves(kind: str) -> pd.DataFrame:
+        frame = read_frame(kind)
+        if kind == "processes" and not saved:
+            other = Catalogue.open(url)
+            try:
+                other.add_assessment({"process_code": "FIN", "criterion_key": criterion.key,
+                                      "value": criterion.scale.high, "rater": "ana"},
+                                     by("ana"))
+            finally:
+                other.engine.dispose()
+            saved.append("FIN")
+        return frame
+
+    monkeypatch.setattr(small_catalogue, "frame", frame_then_someone_saves)
+    results = Results(small_catalogue, ResultCache())
+
+    inputs = results.ranking_inputs()
+
+    assert saved == ["FIN"]
+    assert "FIN" in set(inputs.processes["code"])
+    assert "FIN" not in set(inputs.assessments["process_code"])
+    assert "FIN" in set(results.ranking_inputs().assessments["process_code"])
+
+
 def test_a_page_adding_a_column_does_not_change_what_others_receive(
         small_catalogue: Catalogue) -> None:
     results = Results(small_catalogue, ResultCache())
