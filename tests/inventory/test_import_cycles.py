@@ -97,10 +97,11 @@ def test_no_import_loop_passes_through_the_services() -> None:
 
 
 def test_a_later_import_counts_and_a_type_only_one_does_not() -> None:
-    source = ("from typing import TYPE_CHECKING\nfrom inventory import db\n"
+    source = ("from typing import TYPE_CHECKING\nfrom inventory.storage import db\n"
               "if TYPE_CHECKING:\n    from inventory.b import B\n"
               "def f():\n    from inventory.c import C\n")
-    modules = {"inventory", "inventory.a", "inventory.b", "inventory.c", "inventory.storage.db"}
+    modules = {"inventory", "inventory.a", "inventory.b", "inventory.c", "inventory.storage",
+               "inventory.storage.db"}
 
     assert imported(ast.parse(source), "inventory.a", False, modules) == {"inventory.storage.db",
                                                                         "inventory.c"}
