@@ -62,8 +62,8 @@ def test_load_sample_reports_what_it_stored(loaded: tuple[Catalogue, dict[str, i
 
 
 def test_at_least_40_processes_in_a_hierarchy_of_at_least_3_levels(
-        loaded: tuple[Catalogue, dict[str, int]]) -> None:
-    catalogue, _ = loaded
+        sample_catalogue: Catalogue) -> None:
+    catalogue = sample_catalogue  # the sample as loaded once per session (conftest)
     processes = catalogue.processes()
     assert len(processes) >= 40
     assert processes["code"].is_unique
@@ -77,8 +77,8 @@ def test_at_least_40_processes_in_a_hierarchy_of_at_least_3_levels(
 
 
 def test_processes_are_owned_by_at_least_8_units_including_gs_and_the_three_bureaux(
-        loaded: tuple[Catalogue, dict[str, int]]) -> None:
-    catalogue, _ = loaded
+        sample_catalogue: Catalogue) -> None:
+    catalogue = sample_catalogue  # the sample as loaded once per session (conftest)
     units = catalogue.units().set_index("code")
     owners = catalogue.processes()["unit"].value_counts()
     assert owners.index.isin(units.index).all()
@@ -93,8 +93,8 @@ def test_processes_are_owned_by_at_least_8_units_including_gs_and_the_three_bure
 
 
 def test_the_sample_covers_the_required_business_areas(
-        loaded: tuple[Catalogue, dict[str, int]]) -> None:
-    catalogue, _ = loaded
+        sample_catalogue: Catalogue) -> None:
+    catalogue = sample_catalogue  # the sample as loaded once per session (conftest)
     processes = catalogue.processes()
     text = processes[["name", "description", "tags"]].fillna("").agg(" ".join, axis=1)
 
@@ -105,8 +105,8 @@ def test_the_sample_covers_the_required_business_areas(
 
 
 def test_at_least_60_dependencies_with_at_least_one_cycle(
-        loaded: tuple[Catalogue, dict[str, int]]) -> None:
-    catalogue, _ = loaded
+        sample_catalogue: Catalogue) -> None:
+    catalogue = sample_catalogue  # the sample as loaded once per session (conftest)
     dependencies = catalogue.dependencies()
     assert len(dependencies) >= 60
     assert not dependencies.duplicated(["upstream_code", "downstream_code"]).any()
@@ -127,8 +127,8 @@ def test_at_least_60_dependencies_with_at_least_one_cycle(
 
 
 def test_kpis_have_baselines_and_targets_that_improve(
-        loaded: tuple[Catalogue, dict[str, int]]) -> None:
-    catalogue, _ = loaded
+        sample_catalogue: Catalogue) -> None:
+    catalogue = sample_catalogue  # the sample as loaded once per session (conftest)
     kpis = catalogue.kpis()
     assert len(kpis) >= 10
     assert kpis["baseline"].notna().all() and kpis["target"].notna().all()
@@ -140,8 +140,8 @@ def test_kpis_have_baselines_and_targets_that_improve(
 
 
 def test_assessments_come_from_at_least_two_raters_on_the_same_process_and_criterion(
-        loaded: tuple[Catalogue, dict[str, int]]) -> None:
-    catalogue, _ = loaded
+        sample_catalogue: Catalogue) -> None:
+    catalogue = sample_catalogue  # the sample as loaded once per session (conftest)
     assessments = catalogue.assessments()
     raters = assessments.groupby(["process_code", "criterion_key"])["rater"].nunique()
     assert raters.max() >= 2
