@@ -13,12 +13,28 @@ class NotFound(CatalogueError):
     """No live record answers to the code or id given."""
 
 
+class SnapshotNotFound(NotFound):
+    """No decision snapshot has the number given: the list of snapshots shows the numbers."""
+
+
+class NoScenarioSaved(NotFound):
+    """A scenario was asked for by name and none is saved yet: saving one cures this."""
+
+
 class Conflict(CatalogueError):
     """The record changed since the caller read it, or the change clashes with existing data."""
 
 
 class DatabaseNotReady(CatalogueError):
     """The database is missing, unreachable, or not at the schema version this code expects."""
+
+
+class DatabaseMissing(DatabaseNotReady):
+    """There is no database yet, or it holds no schema: creating it cures this."""
+
+
+class SchemaOutdated(DatabaseNotReady):
+    """The database holds an older schema: upgrading it (data kept) cures this."""
 
 
 class PermissionDenied(CatalogueError):

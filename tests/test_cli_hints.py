@@ -10,36 +10,44 @@ from pathlib import Path
 import pytest
 
 from inventory.cli.shell import refusal_line
-from inventory.errors import DatabaseNotReady, InvalidInput, NotFound
+from inventory.errors import (
+    DatabaseMissing,
+    DatabaseNotReady,
+    InvalidInput,
+    NoScenarioSaved,
+    NotFound,
+    SchemaOutdated,
+    SnapshotNotFound,
+)
 from tests.support import dti, ok, refused
 
 INIT = "run `dti init` first (or `dti init --sample` for the sample inventory)"
 
 
 @pytest.mark.parametrize("error", [
-    DatabaseNotReady("there is no database at /tmp/x.db: run `dti init` first (or `dti init "
+    DatabaseMissing("there is no database at /tmp/x.db: run `dti init` first (or `dti init "
                      "--sample` for the sample inventory)"),
-    DatabaseNotReady("the database sqlite:////tmp/x.db is not initialised: run `dti init` "
+    DatabaseMissing("the database sqlite:////tmp/x.db is not initialised: run `dti init` "
                      "first (it creates or upgrades the schema and keeps the data)"),
-    NotFound("no snapshot 9; `dti scenario snapshots` lists them"),
-    NotFound("no scenario named 'x'; none is saved yet (`dti scenario create`)"),
+    SnapshotNotFound("no snapshot 9; `dti scenario snapshots` lists them"),
+    NoScenarioSaved("no scenario named 'x'; none is saved yet (`dti scenario create`)"),
 ], ids=["no database", "not initialised", "no snapshot", "no scenario"])
 def test_a_message_that_names_a_command_is_left_as_it_is(error: Exception) -> None:
     assert refusal_line(error) == str(error)
 
 
 @pytest.mark.parametrize(("error", "ending"), [
-    (DatabaseNotReady("there is no database at /tmp/x.db yet: create it first"), INIT),
-    (DatabaseNotReady("the database sqlite:////tmp/x.db is not initialised: bring its schema "
+    (DatabaseMissing("there is no database at /tmp/x.db yet: create it first"), INIT),
+    (DatabaseMissing("the database sqlite:////tmp/x.db is not initialised: bring its schema "
                       "up to date first (that creates or upgrades the schema and keeps the "
                       "data)"), INIT),
-    (DatabaseNotReady("the database sqlite:////tmp/x.db has an older schema (revision 0007): "
+    (SchemaOutdated("the database sqlite:////tmp/x.db has an older schema (revision 0007): "
                       "bring its schema up to date first (that creates or upgrades the schema "
                       "and keeps the data)"),
      "run `dti init` first (it upgrades the schema and keeps the data)"),
-    (NotFound("no snapshot 9; check its number in the list of snapshots"),
+    (SnapshotNotFound("no snapshot 9; check its number in the list of snapshots"),
      "`dti scenario snapshots` lists them"),
-    (NotFound("no scenario named 'x'; none is saved yet: save one first"),
+    (NoScenarioSaved("no scenario named 'x'; none is saved yet: save one first"),
      "`dti scenario create` saves one"),
 ], ids=["no database", "not initialised", "older schema", "no snapshot", "no scenario"])
 def test_a_message_in_words_gets_the_command_that_cures_it(error: Exception,
@@ -63,7 +71,7 @@ def test_what_init_or_a_listing_does_not_cure_gets_no_hint(error: Exception) -> 
 
 
 def test_the_line_stays_one_line() -> None:
-    assert refusal_line(NotFound("no snapshot 9\n  (deleted)")) == (
+    assert refusal_line(SnapshotNotFound("no snapshot 9\n  (deleted)")) == (
         "no snapshot 9 (deleted); `dti scenario snapshots` lists them")
 
 

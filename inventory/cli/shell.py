@@ -15,7 +15,6 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -25,47 +24,40 @@ import typer
 from typer.core import TyperGroup
 
 from inventory.access import Actor, Role
-from inventory.errors import CatalogueError, DatabaseNotReady, InvalidInput, NotFound
+from inventory.errors import (
+    CatalogueError,
+    DatabaseMissing,
+    InvalidInput,
+    NoScenarioSaved,
+    SchemaOutdated,
+    SnapshotNotFound,
+)
 from inventory.files.export import csv_text
 from inventory.results import ResultCache, Results
 from inventory.services import Catalogue
 from scoring.criteria import CriteriaSet
 from scoring.errors import ScoringError
 
-
-@dataclass(frozen=True)
-class Hint:
-    """The command that cures a refusal, for the services word their refusals without naming
-    commands (a browser user cannot type one): a refusal of type ``error`` whose text contains
-    one of ``says`` gets ``hint`` appended on the command line."""
-
-    error: type[CatalogueError]
-    says: tuple[str, ...]
-    hint: str
-
-
-HINTS = (
-    Hint(DatabaseNotReady, ("there is no database", "not initialised"),
-         "run `dti init` first (or `dti init --sample` for the sample inventory)"),
-    Hint(DatabaseNotReady, ("older schema",),
-         "run `dti init` first (it upgrades the schema and keeps the data)"),
-    Hint(NotFound, ("no snapshot",), "`dti scenario snapshots` lists them"),
-    Hint(NotFound, ("none is saved yet",), "`dti scenario create` saves one"),
-)
-"""Only the refusals ``dti init`` or a listing cures: a database written by a newer version,
-one whose upgrade failed or one that cannot be opened gets no hint."""
+HINTS: dict[type[CatalogueError], str] = {
+    DatabaseMissing: "run `dti init` first (or `dti init --sample` for the sample inventory)",
+    SchemaOutdated: "run `dti init` first (it upgrades the schema and keeps the data)",
+    SnapshotNotFound: "`dti scenario snapshots` lists them",
+    NoScenarioSaved: "`dti scenario create` saves one",
+}
+"""The command that cures each kind of refusal: the services word their refusals without
+naming commands (a browser user cannot type one), and the command line appends it. Only what
+``dti init`` or a listing cures: a database written by a newer version, one whose upgrade
+failed or one that cannot be opened gets no hint."""
 
 
 def refusal_line(error: Exception) -> str:
-    """``error``'s text on one line, with the command of the first :data:`HINTS` entry that
-    fits it, unless the text already names a ``dti`` command."""
+    """``error``'s text on one line, with the command that cures its kind (:data:`HINTS`),
+    unless the text already names a ``dti`` command."""
     text = " ".join(str(error).split())
-    if "`dti " in text:
+    hint = next((hint for kind, hint in HINTS.items() if isinstance(error, kind)), None)
+    if hint is None or "`dti " in text:
         return text
-    for hint in HINTS:
-        if isinstance(error, hint.error) and any(words in text for words in hint.says):
-            return f"{text}; {hint.hint}"
-    return text
+    return f"{text}; {hint}"
 
 
 class OneLineErrors(TyperGroup):

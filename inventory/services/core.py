@@ -21,7 +21,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from inventory.errors import DatabaseNotReady, InvalidInput, NotFound
+from inventory.errors import (
+    DatabaseMissing,
+    DatabaseNotReady,
+    InvalidInput,
+    NotFound,
+    SchemaOutdated,
+)
 from inventory.schemas import AssessmentIn, describe_validation_error
 from inventory.storage import migrate, repository
 from inventory.storage.db import (
@@ -104,13 +110,15 @@ class CatalogueCore:
         database = engine.url.database
         if (not migrate_schema and is_sqlite(engine) and database not in (None, "", ":memory:")
                 and not Path(database).is_file()):
-            raise DatabaseNotReady(f"there is no database at {database} yet: create it first")
+            raise DatabaseMissing(f"there is no database at {database} yet: create it first")
         try:
             server_secret(engine.url)
             if migrate_schema:
                 migrate.upgrade(engine)
             elif (state := migrate.schema_state(engine)) is not None:
-                raise DatabaseNotReady(f"the database {describe_url(str(engine.url))} {state}: "
+                empty = migrate.current_revision(engine) is None  # else an older schema
+                raise (DatabaseMissing if empty else SchemaOutdated)(
+                    f"the database {describe_url(str(engine.url))} {state}: "
                                        "bring its schema up to date first (that creates or "
                                        "upgrades the schema and keeps the data)")
         except migrate.NewerSchema as newer:

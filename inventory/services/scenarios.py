@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from inventory.access import Action, Actor, authorize
-from inventory.errors import Conflict, InvalidInput, NotFound
+from inventory.errors import Conflict, InvalidInput, NoScenarioSaved, NotFound, SnapshotNotFound
 from inventory.services.core import catalogue_transaction
 from inventory.storage import audit
 from inventory.storage.db import reading
@@ -159,8 +159,8 @@ class ScenarioBook:
                 SavedScenario, Snapshot.scenario_id == SavedScenario.id).where(
                 Snapshot.id == snapshot_id)).first()
             if found is None:
-                raise NotFound(f"no snapshot {snapshot_id}; check its number in the list of "
-                               "snapshots")
+                raise SnapshotNotFound(f"no snapshot {snapshot_id}; check its number in the "
+                                       "list of snapshots")
             snapshot, scenario = found
             record = _snapshot_record(snapshot, scenario)
             if with_content:
@@ -185,7 +185,8 @@ class ScenarioBook:
             hint = f"; saved scenarios: {', '.join(known)}" if known else \
                 "; none is saved yet: save one first"
             state = " (it is deleted: restore it first)" if row is not None else ""
-            raise NotFound(f"no scenario named {name!r}{state}{hint}")
+            refusal = NotFound if known else NoScenarioSaved
+            raise refusal(f"no scenario named {name!r}{state}{hint}")
         if lock:
             s.refresh(row, with_for_update=True)
         return row
