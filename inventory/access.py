@@ -9,8 +9,10 @@ Conventions
   security. Reading is allowed to every role.
 * :data:`PERMISSIONS` is the whole matrix, written out once: viewers read; analysts edit the
   inventory, dependencies, KPIs and assessments and import; leadership manages scenarios, takes
-  snapshots and exports backlogs; admins may do everything, and alone manage users and restore
-  deleted items.
+  snapshots and exports backlogs; on the roadmap, leadership (the task force) decides the
+  initiatives (creates, edits, links, combines, splits them), while analysts and leadership
+  record deliverables, their status and progress notes; admins may do everything, and alone
+  manage users and restore deleted items.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class Action(StrEnum):
     manage_scenarios = "create, edit and delete scenarios"
     snapshot = "freeze a scenario as a decision snapshot"
     export_backlog = "export the transformation backlog"
+    manage_initiatives = "create, edit, combine and split roadmap initiatives"
+    track_delivery = "record deliverables and progress notes on the roadmap"
     restore = "restore deleted items"
     manage_users = "manage user accounts"
 
@@ -45,9 +49,10 @@ class Action(StrEnum):
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.viewer: frozenset({Action.read}),
     Role.analyst: frozenset({Action.read, Action.edit_inventory, Action.assess,
-                             Action.import_data}),
+                             Action.import_data, Action.track_delivery}),
     Role.leadership: frozenset({Action.read, Action.manage_scenarios, Action.snapshot,
-                                Action.export_backlog}),
+                                Action.export_backlog, Action.manage_initiatives,
+                                Action.track_delivery}),
     Role.admin: frozenset(Action),
 }
 

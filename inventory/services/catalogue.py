@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from inventory.services.accounts import AccountBook
 from inventory.services.imports import CatalogueImports
+from inventory.services.rationalisation import InitiativeBook
 from inventory.services.scenarios import ScenarioBook
 
 if TYPE_CHECKING:
@@ -42,6 +43,12 @@ class Catalogue(CatalogueImports):
     def scenarios(self) -> ScenarioBook:
         """Saved scenarios and decision snapshots (see :mod:`inventory.services.scenarios`)."""
         return ScenarioBook(self.engine)
+
+    @property
+    def initiatives(self) -> InitiativeBook:
+        """The transformation roadmap: initiatives, deliverables, progress notes, their
+        rationalisation and dashboard (see :mod:`inventory.services.initiatives`)."""
+        return InitiativeBook(self.engine)
 
     @property
     def accounts(self) -> AccountBook:

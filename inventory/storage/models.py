@@ -311,3 +311,100 @@ class SignInFailure(Base):
 
     __table_args__ = (UniqueConstraint("username_key", "source"),
                       Index("ix_sign_in_failures_source", "source"))
+
+
+class Initiative(Tracked, Base):
+    """An initiative of the transformation roadmap (see :mod:`inventory.roadmap_schemas`).
+
+    ``lineage`` says why it left the roadmap while staying on record: ``combined`` (absorbed by
+    ``combined_into_id``) or ``split`` (replaced by the initiatives whose ``split_from_id`` is
+    this one); empty while it is on the roadmap. ``snapshot_id`` is the decision snapshot that
+    justified it, when it was proposed from a ranked backlog. ``studies`` and ``tags`` are
+    ``; ``-separated lists."""
+
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    description: Mapped[str | None] = mapped_column(Text)
+    pillar: Mapped[str | None] = mapped_column(String(40))
+    priority_area: Mapped[str | None] = mapped_column(String(40))
+    business_owner: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    lineage: Mapped[str | None] = mapped_column(String(20))
+    combined_into_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    budget_chf: Mapped[float | None] = mapped_column(Float)
+    staff_pm: Mapped[float | None] = mapped_column(Float)
+    studies: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(Text)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+
+    __table_args__ = (
+        CheckConstraint("combined_into_id IS NULL OR combined_into_id <> id",
+                        name="not_combined_into_itself"),
+    )
+
+
+class InitiativeProcess(Base):
+    """A process an initiative transforms. The links are a field of the initiative: they
+    change with its version and are audited as its ``processes`` field."""
+
+    __tablename__ = "initiative_processes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True)
+
+    __table_args__ = (UniqueConstraint("initiative_id", "process_id"),)
+
+
+class InitiativeKpi(Base):
+    """A KPI an initiative is to move (audited as the initiative's ``kpis`` field)."""
+
+    __tablename__ = "initiative_kpis"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id"), index=True)
+
+    __table_args__ = (UniqueConstraint("initiative_id", "kpi_id"),)
+
+
+class Deliverable(Tracked, Base):
+    """What an initiative is to deliver by a milestone (``C26``, ``PP-26`` or an ISO date);
+    ``ref`` names it within its initiative."""
+
+    __tablename__ = "deliverables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(60))
+    objective: Mapped[str | None] = mapped_column(Text)
+    milestone: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+
+    __table_args__ = (UniqueConstraint("initiative_id", "ref"),)
+
+
+class ProgressUpdate(Tracked, Base):
+    """A dated note on an initiative: progress, an obstacle or a decision needed. An obstacle
+    or a decision stays open until someone resolves it (``resolved_at``, ``resolved_by``)."""
+
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text)
+    noted_on: Mapped[dt.date] = mapped_column(Date)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))

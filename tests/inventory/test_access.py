@@ -94,6 +94,25 @@ def _account(c: Catalogue, tag: str) -> Prepared:
     return {"user": f"user-{tag}"}
 
 
+def _initiative(c: Catalogue, tag: str, *, deleted: bool = False) -> Prepared:
+    code = f"INI-{tag}"
+    c.initiatives.add({"code": code, "name": f"Initiative {tag}", "processes": ["FIN"]}, ADMIN)
+    c.initiatives.add({"code": f"{code}-2", "name": "Another"}, ADMIN)
+    c.initiatives.add_deliverable({"initiative_code": code, "milestone": "C26",
+                                   "text": "Pilot"}, ADMIN)
+    note = c.initiatives.add_update({"initiative_code": code, "kind": "obstacle",
+                                     "note": "No vendor yet"}, ADMIN)
+    if deleted:
+        c.initiatives.delete(code, ADMIN)
+    return {"initiative": code, "note": note["id"]}
+
+
+def _deleted_deliverable(c: Catalogue, tag: str) -> Prepared:
+    prepared = _initiative(c, tag)
+    c.initiatives.delete_deliverable(prepared["initiative"], "D1", ADMIN)
+    return prepared
+
+
 SHEETS = {"Backlog": pd.DataFrame({"rank": [1], "code": ["FIN"]}),
           "Decision record": pd.DataFrame({"item": ["scenario"], "value": ["default"]})}
 
@@ -157,6 +176,40 @@ CASES = [
          lambda c, a, p: c.scenarios.snapshot(p["scenario"], "decided", {"results": []}, a)),
     Case("export the backlog", Action.export_backlog, _nothing,
          lambda c, a, p: backlog_export.export("csv", SHEETS, a, title="Backlog")),
+    Case("add an initiative", Action.manage_initiatives, _nothing,
+         lambda c, a, p: c.initiatives.add({"code": f"NEW-{p['tag']}", "name": "New"}, a)),
+    Case("edit an initiative", Action.manage_initiatives, _initiative,
+         lambda c, a, p: c.initiatives.update(p["initiative"], {"status": "ongoing"}, None, a)),
+    Case("link an initiative", Action.manage_initiatives, _initiative,
+         lambda c, a, p: c.initiatives.link(p["initiative"], a, processes=["HR"])),
+    Case("delete an initiative", Action.manage_initiatives, _initiative,
+         lambda c, a, p: c.initiatives.delete(p["initiative"], a)),
+    Case("restore an initiative", Action.restore, lambda c, t: _initiative(c, t, deleted=True),
+         lambda c, a, p: c.initiatives.restore(p["initiative"], a)),
+    Case("combine initiatives", Action.manage_initiatives, _initiative,
+         lambda c, a, p: c.initiatives.combine([f"{p['initiative']}-2"], p["initiative"], a)),
+    Case("split an initiative", Action.manage_initiatives, _initiative,
+         lambda c, a, p: c.initiatives.split(p["initiative"], [
+             {"code": f"{p['initiative']}-A", "name": "A"},
+             {"code": f"{p['initiative']}-B", "name": "B"}], a)),
+    Case("propose initiatives from the backlog", Action.manage_initiatives, _nothing,
+         lambda c, a, p: c.initiatives.propose(["HR"], a, group={
+             "code": f"P-{p['tag']}", "name": "Proposed"})),
+    Case("add a deliverable", Action.track_delivery, _initiative,
+         lambda c, a, p: c.initiatives.add_deliverable({
+             "initiative_code": p["initiative"], "milestone": "PP-26", "text": "Roll out"}, a)),
+    Case("update a deliverable", Action.track_delivery, _initiative,
+         lambda c, a, p: c.initiatives.update_deliverable(p["initiative"], "D1",
+                                                          {"status": "at_risk"}, None, a)),
+    Case("delete a deliverable", Action.track_delivery, _initiative,
+         lambda c, a, p: c.initiatives.delete_deliverable(p["initiative"], "D1", a)),
+    Case("restore a deliverable", Action.restore, _deleted_deliverable,
+         lambda c, a, p: c.initiatives.restore_deliverable(p["initiative"], "D1", a)),
+    Case("note progress", Action.track_delivery, _initiative,
+         lambda c, a, p: c.initiatives.add_update({"initiative_code": p["initiative"],
+                                                   "note": "Pilot started"}, a)),
+    Case("resolve an obstacle", Action.track_delivery, _initiative,
+         lambda c, a, p: c.initiatives.resolve_update(p["note"], a)),
     Case("list accounts", Action.manage_users, _nothing, lambda c, a, p: c.accounts.list(a)),
     Case("add an account", Action.manage_users, _nothing,
          lambda c, a, p: c.accounts.add(f"new-{p['tag']}", Role.analyst, a)),
@@ -174,9 +227,10 @@ CASES = [
 def test_the_matrix_is_written_as_the_roles_are_described() -> None:
     assert PERMISSIONS[Role.viewer] == {Action.read}
     assert PERMISSIONS[Role.analyst] == {Action.read, Action.edit_inventory, Action.assess,
-                                         Action.import_data}
+                                         Action.import_data, Action.track_delivery}
     assert PERMISSIONS[Role.leadership] == {Action.read, Action.manage_scenarios,
-                                            Action.snapshot, Action.export_backlog}
+                                            Action.snapshot, Action.export_backlog,
+                                            Action.manage_initiatives, Action.track_delivery}
     assert PERMISSIONS[Role.admin] == set(Action)
     assert roles_allowed(Action.restore) == [Role.admin]
     assert {case.action for case in CASES} == set(Action) - {Action.read}

@@ -110,7 +110,8 @@ def test_the_long_names_migration_widens_and_narrows_keeping_every_row(
     try:
         _downgrade(engine, "0009")
         assert _lengths(engine) == dict.fromkeys(WIDE, 200)
-        assert snapshot(catalogue) == before
+        downgraded = snapshot(catalogue)  # the tables of later migrations are gone too
+        assert downgraded == {name: rows for name, rows in before.items() if name in downgraded}
     finally:
         migrate.upgrade(engine)
     assert _lengths(engine) == WIDE and snapshot(catalogue) == before
@@ -122,7 +123,8 @@ def test_the_long_names_migration_widens_and_narrows_keeping_every_row(
     stored = snapshot(catalogue)
     with pytest.raises(RuntimeError, match="processes have a name longer than 200"):
         _downgrade(engine, "0009")
-    assert migrate.current_revision(engine) == "0010" and snapshot(catalogue) == stored
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert snapshot(catalogue) == stored
 
 
 def test_an_upgrade_over_rows_pointing_nowhere_is_refused_and_changes_nothing(
