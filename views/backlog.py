@@ -13,6 +13,7 @@ from scoring import decision
 from scoring.errors import ScoringError
 from scoring.portfolio import MissingEstimates
 from scoring.scenario import Scenario
+from views.backlog_to_roadmap import to_roadmap_panel
 from views.common import actor, catalogue, reorder_warning, require, shared
 from views.estimates import unknowns_input
 from views.paging import page_of
@@ -156,3 +157,4 @@ with st.expander("Decision record"):
     st.dataframe(sheets["Decision record"].astype(str), hide_index=True, width="stretch",
                  column_config={"item": "Item", "value": "Value"})
 
+to_roadmap_panel(backlog, None if name == DEFAULT else name, int(top))

@@ -24,6 +24,9 @@ Where things are
                        (:meth:`~Catalogue.import_file`, :class:`ImportResult`)
 ``scenarios.py``       saved scenarios and decision snapshots (:class:`ScenarioBook`)
 ``accounts.py``        user accounts, sign-in and sign-in sessions (:class:`AccountBook`)
+``initiatives.py``     the roadmap's records: initiatives, deliverables, progress notes
+``rationalisation.py`` combining, splitting and proposing initiatives, lineage, the count over
+                       time and the dashboard (:class:`InitiativeBook`)
 ``sample.py``          the sample inventory shipped in ``data/sample``
 =====================  ==========================================================================
 
@@ -34,8 +37,8 @@ an edit does). So each use case is a class in its own module holding its methods
 one it needs: ``CatalogueCore`` <- ``CatalogueReads`` <- ``CatalogueEdits`` <-
 ``CatalogueImports`` <- ``Catalogue``. A method is found by what it does (a read in
 ``reading.py``, a write in ``editing.py``), and there is no layer of methods that only pass a
-call on. Scenarios and accounts are books of their own on the same database, reached as
-``catalogue.scenarios`` and ``catalogue.accounts``.
+call on. Scenarios, accounts and the roadmap are books of their own on the same database,
+reached as ``catalogue.scenarios``, ``catalogue.accounts`` and ``catalogue.initiatives``.
 
 The transactions themselves are storage: :func:`.storage.db.write_transaction` (a clash with a
 concurrent save becomes a :class:`~inventory.errors.Conflict`) and :func:`catalogue_transaction`

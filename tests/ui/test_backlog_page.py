@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from inventory.access import Role
 from inventory.files import backlog_export
 from inventory.services import Catalogue
 from scoring import decision
@@ -180,3 +181,29 @@ def test_processes_without_an_estimate_are_left_out_by_default_as_on_the_portfol
     message = " ".join(e.value for e in app.error)
     assert "is unknown and the budget is limited" in message
     assert "Processes without an estimate" in message and "unknown_cost" not in message
+
+
+def test_a_leader_turns_the_top_of_the_backlog_into_proposed_initiatives(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The panel proposes the top N (no portfolio in the default settings), one initiative per
+    process, linked to the snapshot chosen; the new initiatives are planned and on the
+    roadmap."""
+    app = start(database_url, monkeypatch, name="lee", role=Role.leadership, timeout=120)
+    app.switch_page("views/backlog.py").run()
+    shown = app.dataframe[0].value
+    chosen = next(m for m in app.multiselect if m.label == "Processes")
+    assert chosen.value == shown["code"].head(10).tolist()
+    chosen.set_value(shown["code"].head(2).tolist())
+    next(b for b in app.button if b.label == "Propose initiatives").click().run()
+    assert not app.exception and not app.error, app.error
+    expected = [f"INI-{code}" for code in shown["code"].head(2)]
+    assert any(", ".join(expected) in s.value for s in app.success)
+    catalogue = Catalogue.open(database_url)
+    try:
+        made = catalogue.initiatives.initiatives().set_index("code").loc[expected]
+        assert (made["status"] == "planned").all()
+        assert made["processes"].tolist() == shown["code"].head(2).tolist()
+    finally:
+        catalogue.engine.dispose()
+
+
