@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from inventory import results
 from inventory.access import Role
 from inventory.services import Catalogue
 from tests.support import by
@@ -184,3 +185,19 @@ def test_the_inventory_lists_the_initiatives_that_transform_a_process(
     links = {link.proto.label: link.proto.query_string for link in test.get("page_link")}
     label = "INI-EVT · Events platform — Ongoing, Boosting operational efficiency and impact"
     assert links[label] == "initiative=INI-EVT"
+
+
+def test_a_rerun_recomputes_nothing_and_a_change_elsewhere_shows_at_the_next(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(database_url)
+    test = roadmap(database_url, monkeypatch, Role.viewer)
+    computed = results.SHARED.computed
+    test.run()
+    assert results.SHARED.computed == computed  # nothing changed, nothing computed again
+    other = Catalogue.open(database_url)  # another app process, or the command line
+    try:
+        other.initiatives.update("INI-MTG", {"status": "completed"}, 1, LEAD)
+    finally:
+        other.engine.dispose()
+    test.run()
+    assert (metric(test, "Completed"), metric(test, "Planned")) == (2, 0)
