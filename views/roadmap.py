@@ -192,7 +192,6 @@ def fields_table(record: dict[str, Any]) -> None:
              "Budget (CHF)": text(record["budget_chf"]) and f"{float(record['budget_chf']):,.0f}",
              "Staff (person-months)": text(record["staff_pm"]),
              "Studies": text(record["studies"]), "Tags": text(record["tags"]),
-             "Version": str(record["version"]),
              "Last changed": f"{record['updated_at']:%Y-%m-%d %H:%M} UTC by "
                              f"{record['updated_by']}"}
     shown = {name: value for name, value in shown.items() if value not in ("", "—")}
@@ -217,9 +216,10 @@ def detail(book: InitiativeBook, code: str, choices: dict[str, list[str]]) -> No
         st.markdown(f":material/merge: {line}")
     live = [d for d in record["deliverables"] if d["deleted_at"] is None]
     manager, tracker = allowed(Action.manage_initiatives), allowed(Action.track_delivery)
-    tabs = st.tabs(["Details", f"Deliverables ({len(live)})",
-                    f"Notes ({len(record['updates'])})", "History",
-                    *(["Change"] if manager else [])])
+    st.caption(f"{word(InitiativeStatus, record['status'])} · {len(live)} deliverable(s) · "
+               f"{len(record['updates'])} note(s) · version {record['version']}")
+    tabs = st.tabs(["Details", "Deliverables", "Notes", "History",
+                    *(["Change"] if manager else [])], key="rm_detail_tab", on_change="rerun")
     with tabs[0]:
         left, right = st.columns([3, 2])
         with left:
@@ -235,8 +235,11 @@ def detail(book: InitiativeBook, code: str, choices: dict[str, list[str]]) -> No
                              label=f"{plain(process)} · {plain(named.get(process, ''))}",
                              icon=":material/account_tree:", query_params={"process": process})
             st.markdown("**KPIs it is to move**")
-            st.markdown("\n".join(f"- {plain(k)}" for k in forms.items(record["kpis"]))
-                        or "None recorded.")
+            kpis = forms.items(record["kpis"])
+            if not kpis:
+                st.caption("None recorded.")
+            else:
+                st.markdown("\n".join(f"- {plain(k)}" for k in kpis))
     with tabs[1]:
         if live:
             st.dataframe(deliverables_table(pd.DataFrame(live), [
@@ -321,7 +324,9 @@ if everything.empty:
                else "Leadership records them; they show here once added."),
             icon=":material/flag:")
 tiles(board)
-dashboard, annex, follow_up, initiatives = st.tabs(TABS)
+# Tabs that keep their state, so a save (whose notice comes first) leaves the person where
+# they acted.
+dashboard, annex, follow_up, initiatives = st.tabs(TABS, key="rm_tab", on_change="rerun")
 with dashboard:
     dashboard_tab(book, board, settings)
 with annex:
