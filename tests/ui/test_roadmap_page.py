@@ -201,3 +201,23 @@ def test_a_rerun_recomputes_nothing_and_a_change_elsewhere_shows_at_the_next(
         other.engine.dispose()
     test.run()
     assert (metric(test, "Completed"), metric(test, "Planned")) == (2, 0)
+
+
+def test_leadership_splits_an_initiative_and_its_deliverables_follow(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    seed(database_url)
+    test = open_initiative(roadmap(database_url, monkeypatch, Role.leadership, "lea"),
+                           "INI-EVT")
+    for number, (code, name) in enumerate((("INI-EVT-A", "Pilot"), ("INI-EVT-B", "Roll-out")),
+                                          start=1):
+        test.text_input(key=f"rm_split:INI-EVT:{number}:code").input(code)
+        test.text_input(key=f"rm_split:INI-EVT:{number}:name").input(name)
+    test.multiselect(key="rm_split:INI-EVT:2:deliverables").set_value(["D2"])
+    test.checkbox(key="rm_split:INI-EVT:confirm").check().run()
+    button(test, "Split").click().run()
+    assert not test.exception, test.exception
+    assert "Split INI-EVT into INI-EVT-A, INI-EVT-B." in texts(test)
+    assert any("Split into **INI-EVT-A, INI-EVT-B**" in m.value for m in test.markdown)
+    assert metric(test, "Revised") == 1
+    moved = reader.initiatives.deliverables("INI-EVT-B")
+    assert list(moved["text"]) == ["Rolled out"]
