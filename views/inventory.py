@@ -33,6 +33,7 @@ from views.common import (
 )
 from views.paging import page_of
 from views.process_form import process_fields
+from views.roadmap_display import process_initiatives
 
 TABLE_COLUMNS = ["code", "level", "name", "unit", "transformation_status", "digital_maturity",
                  "process_owner", "target_milestone", "quick_fix_candidate"]
@@ -443,7 +444,7 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
     editor = allowed(Action.edit_inventory)
     tabs = st.tabs(["Details", f"Dependencies ({len(detail.upstream) + len(detail.downstream)})",
                     f"KPIs ({len(detail.kpis)})", f"Assessments ({len(detail.assessments)})",
-                    "History", *(["Edit"] if editor else [])])
+                    "Initiatives", "History", *(["Edit"] if editor else [])])
     with tabs[0]:
         details_tab(record)
     with tabs[1]:
@@ -453,11 +454,13 @@ def process_panel(inventory: Catalogue, code: str, units: pd.DataFrame,
     with tabs[3]:
         assessments_tab(code, detail.assessments)
     with tabs[4]:
+        process_initiatives(inventory, code)
+    with tabs[5]:
         history = inventory.history(code)
         st.dataframe(history[["at", "actor", "action", "entity", "entity_key", "field",
                               "old_value", "new_value"]], hide_index=True, width="stretch")
     if editor:
-        with tabs[5]:
+        with tabs[6]:
             edit_tab(inventory, record, units, live)
 
 

@@ -48,6 +48,7 @@ PAGES = [
     PageEntry("views/portfolio.py", "Portfolio", ":material/view_timeline:", "portfolio",
               Action.read),
     PageEntry("views/backlog.py", "Backlog", ":material/checklist:", None, Action.export_backlog),
+    PageEntry("views/roadmap.py", "Roadmap", ":material/flag:", "roadmap", Action.read),
     PageEntry("views/import_data.py", "Import", ":material/upload_file:", "import",
               Action.import_data),
     PageEntry("views/export_data.py", "Export", ":material/download:", "export", Action.read),

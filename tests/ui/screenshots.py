@@ -39,6 +39,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, str] | None]] = {
     "robustness": ("Robustness", "Robustness", None),
     "portfolio": ("Portfolio", "Portfolio and roadmap", None),
     "backlog": ("Backlog", "Backlog", None),
+    "roadmap": ("Roadmap", "Roadmap", None),
     "import": ("Import", "Import", None),
     "export": ("Export", "Export", None),
     "history": ("History", "History", None),
