@@ -138,7 +138,8 @@ def test_list_filters(roadmap: str, args: list[str], codes: list[str]) -> None:
 
 def test_list_refuses_an_unknown_status_in_one_line(roadmap: str) -> None:
     line = refused(dti(roadmap, "initiative", "list", "--status", "ongoin"))
-    assert "'ongoin' is not one of" in line and "Did you mean 'ongoing'" in line
+    assert line.startswith("Error: --status: 'ongoin' is not one of")
+    assert "Did you mean 'ongoing'" in line
 
 
 def test_list_table_and_csv(roadmap: str) -> None:

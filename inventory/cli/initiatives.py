@@ -85,7 +85,7 @@ def _fields(options: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def items(text: Any) -> list[str]:
+def _items(text: Any) -> list[str]:
     """A ``; ``-joined list cell as a list (empty when unknown)."""
     return [item.strip() for item in str(text or "").split(";") if item.strip()]
 
@@ -93,16 +93,17 @@ def items(text: Any) -> list[str]:
 def _with_lists(record: dict[str, Any], deliverables: list[dict[str, Any]]) -> dict[str, Any]:
     """A JSON record of an initiative: list fields as lists, with its ``deliverables``."""
     for key in ("processes", "kpis", "studies", "tags"):
-        record[key] = items(record[key])
+        record[key] = _items(record[key])
     return record | {"deliverables": deliverables}
 
 
-def _choice(kind: type[Choice], values: Items) -> list[str] | None:
-    """Filter values read as the vocabulary ``kind`` (by value, label or synonym)."""
+def _choice(kind: type[Choice], values: Items, option: str) -> list[str] | None:
+    """The values of a filter ``option`` read as the vocabulary ``kind`` (by value, label or
+    synonym)."""
     try:
         return None if not values else [parse_choice(kind, v).value for v in values]
     except ValueError as error:
-        raise InvalidInput(f"--{kind.__name__.lower()}: {error}") from None
+        raise InvalidInput(f"{option}: {error}") from None
 
 
 # ---------------------------------------------------------------- initiatives
@@ -171,9 +172,9 @@ def list_initiatives(
     frame = book.initiatives(deleted_only=deleted)
     if not all_:
         frame = frame[on_roadmap(frame)]
-    frame = filtered(frame, status=_choice(InitiativeStatus, status),
-                     pillar=_choice(Pillar, pillar),
-                     priority_area=_choice(PriorityArea, priority_area),
+    frame = filtered(frame, status=_choice(InitiativeStatus, status, "--status"),
+                     pillar=_choice(Pillar, pillar, "--pillar"),
+                     priority_area=_choice(PriorityArea, priority_area, "--priority-area"),
                      tag=[t.strip().lower() for t in tag or []]).reset_index(drop=True)
     deliverables = book.deliverables(include_deleted=True)
     deliverables = deliverables[deliverables["deleted_at"].isna()]
@@ -257,8 +258,8 @@ def link(
         unlink_processes=unlink_process or [], unlink_kpis=unlink_kpi or [],
         seen_version=expect_version)
     typer.echo(f"Initiative {record['code']} (version {record['version']}) transforms: "
-               f"{', '.join(items(record['processes'])) or 'no process'}; moves: "
-               f"{', '.join(items(record['kpis'])) or 'no KPI'}.")
+               f"{', '.join(_items(record['processes'])) or 'no process'}; moves: "
+               f"{', '.join(_items(record['kpis'])) or 'no KPI'}.")
 
 
 # ---------------------------------------------------------------- rationalisation
@@ -278,11 +279,12 @@ def combine(
     book = shell.catalogue(ctx).initiatives
     record = book.combine(codes, into, shell.actor(ctx),
                           new=None if name is None else {"name": name})
-    absorbed = book.lineage(record["code"])["absorbed"]
+    given = {code.strip().casefold() for code in codes}
+    absorbed = [c for c in book.lineage(record["code"])["absorbed"] if c.casefold() in given]
     refs = [d["ref"] for d in record["deliverables"]]
     typer.echo(f"Combined {', '.join(absorbed)} into {record['code']} (version "
                f"{record['version']}); they are revised: combined into {record['code']}.")
-    typer.echo(f"{record['code']} transforms: {', '.join(items(record['processes'])) or '-'}")
+    typer.echo(f"{record['code']} transforms: {', '.join(_items(record['processes'])) or '-'}")
     typer.echo(f"{record['code']} delivers: {', '.join(refs) or '-'}")
 
 
@@ -332,7 +334,7 @@ def split(
     for part in made:
         row = frame[frame["code"] == part].iloc[0]
         refs = book.deliverables(part)["ref"]
-        typer.echo(f"  {part}: transforms {', '.join(items(row['processes'])) or '-'}; "
+        typer.echo(f"  {part}: transforms {', '.join(_items(row['processes'])) or '-'}; "
                    f"delivers {', '.join(refs) or '-'}")
 
 
