@@ -12,6 +12,7 @@ uses). This module builds the application; the commands live one group per modul
 * :mod:`inventory.cli.scoring`: ``criteria``, ``assess``, ``score``, ``explain``, ``ahp``;
 * :mod:`inventory.cli.scenarios`: ``scenario``;
 * :mod:`inventory.cli.decisions`: ``robustness``, ``portfolio``, ``roadmap``, ``backlog``;
+* :mod:`inventory.cli.initiatives` (with :mod:`inventory.cli.delivery`): ``initiative``;
 * :mod:`inventory.cli.users`: ``user``.
 
 ``dti --help`` lists the commands, then the groups, each in the order they are added below.
@@ -24,7 +25,17 @@ from typing import Annotated
 
 import typer
 
-from inventory.cli import catalogue, decisions, files, graph, scenarios, scoring, shell, users
+from inventory.cli import (
+    catalogue,
+    decisions,
+    files,
+    graph,
+    initiatives,
+    scenarios,
+    scoring,
+    shell,
+    users,
+)
 
 app = typer.Typer(cls=shell.OneLineErrors, no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -61,7 +72,7 @@ for name, group in (
         ("unit", catalogue.unit_app), ("graph", graph.graph_app),
         ("audit", catalogue.audit_app), ("criteria", scoring.criteria_app),
         ("assess", scoring.assess_app), ("scenario", scenarios.scenario_app),
-        ("user", users.user_app)):
+        ("initiative", initiatives.initiative_app), ("user", users.user_app)):
     app.add_typer(group, name=name)
 
 
