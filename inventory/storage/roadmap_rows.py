@@ -133,7 +133,9 @@ def initiatives_frame(session: Session, *, include_deleted: bool = False,
                       kpis="; ".join(sorted((write(*pair) for pair in kpis.get(row.id, [])),
                                             key=str.casefold)) or None)
         records.append(record)
-    return pd.DataFrame(records, columns=INITIATIVE_COLUMNS)
+    frame = pd.DataFrame(records, columns=INITIATIVE_COLUMNS)
+    frame["snapshot_id"] = frame["snapshot_id"].astype("Int64")  # a number, or missing
+    return frame
 
 
 def deliverables_frame(session: Session, *, include_deleted: bool = False,
