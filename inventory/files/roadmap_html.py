@@ -82,7 +82,8 @@ def _summary(dashboard: Dashboard, timeline: pd.DataFrame) -> list[str]:
     parts = ["<h2>Dashboard</h2>", f"<p>{totals['total']} initiatives: {counts}.</p>"]
     if not timeline.empty:
         first, last = timeline.iloc[0], timeline.iloc[-1]
-        parts.append(f"<p>Initiatives on the roadmap: {int(first['count'])} on "
+        whole = " (every initiative, whatever the filters)" if dashboard.filters else ""
+        parts.append(f"<p>Initiatives on the roadmap{whole}: {int(first['count'])} on "
                      f"{_e(_day(first['at']))}, {int(last['count'])} since "
                      f"{_e(_day(last['at']))} ({len(timeline)} changes in the count).</p>")
     for by, frame in (("pillar", dashboard.by_pillar),

@@ -251,6 +251,18 @@ def test_the_page_says_which_filters_chose_its_initiatives(roadmap: Catalogue) -
     assert "Later thing" in text and "Pilot the new system" not in text
 
 
+def test_an_empty_roadmap_gives_files_that_say_so(catalogue: Catalogue) -> None:
+    board = catalogue.initiatives.dashboard(AS_OF)
+    timeline = catalogue.initiatives.count_over_time()
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(board, timeline, title="Roadmap",
+                                                             generated_by="ana")))
+    assert book.sheetnames == list(SHEET_ORDER)
+    assert _rows(book["Annex"]) == [] and book["Dashboard"]._charts == []
+    text = report_html(board, timeline, title="Roadmap", generated_by="ana")
+    assert "<p>No initiative on the roadmap.</p>" in text and "Nothing open is due" in text
+    assert json.loads(roadmap_json(board.initiatives, board.deliverables)) == []
+
+
 # ---------------------------------------------------------------- CSV and JSON
 
 
