@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from inventory.roadmap_schemas import DeliverableStatus, InitiativeStatus, UpdateKind
-from inventory.schemas import Pillar, PriorityArea
+from inventory.schemas import Choice, Pillar, PriorityArea, parse_choice
 
 MILESTONES_FILE = Path(__file__).resolve().parents[1] / "data" / "milestones.csv"
 STATUSES = [s.value for s in InitiativeStatus]
@@ -34,6 +34,8 @@ OPEN = [DeliverableStatus.ON_TRACK.value, DeliverableStatus.AT_RISK.value,
         DeliverableStatus.LATE.value]
 NAMED_MILESTONES = ("C26", "PP-26")
 FILTERS = ("pillar", "priority_area", "status", "business_owner", "unit", "tag")
+VOCABULARIES: dict[str, type[Choice]] = {"pillar": Pillar, "priority_area": PriorityArea,
+                                          "status": InitiativeStatus}
 
 
 @functools.cache
@@ -63,7 +65,8 @@ def on_roadmap(initiatives: pd.DataFrame) -> pd.Series:
 
 def filtered(initiatives: pd.DataFrame, **wanted: str | list[str] | None) -> pd.DataFrame:
     """The initiatives matching every filter given (:data:`FILTERS`; a list matches any of its
-    values; ``tag`` matches one of the ``; ``-separated tags)."""
+    values; a pillar, priority area or status is read by value, label or synonym, else
+    ``ValueError``; ``tag`` matches one of the ``; ``-separated tags)."""
     unknown = set(wanted) - set(FILTERS)
     if unknown:
         raise ValueError(f"unknown filter {', '.join(sorted(unknown))}; filters are "
@@ -73,6 +76,8 @@ def filtered(initiatives: pd.DataFrame, **wanted: str | list[str] | None) -> pd.
         values = [value] if isinstance(value, str) else list(value or [])
         if not values:
             continue
+        if name in VOCABULARIES:
+            values = [parse_choice(VOCABULARIES[name], v).value for v in values]
         if name == "tag":
             tags = initiatives["tags"].fillna("").str.split(";").apply(
                 lambda items: {t.strip() for t in items})

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from inventory.cli import delivery, shell
+from inventory.cli import delivery, roadmap_report, shell
 from inventory.cli.scoring import CriteriaOption, ranking_inputs, saved_scenario
 from inventory.cli.shell import Format, FormatOption
 from inventory.errors import InvalidInput
@@ -402,5 +402,5 @@ def timeline(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
 
 initiative_app.add_typer(delivery.deliverable_app, name="deliverable")
 for _name, _command in (("update", delivery.update), ("resolve", delivery.resolve),
-                        ("obstacles", delivery.obstacles)):
+                        ("obstacles", delivery.obstacles), ("report", roadmap_report.report)):
     initiative_app.command(_name)(_command)
