@@ -33,7 +33,8 @@ from views.paging import findable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACTIONS = ["create", "update", "delete", "restore", "sign_in", "sign_in_refused"]
-KINDS = ["unit", "process", "dependency", "kpi", "assessment", "scenario", "user"]
+KINDS = ["unit", "process", "dependency", "kpi", "assessment", "scenario", "initiative",
+         "deliverable", "progress_update", "user"]
 ROW_LIMITS = [100, 500, 1_000, 5_000]
 NAME_SCAN = 5_000  # the "Who" choices are the names found in this many newest events
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "entity", "entity_key", "entity_version",
@@ -56,6 +57,9 @@ RESTORERS: dict[str, Restorer] = {
     "kpi": lambda inv, item, who: inv.restore_kpi(int(item["id"]), who),
     "assessment": lambda inv, item, who: inv.restore_assessment(int(item["id"]), who),
     "scenario": lambda inv, item, who: inv.scenarios.restore(item["key"], who),
+    "initiative": lambda inv, item, who: inv.initiatives.restore(item["key"], who),
+    "deliverable": lambda inv, item, who: inv.initiatives.restore_deliverable(
+        item["initiative_code"], item["ref"], who),
 }
 
 

@@ -18,7 +18,7 @@ from inventory.graph import build_graph
 from inventory.schemas import PROCESS_FIELDS, person_key
 from inventory.services.core import CatalogueCore, row_record
 from inventory.services.scenarios import ScenarioBook
-from inventory.storage import repository
+from inventory.storage import repository, roadmap_rows
 from inventory.storage.db import reading
 from inventory.storage.sealing import ChainCheck, check_audit_chain
 
@@ -204,12 +204,13 @@ class CatalogueReads(CatalogueCore):
             return check_audit_chain(s)
 
     def deleted_items(self) -> pd.DataFrame:
-        """Every soft-deleted unit, process, dependency, KPI, assessment and scenario, most
-        recently deleted first: ``kind`` (the audit trail's entity word), ``key`` (as the audit
-        trail writes it: a code, ``UP -> DOWN``, ``CODE: name``, ``CODE: criterion by rater``,
-        a scenario's name), ``id`` (what restoring a KPI or an assessment takes; empty for
-        scenarios), ``upstream_code`` and ``downstream_code`` (what restoring a dependency
-        takes; empty for the other kinds), ``deleted_at`` (UTC) and ``deleted_by``.
+        """Every soft-deleted unit, process, dependency, KPI, assessment, scenario, initiative
+        and deliverable, most recently deleted first: ``kind`` (the audit trail's entity word),
+        ``key`` (as the audit trail writes it: a code, ``UP -> DOWN``, ``CODE: name``,
+        ``CODE: criterion by rater``, a scenario's name, ``INITIATIVE/REF``), ``id`` (what
+        restoring a KPI or an assessment takes; empty for the others), ``upstream_code`` and
+        ``downstream_code`` (what restoring a dependency takes), ``initiative_code`` and ``ref``
+        (what restoring a deliverable takes), ``deleted_at`` (UTC) and ``deleted_by``.
 
         Only records deleted themselves are listed, not those hidden because their process is
         deleted: restoring the process brings those back."""
@@ -221,19 +222,25 @@ class CatalogueReads(CatalogueCore):
             "assessment": lambda f: (f["process_code"] + ": " + f["criterion_key"] + " by "
                                      + f["rater"]),
             "scenario": lambda f: f["name"],
+            "initiative": lambda f: f["code"],
+            "deliverable": lambda f: f["initiative_code"] + "/" + f["ref"],
         }
         with reading(self.engine) as s:
             frames = {"unit": repository.units_frame(s, deleted_only=True),
                       "process": repository.processes_frame(s, deleted_only=True),
                       "dependency": repository.dependencies_frame(s, deleted_only=True),
                       "kpi": repository.kpis_frame(s, deleted_only=True),
-                      "assessment": repository.assessments_frame(s, deleted_only=True)}
+                      "assessment": repository.assessments_frame(s, deleted_only=True),
+                      "initiative": roadmap_rows.initiatives_frame(s, deleted_only=True),
+                      "deliverable": roadmap_rows.deliverables_frame(s, deleted_only=True)}
             scenario_deletes = repository.audit_frame(s, entity="scenario", action="delete")
         scenarios = ScenarioBook(self.engine).list(include_deleted=True)
         frames["scenario"] = scenarios.assign(id=None, deleted_by=scenarios["name"].map(
             scenario_deletes.groupby("entity_key")["actor"].first()))  # newest delete first
-        columns = ["kind", "key", "id", "upstream_code", "downstream_code", "deleted_at",
-                   "deleted_by"]
+        frames["initiative"] = frames["initiative"].assign(id=None)
+        frames["deliverable"] = frames["deliverable"].assign(id=None)
+        columns = ["kind", "key", "id", "upstream_code", "downstream_code", "initiative_code",
+                   "ref", "deleted_at", "deleted_by"]
         parts = [deleted.assign(kind=kind, key=keys[kind](deleted)).reindex(columns=columns)
                  for kind, frame in frames.items()
                  if not (deleted := frame[frame["deleted_at"].notna()]).empty]

@@ -200,3 +200,23 @@ def test_a_restored_records_name_is_never_rendered_as_an_image_or_a_link(
     notice = _text(app, "success")
     assert "Restored" in notice
     assert not re.search(r"(?<!\\)!?(?<!\\)\[[^\]]*(?<!\\)\]\(", notice), notice
+
+
+def test_an_admin_restores_a_deleted_initiative_and_deliverable_from_the_page(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    book = reader.initiatives
+    book.add({"code": "INI/7", "name": "Events"}, by("setup"))
+    book.add_deliverable({"initiative_code": "INI/7", "milestone": "C26", "text": "Pilot"},
+                         by("setup"))
+    book.delete_deliverable("INI/7", "D1", by("setup"))
+    book.delete("INI/7", by("setup"))
+    app = start(database_url, monkeypatch)
+    _history(app)
+    shown = _deleted_table(app)
+    assert list(shown["Kind"].head(2)) == ["initiative", "deliverable"]
+    for label in ("initiative · INI/7", "deliverable · INI/7/D1"):
+        app.selectbox(key="restore_pick").set_value(label).run()
+        app.button(key="restore_item").click().run()
+        assert not app.exception, app.exception
+    assert [d["ref"] for d in book.get("INI/7")["deliverables"]] == ["D1"]
+    assert book.get("INI/7")["deleted_at"] is None
