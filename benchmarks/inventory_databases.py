@@ -54,7 +54,7 @@ def cached_sqlite(processes: int, seed: int) -> Path:
     """A SQLite file holding the inventory, built on first use and never written to after."""
     CACHE.mkdir(exist_ok=True)
     path = CACHE / (f"sample-{SAMPLE_SIZE}.db" if processes == SAMPLE_SIZE
-                    else f"inventory-{processes}-seed{seed}.db")
+                    else f"inventory-{processes}-seed{seed}-with-roadmap.db")
     if not path.exists():
         building = path.with_suffix(f".building-{uuid.uuid4().hex[:8]}")
         fill(f"sqlite:///{building}", processes, seed)

@@ -131,14 +131,18 @@ def rated_criteria() -> list[str]:
 
 def generate(processes: int, seed: int) -> dict[str, pd.DataFrame]:
     """The inventory's tables (``units``, ``processes``, ``dependencies``, ``kpis``,
-    ``assessments``) as frames with the columns of dti's import workbook."""
+    ``assessments``, ``initiatives``, ``deliverables``) as frames with the columns of dti's
+    import workbook."""
     if processes < 3:
         raise ValueError(f"--processes {processes}: three levels need at least 3 processes")
     rng = np.random.default_rng(seed)
     frame = _processes(rng, processes)
+    kpis = _kpis(rng, frame)
+    initiatives = _initiatives(rng, frame, kpis)
     return {"units": pd.read_csv(UNITS_FILE, dtype=str), "processes": frame,
-            "dependencies": _dependencies(rng, frame), "kpis": _kpis(rng, frame),
-            "assessments": _assessments(rng, frame)}
+            "dependencies": _dependencies(rng, frame), "kpis": kpis,
+            "assessments": _assessments(rng, frame), "initiatives": initiatives,
+            "deliverables": _deliverables(rng, initiatives)}
 
 
 def _hierarchy(rng: np.random.Generator, processes: int) -> list[tuple[str, str | None, int, str]]:
@@ -296,6 +300,49 @@ def _kpis(rng: np.random.Generator, processes: pd.DataFrame) -> pd.DataFrame:
                          "target": min(100.0, round(baseline * better)) if measure == "%"
                          else round(baseline * better), "target_date": "2027-12-31",
                          "source": "Made-up benchmark figure"})
+    return pd.DataFrame(rows)
+
+
+PROCESSES_PER_INITIATIVE = 25
+INITIATIVE_STATUSES = {"planned": 0.35, "ongoing": 0.4, "completed": 0.15, "revised": 0.1}
+DELIVERABLE_STATUSES = {"on_track": 0.5, "at_risk": 0.15, "late": 0.1, "done": 0.2,
+                        "dropped": 0.05}
+
+
+def _initiatives(rng: np.random.Generator, processes: pd.DataFrame,
+                 kpis: pd.DataFrame) -> pd.DataFrame:
+    """One initiative for about 25 processes (as a roadmap of forty for 1,000 would have),
+    each transforming one to five of them and moving the KPIs those have."""
+    count = max(1, len(processes) // PROCESSES_PER_INITIATIVE)
+    statuses = _pick(rng, INITIATIVE_STATUSES, count)
+    rows = []
+    for number in range(count):
+        chosen = rng.choice(processes["code"].to_numpy(), size=int(rng.integers(1, 6)),
+                            replace=False)
+        moved = kpis[kpis["process_code"].isin(chosen)] if not kpis.empty else kpis
+        first = processes.loc[processes["code"] == chosen[0]].iloc[0]
+        rows.append({"code": f"INI-{number + 1:04d}", "name": f"Transform {first['name']}",
+                     "pillar": first["pillar"], "priority_area": first["priority_area"],
+                     "business_owner": first["change_owner"], "status": statuses[number],
+                     "status_reason": "Scope changed" if statuses[number] == "revised"
+                     else None,
+                     "budget_chf": float(rng.integers(5, 200)) * 10_000,
+                     "staff_pm": float(rng.integers(1, 36)),
+                     "processes": "; ".join(chosen),
+                     "kpis": "; ".join(f"{c}: {n}" for c, n in
+                                       zip(moved.get("process_code", []), moved.get("name", []),
+                                           strict=True)) or None})
+    return pd.DataFrame(rows)
+
+
+def _deliverables(rng: np.random.Generator, initiatives: pd.DataFrame) -> pd.DataFrame:
+    """A deliverable by C26 and one by PP-26 for each initiative."""
+    rows = []
+    for code in initiatives["code"]:
+        for ref, milestone in (("D1", "C26"), ("D2", "PP-26")):
+            rows.append({"initiative_code": code, "ref": ref, "milestone": milestone,
+                         "objective": "Deliver the change", "text": f"{milestone} deliverable",
+                         "status": _pick(rng, DELIVERABLE_STATUSES, 1)[0]})
     return pd.DataFrame(rows)
 
 
