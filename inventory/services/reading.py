@@ -18,7 +18,7 @@ from inventory.graph import build_graph
 from inventory.schemas import PROCESS_FIELDS, person_key
 from inventory.services.core import CatalogueCore, row_record
 from inventory.services.scenarios import ScenarioBook
-from inventory.storage import repository
+from inventory.storage import repository, roadmap_rows
 from inventory.storage.db import reading
 from inventory.storage.sealing import ChainCheck, check_audit_chain
 
@@ -60,7 +60,9 @@ def filter_processes(frame: pd.DataFrame, *, search: str | None = None,
 FRAME_READERS: dict[str, Callable[[Session], pd.DataFrame]] = {
     "units": repository.units_frame, "processes": repository.processes_frame,
     "dependencies": repository.dependencies_frame, "kpis": repository.kpis_frame,
-    "assessments": repository.assessments_frame}
+    "assessments": repository.assessments_frame,
+    "initiatives": roadmap_rows.initiatives_frame,
+    "deliverables": roadmap_rows.deliverables_frame}
 
 
 class CatalogueReads(CatalogueCore):
