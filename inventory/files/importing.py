@@ -401,12 +401,13 @@ class ImportOptions:
 def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
                 external_refs: dict[str, str], limits: Limits = Limits(),
                 dependencies: Upload | None = None) -> ParsedImport:
-    """Read and validate a whole file: our export workbook (every sheet, no mapping needed) or
-    one table of processes, with dependencies from a sheet, a second file or references."""
+    """Read and validate a whole file: our export workbook (every sheet, no mapping needed;
+    one with a Processes or an Initiatives sheet, so the roadmap's sheets alone will do) or one
+    table of processes, with dependencies from a sheet, a second file or references."""
     parsed = ParsedImport()
     sheets = sheet_names(upload, limits)
     ours = [name for name in sheets if name in SHEET_KINDS]
-    if upload.kind == "xlsx" and options.sheet is None and "Processes" in ours:
+    if upload.kind == "xlsx" and options.sheet is None and {"Processes", "Initiatives"} & set(ours):
         for sheet in ours:
             table = read_table(upload, sheet, limits=limits, allow_empty=True)
             kind = SHEET_KINDS[sheet]

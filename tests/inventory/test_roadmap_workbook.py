@@ -4,9 +4,11 @@ cell and write nothing then, and round-trip exactly."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -39,7 +41,8 @@ def run(catalogue: Catalogue, data: bytes, *, mode: str = "upsert",
 
 
 def errors(result: ImportResult) -> list[dict[str, Any]]:
-    return [p for p in result.problems.to_dict("records") if p["severity"] == "error"]
+    return [{str(k): v for k, v in p.items()} for p in result.problems.to_dict("records")
+            if p["severity"] == "error"]
 
 
 def roadmap(catalogue: Catalogue) -> dict[str, pd.DataFrame]:
@@ -190,3 +193,16 @@ def test_insert_refuses_existing_initiatives_and_a_loop_of_lineage(planned: Cata
 def test_importing_the_roadmap_is_importing_data_a_viewer_may_not(planned: Catalogue) -> None:
     with pytest.raises(PermissionDenied):
         run(planned, inventory_workbook(planned.frames()), role=Role.viewer)
+
+
+def test_a_workbook_of_the_roadmap_sheets_alone_imports(planned: Catalogue) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(workbook(initiatives=[
+        {"code": "NEW", "name": "New one", "processes": "FIN"}], deliverables=[
+        {"initiative_code": "NEW", "ref": "D1", "milestone": "PP-26", "text": "Done by PP"}])))
+    for name in ("Processes", "Dependencies", "KPIs", "Assessments", "Units"):
+        del book[name]
+    data = io.BytesIO()
+    book.save(data)
+    result = run(planned, data.getvalue(), mode="insert")
+    assert result.imported, errors(result)
+    assert planned.initiatives.get("NEW")["deliverables"][0]["text"] == "Done by PP"

@@ -125,7 +125,8 @@ def exported(catalogue: Catalogue) -> dict[str, bytes]:
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inventory=inventories())
-def test_export_import_export_is_identical_and_re_imports_unchanged(inventory: dict[str, list[dict[str, Any]]]) -> None:
+def test_export_import_export_is_identical_and_re_imports_unchanged(
+        inventory: dict[str, list[dict[str, Any]]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         first = Catalogue.open(f"sqlite:///{folder}/a.db")
         first.load(inventory, by("gen"))
