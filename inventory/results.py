@@ -52,7 +52,10 @@ GRAPH_BYTES_PER_ELEMENT = 400  # a networkx node or edge with its attribute dict
 
 FRAME_TABLES: dict[str, tuple[str, ...]] = {
     "units": ("units", "processes"), "processes": ("processes", "units"),
-    "kpis": ("kpis", "processes", "units"), "assessments": ("assessments", "processes", "units")}
+    "kpis": ("kpis", "processes", "units"), "assessments": ("assessments", "processes", "units"),
+    "initiatives": ("initiatives", "units", "initiative_processes", "processes",
+                    "initiative_kpis", "kpis"),
+    "deliverables": ("deliverables", "initiatives")}
 """The tables each frame of :data:`inventory.services.FRAME_READERS` is read from."""
 DEPENDENCIES_TABLES = ("dependencies", "processes", "units")
 RATINGS_TABLES = ("assessments", "processes", "units")

@@ -181,6 +181,58 @@ class InitiativeIn(_Input):
 INITIATIVE_FIELDS: tuple[str, ...] = tuple(InitiativeIn.model_fields)
 
 
+class Lineage(Choice):
+    """Why an initiative left the roadmap while staying on record: absorbed by another
+    (``combined``) or replaced by its parts (``split``)."""
+
+    COMBINED = "combined"
+    SPLIT = "split"
+
+
+class InitiativeRowIn(InitiativeIn):
+    """An initiative as a row of the inventory workbook: :class:`InitiativeIn` plus its
+    lineage, so that an export imports back exactly. ``combined_into`` (the code of the
+    initiative that absorbed it) implies lineage ``combined``; ``split_from`` is the code of
+    the initiative it was split out of."""
+
+    lineage: Lineage | None = None
+    combined_into: str | None = Field(default=None, max_length=40, pattern=CODE_PATTERN)
+    split_from: str | None = Field(default=None, max_length=40, pattern=CODE_PATTERN)
+
+    @field_validator("lineage", mode="before")
+    @classmethod
+    def _lineage(cls, value: Any) -> Lineage | None:
+        return None if value is None else parse_choice(Lineage, value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _combined(cls, data: Any) -> Any:
+        if isinstance(data, dict) and str(data.get("combined_into") or "").strip() and \
+                not str(data.get("lineage") or "").strip():
+            return data | {"lineage": Lineage.COMBINED.value}
+        return data
+
+    @model_validator(mode="after")
+    def _lineage_consistent(self) -> InitiativeRowIn:
+        for field in ("combined_into", "split_from"):
+            other = getattr(self, field)
+            if other is not None and other.casefold() == self.code.casefold():
+                raise ValueError(f"{field} names the initiative itself ({other}); write the "
+                                 "code of another initiative or leave it empty")
+        if self.combined_into is not None and self.lineage is not Lineage.COMBINED:
+            raise ValueError(f"combined_into is given, so lineage is combined, not "
+                             f"{self.lineage}; empty one of them")
+        if self.lineage is Lineage.COMBINED and self.combined_into is None:
+            raise ValueError("lineage combined needs combined_into: the code of the "
+                             "initiative that absorbed this one")
+        return self
+
+
+INITIATIVE_ROW_FIELDS: tuple[str, ...] = tuple(InitiativeRowIn.model_fields)
+"""The Initiatives sheet's columns: the fields of :class:`InitiativeIn`, then ``lineage``,
+``combined_into`` and ``split_from``."""
+
+
 class DeliverableIn(_Input):
     """What an initiative is to deliver by a milestone (C26, PP-26 or a date).
 

@@ -42,8 +42,9 @@ def one_table(kind: str) -> bytes:
 
 st.title("Export")
 st.markdown("The workbook holds a README sheet that defines every column, then Processes, "
-            "Dependencies, KPIs, Assessments and Units, with dropdowns on every vocabulary "
-            "column. Edit it and import it again on the Import page.")
+            "Dependencies, KPIs, Assessments and Units, and the roadmap's Initiatives and "
+            "Deliverables, with dropdowns on every vocabulary column. Edit it and import it "
+            "again on the Import page.")
 left, right = st.columns(2)
 left.download_button("Whole inventory (.xlsx)", workbook,
                      file_name=f"dti-inventory-{stamp}.xlsx", mime=XLSX, type="primary",

@@ -87,7 +87,7 @@ def options_form(inventory: Catalogue, upload: Upload) -> tuple[ImportOptions, s
     except CatalogueError as error:
         refused(error)
         return None
-    ours = upload.kind == "xlsx" and "Processes" in sheets
+    ours = upload.kind == "xlsx" and bool({"Processes", "Initiatives"} & set(sheets))
     left, right = st.columns(2)
     mode = left.radio("Mode", ["insert", "upsert"], horizontal=True, key="mode",
                       format_func={"insert": "Insert new records only",

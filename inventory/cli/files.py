@@ -178,7 +178,8 @@ def export_file(
     file: Annotated[Path, typer.Argument(
         help=".xlsx for the whole inventory, .csv for one table.")],
     table: Annotated[str, typer.Option(
-        help="For .csv: processes, dependencies, kpis, assessments or units.")] = "processes",
+        help="For .csv: processes, dependencies, kpis, assessments, units, initiatives or "
+             "deliverables.")] = "processes",
 ) -> None:
     """Export the inventory: a workbook that re-imports unchanged, or one table as CSV."""
     frames = shell.catalogue(ctx).frames()

@@ -4,11 +4,15 @@ Conventions
 -----------
 * One sheet (or CSV file) per kind of record, named in :data:`SHEETS`. The columns are exactly the
   field names of the input models in :mod:`inventory.schemas` (``ProcessIn``, ``DependencyIn``,
-  ``KpiIn``, ``AssessmentIn``, ``UnitIn``), in their order, so an exported file imports back
-  without any column mapping. Extra frame columns (``id``, ``version``, ``level``, ``unit_name``,
-  ``created_at``...) are left out. :data:`SHEET_KINDS` maps a sheet to the record kind
-  (``processes``, ``dependencies``, ``kpis``, ``assessments``, ``units``) used by
+  ``KpiIn``, ``AssessmentIn``, ``UnitIn``) and :mod:`inventory.roadmap_schemas`
+  (``InitiativeRowIn``: an initiative with its lineage, ``DeliverableIn``), in their order, so
+  an exported file imports back without any column mapping. Extra frame columns (``id``,
+  ``version``, ``level``, ``unit_name``, ``created_at``...) are left out. :data:`SHEET_KINDS`
+  maps a sheet to the record kind (``processes``, ``dependencies``, ``kpis``, ``assessments``,
+  ``units``, ``initiatives``, ``deliverables``) used by
   :meth:`inventory.services.Catalogue.load`.
+* An initiative's links are list cells: ``processes`` holds process codes, ``kpis`` holds KPIs
+  written ``PROCESS-CODE: KPI name``.
 * An empty cell means unknown: ``None``, ``NaN``, ``<NA>``, ``NaT`` and empty text are written as
   empty cells, never as 0 or ``false``.
 * Dates are written as text ``YYYY-MM-DD``; booleans as the text ``true`` / ``false``; numbers as
@@ -42,6 +46,14 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from inventory.files.roadmap_help import roadmap_help
+from inventory.roadmap_schemas import (
+    DELIVERABLE_FIELDS,
+    INITIATIVE_ROW_FIELDS,
+    DeliverableStatus,
+    InitiativeStatus,
+    Lineage,
+)
 from inventory.schemas import (
     DEPENDENCY_STRENGTHS,
     DIGITAL_MATURITY_LEVELS,
@@ -112,10 +124,13 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "KPIs": tuple(KpiIn.model_fields),
     "Assessments": tuple(AssessmentIn.model_fields),
     "Units": tuple(UnitIn.model_fields),
+    "Initiatives": INITIATIVE_ROW_FIELDS,
+    "Deliverables": DELIVERABLE_FIELDS,
 }
 """Data sheet name -> its columns (the input model's field names, in order)."""
 
-RecordKind = Literal["processes", "dependencies", "kpis", "assessments", "units"]
+RecordKind = Literal["processes", "dependencies", "kpis", "assessments", "units", "initiatives",
+                     "deliverables"]
 
 SHEET_KINDS: dict[str, RecordKind] = {
     "Processes": "processes",
@@ -123,6 +138,8 @@ SHEET_KINDS: dict[str, RecordKind] = {
     "KPIs": "kpis",
     "Assessments": "assessments",
     "Units": "units",
+    "Initiatives": "initiatives",
+    "Deliverables": "deliverables",
 }
 """Data sheet name -> record kind (the key of the frames and of ``Catalogue.load``)."""
 
@@ -140,6 +157,11 @@ VOCABULARIES: dict[tuple[str, str], type[Choice]] = {
     ("Dependencies", "kind"): DependencyKind,
     ("KPIs", "direction"): KpiDirection,
     ("Units", "kind"): UnitKind,
+    ("Initiatives", "pillar"): Pillar,
+    ("Initiatives", "priority_area"): PriorityArea,
+    ("Initiatives", "status"): InitiativeStatus,
+    ("Initiatives", "lineage"): Lineage,
+    ("Deliverables", "status"): DeliverableStatus,
 }
 """(sheet, column) -> the vocabulary its cells take their machine words from."""
 
@@ -152,7 +174,8 @@ WHOLE_NUMBER_RANGES: dict[tuple[str, str], tuple[int, int]] = {
 _NON_NEGATIVE_WHOLE = {("Processes", "annual_volume")}
 _NON_NEGATIVE_DECIMAL = {("Processes", column) for column in
                          ("staff_effort_fte", "cycle_time_days", "estimated_cost_chf",
-                          "estimated_effort_pm")}
+                          "estimated_effort_pm")} | \
+    {("Initiatives", "budget_chf"), ("Initiatives", "staff_pm")}
 _NUMBER_COLUMNS = {*WHOLE_NUMBER_RANGES, *_NON_NEGATIVE_WHOLE, *_NON_NEGATIVE_DECIMAL,
                    ("KPIs", "baseline"), ("KPIs", "target"), ("Assessments", "value"),
                    ("Assessments", "low"), ("Assessments", "high")}
@@ -165,6 +188,11 @@ MIN_COLUMN_WIDTH = 8
 _LIST = "List: items separated by '; '."
 _FREE_TEXT = "Free text."
 _NAME_TEXT = f"Text, at most {NAME_LENGTH:,} characters."
+
+
+MILESTONE_LISTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("Deliverables", "milestone"): tuple(MILESTONES)}
+"""(sheet, column) -> milestones a drop-down offers; a date YYYY-MM-DD is accepted too."""
 
 
 def _process_code_text(what: str) -> str:
@@ -290,6 +318,7 @@ def _column_help() -> dict[tuple[str, str], tuple[str, str]]:
                             "Letters, digits and . _ - / (no spaces); at most 20 characters."),
         ("Units", "name"): ("Name of the unit. Required.", _NAME_TEXT),
         ("Units", "kind"): ("Kind of unit; empty means gs_department.", ""),
+        **roadmap_help(milestone, date),
     }
     for key, kind in VOCABULARIES.items():
         meaning, _ = table[key]
@@ -448,6 +477,13 @@ def _validate_columns(sheet: Worksheet, name: str, columns: tuple[str, ...], n_r
         elif key in _NON_NEGATIVE_DECIMAL:
             rule = {"validate": "decimal", "criteria": ">=", "value": 0,
                     "error_message": "Write a number of at least 0."}
+        elif key in MILESTONE_LISTS:
+            # An information box, not a stop: a date YYYY-MM-DD is a milestone too.
+            rule = {"validate": "list", "source": list(MILESTONE_LISTS[key]),
+                    "input_title": column[:32], "error_type": "information",
+                    "input_message": "Choose a milestone or write a date YYYY-MM-DD.",
+                    "error_message": "Not C26 or PP-26: keep it only if it is a date written "
+                                     "YYYY-MM-DD."}
         if rule is not None:
             rule.setdefault("error_title", "Value not allowed")
             rule.setdefault("error_message", "See the README sheet for the allowed values.")
@@ -459,8 +495,9 @@ def _readme(book: xlsxwriter.Workbook, formats: dict[str, Any], template: bool) 
     what = ("This is an empty template of the dti process inventory: fill in the sheets and "
             "import the workbook into dti." if template else
             "This workbook is an export of the dti process inventory, the catalogue of the "
-            "organisation's processes, their dependencies, KPIs and assessments kept for the "
-            "Digital Transformation Initiative.")
+            "organisation's processes, their dependencies, KPIs and assessments, with the "
+            "roadmap's initiatives and deliverables, kept for the Digital Transformation "
+            "Initiative.")
     lines = [
         what,
         "Sheets: " + ", ".join(SHEETS) + ". One row per record. The column names are dti's "
@@ -472,6 +509,9 @@ def _readme(book: xlsxwriter.Workbook, formats: dict[str, Any], template: bool) 
         "offer them and the table below gives the label of each.",
         "A row of the Dependencies sheet means: the downstream process depends on (receives "
         "from) the upstream process.",
+        "Initiatives and Deliverables hold the transformation roadmap: an initiative names the "
+        "processes it transforms and the KPIs it is to move; a deliverable belongs to an "
+        "initiative and is due by a milestone (C26, PP-26 or a date).",
         "Text that begins with = + - @ (or their full-width forms), a tab, a line break or an "
         "apostrophe is stored with one extra apostrophe ' in front, so that no spreadsheet "
         "program can run it as a formula (OWASP, CSV Injection). dti removes that one "
@@ -542,11 +582,11 @@ def _workbook(frames: Mapping[str, pd.DataFrame | None], template: bool) -> byte
 def inventory_workbook(frames: Mapping[str, pd.DataFrame]) -> bytes:
     """The inventory as an XLSX workbook: a README sheet, then one sheet per record kind.
 
-    ``frames`` maps ``processes``, ``dependencies``, ``kpis``, ``assessments`` and ``units`` to
-    the catalogue's frames (``Catalogue.processes()`` and so on); a kind left out gives an empty
-    sheet. Only the columns in :data:`SHEETS` are written. Each data sheet has a bold header,
-    frozen header row, autofilter, drop-down lists on vocabulary columns and range checks on
-    numbers, for the data rows and 1000 more.
+    ``frames`` maps ``processes``, ``dependencies``, ``kpis``, ``assessments``, ``units``,
+    ``initiatives`` and ``deliverables`` to the catalogue's frames (``Catalogue.frames()``); a
+    kind left out gives an empty sheet. Only the columns in :data:`SHEETS` are written. Each
+    data sheet has a bold header, frozen header row, autofilter, drop-down lists on vocabulary
+    columns and milestones and range checks on numbers, for the data rows and 1000 more.
     """
     return _workbook(frames, template=False)
 

@@ -25,8 +25,13 @@ Conventions
   code is an existing one in another case is refused naming the stored code, and a reference
   (parent, either end of a dependency, the process of a KPI or assessment) written in another
   case is read as the code it names.
+* Our workbook's Initiatives and Deliverables sheets (the roadmap) are read like the others:
+  an initiative by its code, a deliverable by its initiative's code and its ref, both in any
+  case; their references (processes, KPIs, units, other initiatives) are checked against the
+  file and the inventory by :mod:`inventory.storage.roadmap_bulk`.
 * Every problem carries sheet, row, column, value and a sentence on how to fix it; errors block
-  the import, warnings do not.
+  the import, warnings do not. A rule on several fields (a revised initiative needs a reason)
+  points at the first of its fields the message names.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from inventory.errors import InvalidInput
 from inventory.files.export import SHEET_KINDS, restore
 from inventory.files.glossary import UnusableGlossary, described
 from inventory.files.io import FileRefused, Limits, Table, Upload, read_table, sheet_names
+from inventory.roadmap_schemas import DeliverableIn, InitiativeRowIn
 from inventory.schemas import (
     AssessmentIn,
     DependencyIn,
@@ -55,15 +61,22 @@ from inventory.schemas import (
     validation_problems,
 )
 
-Kind = Literal["units", "processes", "dependencies", "kpis", "assessments"]
-KINDS: tuple[Kind, ...] = ("units", "processes", "dependencies", "kpis", "assessments")
+Kind = Literal["units", "processes", "dependencies", "kpis", "assessments", "initiatives",
+               "deliverables"]
+KINDS: tuple[Kind, ...] = ("units", "processes", "dependencies", "kpis", "assessments",
+                           "initiatives", "deliverables")
+PROCESS_KINDS: tuple[Kind, ...] = ("processes", "dependencies", "kpis", "assessments")
+"""The kinds whose codes name processes (the roadmap's codes name initiatives)."""
 MODELS: dict[str, type[BaseModel]] = {"units": UnitIn, "processes": ProcessIn,
                                       "dependencies": DependencyIn, "kpis": KpiIn,
-                                      "assessments": AssessmentIn}
+                                      "assessments": AssessmentIn,
+                                      "initiatives": InitiativeRowIn,
+                                      "deliverables": DeliverableIn}
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "units": ("code",), "processes": ("code",),
     "dependencies": ("upstream_code", "downstream_code"),
     "kpis": ("process_code", "name"), "assessments": ("process_code", "criterion_key", "rater"),
+    "initiatives": ("code",), "deliverables": ("initiative_code", "ref"),
 }
 ALIASES: dict[str, str] = {
     "id": "code", "ref": "code", "process_code": "code", "process_id": "code", "reference": "code",
@@ -81,7 +94,9 @@ CODE_FIELDS = ("code", "parent_code", "upstream_code", "downstream_code", "proce
 SIMILARITY = 0.8
 # Valid stand-ins for required fields a row does not give, so that the fields it does give are
 # checked now; the record as a whole is checked again against the inventory (storage.bulk).
-PLACEHOLDERS: dict[str, object] = {"value": 0.0}
+PLACEHOLDERS: dict[str, object] = {"value": 0.0, "milestone": "C26"}
+CASELESS_KEYS = (*CODE_FIELDS, "initiative_code", "ref")
+"""Key fields compared in any case: codes, and a deliverable's initiative and ref."""
 
 
 @dataclass(frozen=True)
@@ -135,9 +150,19 @@ class ParsedImport:
         return frame
 
 
+def problem_column(name: str, message: str, columns: dict[str, str]) -> str | None:
+    """The column a validation problem of field ``name`` points at: the field's column, or for
+    a rule on the whole record (``record``) the column of the first field its message names."""
+    if name != "record":
+        return columns.get(name)
+    named = sorted((match.start(), field) for field in columns
+                   for match in [re.search(rf"\b{re.escape(field)}\b", message)] if match)
+    return columns[named[0][1]] if named else None
+
+
 def _same_record(kind: str, key: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """What makes two rows one record: their key, with codes compared in any case."""
-    codes = [name in CODE_FIELDS for name in KEY_FIELDS[kind]]
+    codes = [name in CASELESS_KEYS for name in KEY_FIELDS[kind]]
     return kind, tuple(part.casefold() if is_code else part
                        for part, is_code in zip(key, codes, strict=True))
 
@@ -230,8 +255,10 @@ def parse_table(parsed: ParsedImport, table: Table, kind: Kind, mapping: dict[st
             checked = model.model_validate(candidate).model_dump()
         except ValidationError as error:
             for name, message in validation_problems(error):
-                parsed.problem("error", table.sheet, row, mapping.get(name),
-                               given.get(name, defaults.get(name)), f"{name}: {message}")
+                at = problem_column(name, message, mapping)
+                field = next((f for f, c in mapping.items() if c == at), name)
+                parsed.problem("error", table.sheet, row, at,
+                               given.get(field, defaults.get(field)), f"{name}: {message}")
             continue
         values_given = {name: (checked[name] if given[name] is not None else None)
                         for name in given}
@@ -335,7 +362,7 @@ def match_stored_codes(parsed: ParsedImport, known_codes: set[str]) -> None:
                            f"the inventory already has the code {twin} (codes ignore case); "
                            f"write {twin} to update that process, or choose another code")
         spelled.setdefault(code.casefold(), code)
-    for kind in KINDS[1:]:
+    for kind in PROCESS_KINDS:
         parsed.rows[kind] = [_respelled(item, spelled) for item in parsed.rows[kind]]
 
 
@@ -352,7 +379,8 @@ def _respelled(item: ImportRow, spelled: dict[str, str]) -> ImportRow:
 
 
 __all__ = ["KINDS", "SHEET_KINDS", "ImportRow", "ParsedImport", "Problem", "dotted_parents",
-           "match_stored_codes", "parse_table", "references", "suggest_mapping"]
+           "match_stored_codes", "parse_table", "problem_column", "references",
+           "suggest_mapping"]
 
 
 @dataclass(frozen=True)
@@ -373,12 +401,13 @@ class ImportOptions:
 def read_import(upload: Upload, options: ImportOptions, known_codes: set[str],
                 external_refs: dict[str, str], limits: Limits = Limits(),
                 dependencies: Upload | None = None) -> ParsedImport:
-    """Read and validate a whole file: our export workbook (every sheet, no mapping needed) or
-    one table of processes, with dependencies from a sheet, a second file or references."""
+    """Read and validate a whole file: our export workbook (every sheet, no mapping needed;
+    one with a Processes or an Initiatives sheet, so the roadmap's sheets alone will do) or one
+    table of processes, with dependencies from a sheet, a second file or references."""
     parsed = ParsedImport()
     sheets = sheet_names(upload, limits)
     ours = [name for name in sheets if name in SHEET_KINDS]
-    if upload.kind == "xlsx" and options.sheet is None and "Processes" in ours:
+    if upload.kind == "xlsx" and options.sheet is None and {"Processes", "Initiatives"} & set(ours):
         for sheet in ours:
             table = read_table(upload, sheet, limits=limits, allow_empty=True)
             kind = SHEET_KINDS[sheet]

@@ -1,7 +1,9 @@
 """Whole inventories at once: :meth:`CatalogueImports.load` (records given as field
-dictionaries, e.g. the sample) and :meth:`CatalogueImports.import_file` (a spreadsheet, read by
-:mod:`inventory.files.importing` and written by :mod:`.storage.bulk`), each all or nothing in one
-transaction, and the list of the imports made."""
+dictionaries, e.g. the sample, roadmap included) and :meth:`CatalogueImports.import_file` (a
+spreadsheet, read by :mod:`inventory.files.importing` and written by :mod:`.storage.bulk` and,
+for the roadmap's sheets, :mod:`.storage.roadmap_bulk`), each all or nothing in one transaction,
+and the list of the imports made. Both need :attr:`Action.import_data` (analysts and up): the
+roadmap's sheets come with the workbook."""
 
 from __future__ import annotations
 
@@ -17,13 +19,21 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from inventory.access import Action, Actor, authorize
-from inventory.errors import CatalogueError, Conflict, InvalidInput
+from inventory.errors import CatalogueError, Conflict, InvalidInput, NotFound
 from inventory.files.importing import ImportOptions, read_import
 from inventory.files.io import Limits, Upload
+from inventory.roadmap_schemas import (
+    INITIATIVE_FIELDS,
+    DeliverableIn,
+    InitiativeIn,
+    InitiativeRowIn,
+    ProgressUpdateIn,
+)
 from inventory.schemas import AssessmentIn, DependencyIn, KpiIn, ProcessIn, UnitIn
 from inventory.services.core import validated
 from inventory.services.editing import CatalogueEdits
-from inventory.storage import bulk, repository
+from inventory.services.initiatives import InitiativeRecords
+from inventory.storage import bulk, repository, roadmap_bulk, roadmap_rows
 from inventory.storage.bulk import Counts, Mode
 from inventory.storage.db import reading
 from inventory.storage.models import ImportRecord
@@ -68,19 +78,28 @@ class CatalogueImports(CatalogueEdits):
     """Loading and importing whole inventories (see the module)."""
 
     def load(self, records: dict[str, list[dict[str, Any]]], actor: Actor) -> dict[str, int]:
-        """Insert units, processes (parents before children), dependencies, KPIs and
-        assessments in ONE transaction: any bad record and nothing at all is stored.
+        """Insert units, processes (parents before children), dependencies, KPIs,
+        assessments, then the roadmap's initiatives (one combined into or split from another
+        after that one), deliverables and progress notes, in ONE transaction: any bad record
+        and nothing at all is stored.
 
-        ``records`` maps ``units``, ``processes``, ``dependencies``, ``kpis``, ``assessments``
-        to lists of field dictionaries; the error names the list and the record's position.
+        ``records`` maps ``units``, ``processes``, ``dependencies``, ``kpis``, ``assessments``,
+        ``initiatives`` (fields of :class:`InitiativeRowIn`), ``deliverables`` and
+        ``progress_updates`` to lists of field dictionaries; the error names the list and the
+        record's position. Loading the roadmap is part of importing data
+        (:attr:`Action.import_data`), as for a workbook.
         """
         who = authorize(actor, Action.import_data)
+        roadmap = InitiativeRecords(self.engine)
         steps: list[tuple[str, type[BaseModel], Callable[[Session, Any, str], object]]] = [
             ("units", UnitIn, self._insert_unit),
             ("processes", ProcessIn, self._insert_process),
             ("dependencies", DependencyIn, self._insert_dependency),
             ("kpis", KpiIn, self._insert_kpi),
             ("assessments", AssessmentIn, self._insert_assessment),
+            ("initiatives", InitiativeRowIn, self._insert_initiative),
+            ("deliverables", DeliverableIn, roadmap._insert_deliverable),
+            ("progress_updates", ProgressUpdateIn, roadmap._insert_update),
         ]
         unknown = set(records) - {name for name, _, _ in steps}
         if unknown:
@@ -98,6 +117,22 @@ class CatalogueImports(CatalogueEdits):
                                           else f"{where}: {message}") from None
                 loaded[name] = len(records.get(name, []))
         return loaded
+
+    def _insert_initiative(self, s: Session, row: InitiativeRowIn, who: str) -> object:
+        """Insert an initiative with its lineage; the initiatives it names come first."""
+        extra: dict[str, Any] = {}
+        for name in ("combined_into", "split_from"):
+            code = getattr(row, name)
+            if code is not None:
+                target = roadmap_rows.initiative_by_code(s, code)
+                if target is None:
+                    raise NotFound(f"{name} names no initiative '{code}'; list {code} before "
+                                   f"{row.code}")
+                extra[f"{name}_id"] = target.id
+        if row.lineage is not None:
+            extra["lineage"] = row.lineage.value
+        initiative = InitiativeIn.model_validate(row.model_dump(include=set(INITIATIVE_FIELDS)))
+        return InitiativeRecords(self.engine)._insert(s, initiative, who, extra=extra or None)
 
     def import_file(self, upload: Upload, options: ImportOptions, *, mode: Mode, actor: Actor,
                     dry_run: bool = False, force: bool = False, limits: Limits = Limits(),
@@ -138,6 +173,7 @@ class CatalogueImports(CatalogueEdits):
                 if first is not None and not force and not dry_run:
                     raise Conflict(_already_imported(upload.name, sha256, first))
                 counts = bulk.apply(s, parsed, mode, who, self.rating_problem)
+                counts |= roadmap_bulk.apply(s, parsed, mode, who)
                 if parsed.errors or dry_run:
                     raise _RollBack
                 s.add(ImportRecord(actor=who, file_name=upload.name[:255], sha256=sha256,

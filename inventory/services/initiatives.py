@@ -318,15 +318,17 @@ class InitiativeRecords:
         item = validated(ProgressUpdateIn, data,
                          f"Note on {data.get('initiative_code') or '(no initiative)'}")
         with self._write() as s:
-            owner = self._existing(s, item.initiative_code)
-            noted_on = item.noted_on or utcnow().date()
-            row = ProgressUpdate(initiative_id=owner.id, kind=item.kind.value, note=item.note,
-                                 noted_on=noted_on)
-            audit.record_create(s, row, UPDATE, owner.code, who,
-                                {"kind": item.kind.value, "note": item.note,
-                                 "noted_on": noted_on})
-            update_id = row.id
+            update_id = self._insert_update(s, item, who).id
         return self._update_record(update_id)
+
+    def _insert_update(self, s: Session, item: ProgressUpdateIn, who: str) -> ProgressUpdate:
+        owner = self._existing(s, item.initiative_code)
+        noted_on = item.noted_on or utcnow().date()
+        row = ProgressUpdate(initiative_id=owner.id, kind=item.kind.value, note=item.note,
+                             noted_on=noted_on)
+        audit.record_create(s, row, UPDATE, owner.code, who,
+                            {"kind": item.kind.value, "note": item.note, "noted_on": noted_on})
+        return row
 
     def resolve_update(self, update_id: int, actor: Actor) -> dict[str, Any]:
         """Close an open obstacle or decision (who and when are kept)."""

@@ -60,7 +60,9 @@ def filter_processes(frame: pd.DataFrame, *, search: str | None = None,
 FRAME_READERS: dict[str, Callable[[Session], pd.DataFrame]] = {
     "units": repository.units_frame, "processes": repository.processes_frame,
     "dependencies": repository.dependencies_frame, "kpis": repository.kpis_frame,
-    "assessments": repository.assessments_frame}
+    "assessments": repository.assessments_frame,
+    "initiatives": roadmap_rows.initiatives_frame,
+    "deliverables": roadmap_rows.deliverables_frame}
 
 
 class CatalogueReads(CatalogueCore):

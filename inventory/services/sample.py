@@ -17,7 +17,8 @@ from inventory.errors import InvalidInput
 from inventory.services.catalogue import Catalogue
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
-FILES = ("units", "processes", "dependencies", "kpis", "assessments")
+FILES = ("units", "processes", "dependencies", "kpis", "assessments", "initiatives",
+         "deliverables", "progress_updates")
 SAMPLE_ACTOR = "sample-data"
 
 

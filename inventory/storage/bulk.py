@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from inventory.files.importing import KINDS, MODELS, ImportRow, ParsedImport
+from inventory.files.importing import MODELS, ImportRow, ParsedImport, problem_column
 from inventory.schemas import PROCESS_FIELDS, validation_problems
 from inventory.storage.audit import as_text
 from inventory.storage.models import (
@@ -67,8 +67,9 @@ def _validated(parsed: ParsedImport, item: ImportRow,
         return dict(model.model_validate(data).model_dump())
     except ValidationError as error:
         for name, message in validation_problems(error):
-            parsed.problem("error", item.sheet, item.row, item.columns.get(name),
-                           data.get(name), f"{name}: {message}")
+            parsed.problem("error", item.sheet, item.row,
+                           problem_column(name, message, item.columns), data.get(name),
+                           f"{name}: {message}")
         return None
 
 
@@ -330,8 +331,10 @@ def _check_records(parsed: ParsedImport, plan: _Plan, check: RecordCheck) -> Non
 
 def apply(s: Session, parsed: ParsedImport, mode: Mode, actor: str,
           check_assessment: RecordCheck | None = None) -> dict[str, Counts]:
-    """Check every row against the database and, if no error was found, write them all;
-    ``check_assessment`` also vets each assessment to be created or changed.
+    """Check every row of the inventory (units, processes, dependencies, KPIs, assessments)
+    against the database and, if no error was found, write them all; ``check_assessment`` also
+    vets each assessment to be created or changed. The roadmap's rows follow
+    (:func:`inventory.storage.roadmap_bulk.apply`).
 
     The caller must roll back when ``parsed.errors`` is not empty afterwards, or for a dry run.
     """
@@ -347,4 +350,4 @@ def apply(s: Session, parsed: ParsedImport, mode: Mode, actor: str,
     counts["assessments"] = _children(s, parsed, mode, actor, ids, "assessments", Assessment,
                                       "assessment", ("process_code", "criterion_key", "rater"),
                                       check_assessment)
-    return {kind: counts[kind] for kind in KINDS}
+    return counts

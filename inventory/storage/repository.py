@@ -19,10 +19,15 @@ from inventory.storage.models import (
     Assessment,
     AuditEvent,
     CatalogueRevision,
+    Deliverable,
     Dependency,
     ImportRecord,
+    Initiative,
+    InitiativeKpi,
+    InitiativeProcess,
     Kpi,
     Process,
+    ProgressUpdate,
     TableRevision,
     Unit,
     utcnow,
@@ -58,7 +63,9 @@ def current_revision(session: Session) -> int:
 
 
 TRACKED_TABLES = (Unit.__tablename__, Process.__tablename__, Dependency.__tablename__,
-                  Kpi.__tablename__, Assessment.__tablename__)
+                  Kpi.__tablename__, Assessment.__tablename__, Initiative.__tablename__,
+                  InitiativeProcess.__tablename__, InitiativeKpi.__tablename__,
+                  Deliverable.__tablename__)
 """The tables whose own revision is kept (see :class:`inventory.storage.models.TableRevision`)."""
 
 
@@ -435,6 +442,14 @@ def counts(session: Session) -> dict[str, int]:
         "assessments": select(func.count()).select_from(Assessment)
         .join(Process, Process.id == Assessment.process_id)
         .where(_live_process(Assessment, Process)),  # type: ignore[arg-type]
+        "initiatives": select(func.count()).select_from(Initiative)
+        .where(Initiative.deleted_at.is_(None)),
+        "deliverables": select(func.count()).select_from(Deliverable)
+        .join(Initiative, Initiative.id == Deliverable.initiative_id)
+        .where(Deliverable.deleted_at.is_(None), Initiative.deleted_at.is_(None)),
+        "progress_updates": select(func.count()).select_from(ProgressUpdate)
+        .join(Initiative, Initiative.id == ProgressUpdate.initiative_id)
+        .where(ProgressUpdate.deleted_at.is_(None), Initiative.deleted_at.is_(None)),
     }
     return {name: int(session.scalar(query) or 0) for name, query in queries.items()}
 

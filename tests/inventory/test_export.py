@@ -35,6 +35,7 @@ from inventory.files.export import (
     template_workbook,
 )
 from inventory.files.io import Upload, read_table
+from inventory.roadmap_schemas import INITIATIVE_FIELDS
 from inventory.schemas import DIGITAL_MATURITY_LEVELS, PROCESS_FIELDS, Pillar
 from inventory.services import Catalogue
 from scoring import decision
@@ -43,7 +44,8 @@ from scoring.ranking import rank
 from scoring.scenario import Scenario
 from tests.support import by, dti, ok
 
-DATA_SHEETS = ["Processes", "Dependencies", "KPIs", "Assessments", "Units"]
+DATA_SHEETS = ["Processes", "Dependencies", "KPIs", "Assessments", "Units", "Initiatives",
+               "Deliverables"]
 FORMULAS = {"BDT": '=HYPERLINK("http://x")', "BDT-PRJ": "@SUM(1)", "BDT-PRJ-01": "\uff1d1+1"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -51,7 +53,8 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _frames(catalogue: Catalogue) -> dict[str, pd.DataFrame]:
     return {"processes": catalogue.processes(), "dependencies": catalogue.dependencies(),
             "kpis": catalogue.kpis(), "assessments": catalogue.assessments(),
-            "units": catalogue.units()}
+            "units": catalogue.units(), "initiatives": catalogue.initiatives.initiatives(),
+            "deliverables": catalogue.initiatives.deliverables()}
 
 
 def _book(data: bytes) -> openpyxl.Workbook:
@@ -149,8 +152,13 @@ def test_sheets_are_the_input_model_fields() -> None:
     assert SHEETS["Assessments"] == ("process_code", "criterion_key", "value", "low", "high",
                                      "rater", "rationale", "assessed_on")
     assert SHEETS["Units"] == ("code", "name", "kind")
+    assert SHEETS["Initiatives"] == (*INITIATIVE_FIELDS, "lineage", "combined_into",
+                                     "split_from")
+    assert SHEETS["Deliverables"] == ("initiative_code", "ref", "objective", "milestone", "text",
+                                      "due", "status", "evidence")
     assert SHEET_KINDS == {"Processes": "processes", "Dependencies": "dependencies",
-                           "KPIs": "kpis", "Assessments": "assessments", "Units": "units"}
+                           "KPIs": "kpis", "Assessments": "assessments", "Units": "units",
+                           "Initiatives": "initiatives", "Deliverables": "deliverables"}
     assert {SHEET_NAMES[kind] for kind in SHEET_KINDS.values()} == set(SHEETS)
 
 
@@ -297,6 +305,9 @@ def test_readme_defines_every_column(exported: tuple[dict[str, pd.DataFrame], by
     assert "PP-26" in allowed[("Processes", "target_milestone")]
     assert "CHF" in allowed[("Processes", "estimated_cost_chf")]
     assert "1 to 3" in allowed[("Dependencies", "strength")]
+    assert "C26" in allowed[("Deliverables", "milestone")]
+    assert "PROCESS-CODE: KPI name" in allowed[("Initiatives", "kpis")]
+    assert "https://" in allowed[("Deliverables", "evidence")]
 
 
 def test_workbook_reimports_unchanged(exported: tuple[dict[str, pd.DataFrame], bytes],
@@ -372,6 +383,15 @@ def test_template_has_headers_validation_and_no_data() -> None:
     assert rules[_letter(SHEETS["Processes"], "digital_maturity")] == ("whole", "1", "5")
     ranges = {str(rule.sqref) for rule in book["Units"].data_validations.dataValidation}
     assert ranges == {"C2:C1000"}
+    initiatives = _validations(book["Initiatives"])
+    assert initiatives[_letter(SHEETS["Initiatives"], "status")] == (
+        "list", '"completed,ongoing,planned,revised"', None)
+    assert initiatives[_letter(SHEETS["Initiatives"], "budget_chf")][0] == "decimal"
+    milestone = [rule for rule in book["Deliverables"].data_validations.dataValidation
+                 if str(rule.sqref).startswith(_letter(SHEETS["Deliverables"], "milestone"))]
+    # A drop-down of C26 and PP-26 that only informs, so that a date can be typed too.
+    assert [(r.type, r.formula1, r.errorStyle) for r in milestone] == [
+        ("list", '"C26,PP-26"', "information")]
     assert any("template" in str(row[0]) for row in book[README_SHEET].iter_rows(values_only=True))
 
 

@@ -68,7 +68,8 @@ def test_dependencies_of_a_deleted_process_are_hidden_then_back(
     small_catalogue.delete_process("HR-REC-01", by("ana"))
     assert small_catalogue.dependencies().empty
     assert small_catalogue.counts() == {"units": 2, "processes": 3, "dependencies": 0,
-                                        "kpis": 0, "assessments": 0}
+                                        "kpis": 0, "assessments": 0, "initiatives": 0,
+                                        "deliverables": 0, "progress_updates": 0}
     small_catalogue.restore_process("HR-REC-01", by("ana"))
     assert small_catalogue.counts()["dependencies"] == 1 and small_catalogue.counts()["kpis"] == 1
     assert len(small_catalogue.dependencies()) == 1

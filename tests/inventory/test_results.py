@@ -90,8 +90,9 @@ def test_results_are_reused_until_the_data_changes_then_show_the_change(
     results = Results(small_catalogue, ResultCache())
     reads = _reads(small_catalogue, monkeypatch)
     first = results.frames()
-    assert sorted(reads) == ["dependency_rows", "frame assessments", "frame kpis",
-                             "frame processes", "frame units"]
+    assert sorted(reads) == ["dependency_rows", "frame assessments", "frame deliverables",
+                             "frame initiatives", "frame kpis", "frame processes",
+                             "frame units"]
     reads.clear()
     assert results.frames()["processes"].equals(first["processes"])
     assert reads == []
@@ -100,7 +101,8 @@ def test_results_are_reused_until_the_data_changes_then_show_the_change(
     assert shared["processes"].set_index("code").loc["FIN", "name"] == "Budget planning"
     assert "Budget planning" in set(shared["dependencies"]["upstream_name"]) | set(
         shared["dependencies"]["downstream_name"])
-    assert sorted(reads) == ["frame assessments", "frame kpis", "frame processes", "frame units"]
+    assert sorted(reads) == ["frame assessments", "frame initiatives", "frame kpis",
+                             "frame processes", "frame units"]
 
 
 def test_a_table_no_change_wrote_to_is_not_read_again(

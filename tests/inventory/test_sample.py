@@ -176,3 +176,44 @@ def test_loading_the_sample_twice_is_refused_and_changes_nothing(
     assert catalogue.counts() == before == counts
     assert len(catalogue.audit_log()) == events
     pd.testing.assert_frame_equal(catalogue.processes(), processes)
+
+
+ANNEX = {  # the 2025 status report's annex: priority area -> actions (initiative codes)
+    "member_experience": {"EVT-MOD", "WEB-MZ"},
+    "operational_efficiency": {"AUTO-BP", "TRAVEL", "CRM"},
+    "staff_empowerment": {"INNOV-HUB", "STAFF-ENG", "CHANGEMAKERS"},
+}
+EARLY_COMPLETED = {"OPS-PLAN", "OVERSIGHT", "OMBUDS", "PERF-MGT", "FIN-TRANS"}
+
+
+def test_the_sample_roadmap_holds_the_annex_and_the_early_completed_initiatives(
+        sample_catalogue: Catalogue) -> None:
+    book = sample_catalogue.initiatives
+    initiatives = book.initiatives().set_index("code")
+    for area, codes in ANNEX.items():
+        assert set(initiatives.index[initiatives["priority_area"] == area]) >= codes
+    assert set(initiatives.index[initiatives["status"] == "completed"]) == EARLY_COMPLETED
+    assert initiatives.loc[sorted(EARLY_COMPLETED), "priority_area"].isna().all()
+    # Every annex action delivers by C26 and PP-26, in the annex's words.
+    deliverables = book.deliverables()
+    for code in set().union(*ANNEX.values()):
+        mine = deliverables[deliverables["initiative_code"] == code]
+        assert set(mine["milestone"]) == {"C26", "PP-26"}, code
+    annex = book.dashboard().annex.set_index("code")
+    assert "Pilot new end-to-end events management system for AI4G/WSIS26." in set(
+        annex.loc[["EVT-MOD"], "objective"])
+    assert "Working prototype in place." in set(annex.loc[["TRAVEL"], "c26"])
+    # Linked to the sample's processes and KPIs; one combined into event modernization.
+    assert "EVT-MGT-01" in str(initiatives.loc["EVT-MOD", "processes"])
+    assert "FIN-TRV-02: Expense claim settlement time" in str(initiatives.loc["TRAVEL", "kpis"])
+    assert set(initiatives["unit"].dropna()) <= set(sample_catalogue.units()["code"])
+    assert book.lineage("EVT-MOD")["absorbed"] == ["REMOTE-PART"]
+    # Progress notes, one obstacle still open.
+    assert len(book.updates()) == 3
+    assert list(book.updates(open_only=True)["initiative_code"]) == ["TRAVEL"]
+
+
+def test_the_readme_says_which_roadmap_words_are_quoted_and_which_are_illustrative() -> None:
+    words = " ".join((SAMPLE_DIR / "README.md").read_text(encoding="utf-8").split()).lower()
+    assert "initiatives.csv" in words and "deliverables.csv" in words
+    assert "quoted" in words and "statuses" in words
