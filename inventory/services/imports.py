@@ -18,9 +18,9 @@ import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from inventory.access import Action, Actor, authorize
+from inventory.access import Action, Actor, authorize, roles_allowed
 from inventory.errors import CatalogueError, Conflict, InvalidInput, NotFound
-from inventory.files.importing import ImportOptions, read_import
+from inventory.files.importing import ImportOptions, ParsedImport, read_import
 from inventory.files.io import Limits, Upload
 from inventory.roadmap_schemas import (
     INITIATIVE_FIELDS,
@@ -43,6 +43,27 @@ def _already_imported(name: str, sha256: str, first: tuple[dt.datetime, str]) ->
     return (f"{name} (SHA-256 {sha256}) was already imported on {first[0]:%Y-%m-%d %H:%M} UTC "
             f"by {first[1]}; nothing was changed. Import it again with force if that is "
             "intended")
+
+
+ROADMAP_RIGHTS = {"initiatives": ("Initiatives", Action.manage_initiatives),
+                  "deliverables": ("Deliverables", Action.track_delivery)}
+
+
+def _roadmap_rights(parsed: ParsedImport, counts: dict[str, Counts], actor: Actor) -> None:
+    """The roadmap's sheets obey the role matrix as the one-by-one edits do: importing is
+    allowed to analysts, but an import that would create or change initiatives needs the
+    role that decides them (and deliverables, the role that tracks delivery). A file whose
+    roadmap rows all match the database (an exported workbook imported back) passes."""
+    for kind, (sheet, action) in ROADMAP_RIGHTS.items():
+        done = counts.get(kind)
+        if done is None or not done.created + done.updated or actor.may(action):
+            continue
+        allowed = " or ".join(role.value for role in roles_allowed(action))
+        parsed.problem("error", sheet, None, None, None,
+                       f"{actor.name} ({actor.role.value}) may not {action.value}: this file "
+                       f"would create {done.created} and change {done.updated} of them, which "
+                       f"needs the {allowed} role; remove those rows or ask someone with it "
+                       "to import the file")
 
 
 class _RollBack(Exception):
@@ -174,6 +195,7 @@ class CatalogueImports(CatalogueEdits):
                     raise Conflict(_already_imported(upload.name, sha256, first))
                 counts = bulk.apply(s, parsed, mode, who, self.rating_problem)
                 counts |= roadmap_bulk.apply(s, parsed, mode, who)
+                _roadmap_rights(parsed, counts, actor)
                 if parsed.errors or dry_run:
                     raise _RollBack
                 s.add(ImportRecord(actor=who, file_name=upload.name[:255], sha256=sha256,

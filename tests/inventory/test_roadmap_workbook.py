@@ -35,7 +35,7 @@ def workbook(**rows: list[dict[str, Any]]) -> bytes:
 
 
 def run(catalogue: Catalogue, data: bytes, *, mode: str = "upsert",
-        role: Role = Role.analyst) -> ImportResult:
+        role: Role = Role.admin) -> ImportResult:
     return catalogue.import_file(Upload("roadmap.xlsx", data), ImportOptions(),
                                  mode=mode, actor=by("ana", role), force=True)  # type: ignore[arg-type]
 
@@ -72,7 +72,7 @@ def planned(small_catalogue: Catalogue) -> Catalogue:
     return catalogue
 
 
-def test_an_analyst_imports_initiatives_with_links_lineage_and_deliverables(
+def test_an_import_creates_initiatives_with_links_lineage_and_deliverables(
         planned: Catalogue) -> None:
     frame = planned.initiatives.initiatives().set_index("code")
     assert frame.loc["REC", "processes"] == "HR-REC; HR-REC-01"  # spelled as stored
@@ -95,8 +95,8 @@ def test_an_analyst_imports_initiatives_with_links_lineage_and_deliverables(
 
 def test_the_export_re_imported_with_upsert_changes_nothing(planned: Catalogue) -> None:
     before = snapshot(planned)
-    result = run(planned, inventory_workbook(planned.frames()))
-    assert result.imported, errors(result)
+    result = run(planned, inventory_workbook(planned.frames()), role=Role.analyst)
+    assert result.imported, errors(result)  # an analyst may: it changes no initiative
     counts = {kind: (c.created, c.updated, c.unchanged) for kind, c in result.counts.items()}
     assert counts["initiatives"] == (0, 0, 3) and counts["deliverables"] == (0, 0, 2)
     bookkeeping = {"imports", "catalogue_revision", "table_revisions"}  # the import's record
@@ -157,7 +157,7 @@ def test_every_problem_is_one_row_at_its_cell_and_nothing_is_written(
     ])
     for dry_run in (True, False):
         result = planned.import_file(Upload("roadmap.xlsx", data), ImportOptions(),
-                                     mode="upsert", actor=by("ana", Role.analyst), force=True,
+                                     mode="upsert", actor=by("ana", Role.admin), force=True,
                                      dry_run=dry_run)
         assert not result.imported
         found = {(p["sheet"], p["row"], p["column"],
@@ -188,6 +188,25 @@ def test_insert_refuses_existing_initiatives_and_a_loop_of_lineage(planned: Cata
     assert "initiative REC already exists" in messages[2, "code"]
     assert "loop" in messages[3, "code"] and "loop" in messages[4, "code"]
     assert snapshot(planned) == before
+
+
+def test_an_analyst_may_not_change_initiatives_through_a_workbook(planned: Catalogue) -> None:
+    """One by one an analyst may not create or change initiatives (leadership decides them);
+    neither through the workbook: refused at the sheet, nothing written. Deliverables they
+    track, so a file that only adds deliverables imports."""
+    before = snapshot(planned)
+    refused = run(planned, workbook(initiatives=[{"code": "NEW", "name": "New"}]),
+                  role=Role.analyst)
+    assert not refused.imported and snapshot(planned) == before
+    assert [(e["sheet"], e["message"]) for e in errors(refused)] == [(
+        "Initiatives", "ana (analyst) may not create, edit, combine and split roadmap "
+        "initiatives: this file would create 1 and change 0 of them, which needs the "
+        "leadership or admin role; remove those rows or ask someone with it to import the "
+        "file")]
+    added = run(planned, workbook(deliverables=[
+        {"initiative_code": "REC", "ref": "D3", "milestone": "PP-26", "text": "Scale up"}]),
+        role=Role.analyst)
+    assert added.imported, errors(added)
 
 
 def test_importing_the_roadmap_is_importing_data_a_viewer_may_not(planned: Catalogue) -> None:
