@@ -111,15 +111,16 @@ def newest_audit_id(session: Session) -> int:
 
 def unit_by_code(session: Session, code: str, *, lock: bool = False) -> Unit | None:
     """The unit whose code is ``code`` in any case (deleted ones included)."""
-    return _by_code(session, Unit, code, lock)
+    return by_code(session, Unit, code, lock)
 
 
 def process_by_code(session: Session, code: str, *, lock: bool = False) -> Process | None:
     """The process whose code is ``code`` in any case (deleted ones included)."""
-    return _by_code(session, Process, code, lock)
+    return by_code(session, Process, code, lock)
 
 
-def _by_code(session: Session, model: type[Unit | Process], code: str, lock: bool) -> Any:
+def by_code(session: Session, model: type[Unit | Process | Initiative], code: str,
+            lock: bool = False) -> Any:
     """Codes are unique without regard to case: the row spelled exactly as ``code`` (found by
     the index), else the one spelled in another case. Codes are ASCII (see
     :data:`inventory.schemas.CODE_PATTERN`), so SQL ``UPPER`` and Python agree on every

@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from inventory.storage.models import (
@@ -24,7 +24,7 @@ from inventory.storage.models import (
     ProgressUpdate,
     Unit,
 )
-from inventory.storage.repository import TRACKING_COLUMNS
+from inventory.storage.repository import TRACKING_COLUMNS, by_code
 
 INITIATIVE_COLUMNS = ["id", "code", "name", "description", "pillar", "priority_area",
                       "business_owner", "unit", "status", "status_reason", "lineage",
@@ -38,15 +38,9 @@ UPDATE_COLUMNS = ["id", "initiative_code", "kind", "note", "noted_on", "resolved
 
 
 def initiative_by_code(session: Session, code: str, *, lock: bool = False) -> Initiative | None:
-    """The initiative whose code is ``code`` whatever its case (deleted ones included); codes
-    are ASCII, so SQL ``UPPER`` and Python agree (as for processes, :mod:`.repository`)."""
-    wanted = code.strip()
-    for condition in (Initiative.code == wanted, func.upper(Initiative.code) == wanted.upper()):
-        query = select(Initiative).where(condition).order_by(Initiative.id)
-        row = session.scalars(query.with_for_update() if lock else query).first()
-        if row is not None:
-            return row
-    return None
+    """The initiative whose code is ``code`` whatever its case (deleted ones included)."""
+    found: Initiative | None = by_code(session, Initiative, code, lock)
+    return found
 
 
 def initiative_codes(session: Session, ids: list[int | None]) -> dict[int, str]:
