@@ -35,7 +35,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pandas as pd
 
-from inventory.files.export import inventory_workbook
+from inventory.files.export import SHEETS, inventory_workbook
 from scoring.criteria import SourceKind, load_criteria
 
 UNITS_FILE = Path(__file__).resolve().parent.parent / "data" / "sample" / "units.csv"
@@ -332,7 +332,7 @@ def _initiatives(rng: np.random.Generator, processes: pd.DataFrame,
                      "kpis": "; ".join(f"{c}: {n}" for c, n in
                                        zip(moved.get("process_code", []), moved.get("name", []),
                                            strict=True)) or None})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).reindex(columns=list(SHEETS["Initiatives"]))
 
 
 def _deliverables(rng: np.random.Generator, initiatives: pd.DataFrame) -> pd.DataFrame:
@@ -343,7 +343,7 @@ def _deliverables(rng: np.random.Generator, initiatives: pd.DataFrame) -> pd.Dat
             rows.append({"initiative_code": code, "ref": ref, "milestone": milestone,
                          "objective": "Deliver the change", "text": f"{milestone} deliverable",
                          "status": _pick(rng, DELIVERABLE_STATUSES, 1)[0]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).reindex(columns=list(SHEETS["Deliverables"]))
 
 
 def _assessments(rng: np.random.Generator, processes: pd.DataFrame) -> pd.DataFrame:

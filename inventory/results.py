@@ -58,6 +58,8 @@ FRAME_TABLES: dict[str, tuple[str, ...]] = {
     "deliverables": ("deliverables", "initiatives")}
 """The tables each frame of :data:`inventory.services.FRAME_READERS` is read from."""
 DEPENDENCIES_TABLES = ("dependencies", "processes", "units")
+ROADMAP_TABLES = ("initiatives", "initiative_processes", "initiative_kpis", "deliverables",
+                  "progress_updates", "processes", "kpis", "units")
 RATINGS_TABLES = ("assessments", "processes", "units")
 RATINGS_COLUMNS = ["process_code", "criterion_key", "value", "low", "high", "rater",
                    "updated_by", "updated_at"]
@@ -311,6 +313,15 @@ class Results:
         revisions = self.catalogue.table_revisions()
         key = Key(f"{self.catalogue.url} · {kind}", max(revisions[t] for t in tables), "frame",
                   fingerprint(kind))
+        return self.cache.get(key, compute)
+
+    def roadmap(self, kind: str, settings: object, compute: Callable[[], T]) -> T:
+        """A result of the roadmap (dashboard, count over time, an initiative's detail), kept
+        until the roadmap's tables or the processes, KPIs and units it names change: a rating
+        or a dependency saved does not make the roadmap be read again."""
+        revisions = self.catalogue.table_revisions()
+        key = Key(f"{self.catalogue.url} · roadmap {kind}",
+                  max(revisions[t] for t in ROADMAP_TABLES), "roadmap", fingerprint(settings))
         return self.cache.get(key, compute)
 
     def _by_content(self, kind: str, content: object, compute: Callable[[], T]) -> T:

@@ -90,6 +90,13 @@ def shared(kind: str, settings: object, compute: Callable[[], T], *,
                                    role=role.value if role is not None else None)
 
 
+def shared_roadmap(kind: str, settings: object, compute: Callable[[], T]) -> T:
+    """Like :func:`shared` for a result of the roadmap: kept until the roadmap's tables (or
+    the processes, KPIs and units it names) change, not recomputed when a rating is saved
+    (:meth:`inventory.results.Results.roadmap`)."""
+    return catalogue().results.roadmap(kind, settings, compute)
+
+
 def actor() -> Actor:
     """Who this browser session acts for: the person app.py's sign-in gate let in. The
     services check this actor's role themselves; pages use it to hide what the role may not

@@ -11,8 +11,10 @@ progress notes and resolve obstacles (:mod:`inventory.access`; the services chec
 Conventions
 -----------
 * The figures come from ``catalogue.initiatives.dashboard(today, **filters)``, computed once per
-  catalogue revision, day and filters and shared by every session (``views.common.shared``):
-  a rerun that changes nothing recomputes nothing, a save shows at the next run.
+  state of the roadmap's tables, day and filters and shared by every session
+  (``views.common.shared_roadmap``): a rerun that changes nothing recomputes nothing, a rating
+  saved elsewhere does not make the roadmap be read again, a roadmap save shows at the next
+  run.
 * The filters narrow the tiles, charts by pillar and priority area, annex and follow-up lists;
   the count over time is the whole roadmap's. "As of" (default today) sets what is overdue and
   which milestone is next.
@@ -37,7 +39,7 @@ from inventory.schemas import Pillar, PriorityArea, same_code
 from inventory.services import Catalogue
 from inventory.services.rationalisation import InitiativeBook
 from views import roadmap_forms as forms
-from views.common import allowed, catalogue, plain, shared, show_flash
+from views.common import allowed, catalogue, plain, shared_roadmap, show_flash
 from views.roadmap_display import (
     annex_table,
     count_figure,
@@ -101,15 +103,15 @@ def dashboard_tab(book: InitiativeBook, board: Dashboard, settings: object) -> N
         st.caption("No initiative matches: nothing to chart.")
     else:
         left, right = st.columns(2)
-        by_pillar, by_area = shared("roadmap status figures", settings, lambda: (
+        by_pillar, by_area = shared_roadmap("roadmap status figures", settings, lambda: (
             status_bars(board.by_pillar, "By pillar"),
             status_bars(board.by_priority_area, "By priority area")))
         left.plotly_chart(by_pillar, width="stretch", key="rm_by_pillar")
         right.plotly_chart(by_area, width="stretch", key="rm_by_area")
-    counts = shared("roadmap count over time", None, book.count_over_time)
+    counts = shared_roadmap("roadmap count over time", None, book.count_over_time)
     if counts.empty:
         return
-    st.plotly_chart(shared("roadmap count figure", None, lambda: count_figure(counts)),
+    st.plotly_chart(shared_roadmap("roadmap count figure", None, lambda: count_figure(counts)),
                     width="stretch", key="rm_count")
     peak = int(counts["count"].max())
     st.caption(f"How the roadmap changed: at most {peak} initiatives, "
@@ -207,7 +209,7 @@ def process_names() -> dict[str, str]:
 def detail(book: InitiativeBook, code: str, choices: dict[str, list[str]]) -> None:
     """One initiative: fields, processes, KPIs, deliverables, notes, lineage and history, and
     the forms the role may use."""
-    record, lineage = shared("initiative detail", code,
+    record, lineage = shared_roadmap("initiative detail", code,
                              lambda: (book.get(code), book.lineage(code)))
     st.subheader(f"{plain(record['code'])} · {plain(record['name'])}")
     if record["description"]:
@@ -258,7 +260,7 @@ def detail(book: InitiativeBook, code: str, choices: dict[str, list[str]]) -> No
         if tracker:
             forms.add_note(book, code)
     with tabs[3]:
-        history = shared("initiative history", code, lambda: book.history(code))
+        history = shared_roadmap("initiative history", code, lambda: book.history(code))
         st.dataframe(history[AUDIT_COLUMNS], hide_index=True, width="stretch")
     if manager:
         with tabs[4]:
@@ -314,10 +316,10 @@ st.title("Roadmap")
 st.caption("The transformation initiatives, where each stands, what is due by C26 and PP-26, "
            "and what needs a decision.")
 show_flash()
-everything = shared("initiatives", None, book.initiatives)
+everything = shared_roadmap("initiatives", None, book.initiatives)
 today, filters = filter_row(everything)
 settings = (today, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
-board = shared("roadmap dashboard", settings, lambda: book.dashboard(today, **filters))
+board = shared_roadmap("roadmap dashboard", settings, lambda: book.dashboard(today, **filters))
 if everything.empty:
     st.info("No initiative is recorded yet. "
             + ("Add the first on the Initiatives tab." if allowed(Action.manage_initiatives)

@@ -65,7 +65,7 @@ def current_revision(session: Session) -> int:
 TRACKED_TABLES = (Unit.__tablename__, Process.__tablename__, Dependency.__tablename__,
                   Kpi.__tablename__, Assessment.__tablename__, Initiative.__tablename__,
                   InitiativeProcess.__tablename__, InitiativeKpi.__tablename__,
-                  Deliverable.__tablename__)
+                  Deliverable.__tablename__, ProgressUpdate.__tablename__)
 """The tables whose own revision is kept (see :class:`inventory.storage.models.TableRevision`)."""
 
 

@@ -129,6 +129,30 @@ def test_a_table_no_change_wrote_to_is_not_read_again(
     assert results.cache.computed == computed + 3  # processes, the joined links, the content
 
 
+def test_the_roadmap_is_read_again_after_a_roadmap_save_not_after_a_rating(
+        small_catalogue: Catalogue) -> None:
+    results = Results(small_catalogue, ResultCache())
+    book = small_catalogue.initiatives
+    book.add({"code": "EVT", "name": "Events", "processes": ["HR-REC"]}, by("lee"))
+    reads = []
+
+    def board() -> int:
+        reads.append(1)
+        return book.dashboard().totals["total"]
+
+    assert results.roadmap("board", "today", board) == 1
+    small_catalogue.add_assessment({"process_code": "HR", "criterion_key": "complexity",
+                                    "value": 3, "rater": "ana"}, by("ana"))
+    assert results.roadmap("board", "today", board) == 1 and len(reads) == 1
+    book.add({"code": "WEB", "name": "Website"}, by("lee"))
+    assert results.roadmap("board", "today", board) == 2 and len(reads) == 2
+    book.add_update({"initiative_code": "WEB", "note": "Kick-off"}, by("lee"))
+    results.roadmap("board", "today", board)
+    small_catalogue.delete_process("HR-REC-01", by("ana"))  # the processes it may name
+    results.roadmap("board", "today", board)
+    assert len(reads) == 4
+
+
 def test_a_change_made_through_another_app_process_shows_at_the_next_read(
         small_catalogue: Catalogue) -> None:
     """A second Catalogue on the same database stands for another app process or the CLI:

@@ -20,10 +20,13 @@ LEAD = by("lea", Role.leadership)
 
 
 def seed(database_url: str) -> None:
-    """Three initiatives (one anchored, with deliverables), an open obstacle."""
+    """Three initiatives (one anchored, with deliverables), an open obstacle; the sample's
+    own roadmap deleted first, so the counts are these."""
     catalogue = Catalogue.open(database_url)
     book = catalogue.initiatives
     try:
+        for code in book.initiatives()["code"]:
+            book.delete(code, LEAD)
         book.add({"code": "INI-EVT", "name": "Events platform", "pillar": "governance",
                   "priority_area": "operational_efficiency", "status": "ongoing",
                   "processes": ["HR-REC"]}, LEAD)
@@ -120,8 +123,9 @@ def test_an_analyst_tracks_delivery_but_decides_no_initiative(
     seed(database_url)
     test = roadmap(database_url, monkeypatch, Role.analyst, "ana")
     assert not {"Add initiative", "Combine"} & labels(test)
-    test.button(key="rm_resolve:1").click().run()
-    assert "Resolved note 1 on INI-MTG." in texts(test)
+    note = int(reader.initiatives.updates(open_only=True).iloc[0]["id"])
+    test.button(key=f"rm_resolve:{note}").click().run()
+    assert f"Resolved note {note} on INI-MTG." in texts(test)
     assert "Choose the booking tool" not in texts(test)
 
     open_initiative(test, "INI-EVT")
