@@ -31,7 +31,8 @@ class Step(NamedTuple):
 ROLE_INTRO = {
     Role.analyst: "You build the inventory: the processes, how they depend on each other, and "
                   "their assessments.",
-    Role.leadership: "You decide what to transform first, from the assessed inventory.",
+    Role.leadership: "You decide what to transform first, from the assessed inventory, and "
+                     "follow it on the roadmap.",
     Role.viewer: "You can read everything here; analysts and leadership make the changes (ask "
                  "an admin if you need their role).",
     Role.admin: "You decide who signs in, with which role, and can do everything analysts and "
@@ -55,6 +56,8 @@ START_HERE = {
                                    "compare scenarios and freeze the one you decide on."),
         Step("views/portfolio.py", "Fit the ranking to a budget and see the roadmap."),
         Step("views/backlog.py", "Export the ranked backlog for the teams."),
+        Step("views/roadmap.py", "Turn it into initiatives and follow their deliverables by "
+                                 "C26 and PP-26."),
     ],
     Role.viewer: [
         Step("views/inventory.py", "Every process with its owners, dependencies, KPIs and "
@@ -63,6 +66,7 @@ START_HERE = {
                                       "upstream."),
         Step("views/prioritise.py", "What is ranked first, and why."),
         Step("views/portfolio.py", "The portfolio within budget and the roadmap."),
+        Step("views/roadmap.py", "The initiatives, where each stands and what is due."),
     ],
     Role.admin: [
         Step("views/users.py", "Add your colleagues and give each a role: analyst, "

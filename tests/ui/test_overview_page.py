@@ -13,8 +13,10 @@ from tests.ui.harness import start
 
 FIRST_STEPS = {
     Role.analyst: ["1. Import", "2. Inventory", "3. Dependencies", "4. Assess"],
-    Role.leadership: ["1. Prioritise", "2. Scenarios", "3. Portfolio", "4. Backlog"],
-    Role.viewer: ["1. Inventory", "2. Dependencies", "3. Prioritise", "4. Portfolio"],
+    Role.leadership: ["1. Prioritise", "2. Scenarios", "3. Portfolio", "4. Backlog",
+                      "5. Roadmap"],
+    Role.viewer: ["1. Inventory", "2. Dependencies", "3. Prioritise", "4. Portfolio",
+                  "5. Roadmap"],
     Role.admin: ["1. Users", "2. Import", "3. Prioritise", "4. Backlog"],
 }
 
