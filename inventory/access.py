@@ -1,4 +1,4 @@
-"""Who may do what: the four roles and the one permission matrix every service checks.
+"""Who may do what: the five roles and the one permission matrix every service checks.
 
 Conventions
 -----------
@@ -7,8 +7,10 @@ Conventions
   (see :mod:`inventory.cli.shell`).
 * Every service that changes something calls :func:`authorize` first; hiding a button is not
   security. Reading is allowed to every role.
-* :data:`PERMISSIONS` is the whole matrix, written out once: viewers read; analysts edit the
-  inventory, dependencies, KPIs and assessments and import; leadership manages scenarios, takes
+* :data:`PERMISSIONS` is the whole matrix, written out once: viewers read; staff read and
+  propose, endorse and comment on cases for change (as analysts, leadership and admins may);
+  analysts triage those cases, edit the inventory, dependencies, KPIs and assessments and
+  import; leadership manages scenarios, takes
   snapshots and exports backlogs; on the roadmap, leadership (the task force) decides the
   initiatives (creates, edits, links, combines, splits them), while analysts and leadership
   record deliverables, their status and progress notes; admins may do everything, and alone
@@ -25,6 +27,7 @@ from inventory.errors import InvalidInput, PermissionDenied
 
 class Role(StrEnum):
     viewer = "viewer"
+    staff = "staff"
     analyst = "analyst"
     leadership = "leadership"
     admin = "admin"
@@ -41,6 +44,8 @@ class Action(StrEnum):
     snapshot = "freeze a scenario as a decision snapshot"
     export_backlog = "export the transformation backlog"
     manage_initiatives = "create, edit, combine and split roadmap initiatives"
+    propose_cases = "propose, endorse and comment on cases for change"
+    triage_cases = "triage cases for change"
     track_delivery = "record deliverables and progress notes on the roadmap"
     restore = "restore deleted items"
     manage_users = "manage user accounts"
@@ -48,11 +53,13 @@ class Action(StrEnum):
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.viewer: frozenset({Action.read}),
+    Role.staff: frozenset({Action.read, Action.propose_cases}),
     Role.analyst: frozenset({Action.read, Action.edit_inventory, Action.assess,
-                             Action.import_data, Action.track_delivery}),
+                             Action.import_data, Action.track_delivery, Action.propose_cases,
+                             Action.triage_cases}),
     Role.leadership: frozenset({Action.read, Action.manage_scenarios, Action.snapshot,
                                 Action.export_backlog, Action.manage_initiatives,
-                                Action.track_delivery}),
+                                Action.track_delivery, Action.propose_cases}),
     Role.admin: frozenset(Action),
 }
 

@@ -33,6 +33,8 @@ ROLE_INTRO = {
                   "their assessments.",
     Role.leadership: "You decide what to transform first, from the assessed inventory, and "
                      "follow it on the roadmap.",
+    Role.staff: "You can read everything here, and propose, endorse and discuss cases for "
+                "change.",
     Role.viewer: "You can read everything here; analysts and leadership make the changes (ask "
                  "an admin if you need their role).",
     Role.admin: "You decide who signs in, with which role, and can do everything analysts and "
@@ -58,6 +60,12 @@ START_HERE = {
         Step("views/backlog.py", "Export the ranked backlog for the teams."),
         Step("views/roadmap.py", "Turn it into initiatives and follow their deliverables by "
                                  "C26 and PP-26."),
+    ],
+    Role.staff: [
+        Step("views/inventory.py", "Every process with its owners, dependencies, KPIs and "
+                                   "history."),
+        Step("views/prioritise.py", "What is ranked first, and why."),
+        Step("views/roadmap.py", "The initiatives, where each stands and what is due."),
     ],
     Role.viewer: [
         Step("views/inventory.py", "Every process with its owners, dependencies, KPIs and "

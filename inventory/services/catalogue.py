@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from inventory.services.accounts import AccountBook
+from inventory.services.cases import CaseBook
 from inventory.services.imports import CatalogueImports
 from inventory.services.rationalisation import InitiativeBook
 from inventory.services.scenarios import ScenarioBook
@@ -49,6 +50,12 @@ class Catalogue(CatalogueImports):
         """The transformation roadmap: initiatives, deliverables, progress notes, their
         rationalisation and dashboard (see :mod:`inventory.services.initiatives`)."""
         return InitiativeBook(self.engine)
+
+    @property
+    def cases(self) -> CaseBook:
+        """Cases for change from staff, endorsed and triaged (see
+        :mod:`inventory.services.cases`)."""
+        return CaseBook(self.engine)
 
     @property
     def accounts(self) -> AccountBook:

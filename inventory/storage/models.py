@@ -408,3 +408,63 @@ class ProgressUpdate(Tracked, Base):
     noted_on: Mapped[dt.date] = mapped_column(Date)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class CaseForChange(Tracked, Base):
+    """A case for change proposed by a member of staff (see :mod:`inventory.case_schemas`):
+    the problem today, the idea, who proposed it; triaged by analysts (``status``, with the
+    reason when declined), merged into another (``merged_into_id``) or handed to an initiative
+    (``initiative_id``)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    problem: Mapped[str] = mapped_column(Text)
+    idea: Mapped[str] = mapped_column(Text)
+    priority_area: Mapped[str | None] = mapped_column(String(40))
+    benefit: Mapped[str | None] = mapped_column(Text)
+    effort: Mapped[str | None] = mapped_column(String(10))
+    links: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    proposed_by: Mapped[str] = mapped_column(String(100), index=True)
+
+
+class CaseProcess(Base):
+    """A process a case is about: one of the inventory's, or one not in it yet (by name)."""
+
+    __tablename__ = "case_processes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("processes.id"), index=True)
+    new_process_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+
+    __table_args__ = (CheckConstraint("(process_id IS NULL) <> (new_process_name IS NULL)",
+                                      name="process_or_new_name"),)
+
+
+class CaseEndorsement(Tracked, Base):
+    """One person's endorsement of a case (once per person and case)."""
+
+    __tablename__ = "case_endorsements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    username: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (UniqueConstraint("case_id", "username"),)
+
+
+class CaseComment(Tracked, Base):
+    """A comment on a case."""
+
+    __tablename__ = "case_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)

@@ -113,6 +113,15 @@ def _deleted_deliverable(c: Catalogue, tag: str) -> Prepared:
     return prepared
 
 
+CASE = {"title": "Archive automatically", "problem": "By hand", "idea": "Automatically"}
+
+
+def _case(c: Catalogue, tag: str) -> Prepared:
+    first = c.cases.add(CASE | {"title": f"Case {tag}"}, by("proposer", Role.staff))
+    second = c.cases.add(CASE | {"title": f"Other {tag}"}, by("proposer", Role.staff))
+    return {"case": first["code"], "other": second["code"]}
+
+
 SHEETS = {"Backlog": pd.DataFrame({"rank": [1], "code": ["FIN"]}),
           "Decision record": pd.DataFrame({"item": ["scenario"], "value": ["default"]})}
 
@@ -210,6 +219,16 @@ CASES = [
                                                    "note": "Pilot started"}, a)),
     Case("resolve an obstacle", Action.track_delivery, _initiative,
          lambda c, a, p: c.initiatives.resolve_update(p["note"], a)),
+    Case("propose a case", Action.propose_cases, _nothing,
+         lambda c, a, p: c.cases.add(CASE, a)),
+    Case("endorse a case", Action.propose_cases, _case,
+         lambda c, a, p: c.cases.endorse(p["case"], a)),
+    Case("comment on a case", Action.propose_cases, _case,
+         lambda c, a, p: c.cases.comment(p["case"], "Agreed", a)),
+    Case("triage a case", Action.triage_cases, _case,
+         lambda c, a, p: c.cases.triage(p["case"], "under_review", a)),
+    Case("merge cases", Action.triage_cases, _case,
+         lambda c, a, p: c.cases.merge([p["other"]], p["case"], a)),
     Case("list accounts", Action.manage_users, _nothing, lambda c, a, p: c.accounts.list(a)),
     Case("add an account", Action.manage_users, _nothing,
          lambda c, a, p: c.accounts.add(f"new-{p['tag']}", Role.analyst, a)),
@@ -226,11 +245,14 @@ CASES = [
 
 def test_the_matrix_is_written_as_the_roles_are_described() -> None:
     assert PERMISSIONS[Role.viewer] == {Action.read}
+    assert PERMISSIONS[Role.staff] == {Action.read, Action.propose_cases}
     assert PERMISSIONS[Role.analyst] == {Action.read, Action.edit_inventory, Action.assess,
-                                         Action.import_data, Action.track_delivery}
+                                         Action.import_data, Action.track_delivery,
+                                         Action.propose_cases, Action.triage_cases}
     assert PERMISSIONS[Role.leadership] == {Action.read, Action.manage_scenarios,
                                             Action.snapshot, Action.export_backlog,
-                                            Action.manage_initiatives, Action.track_delivery}
+                                            Action.manage_initiatives, Action.track_delivery,
+                                            Action.propose_cases}
     assert PERMISSIONS[Role.admin] == set(Action)
     assert roles_allowed(Action.restore) == [Role.admin]
     assert {case.action for case in CASES} == set(Action) - {Action.read}
