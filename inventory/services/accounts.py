@@ -52,6 +52,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -102,12 +103,20 @@ class SignInPolicy:
     lock_minutes: int = 15
     session_minutes: int = 480
     source_attempts: int = 50
+    single_sign_on_role: Role = Role.staff
 
     @classmethod
     def from_env(cls) -> SignInPolicy:
         """``DTI_SIGNIN_ATTEMPTS``, ``DTI_SIGNIN_LOCK_MINUTES``, ``DTI_SESSION_MINUTES``,
-        ``DTI_SIGNIN_SOURCE_ATTEMPTS``."""
-        values = {}
+        ``DTI_SIGNIN_SOURCE_ATTEMPTS``, ``DTI_SSO_DEFAULT_ROLE`` (the role of someone single
+        sign-on lets in with no role claim and no account: staff unless set)."""
+        values: dict[str, Any] = {}
+        role = os.environ.get("DTI_SSO_DEFAULT_ROLE")
+        if role is not None:
+            if role.strip().lower() not in Role.__members__:
+                raise InvalidInput(f"DTI_SSO_DEFAULT_ROLE={role!r} is not one of "
+                                   f"{', '.join(Role)}")
+            values["single_sign_on_role"] = Role(role.strip().lower())
         for field, name in (("max_attempts", "DTI_SIGNIN_ATTEMPTS"),
                             ("lock_minutes", "DTI_SIGNIN_LOCK_MINUTES"),
                             ("session_minutes", "DTI_SESSION_MINUTES"),
@@ -349,8 +358,10 @@ class AccountBook:
     def single_sign_on(self, username: str, display_name: str,
                        claimed_role: str | None) -> SignedIn:
         """Someone the identity provider signed in. The role comes from ``claimed_role`` when
-        the provider sends one dti knows, else from their account, else viewer. A disabled
-        account is refused whatever the provider says."""
+        the provider sends one dti knows, else from their account, else the policy's
+        :attr:`SignInPolicy.single_sign_on_role` (staff by default: new people may read and
+        propose cases for change). A disabled account is refused whatever the provider
+        says."""
         username = _checked_username(username)
         with write_transaction(self.engine) as s:
             row = self._find(s, username)
@@ -362,7 +373,7 @@ class AccountBook:
                       "single sign-on" + (": account disabled" if disabled else ""))
             known_claim = claimed_role is not None and claimed_role in Role.__members__
             role = (Role(str(claimed_role)) if known_claim
-                    else Role(row.role) if row is not None else Role.viewer)
+                    else Role(row.role) if row is not None else self.policy.single_sign_on_role)
         if disabled:
             raise SignInRefused("this account is disabled; ask an admin")
         return SignedIn(Actor(username, role), display_name or username, False)

@@ -122,12 +122,12 @@ def test_the_first_start_creates_one_admin_with_a_one_time_password(
     assert signed.actor.role is Role.admin and signed.must_change_password
 
 
-def test_single_sign_on_takes_the_claimed_role_else_the_account_else_viewer(
+def test_single_sign_on_takes_the_claimed_role_else_the_account_else_staff(
         book: AccountBook) -> None:
     assert book.single_sign_on("ana", "Ana", "leadership").actor.role is Role.leadership
     assert book.single_sign_on("ana", "Ana", None).actor.role is Role.analyst
     assert book.single_sign_on("ana", "Ana", "superuser").actor.role is Role.analyst
-    assert book.single_sign_on("new@itu.int", "New", None).actor.role is Role.viewer
+    assert book.single_sign_on("new@itu.int", "New", None).actor.role is Role.staff
     book.disable("ana", by("root"))
     with pytest.raises(SignInRefused, match="disabled"):
         book.single_sign_on("ana", "Ana", "admin")
@@ -136,6 +136,13 @@ def test_single_sign_on_takes_the_claimed_role_else_the_account_else_viewer(
 def test_policy_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DTI_SESSION_MINUTES", "30")
     assert SignInPolicy.from_env().session_minutes == 30
+    assert SignInPolicy.from_env().single_sign_on_role is Role.staff
+    monkeypatch.setenv("DTI_SSO_DEFAULT_ROLE", "Viewer")
+    assert SignInPolicy.from_env().single_sign_on_role is Role.viewer
+    monkeypatch.setenv("DTI_SSO_DEFAULT_ROLE", "boss")
+    with pytest.raises(InvalidInput, match="DTI_SSO_DEFAULT_ROLE='boss' is not one of"):
+        SignInPolicy.from_env()
+    monkeypatch.delenv("DTI_SSO_DEFAULT_ROLE")
     monkeypatch.setenv("DTI_SIGNIN_ATTEMPTS", "zero")
     with pytest.raises(InvalidInput, match="DTI_SIGNIN_ATTEMPTS='zero'"):
         SignInPolicy.from_env()
