@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from inventory.schemas import (
     NAME_LENGTH,
@@ -105,3 +105,66 @@ class CaseIn(_Input):
 
 
 CASE_FIELDS: tuple[str, ...] = tuple(CaseIn.model_fields)
+
+
+def status_problem(status: CaseStatus, reason: str | None, initiative: str | None) -> str | None:
+    """What a case in ``status`` lacks, in one sentence, or ``None``: a declined case needs the
+    reason, a case handed over needs the initiative's code."""
+    if status is CaseStatus.DECLINED and not reason:
+        return "a declined case needs the reason, for its proposer"
+    if status is CaseStatus.HANDED_OVER and not initiative:
+        return "name the initiative the case is handed over to"
+    return None
+
+
+class CaseRowIn(CaseIn):
+    """A case as a row of a file (the sample's ``cases.csv``): :class:`CaseIn` plus its code,
+    who proposed and endorsed it, and where triage left it. Codes follow the order of the rows
+    (``CASE-0001`` first); a merged case names an earlier one in ``merged_into``; its reason
+    is then "merged into" that case."""
+
+    code: str = Field(pattern=r"^(?i:CASE)-\d{4}$")
+    proposed_by: str = Field(min_length=1, max_length=100)
+    endorsed_by: tuple[str, ...] = ()
+    status: CaseStatus = CaseStatus.NEW
+    status_reason: str | None = None
+    merged_into: str | None = Field(default=None, pattern=r"^(?i:CASE)-\d{4}$")
+    initiative: str | None = Field(default=None, max_length=40)
+
+    @field_validator("endorsed_by", mode="before")
+    @classmethod
+    def _endorsers(cls, value: Any) -> tuple[str, ...]:
+        names = [] if value is None else split_list(value)
+        if len({name.casefold() for name in names}) < len(names):
+            raise ValueError("a person endorses a case once: name each endorser once")
+        for name in names:
+            if len(name) > 100:
+                raise ValueError(f"an endorser's name has at most 100 characters: '{name[:20]}…'")
+        return tuple(names)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> CaseStatus:
+        return CaseStatus.NEW if value is None else parse_choice(CaseStatus, value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CaseRowIn:
+        if self.proposed_by.casefold() in {name.casefold() for name in self.endorsed_by}:
+            raise ValueError(f"endorsed_by names the proposer {self.proposed_by}; a case is "
+                             "its proposer's already")
+        if (self.status is CaseStatus.MERGED) != (self.merged_into is not None):
+            raise ValueError("a merged case names the case it was merged into (merged_into), "
+                             "and only a merged case does")
+        problem = status_problem(self.status, self.status_reason, self.initiative)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+class CaseCommentIn(_Input):
+    """A comment on a case; ``author`` is given only when loading comments from a file (the
+    person who acts writes them otherwise)."""
+
+    case_code: str = Field(min_length=1, max_length=20)
+    text: str = Field(min_length=1)
+    author: str | None = Field(default=None, max_length=100)

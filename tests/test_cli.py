@@ -85,7 +85,8 @@ def test_init_then_init_sample_loads_the_sample_and_prints_counts(database_url: 
     assert "Sample loaded (illustrative, not official ITU data)" in out
     counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", out.splitlines()[-1])}
     assert set(counts) == {"units", "processes", "dependencies", "kpis", "assessments",
-                           "initiatives", "deliverables", "progress_updates"}
+                           "initiatives", "deliverables", "progress_updates",
+                           "cases", "case_comments"}
     assert counts["processes"] >= 40 and counts["dependencies"] >= 60
     # The printed counts are what is now stored.
     assert len(records(database_url, "unit", "list")) == counts["units"]

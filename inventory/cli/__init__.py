@@ -13,6 +13,7 @@ uses). This module builds the application; the commands live one group per modul
 * :mod:`inventory.cli.scenarios`: ``scenario``;
 * :mod:`inventory.cli.decisions`: ``robustness``, ``portfolio``, ``roadmap``, ``backlog``;
 * :mod:`inventory.cli.initiatives` (with :mod:`inventory.cli.delivery`): ``initiative``;
+* :mod:`inventory.cli.cases`: ``case``;
 * :mod:`inventory.cli.users`: ``user``.
 
 ``dti --help`` lists the commands, then the groups, each in the order they are added below.
@@ -26,6 +27,7 @@ from typing import Annotated
 import typer
 
 from inventory.cli import (
+    cases,
     catalogue,
     decisions,
     files,
@@ -72,7 +74,8 @@ for name, group in (
         ("unit", catalogue.unit_app), ("graph", graph.graph_app),
         ("audit", catalogue.audit_app), ("criteria", scoring.criteria_app),
         ("assess", scoring.assess_app), ("scenario", scenarios.scenario_app),
-        ("initiative", initiatives.initiative_app), ("user", users.user_app)):
+        ("initiative", initiatives.initiative_app), ("case", cases.case_app),
+        ("user", users.user_app)):
     app.add_typer(group, name=name)
 
 

@@ -29,13 +29,21 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from inventory.access import Action, Actor, authorize
-from inventory.case_schemas import NEW_PROCESS, CaseIn, CaseStatus
+from inventory.case_schemas import (
+    CASE_FIELDS,
+    NEW_PROCESS,
+    CaseCommentIn,
+    CaseIn,
+    CaseRowIn,
+    CaseStatus,
+    status_problem,
+)
 from inventory.errors import Conflict, InvalidInput, NotFound
 from inventory.schemas import parse_choice
 from inventory.services.core import catalogue_transaction, row_record, validated
 from inventory.storage import audit, case_rows, repository, roadmap_rows
 from inventory.storage.db import reading
-from inventory.storage.models import CaseComment, CaseEndorsement, CaseForChange
+from inventory.storage.models import CaseComment, CaseEndorsement, CaseForChange, Initiative
 
 CASE = "case"
 SIMILAR = 0.5
@@ -126,17 +134,63 @@ class CaseBook:
         who = authorize(actor, Action.propose_cases)
         case = validated(CaseIn, data, "Case")
         with self._write() as s:
-            code = case_rows.next_code(s)
-            row = CaseForChange(code=code, title=case.title, problem=case.problem,
-                                idea=case.idea, priority_area=_value(case.priority_area),
-                                benefit=case.benefit, effort=_value(case.effort),
-                                links="; ".join(case.links) or None,
-                                status=CaseStatus.NEW.value, proposed_by=who)
-            given = {k: ("; ".join(v) if isinstance(v, tuple) else _value(v))
-                     for k, v in case.model_dump().items()}
-            audit.record_create(s, row, CASE, code, who, given | {"status": "new"})
-            case_rows.set_processes(s, row.id, self._processes(s, case.processes))
+            code = self._insert(s, case, who).code
         return self.get(code)
+
+    def _insert(self, s: Session, case: CaseIn, who: str) -> CaseForChange:
+        """Insert a case inside the caller's transaction, proposed by ``who`` and new; a
+        :class:`CaseRowIn` (a file's row) brings its code (the next one), proposer, endorsers
+        and triage status, recorded as the work of ``who``."""
+        code = case_rows.next_code(s)
+        row_in = case if isinstance(case, CaseRowIn) else None
+        columns: dict[str, Any] = {"status": CaseStatus.NEW.value, "proposed_by": who}
+        shown: dict[str, Any] = {"status": CaseStatus.NEW.value}
+        if row_in is not None:
+            if row_in.code.upper() != code:
+                raise InvalidInput(f"code {row_in.code} is not the next case's code {code}; "
+                                   "number the cases in the order they are listed")
+            columns = {"status": row_in.status.value, "status_reason": row_in.status_reason,
+                       "proposed_by": row_in.proposed_by}
+            shown = {"status": row_in.status.value, "status_reason": row_in.status_reason,
+                     "proposed_by": row_in.proposed_by}
+            if row_in.merged_into is not None:
+                target = self._existing(s, row_in.merged_into)
+                if CaseStatus(target.status) in CLOSED:
+                    raise Conflict(f"{target.code} is {target.status}; merge into an open case")
+                columns |= {"merged_into_id": target.id,
+                            "status_reason": f"merged into {target.code}"}
+                shown |= {"merged_into": target.code,
+                          "status_reason": f"merged into {target.code}"}
+            if row_in.initiative is not None:
+                owner = self._initiative(s, row_in.initiative)
+                columns["initiative_id"], shown["initiative"] = owner.id, owner.code
+        row = CaseForChange(code=code, title=case.title, problem=case.problem,
+                            idea=case.idea, priority_area=_value(case.priority_area),
+                            benefit=case.benefit, effort=_value(case.effort),
+                            links="; ".join(case.links) or None, **columns)
+        given = {k: ("; ".join(v) if isinstance(v, tuple) else _value(v))
+                 for k, v in case.model_dump(include=set(CASE_FIELDS)).items()}
+        audit.record_create(s, row, CASE, code, who, given | shown)
+        case_rows.set_processes(s, row.id, self._processes(s, case.processes))
+        for name in row_in.endorsed_by if row_in is not None else ():
+            self._insert_endorsement(s, row, name, who)
+        return row
+
+    @staticmethod
+    def _insert_endorsement(s: Session, row: CaseForChange, username: str, who: str) -> None:
+        audit.record_create(s, CaseEndorsement(case_id=row.id, username=username),
+                            "case_endorsement", row.code, who, {"username": username})
+
+    def _insert_comment(self, s: Session, comment: CaseCommentIn, who: str) -> CaseForChange:
+        """Insert a comment inside the caller's transaction, written by ``who`` (or by its
+        ``author``, when a file names one: the audit trail still records ``who``)."""
+        row = self._existing(s, comment.case_code)
+        given = {"text": comment.text} | ({"author": comment.author} if comment.author else {})
+        stored = CaseComment(case_id=row.id, text=comment.text)
+        audit.record_create(s, stored, "case_comment", row.code, who, given)
+        if comment.author:
+            stored.created_by = stored.updated_by = comment.author
+        return row
 
     def endorse(self, code: str, actor: Actor) -> dict[str, Any]:
         who = authorize(actor, Action.propose_cases)
@@ -150,21 +204,17 @@ class CaseBook:
                                       else "another case"))
             if case_rows.live_endorsement(s, row.id, who) is not None:
                 raise Conflict(f"you already endorsed {row.code}; a person endorses a case once")
-            audit.record_create(s, CaseEndorsement(case_id=row.id, username=who),
-                                "case_endorsement", row.code, who, {"username": who})
+            self._insert_endorsement(s, row, who, who)
             code = row.code
         return self.get(code)
 
     def comment(self, code: str, text: str, actor: Actor) -> dict[str, Any]:
         who = authorize(actor, Action.propose_cases)
-        text = (text or "").strip()
-        if not text:
+        if not (text or "").strip():
             raise InvalidInput("a comment needs some text")
+        comment = validated(CaseCommentIn, {"case_code": code, "text": text}, "Comment")
         with self._write() as s:
-            row = self._existing(s, code)
-            audit.record_create(s, CaseComment(case_id=row.id, text=text), "case_comment",
-                                row.code, who, {"text": text})
-            code = row.code
+            code = self._insert_comment(s, comment, who).code
         return self.get(code)
 
     def triage(self, code: str, status: str, actor: Actor, *, reason: str | None = None,
@@ -179,10 +229,9 @@ class CaseBook:
         if wanted is CaseStatus.MERGED:
             raise InvalidInput("merge a case into another with merge, naming the target")
         reason = (reason or "").strip() or None
-        if wanted is CaseStatus.DECLINED and reason is None:
-            raise InvalidInput("a declined case needs the reason, for its proposer")
-        if wanted is CaseStatus.HANDED_OVER and not initiative:
-            raise InvalidInput("name the initiative the case is handed over to")
+        problem = status_problem(wanted, reason, initiative)
+        if problem is not None:
+            raise InvalidInput(problem)
         with self._write() as s:
             row = self._existing(s, code, lock=True)
             audit.check_version(s, row, CASE, row.code, seen_version)
@@ -195,10 +244,7 @@ class CaseBook:
             columns: dict[str, Any] = {"status": wanted.value, "status_reason": reason}
             after = dict(columns)
             if initiative:
-                owner = roadmap_rows.initiative_by_code(s, initiative)
-                if owner is None or owner.deleted_at is not None:
-                    raise NotFound(f"no initiative has the code '{initiative}'; check the code "
-                                   "on the Roadmap")
+                owner = self._initiative(s, initiative)
                 columns["initiative_id"], after["initiative"] = owner.id, owner.code
             else:
                 after["initiative"] = before["initiative"]
@@ -255,6 +301,14 @@ class CaseBook:
             raise NotFound(f"no case has the code '{(code or '').strip()}'; check the code in "
                            "the list of cases")
         return row
+
+    @staticmethod
+    def _initiative(s: Session, code: str) -> Initiative:
+        owner = roadmap_rows.initiative_by_code(s, code)
+        if owner is None or owner.deleted_at is not None:
+            raise NotFound(f"no initiative has the code '{code}'; check the code on the "
+                           "Roadmap")
+        return owner
 
     @staticmethod
     def _target(s: Session, row: CaseForChange) -> str:

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from inventory.access import Action, Actor, authorize, roles_allowed
+from inventory.case_schemas import CaseCommentIn, CaseRowIn
 from inventory.errors import CatalogueError, Conflict, InvalidInput, NotFound
 from inventory.files.importing import ImportOptions, ParsedImport, read_import
 from inventory.files.io import Limits, Upload
@@ -30,6 +31,7 @@ from inventory.roadmap_schemas import (
     ProgressUpdateIn,
 )
 from inventory.schemas import AssessmentIn, DependencyIn, KpiIn, ProcessIn, UnitIn
+from inventory.services.cases import CaseBook
 from inventory.services.core import validated
 from inventory.services.editing import CatalogueEdits
 from inventory.services.initiatives import InitiativeRecords
@@ -101,17 +103,20 @@ class CatalogueImports(CatalogueEdits):
     def load(self, records: dict[str, list[dict[str, Any]]], actor: Actor) -> dict[str, int]:
         """Insert units, processes (parents before children), dependencies, KPIs,
         assessments, then the roadmap's initiatives (one combined into or split from another
-        after that one), deliverables and progress notes, in ONE transaction: any bad record
-        and nothing at all is stored.
+        after that one), deliverables and progress notes, then cases for change (with their
+        endorsers; a merged case after the one it was merged into) and their comments, in ONE
+        transaction: any bad record and nothing at all is stored.
 
         ``records`` maps ``units``, ``processes``, ``dependencies``, ``kpis``, ``assessments``,
         ``initiatives`` (fields of :class:`InitiativeRowIn`), ``deliverables`` and
-        ``progress_updates`` to lists of field dictionaries; the error names the list and the
-        record's position. Loading the roadmap is part of importing data
-        (:attr:`Action.import_data`), as for a workbook.
+        ``progress_updates``, ``cases`` (fields of :class:`CaseRowIn`) and ``case_comments``
+        (of :class:`CaseCommentIn`) to lists of field dictionaries; the error names the list
+        and the record's position. Loading the roadmap and the cases is part of importing data
+        (:attr:`Action.import_data`), as for a workbook; the cases' proposers, endorsers and
+        comments' authors are names in the records, the audit trail records the actor.
         """
         who = authorize(actor, Action.import_data)
-        roadmap = InitiativeRecords(self.engine)
+        roadmap, cases = InitiativeRecords(self.engine), CaseBook(self.engine)
         steps: list[tuple[str, type[BaseModel], Callable[[Session, Any, str], object]]] = [
             ("units", UnitIn, self._insert_unit),
             ("processes", ProcessIn, self._insert_process),
@@ -121,6 +126,8 @@ class CatalogueImports(CatalogueEdits):
             ("initiatives", InitiativeRowIn, self._insert_initiative),
             ("deliverables", DeliverableIn, roadmap._insert_deliverable),
             ("progress_updates", ProgressUpdateIn, roadmap._insert_update),
+            ("cases", CaseRowIn, cases._insert),
+            ("case_comments", CaseCommentIn, cases._insert_comment),
         ]
         unknown = set(records) - {name for name, _, _ in steps}
         if unknown:

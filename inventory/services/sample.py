@@ -18,7 +18,7 @@ from inventory.services.catalogue import Catalogue
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 FILES = ("units", "processes", "dependencies", "kpis", "assessments", "initiatives",
-         "deliverables", "progress_updates")
+         "deliverables", "progress_updates", "cases", "case_comments")
 SAMPLE_ACTOR = "sample-data"
 
 

@@ -57,7 +57,9 @@ def _depth(processes: pd.DataFrame) -> pd.Series:
 
 def test_load_sample_reports_what_it_stored(loaded: tuple[Catalogue, dict[str, int]]) -> None:
     catalogue, counts = loaded
-    assert counts == catalogue.counts()
+    cases = catalogue.cases.list_cases()
+    assert counts == catalogue.counts() | {"cases": len(cases),
+                                           "case_comments": int(cases["comments"].sum())}
     assert set(catalogue.audit_log()["actor"]) == {"sample-data"}
 
 
@@ -173,7 +175,8 @@ def test_loading_the_sample_twice_is_refused_and_changes_nothing(
 
     assert type(refused.value) is not CatalogueError  # a specific subclass
     assert "already exists" in str(refused.value)
-    assert catalogue.counts() == before == counts
+    assert catalogue.counts() == before
+    assert len(catalogue.cases.list_cases()) == counts["cases"]
     assert len(catalogue.audit_log()) == events
     pd.testing.assert_frame_equal(catalogue.processes(), processes)
 
@@ -217,3 +220,35 @@ def test_the_readme_says_which_roadmap_words_are_quoted_and_which_are_illustrati
     words = " ".join((SAMPLE_DIR / "README.md").read_text(encoding="utf-8").split()).lower()
     assert "initiatives.csv" in words and "deliverables.csv" in words
     assert "quoted" in words and "statuses" in words
+
+
+def test_the_sample_cases_are_proposed_endorsed_triaged_merged_and_handed_over(
+        sample_catalogue: Catalogue) -> None:
+    book = sample_catalogue.cases
+    cases = book.list_cases().set_index("code")
+    assert len(cases) == 15
+    assert cases["proposed_by"].nunique() >= 5  # proposed by many members of staff
+    by_status = cases.groupby("status").size().to_dict()
+    assert by_status == {"new": 4, "under_review": 3, "accepted": 4, "merged": 2,
+                         "declined": 1, "handed_over": 1}
+    accepted = cases[cases["status"] == "accepted"]
+    assert accepted["processes"].notna().all()
+    assert cases.loc["CASE-0001", "processes"].split("; ")[0] == "DOC-E2E"
+    assert cases.loc["CASE-0003", "processes"] == "DOC-ARC; DOC-DMS"  # archiving
+    merged = cases[cases["status"] == "merged"]
+    assert merged["merged_into"].to_dict() == {"CASE-0002": "CASE-0001",
+                                               "CASE-0007": "CASE-0006"}
+    assert (merged["status_reason"] == "merged into " + merged["merged_into"]).all()
+    [declined] = cases.index[cases["status"] == "declined"]
+    assert cases.loc[declined, "status_reason"]
+    assert cases.loc["CASE-0004", ["status", "initiative"]].tolist() == ["handed_over",
+                                                                          "INNOV-HUB"]
+    assert "new: Staff onboarding" in cases.loc["CASE-0013", "processes"]
+    assert cases.loc["CASE-0001", "endorsements"] == 4
+    # Nobody endorses their own case.
+    for code, endorsers in cases["endorsed_by"].fillna("").items():
+        assert cases.loc[code, "proposed_by"] not in endorsers.split("; "), code
+    comments = book.get("CASE-0001")["comments_list"]
+    assert [c["created_by"] for c in comments] == ["luis.ortega", "analyst.a"]
+    # Similar wording finds the open case a duplicate would be merged into.
+    assert "CASE-0006" in set(book.similar("protected learning time every month")["code"])
