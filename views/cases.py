@@ -30,6 +30,8 @@ from views import case_forms as forms
 from views.case_forms import items, text, word
 from views.common import actor, allowed, catalogue, plain, shared, shared_roadmap, show_flash
 
+STATUS_COLOURS = {"new": "blue", "under_review": "orange", "accepted": "green",
+                  "merged": "gray", "declined": "red", "handed_over": "violet"}
 AUDIT_COLUMNS = ["at", "actor", "action", "entity", "field", "old_value", "new_value"]
 
 
@@ -174,21 +176,25 @@ def cases_tab(book: CaseBook, cases: pd.DataFrame, choices: dict[str, Any]) -> N
 
 
 def my_cases_tab(cases: pd.DataFrame) -> None:
-    """The signed-in person's cases, the latest changed first, with what became of each."""
+    """The signed-in person's cases, the latest changed first, each with what became of it."""
     me = actor().name.casefold()
     mine = cases[cases["proposed_by"].str.casefold() == me].sort_values(
         "updated_at", ascending=False, kind="stable")
     if mine.empty:
         st.caption("You have proposed no case yet.")
         return
-    st.dataframe(pd.DataFrame({
-        "Code": mine["code"], "Title": mine["title"],
-        "Status": [word(CaseStatus, s) for s in mine["status"]],
-        "Why": mine["status_reason"].fillna(""),
-        "Handed over to": mine["initiative"].fillna(""),
-        "Endorsements": mine["endorsements"], "Comments": mine["comments"],
-        "Last changed": [f"{at:%Y-%m-%d %H:%M} UTC" for at in mine["updated_at"]]}),
-        hide_index=True, width="stretch")
+    for case in mine.to_dict("records"):
+        with st.container(border=True):
+            left, right = st.columns([4, 1])
+            left.markdown(f"**{plain(case['code'])}** · {plain(case['title'])}")
+            right.markdown(f":{STATUS_COLOURS[case['status']]}-badge["
+                           f"{word(CaseStatus, case['status'])}]")
+            why = text(case["status_reason"]) or (
+                f"handed over to {case['initiative']}" if text(case["initiative"]) else "")
+            st.caption(" · ".join(part for part in (
+                plain(why), f"{case['endorsements']} endorsement(s)",
+                f"{case['comments']} comment(s)",
+                f"last changed {case['updated_at']:%Y-%m-%d %H:%M} UTC") if part))
 
 
 def form_choices(book: CaseBook) -> dict[str, Any]:
