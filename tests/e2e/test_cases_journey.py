@@ -66,8 +66,8 @@ def test_a_case_goes_from_its_proposer_to_an_analyst_and_back(server: Server) ->
 
     harness.open_page(sam, "Cases")
     sam.get_by_role("tab", name="My cases", exact=True).click()
-    mine = sam.get_by_test_id("stVerticalBlockBorderWrapper").filter(
-        has_text="CASE-0001 · Archive meeting documents automatically").last
+    mine = sam.get_by_role("tabpanel", name="My cases")
+    mine.get_by_text("Archive meeting documents automatically").wait_for()
     mine.get_by_text("Accepted", exact=True).wait_for()
     mine.get_by_text("Part of the records work", exact=False).wait_for()
     server.shot(sam, "staff-my-cases")
