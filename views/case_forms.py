@@ -165,13 +165,12 @@ def endorse(book: CaseBook, record: dict[str, Any]) -> None:
         why_not = "You endorsed this case."
     elif record["status"] in (CaseStatus.MERGED.value, CaseStatus.DECLINED.value):
         why_not = f"The case is {word(CaseStatus, record['status']).lower()}."
-    columns = st.columns([1, 4])
-    if columns[0].button("Endorse", key=f"cs_endorse:{code}", disabled=why_not is not None,
-                         icon=":material/thumb_up:", help=why_not) and \
+    if st.button("Endorse", key=f"cs_endorse:{code}", disabled=why_not is not None,
+                 icon=":material/thumb_up:", help=why_not) and \
             attempt(lambda: book.endorse(code, actor())) is not None:
         saved(f"You endorsed {code}.", code)
     if why_not is not None:
-        columns[1].caption(why_not)
+        st.caption(why_not)
 
 
 def comment(book: CaseBook, code: str) -> None:

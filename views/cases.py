@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from inventory.access import Action
-from inventory.case_schemas import CaseStatus, Effort
+from inventory.case_schemas import NEW_PROCESS, CaseStatus, Effort
 from inventory.schemas import PriorityArea, same_code
 from inventory.services.cases import CaseBook
 from views import case_forms as forms
@@ -73,9 +73,9 @@ def case_table(cases: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Code": cases["code"], "Title": cases["title"],
         "Status": [word(CaseStatus, s) for s in cases["status"]],
+        "Endorsements": cases["endorsements"], "Comments": cases["comments"],
         "Priority area": [word(PriorityArea, a) for a in cases["priority_area"]],
-        "Processes": cases["processes"], "Endorsements": cases["endorsements"],
-        "Comments": cases["comments"], "Proposed by": cases["proposed_by"],
+        "Processes": cases["processes"].fillna(""), "Proposed by": cases["proposed_by"],
         "Proposed": [f"{at:%Y-%m-%d}" for at in cases["created_at"]]})
 
 
@@ -116,11 +116,14 @@ def detail(book: CaseBook, code: str, choices: dict[str, Any]) -> None:
         processes = items(record["processes"])
         if not processes:
             st.caption("None named.")
+        named = choices.get("names") or process_names()
         for process in processes:
-            if process.lower().startswith("new:"):
-                st.markdown(f":material/add_circle: {plain(process)} (not in the inventory yet)")
+            if process.lower().startswith(NEW_PROCESS):
+                st.markdown(f":material/add_circle: {plain(process[len(NEW_PROCESS):].strip())}"
+                            " (not in the inventory yet)")
             else:
-                st.page_link("views/inventory.py", label=plain(process),
+                st.page_link("views/inventory.py",
+                             label=f"{plain(process)} · {plain(named.get(process, ''))}",
                              icon=":material/account_tree:", query_params={"process": process})
         st.markdown("**Endorsed by**")
         endorsers = items(record["endorsed_by"])
@@ -197,12 +200,19 @@ def my_cases_tab(cases: pd.DataFrame) -> None:
                 f"last changed {case['updated_at']:%Y-%m-%d %H:%M} UTC") if part))
 
 
-def form_choices(book: CaseBook) -> dict[str, Any]:
-    """What the forms offer: live process codes, initiatives on the roadmap (code -> name)."""
+def process_names() -> dict[str, str]:
+    live = catalogue().results.processes()
+    return dict(zip(live["code"], live["name"], strict=True))
+
+
+def form_choices() -> dict[str, Any]:
+    """What the forms offer: live process codes (and names), initiatives on the roadmap
+    (code -> name)."""
     inventory = catalogue()
     initiatives = shared_roadmap("initiatives", None, inventory.initiatives.initiatives)
     live = initiatives[initiatives["lineage"].isna()]
-    return {"processes": list(inventory.results.processes()["code"]),
+    names = process_names()
+    return {"processes": list(names), "names": names,
             "initiatives": dict(zip(live["code"], live["name"], strict=True))}
 
 
@@ -214,7 +224,7 @@ show_flash()
 everything = shared("cases", None, book.list_cases)
 status_counts(everything)
 proposer = allowed(Action.propose_cases)
-choices = form_choices(book) if proposer else {}
+choices = form_choices() if proposer else {}
 tabs = st.tabs(["Cases", *(["Propose a case", "My cases"] if proposer else [])], key="cs_tab",
                on_change="rerun")
 with tabs[0]:

@@ -163,3 +163,15 @@ def test_a_merge_carries_the_endorsements_over_to_the_target(
     assert "Merged CASE-0002 into CASE-0001." in texts(test)
     assert "kim" in [c.value for c in test.caption]  # CASE-0001 is open: endorsed by kim
     assert next(m.value for m in test.metric if m.label == "Merged") == "1"
+
+
+def test_a_case_proposed_elsewhere_shows_at_the_next_rerun(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list is shared by revision: another app process's proposal is not hidden by it."""
+    test = cases(database_url, monkeypatch, "vic", Role.viewer)
+    assert next(m.value for m in test.metric if m.label == "Cases") == "0"
+    seed(database_url, ARCHIVE)
+    test.run()
+    assert next(m.value for m in test.metric if m.label == "Cases") == "1"
+    assert test.selectbox(key="cs_open").options == [
+        "CASE-0001 · Archive meeting documents automatically (New)"]
