@@ -62,6 +62,8 @@ START_HERE = {
                                  "C26 and PP-26."),
     ],
     Role.staff: [
+        Step("views/cases.py", "Propose a change to how we work, back colleagues' ideas, and "
+                               "follow what becomes of yours."),
         Step("views/inventory.py", "Every process with its owners, dependencies, KPIs and "
                                    "history."),
         Step("views/prioritise.py", "What is ranked first, and why."),

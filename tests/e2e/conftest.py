@@ -13,7 +13,8 @@ import pytest
 from tests.e2e import harness
 
 ACCOUNTS = {"ana": ("analyst", "quiet harbour lamps"), "lea": ("leadership", "amber glacier tunes"),
-            "vic": ("viewer", "velvet compass rain")}
+            "vic": ("viewer", "velvet compass rain"), "sam": ("staff", "copper meadow kites"),
+            "kim": ("staff", "lantern orchard fog")}
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +22,9 @@ def server(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Server]:
     """One per test module (not per session: Playwright's sync API cannot run twice at once,
     so a browser left open would break the other browser tests): ``streamlit run app.py`` on
-    a fresh SQLite database with the accounts ana (analyst), lea
-    (leadership) and vic (viewer), ready once its first start has loaded the sample; Chromium
-    to drive it. Screenshots and the server's log go to ``DTI_E2E_ARTEFACTS`` (default: a new
+    a fresh SQLite database with the accounts ana (analyst), lea (leadership), vic (viewer),
+    sam and kim (staff), ready once its first start has loaded the sample; Chromium to drive
+    it. Screenshots and the server's log go to ``DTI_E2E_ARTEFACTS`` (default: a new
     temporary folder), printed at the start."""
     reason = harness.browser_missing()
     if reason is not None:

@@ -17,7 +17,7 @@ FIRST_STEPS = {
                       "5. Roadmap"],
     Role.viewer: ["1. Inventory", "2. Dependencies", "3. Prioritise", "4. Portfolio",
                   "5. Roadmap"],
-    Role.staff: ["1. Inventory", "2. Prioritise", "3. Roadmap"],
+    Role.staff: ["1. Cases", "2. Inventory", "3. Prioritise", "4. Roadmap"],
     Role.admin: ["1. Users", "2. Import", "3. Prioritise", "4. Backlog"],
 }
 

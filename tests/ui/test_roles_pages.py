@@ -12,6 +12,7 @@ from tests.ui.harness import ROOT, start
 from views.navigation import PAGES
 
 HIDDEN = {Role.viewer: {"Assess", "Backlog", "Import", "Users"},
+          Role.staff: {"Assess", "Backlog", "Import", "Users"},
           Role.analyst: {"Backlog", "Users"},
           Role.leadership: {"Assess", "Import", "Users"},
           Role.admin: set()}

@@ -31,6 +31,7 @@ def test_an_admin_adds_an_account_whose_one_time_password_signs_in_once(
     assert "password_hash" not in " ".join(app.dataframe[0].value.columns)
     app.text_input(key="new_username").input("zoe")
     app.text_input(key="new_display_name").input("Zoë Analyst")
+    assert app.selectbox(key="new_role").options == [role.value for role in Role]  # staff too
     app.selectbox(key="new_role").set_value("analyst")
     app.button(key="FormSubmitter:add_user-Add account").click().run()
     assert not app.exception, app.exception
