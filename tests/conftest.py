@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from inventory.services import Catalogue
-from inventory.services.sample import open_with_sample
+from inventory.services.sample import SAMPLE_ACTOR, open_with_sample, read_sample
 from inventory.storage.models import Base
 from tests.support import by
 
@@ -97,16 +97,65 @@ def postgres_sample(postgres_database: str) -> Iterator[str]:
     admin.dispose()
 
 
+INVENTORY_KINDS = ("units", "processes", "dependencies", "kpis", "assessments")
+
+
+def load_inventory_sample(url: str) -> None:
+    """The sample's inventory alone (no roadmap, no cases), for tests that build their own."""
+    catalogue = Catalogue.open(url)
+    try:
+        catalogue.load({kind: records for kind, records in read_sample().items()
+                        if kind in INVENTORY_KINDS}, by(SAMPLE_ACTOR))
+    finally:
+        catalogue.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_inventory_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the sample's inventory and no roadmap, built once, never written."""
+    path = tmp_path_factory.mktemp("inventory") / "inventory.db"
+    load_inventory_sample(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_inventory_sample(postgres_database: str) -> Iterator[str]:
+    """The PostgreSQL template of :func:`sqlite_inventory_sample`."""
+    base = make_url(postgres_database)
+    name = f"dti_inventory_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    load_inventory_sample(base.set(database=name).render_as_string(hide_password=False))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def inventory_sample_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """This test's own database of each kind holding the sample's inventory and no roadmap."""
+    yield from _copied(request, tmp_path, "sqlite_inventory_sample",
+                       "postgres_inventory_sample")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sample_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """This test's own database of each kind holding the sample inventory and no accounts,
     copied from one built per test session (loading the sample each time was slow)."""
+    yield from _copied(request, tmp_path, "sqlite_sample", "postgres_sample")
+
+
+def _copied(request: pytest.FixtureRequest, tmp_path: Path, sqlite_file: str,
+            postgres_template: str) -> Iterator[str]:
+    """A copy, for this test alone, of the SQLite file or PostgreSQL template fixture named."""
     if request.param == "sqlite":
         target = tmp_path / "dti.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_sample"), target)
+        shutil.copyfile(request.getfixturevalue(sqlite_file), target)
         yield f"sqlite:///{target}"
         return
-    template = request.getfixturevalue("postgres_sample")
+    template = request.getfixturevalue(postgres_template)
     base = make_url(str(request.getfixturevalue("postgres_database")))
     name = f"dti_copy_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")

@@ -63,11 +63,11 @@ def seed(db: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def roadmap(sqlite_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def roadmap(sqlite_inventory_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Read only: A and B combined into a new X, C ongoing, Z deleted; snapshot 1 of the
     scenario Base."""
     path = tmp_path_factory.mktemp("roadmap") / "dti.db"
-    shutil.copyfile(sqlite_sample, path)
+    shutil.copyfile(sqlite_inventory_sample, path)
     db = f"sqlite:///{path}"
     seed(db)
     snapshot_of(db)
@@ -80,15 +80,15 @@ def roadmap(sqlite_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> st
 
 
 @pytest.fixture
-def db(sample_url: str) -> str:
-    """The sample in this test's own database, of each kind."""
-    return sample_url
+def db(inventory_sample_url: str) -> str:
+    """The sample's inventory (no roadmap) in this test's own database, of each kind."""
+    return inventory_sample_url
 
 
 @pytest.fixture
-def lite(sqlite_sample: Path, tmp_path: Path) -> str:
-    """The sample in this test's own SQLite database, with A and B seeded."""
-    shutil.copyfile(sqlite_sample, tmp_path / "dti.db")
+def lite(sqlite_inventory_sample: Path, tmp_path: Path) -> str:
+    """The sample's inventory in this test's own SQLite database, with A and B seeded."""
+    shutil.copyfile(sqlite_inventory_sample, tmp_path / "dti.db")
     url = f"sqlite:///{tmp_path / 'dti.db'}"
     seed(url)
     return url

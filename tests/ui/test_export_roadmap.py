@@ -74,6 +74,7 @@ def test_every_role_gets_the_roadmap_files_of_what_is_recorded(
     page = downloads["html"].decode("utf-8")
     assert "1 Enhancing member experience" in page and "Pilot the new system" in page
     assert HOSTILE not in page and "<script" not in page
-    assert [r["code"] for r in json.loads(downloads["json"])] == ["EVT", "FIN1", "HRX"]
+    codes = [r["code"] for r in json.loads(downloads["json"])]  # the sample's roadmap and these
+    assert {"EVT", "FIN1", "HRX"} <= set(codes) and codes == sorted(codes)
     assert downloads["initiatives"].startswith(b"\xef\xbb\xbfid,code,name,")
     assert b"Train 50 staff" in downloads["deliverables"]

@@ -172,7 +172,8 @@ def test_a_viewer_reads_the_inventory_but_has_no_way_to_edit_it(
     assert not [e for e in test.expander if e.label == "Add a process"]
     test.selectbox(key="open_code").set_value("HR-REC").run()
     assert [t.label.split(" (")[0] for t in test.tabs] == ["Details", "Dependencies", "KPIs",
-                                                          "Assessments", "History"]
+                                                          "Assessments", "Initiatives",
+                                                          "History"]
     assert not test.get("form")  # no add-dependency, KPI or assessment forms
     assert not [b for b in test.button if b.label in ("Remove", "Delete")]
 
