@@ -27,6 +27,8 @@ Where things are
 ``initiatives.py``     the roadmap's records: initiatives, deliverables, progress notes
 ``rationalisation.py`` combining, splitting and proposing initiatives, lineage, the count over
                        time and the dashboard (:class:`InitiativeBook`)
+``cases.py``           cases for change from staff: endorsements, comments, triage, merging
+                       (:class:`CaseBook`)
 ``sample.py``          the sample inventory shipped in ``data/sample``
 =====================  ==========================================================================
 
@@ -37,8 +39,9 @@ an edit does). So each use case is a class in its own module holding its methods
 one it needs: ``CatalogueCore`` <- ``CatalogueReads`` <- ``CatalogueEdits`` <-
 ``CatalogueImports`` <- ``Catalogue``. A method is found by what it does (a read in
 ``reading.py``, a write in ``editing.py``), and there is no layer of methods that only pass a
-call on. Scenarios, accounts and the roadmap are books of their own on the same database,
-reached as ``catalogue.scenarios``, ``catalogue.accounts`` and ``catalogue.initiatives``.
+call on. Scenarios, accounts, the roadmap and the cases for change are books of their own on the
+same database, reached as ``catalogue.scenarios``, ``catalogue.accounts``,
+``catalogue.initiatives`` and ``catalogue.cases``.
 
 The transactions themselves are storage: :func:`.storage.db.write_transaction` (a clash with a
 concurrent save becomes a :class:`~inventory.errors.Conflict`) and :func:`catalogue_transaction`
