@@ -19,7 +19,7 @@ from inventory.passwords import RULES
 user_app = shell.command_group("User accounts: add, list, set-role, disable, enable, "
                                "reset-password, change-password, sign-out, throttles, unlock.")
 
-RoleArgument = Annotated[Role, typer.Argument(help="viewer, analyst, leadership or admin.",
+RoleArgument = Annotated[Role, typer.Argument(help="viewer, staff, analyst, leadership or admin.",
                                               case_sensitive=False)]
 
 
@@ -30,7 +30,7 @@ def _handover(username: str, secret: str) -> None:
 
 @user_app.command("add")
 def add(ctx: typer.Context, username: str,
-        role: Annotated[Role, typer.Option("--role", help="viewer, analyst, leadership or admin.",
+        role: Annotated[Role, typer.Option("--role", help="viewer, staff, analyst, leadership or admin.",
                                            case_sensitive=False)] = Role.viewer,
         name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None) -> None:
     """Create an account with a one-time password."""

@@ -96,7 +96,7 @@ def test_account_changes_are_audited_and_checked(book: AccountBook,
     change = catalogue.audit_log(actor="root").iloc[0]
     assert (change["entity"], change["field"], change["old_value"], change["new_value"]) == (
         "user", "role", "analyst", "leadership")
-    with pytest.raises(InvalidInput, match="role 'boss' is not one of viewer, analyst"):
+    with pytest.raises(InvalidInput, match="role 'boss' is not one of viewer, staff, analyst"):
         book.set_role("ana", "boss", by("root"))
     with pytest.raises(Conflict, match="already exists"):
         book.add("Ana", Role.viewer, by("root"))

@@ -3,6 +3,9 @@ merge them; viewers read and change nothing; a refusal is one readable sentence.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -10,6 +13,15 @@ from inventory.access import Role
 from inventory.services import Catalogue
 from tests.support import by
 from tests.ui.harness import start
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, sqlite_inventory_sample: Path) -> str:
+    """This test's own SQLite database with the sample's inventory and none of its cases, so
+    the cases here are numbered from CASE-0001."""
+    target = tmp_path / "dti.db"
+    shutil.copyfile(sqlite_inventory_sample, target)
+    return f"sqlite:///{target}"
 
 PAGE = "views/cases.py"
 SAM = by("sam", Role.staff)
