@@ -30,8 +30,9 @@ def _handover(username: str, secret: str) -> None:
 
 @user_app.command("add")
 def add(ctx: typer.Context, username: str,
-        role: Annotated[Role, typer.Option("--role", help="viewer, staff, analyst, leadership or admin.",
-                                           case_sensitive=False)] = Role.viewer,
+        role: Annotated[Role, typer.Option(
+            "--role", help="viewer, staff, analyst, leadership or admin.",
+            case_sensitive=False)] = Role.viewer,
         name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None) -> None:
     """Create an account with a one-time password."""
     secret = shell.catalogue(ctx).accounts.add(username, role, shell.actor(ctx), display_name=name)
