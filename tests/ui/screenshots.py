@@ -90,44 +90,6 @@ def _check_example(page: Page) -> None:
     wait_for_app(page)
 
 
-def propose_cases(database_url: str) -> None:
-    """A few cases for change on the temporary database, so the Cases page has something to
-    show: one accepted with endorsements and a comment, one under review, one new."""
-    from inventory.access import Actor, Role
-    from inventory.services.sample import open_with_sample
-
-    catalogue = open_with_sample(database_url)  # as the app's first start would
-    sam, kim, lou = (Actor(name, Role.staff) for name in ("sam", "kim", "lou"))
-    analyst = Actor("ana", Role.analyst)
-    try:
-        book = catalogue.cases
-        book.add({"title": "Archive meeting documents automatically",
-                  "problem": "Meeting documents are archived by hand after every meeting, "
-                             "weeks later, and some are never filed.",
-                  "idea": "Archive the documents of a meeting when it closes, with its "
-                          "metadata, from the meeting system.",
-                  "processes": ["EVT-MGT", "new: Document archiving"],
-                  "priority_area": "operational_efficiency", "effort": "medium",
-                  "benefit": "Two days a month saved per secretariat"}, sam)
-        book.add({"title": "Book meeting rooms online",
-                  "problem": "Rooms are booked by telephone and email.",
-                  "idea": "One booking calendar for every room.",
-                  "priority_area": "member_experience", "effort": "small"}, kim)
-        book.add({"title": "Travel claims without paper",
-                  "problem": "Travel claims are printed, signed and scanned.",
-                  "idea": "Sign and submit travel claims in the travel tool.",
-                  "processes": ["FIN-TRV"], "effort": "small"}, lou)
-        for who in (kim, lou):
-            book.endorse("CASE-0001", who)
-        book.endorse("CASE-0002", sam)
-        book.comment("CASE-0001", "The records team archives the same documents again.", kim)
-        book.triage("CASE-0001", "accepted", analyst, reason="Part of the records work",
-                    processes=["EVT-MGT", "new: Document archiving"])
-        book.triage("CASE-0002", "under_review", analyst)
-    finally:
-        catalogue.engine.dispose()
-
-
 def main() -> None:
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     if len(sys.argv) > 2:
@@ -141,7 +103,6 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             database_url = f"sqlite:///{tmp}/dti.db"
             create_accounts(database_url, {ADMIN[0]: ("admin", ADMIN[1])})
-            propose_cases(database_url)
             with running_app(database_url) as url:
                 shots = capture(url, out_dir, *ADMIN)
     for shot in shots:
