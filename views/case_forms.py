@@ -9,77 +9,25 @@ else is refused with who changed what, and the form offers to load the latest ve
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from inventory.case_schemas import NEW_PROCESS, CaseStatus, Effort
-from inventory.errors import CatalogueError, Conflict
 from inventory.schemas import Choice, PriorityArea
 from inventory.services.cases import CaseBook
-from views.common import actor, flash, forget, plain, refused
+from views.common import actor, forget, plain
+from views.edit_flow import EditFlow, items, text, word
 
 OPEN = "cs_open"  # the case open in the detail
-PENDING = "cs_pending_open"  # opened on the next run (a widget cannot change once drawn)
+FLOW = EditFlow("cs")
+PENDING = FLOW.pending
 TRIAGE_STATUSES = [CaseStatus.UNDER_REVIEW.value, CaseStatus.ACCEPTED.value,
                    CaseStatus.DECLINED.value, CaseStatus.HANDED_OVER.value, CaseStatus.NEW.value]
 
 
-def word(kind: type[Choice], value: Any) -> str:
-    """A stored vocabulary word as people read it (an empty cell as "—")."""
-    if not isinstance(value, str):
-        return "—"
-    try:
-        return kind(value).label
-    except ValueError:
-        return value
-
-
-def text(value: Any) -> str:
-    """A cell as text, an empty one as ""."""
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
-def items(value: Any) -> list[str]:
-    """A ``;``-separated list cell (processes, endorsers) as a list."""
-    return [item.strip() for item in text(value).split(";") if item.strip()]
-
-
-def saved(message: str, open_code: str | None = None) -> None:
-    """Confirm a save on the next run, with ``open_code`` open in the detail."""
-    flash(message)
-    if open_code is not None:
-        st.session_state[PENDING] = open_code
-    st.rerun()
-
-
-def attempt(call: Callable[[], Any], slot: str | None = None) -> Any | None:
-    """``call()``'s result, or None when the service refused: a stale version is kept for
-    :func:`conflict_notice` under ``slot``; any other refusal is shown at once."""
-    try:
-        return call()
-    except Conflict as error:
-        if slot is None:
-            refused(error)
-        else:
-            st.session_state[f"cs_conflict:{slot}"] = error
-    except CatalogueError as error:
-        refused(error)
-    return None
-
-
-def conflict_notice(slot: str) -> None:
-    """A kept stale-version refusal, until the person loads the latest version."""
-    error = st.session_state.get(f"cs_conflict:{slot}")
-    if error is None:
-        return
-    refused(error)
-    if st.button("Discard my triage and load the latest version", key=f"cs_reload:{slot}"):
-        for prefix in ("cs_seen:", "cs_conflict:"):
-            st.session_state.pop(f"{prefix}{slot}", None)
-        st.rerun()
+saved, attempt = FLOW.saved, FLOW.attempt
 
 
 def _processes(chosen: list[str], new_names: str) -> list[str]:
@@ -189,7 +137,7 @@ def triage(book: CaseBook, record: dict[str, Any], processes: list[str],
     if record["status"] == CaseStatus.MERGED.value:
         st.caption(f"{code} is merged into {record['merged_into']}: triage that case.")
         return
-    seen = int(st.session_state.setdefault(f"cs_seen:{code}", int(record["version"])))
+    seen = FLOW.seen_version(code, int(record["version"]))
     linked = items(record["processes"])
     key = f"cs_triage:{code}:{seen}"
     with st.form(f"cs_triage:{code}"):
@@ -222,9 +170,9 @@ def triage(book: CaseBook, record: dict[str, Any], processes: list[str],
             processes=None if wanted == linked else wanted,
             initiative=initiative if status == CaseStatus.HANDED_OVER.value else None), code)
         if updated is not None:
-            st.session_state.pop(f"cs_seen:{code}", None)
+            FLOW.forget_seen(code)
             saved(f"{code} is {word(CaseStatus, updated['status']).lower()}.", code)
-    conflict_notice(code)
+    FLOW.conflict_notice(code, "Discard my triage and load the latest version")
 
 
 def merge(book: CaseBook, cases: pd.DataFrame) -> None:

@@ -27,8 +27,8 @@ from inventory.case_schemas import NEW_PROCESS, CaseStatus, Effort
 from inventory.schemas import PriorityArea, same_code
 from inventory.services.cases import CaseBook
 from views import case_forms as forms
-from views.case_forms import items, text, word
 from views.common import actor, allowed, catalogue, plain, shared, shared_roadmap, show_flash
+from views.edit_flow import items, text, word
 
 STATUS_COLOURS = {"new": "blue", "under_review": "orange", "accepted": "green",
                   "merged": "gray", "declined": "red", "handed_over": "violet"}

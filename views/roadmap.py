@@ -40,14 +40,13 @@ from inventory.services import Catalogue
 from inventory.services.rationalisation import InitiativeBook
 from views import roadmap_forms as forms
 from views.common import allowed, catalogue, plain, shared_roadmap, show_flash
+from views.edit_flow import text, word
 from views.roadmap_display import (
     annex_table,
     count_figure,
     deliverables_table,
     legend,
     status_bars,
-    text,
-    word,
 )
 
 TABS = ["Dashboard", "Annex", "Follow-up", "Initiatives"]

@@ -19,10 +19,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from inventory.roadmap_dashboard import STATUSES
-from inventory.roadmap_schemas import DeliverableStatus, InitiativeStatus, UpdateKind
-from inventory.schemas import Pillar, PriorityArea
+from inventory.roadmap_schemas import DeliverableStatus, InitiativeStatus
+from inventory.schemas import PriorityArea
 from inventory.services import Catalogue
 from views.common import plain
+from views.edit_flow import text, word
 
 STATUS_COLOURS = {"completed": "#2e9d5b", "ongoing": "#3b7dd8", "planned": "#a3aab5",
                   "revised": "#f0a830"}
@@ -33,22 +34,6 @@ EVENTS = {"create": "added", "delete": "deleted", "restore": "restored",
           "combined": "combined into another", "split": "split into parts",
           "back on the roadmap": "back on the roadmap"}
 PRIORITY_AREA_LABELS = {a.value: a.label for a in PriorityArea}
-
-
-def word(kind: type[InitiativeStatus] | type[DeliverableStatus] | type[UpdateKind] |
-         type[Pillar] | type[PriorityArea], value: Any) -> str:
-    """A stored vocabulary word as people read it (an empty cell as "—")."""
-    if not isinstance(value, str):
-        return "—"
-    try:
-        return kind(value).label
-    except ValueError:
-        return value
-
-
-def text(value: Any) -> str:
-    """A cell as text, an empty one as ""."""
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def status_bars(table: pd.DataFrame, title: str) -> go.Figure:

@@ -11,67 +11,22 @@ with who changed what, and the form offers to load the latest version.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from inventory.errors import CatalogueError, Conflict
 from inventory.roadmap_schemas import DeliverableStatus, InitiativeStatus, UpdateKind
 from inventory.schemas import Pillar, PriorityArea
 from inventory.services.rationalisation import InitiativeBook
-from views.common import actor, flash, forget, refused
-from views.roadmap_display import text, word
+from views.common import actor, forget
+from views.edit_flow import EditFlow, items, word
 
 OPEN = "rm_open"  # the initiative open in the detail
-PENDING = "rm_pending_open"  # opened on the next run (a widget cannot change once drawn)
+FLOW = EditFlow("rm")
+PENDING = FLOW.pending
 MILESTONE_HELP = "C26, PP-26 or a date as YYYY-MM-DD"
-
-
-def saved(message: str, open_code: str | None = None) -> None:
-    """Confirm a save on the next run, with ``open_code`` open in the detail."""
-    flash(message)
-    if open_code is not None:
-        st.session_state[PENDING] = open_code
-    st.rerun()
-
-
-def attempt(call: Callable[[], Any], slot: str | None = None) -> Any | None:
-    """``call()``'s result, or None when the service refused: a stale version is kept for
-    :func:`conflict_notice` under ``slot``; any other refusal is shown at once."""
-    try:
-        return call()
-    except Conflict as error:
-        if slot is None:
-            refused(error)
-        else:
-            st.session_state[f"rm_conflict:{slot}"] = error
-    except CatalogueError as error:
-        refused(error)
-    return None
-
-
-def seen_version(slot: str, current: int) -> int:
-    """The version an edit form was opened on; kept until a save or a reload."""
-    return int(st.session_state.setdefault(f"rm_seen:{slot}", current))
-
-
-def conflict_notice(slot: str) -> None:
-    """A kept stale-version refusal, until the person loads the latest version."""
-    error = st.session_state.get(f"rm_conflict:{slot}")
-    if error is None:
-        return
-    refused(error)
-    if st.button("Discard my edits and load the latest version", key=f"rm_reload:{slot}"):
-        for prefix in ("rm_seen:", "rm_conflict:"):
-            st.session_state.pop(f"{prefix}{slot}", None)
-        st.rerun()
-
-
-def items(value: Any) -> list[str]:
-    """A ``;``-separated list cell (processes, KPIs) as a list."""
-    return [item.strip() for item in text(value).split(";") if item.strip()]
+saved, attempt, seen_version = FLOW.saved, FLOW.attempt, FLOW.seen_version
 
 
 def _choice(title: str, kind: type[Pillar] | type[PriorityArea] | type[InitiativeStatus],
@@ -206,10 +161,10 @@ def edit_initiative(book: InitiativeBook, record: dict[str, Any], units: list[st
     if submitted:
         updated = attempt(lambda: book.update(code, changes, seen, actor()), code)
         if updated is not None:
-            st.session_state.pop(f"rm_seen:{code}", None)
+            FLOW.forget_seen(code)
             saved("Nothing to save: no field changed." if updated["version"] == seen else
                   f"Saved {code} (version {updated['version']}).", code)
-    conflict_notice(code)
+    FLOW.conflict_notice(code, "Discard my edits and load the latest version")
 
 
 def split_initiative(book: InitiativeBook, record: dict[str, Any]) -> None:
@@ -253,7 +208,7 @@ def delete_initiative(book: InitiativeBook, record: dict[str, Any]) -> None:
     confirm = st.checkbox(f"Yes, delete {code}", key=f"rm_delete:{code}:confirm")
     if st.button(f"Delete {code}", disabled=not confirm, key=f"rm_delete:{code}") and \
             attempt(lambda: book.delete(code, actor(), seen)) is not None:
-        st.session_state.pop(f"rm_seen:{code}", None)
+        FLOW.forget_seen(code)
         st.session_state.pop(OPEN, None)
         saved(f"Deleted {code}; its deliverables and notes stay with it, and an admin can "
               "restore it.")
@@ -311,11 +266,11 @@ def deliverables(book: InitiativeBook, record: dict[str, Any]) -> None:
     if submitted:
         item = attempt(lambda: book.update_deliverable(code, ref, changes, seen, actor()), slot)
         if item is not None:
-            st.session_state.pop(f"rm_seen:{slot}", None)
+            FLOW.forget_seen(slot)
             saved(f"Nothing to save: {slot} is unchanged." if item["version"] == seen else
                   f"Saved deliverable {slot} ({word(DeliverableStatus, item['status'])}).",
                   code)
-    conflict_notice(slot)
+    FLOW.conflict_notice(slot, "Discard my edits and load the latest version")
 
 
 def add_note(book: InitiativeBook, code: str) -> None:
