@@ -20,9 +20,7 @@ from inventory.services.cases import CaseBook
 from views.common import actor, forget, plain
 from views.edit_flow import EditFlow, items, text, word
 
-OPEN = "cs_open"  # the case open in the detail
 FLOW = EditFlow("cs")
-PENDING = FLOW.pending
 TRIAGE_STATUSES = [CaseStatus.UNDER_REVIEW.value, CaseStatus.ACCEPTED.value,
                    CaseStatus.DECLINED.value, CaseStatus.HANDED_OVER.value, CaseStatus.NEW.value]
 

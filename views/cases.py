@@ -24,7 +24,7 @@ import streamlit as st
 
 from inventory.access import Action
 from inventory.case_schemas import NEW_PROCESS, CaseStatus, Effort
-from inventory.schemas import PriorityArea, same_code
+from inventory.schemas import PriorityArea
 from inventory.services.cases import CaseBook
 from views import case_forms as forms
 from views.common import actor, allowed, catalogue, plain, shared, shared_roadmap, show_flash
@@ -157,24 +157,13 @@ def cases_tab(book: CaseBook, cases: pd.DataFrame, choices: dict[str, Any]) -> N
     shown = filtered(cases)
     st.caption(f"{len(shown)} of {len(cases)} case(s).")
     st.dataframe(case_table(shown), hide_index=True, width="stretch")
-    codes = list(cases["code"])
     titles = dict(zip(cases["code"], cases["title"], strict=True))
     statuses = dict(zip(cases["code"], cases["status"], strict=True))
-    if forms.PENDING in st.session_state:
-        st.session_state[forms.OPEN] = st.session_state.pop(forms.PENDING)
-    wanted = st.query_params.get("case")
-    if forms.OPEN not in st.session_state and wanted:
-        st.session_state[forms.OPEN] = next((c for c in codes if same_code(c, wanted)), None)
-    if st.session_state.get(forms.OPEN) not in codes:
-        st.session_state.pop(forms.OPEN, None)
-    code = st.selectbox("Open a case", codes, index=None, key=forms.OPEN,
-                        placeholder="Choose a case",
-                        format_func=lambda c: f"{c} · {titles[c]} "
-                                              f"({word(CaseStatus, statuses[c])})")
+    code = forms.FLOW.open_record(
+        "Open a case", list(cases["code"]), query="case", placeholder="Choose a case",
+        shown=lambda c: f"{c} · {titles[c]} ({word(CaseStatus, statuses[c])})")
     if code is None:
-        st.query_params.pop("case", None)
         return
-    st.query_params["case"] = code
     detail(book, code, choices)
 
 

@@ -8,7 +8,7 @@ Conventions
   page's ``prefix`` (``rm`` for the Roadmap, ``cs`` for the Cases): ``<prefix>_seen:<slot>``
   the version a form was opened on, ``<prefix>_conflict:<slot>`` a kept stale-version refusal,
   :attr:`EditFlow.pending` the record to open on the next run (a widget cannot change once
-  drawn).
+  drawn), ``<prefix>_open`` the record open in the detail.
 * The services check the role again and validate; a refusal is never a traceback.
 """
 
@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from inventory.errors import CatalogueError, Conflict
-from inventory.schemas import Choice
+from inventory.schemas import Choice, same_code
 from views.common import flash, refused
 
 
@@ -56,6 +56,10 @@ class EditFlow:
     def pending(self) -> str:
         return f"{self.prefix}_pending_open"
 
+    @property
+    def open_key(self) -> str:
+        return f"{self.prefix}_open"
+
     def saved(self, message: str, open_code: str | None = None) -> None:
         """Confirm a save on the next run, with ``open_code`` open in the detail."""
         flash(message)
@@ -84,6 +88,27 @@ class EditFlow:
     def forget_seen(self, slot: str) -> None:
         """After a save: the next form opens on the version now stored."""
         st.session_state.pop(f"{self.prefix}_seen:{slot}", None)
+
+    def open_record(self, title: str, codes: list[str], shown: Callable[[str], str], *,
+                    query: str, placeholder: str) -> str | None:
+        """The select box that opens one record in the detail: the record saved last (see
+        :meth:`saved`) or the one the link's ``?<query>=CODE`` names (any case) opens first;
+        the choice is written back to the address so it can be shared."""
+        key = self.open_key
+        if self.pending in st.session_state:
+            st.session_state[key] = st.session_state.pop(self.pending)
+        wanted = st.query_params.get(query)
+        if key not in st.session_state and wanted:
+            st.session_state[key] = next((c for c in codes if same_code(c, wanted)), None)
+        if st.session_state.get(key) not in codes:
+            st.session_state.pop(key, None)
+        code = st.selectbox(title, codes, index=None, key=key, placeholder=placeholder,
+                            format_func=shown)
+        if code is None:
+            st.query_params.pop(query, None)
+        else:
+            st.query_params[query] = code
+        return code
 
     def conflict_notice(self, slot: str, discard: str) -> None:
         """A kept stale-version refusal, until the person loads the latest version (the

@@ -35,7 +35,7 @@ import streamlit as st
 from inventory.access import Action
 from inventory.roadmap_dashboard import Dashboard, on_roadmap
 from inventory.roadmap_schemas import InitiativeStatus, UpdateKind, kpi_reference
-from inventory.schemas import Pillar, PriorityArea, same_code
+from inventory.schemas import Pillar, PriorityArea
 from inventory.services import Catalogue
 from inventory.services.rationalisation import InitiativeBook
 from views import roadmap_forms as forms
@@ -279,24 +279,14 @@ def initiatives_tab(book: InitiativeBook, everything: pd.DataFrame,
         roadmap = everything[on_roadmap(everything)]
         forms.combine_initiatives(book, dict(zip(roadmap["code"], roadmap["name"],
                                                  strict=True)))
-    codes = list(everything["code"])
     names = dict(zip(everything["code"], everything["name"], strict=True))
     statuses = dict(zip(everything["code"], everything["status"], strict=True))
-    if forms.PENDING in st.session_state:
-        st.session_state[forms.OPEN] = st.session_state.pop(forms.PENDING)
-    wanted = st.query_params.get("initiative")
-    if forms.OPEN not in st.session_state and wanted:
-        st.session_state[forms.OPEN] = next((c for c in codes if same_code(c, wanted)), None)
-    if st.session_state.get(forms.OPEN) not in codes:
-        st.session_state.pop(forms.OPEN, None)
-    code = st.selectbox("Open an initiative", codes, index=None, key=forms.OPEN,
-                        placeholder="Choose an initiative",
-                        format_func=lambda c: f"{c} · {names[c]} "
-                                              f"({word(InitiativeStatus, statuses[c])})")
+    code = forms.FLOW.open_record(
+        "Open an initiative", list(everything["code"]), query="initiative",
+        placeholder="Choose an initiative",
+        shown=lambda c: f"{c} · {names[c]} ({word(InitiativeStatus, statuses[c])})")
     if code is None:
-        st.query_params.pop("initiative", None)
         return
-    st.query_params["initiative"] = code
     detail(book, code, choices)
 
 

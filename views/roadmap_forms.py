@@ -22,9 +22,8 @@ from inventory.services.rationalisation import InitiativeBook
 from views.common import actor, forget
 from views.edit_flow import EditFlow, items, word
 
-OPEN = "rm_open"  # the initiative open in the detail
 FLOW = EditFlow("rm")
-PENDING = FLOW.pending
+OPEN = FLOW.open_key  # the initiative open in the detail
 MILESTONE_HELP = "C26, PP-26 or a date as YYYY-MM-DD"
 saved, attempt, seen_version = FLOW.saved, FLOW.attempt, FLOW.seen_version
 
