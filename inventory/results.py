@@ -61,6 +61,7 @@ DEPENDENCIES_TABLES = ("dependencies", "processes", "units")
 ROADMAP_TABLES = ("initiatives", "initiative_processes", "initiative_kpis", "deliverables",
                   "progress_updates", "processes", "kpis", "units")
 RATINGS_TABLES = ("assessments", "processes", "units")
+DEMAND_TABLES = ("cases", "case_processes", "case_endorsements", "processes")
 RATINGS_COLUMNS = ["process_code", "criterion_key", "value", "low", "high", "rater",
                    "updated_by", "updated_at"]
 DEPENDENCIES_COLUMNS = ["id", "upstream_code", "upstream_name", "downstream_code",
@@ -374,8 +375,8 @@ class Results:
 
     def ranking_inputs(self, criteria: CriteriaSet | None = None) -> RankingInputs:
         """What scoring needs: live processes, assessments, dependencies and their metrics
-        (betweenness only when ``criteria`` read it, or when no criteria are given), read in one
-        transaction. The command line and the pages both rank from this."""
+        (betweenness only when ``criteria`` read it, or when no criteria are given) and staff
+        demand, read in one transaction. The command line and the pages both rank from this."""
         betweenness = criteria is None or any(
             c.source is SourceKind.GRAPH and c.source_name == "betweenness"
             for c in criteria.criteria)
@@ -385,8 +386,14 @@ class Results:
                 return RankingInputs(processes=self.frame("processes"),
                                      assessments=self.ratings(),
                                      metrics=self.metrics(betweenness=betweenness),
-                                     dependencies=self.frame("dependencies"))
+                                     dependencies=self.frame("dependencies"),
+                                     demand=self.demand())
         return self.get("ranking inputs", betweenness, compute)
+
+    def demand(self) -> pd.DataFrame:
+        """Staff demand per process (:meth:`inventory.services.cases.CaseBook.demand`), read
+        again only once the cases, their processes or endorsements have changed."""
+        return self._since("staff demand", DEMAND_TABLES, self.catalogue.cases.demand)
 
     def ranking(self, criteria: CriteriaSet, scenario: Scenario) -> Ranking:
         """The ranking of the live inventory on ``criteria`` under ``scenario``

@@ -10,7 +10,8 @@ anyone can copy and edit without touching code. Each criterion declares
   bounds (``low``, ``high``, optional ``unit`` and ``log: true`` for quantities spanning orders of
   magnitude, such as yearly volumes or costs);
 * ``source``: ``assessment`` (raters' values), ``field:NAME`` (a process field such as
-  ``annual_volume``) or ``graph:METRIC`` (a dependency metric such as ``downstream``);
+  ``annual_volume``), ``graph:METRIC`` (a dependency metric such as ``downstream``) or
+  ``cases:MEASURE`` (staff demand from the cases for change, :data:`DEMAND_MEASURES`);
 * ``missing``: what an unknown value becomes, ``exclude``, ``midpoint``, ``worst`` or ``best``
   (never zero; see :mod:`scoring.ranking`);
 * ``weight``: its default weight (non-negative; weights are normalised to sum 1 when used).
@@ -72,6 +73,17 @@ class SourceKind(StrEnum):
     ASSESSMENT = "assessment"
     FIELD = "field"
     GRAPH = "graph"
+    CASES = "cases"
+
+
+#: What a ``cases:MEASURE`` source reads: staff demand for a process, from the cases for change
+#: analysts accepted (or handed to an initiative) that concern it. A process no such case
+#: concerns has 0 (known: nobody asked), never a missing value. Demand spans orders of
+#: magnitude (one team or the whole house), so declare it on a ``log: true`` scale.
+DEMAND_MEASURES = {
+    "endorsements": "the people who endorsed those cases (each person once per process)",
+    "cases": "the number of those cases",
+}
 
 
 @dataclass(frozen=True)
@@ -293,12 +305,15 @@ def _source(value: Any, where: str) -> tuple[SourceKind, str]:
     try:
         source = SourceKind(kind.strip().lower())
     except ValueError:
-        raise CriteriaError(f"{where}: source {text!r} must be 'assessment', 'field:NAME' or "
-                            "'graph:METRIC'") from None
+        raise CriteriaError(f"{where}: source {text!r} must be 'assessment', 'field:NAME', "
+                            "'graph:METRIC' or 'cases:MEASURE'") from None
     name = name.strip()
     if source is not SourceKind.ASSESSMENT and not name:
         raise CriteriaError(f"{where}: source {text!r} must name the {source.value}, "
                             f"as in '{source.value}:NAME'")
+    if source is SourceKind.CASES and name not in DEMAND_MEASURES:
+        raise CriteriaError(f"{where}: source {text!r} reads no staff demand measure; write "
+                            + " or ".join(f"'cases:{m}'" for m in DEMAND_MEASURES))
     return source, name
 
 

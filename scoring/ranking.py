@@ -9,7 +9,10 @@
   :func:`inventory.graph.metrics` returns them: each process's values depend only on its own
   connected part of the dependency graph, so processes with no dependency path to it never
   change them);
-* ``dependencies``: ``upstream_code``, ``downstream_code`` (for the dependency uplift).
+* ``dependencies``: ``upstream_code``, ``downstream_code`` (for the dependency uplift);
+* ``demand``: staff demand indexed by ``code``, one column per measure of
+  :data:`scoring.criteria.DEMAND_MEASURES` (what ``cases:MEASURE`` criteria read); a process
+  it does not list has no demand (0); ``None`` when it was not read (the values are unknown).
 
 Steps, each recorded in the result so every rank can be explained:
 
@@ -18,7 +21,7 @@ Steps, each recorded in the result so every rank can be explained:
    and processes nobody has assessed are set apart (``Ranking.left_out``) unless it includes
    them.
 1. Raw values per process and criterion: raters aggregated (:mod:`scoring.raters`), process
-   fields, graph metrics. Unknown stays NaN.
+   fields, graph metrics, staff demand. Unknown stays NaN.
 2. Normalised values on the declared scale, 1 = best (:func:`scoring.normalize.declared`).
 3. Missing values imputed by policy, never as zero: ``midpoint`` 0.5, ``worst`` 0, ``best`` 1;
    ``exclude`` leaves the criterion out of that process's score and re-normalises its weights
@@ -78,6 +81,7 @@ class RankingInputs:
     assessments: pd.DataFrame
     metrics: pd.DataFrame | None = None
     dependencies: pd.DataFrame | None = None
+    demand: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ def rank(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario) -> Ra
         processes = processes.iloc[np.flatnonzero(keep)].reset_index(drop=True)
         ratings = ratings.rows(keep)
     codes = processes["code"].tolist()
-    raw, spread, counts = _raw_values(processes, ratings, inputs.metrics, criteria)
+    raw, spread, counts = _raw_values(processes, ratings, inputs, criteria)
     position = np.column_stack([
         declared(raw[c.key].to_numpy(), c.scale.low, c.scale.high, benefit=c.benefit,
                  log=c.scale.log) for c in criteria.criteria]) if codes else \
@@ -261,7 +265,7 @@ def _checked_processes(processes: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("code", kind="stable").reset_index(drop=True)
 
 
-def _raw_values(processes: pd.DataFrame, ratings: Ratings, metrics: pd.DataFrame | None,
+def _raw_values(processes: pd.DataFrame, ratings: Ratings, inputs: RankingInputs,
                 criteria: CriteriaSet) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Raw values, raters' spread and raters per process (rows) and criterion (columns)."""
     index = pd.Index(processes["code"], name="code")
@@ -275,8 +279,10 @@ def _raw_values(processes: pd.DataFrame, ratings: Ratings, metrics: pd.DataFrame
             counts[c.key] = ratings.raters[:, j]
         elif c.source is SourceKind.FIELD:
             raw[c.key] = _field(processes, c)
+        elif c.source is SourceKind.CASES:
+            raw[c.key] = _demand(inputs.demand, c, index)
         else:
-            raw[c.key] = _metric(metrics, c, index)
+            raw[c.key] = _metric(inputs.metrics, c, index)
     return raw, spread, counts
 
 
@@ -303,6 +309,17 @@ def _metric(metrics: pd.DataFrame | None, criterion: Criterion, index: pd.Index)
                            f"metrics are {', '.join(map(str, metrics.columns))}")
     values = pd.to_numeric(metrics[name], errors="coerce").astype(np.float64)
     return values.reindex(index).to_numpy()
+
+
+def _demand(demand: pd.DataFrame | None, criterion: Criterion, index: pd.Index) -> np.ndarray:
+    if demand is None:
+        return np.full(len(index), np.nan)
+    if criterion.source_name not in demand.columns:
+        raise ScoringError(f"Criterion {criterion.key!r} reads the staff demand "
+                           f"{criterion.source_name!r}; the measures are "
+                           f"{', '.join(map(str, demand.columns))}")
+    values = pd.to_numeric(demand[criterion.source_name], errors="coerce")
+    return values.astype(np.float64).reindex(index).fillna(0.0).to_numpy()
 
 
 def _policies(criteria: CriteriaSet, scenario: Scenario, notes: list[str]) -> list[MissingPolicy]:

@@ -69,6 +69,12 @@ def freeze(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario,
         frozen_metrics = {"codes": [str(c) for c in frame.index], "columns": list(frame.columns),
                           "values": _records(frame.reset_index(drop=True)),
                           PAGERANK_PER_PART: True}
+    frozen_demand = None
+    if inputs.demand is not None and any(c.source is SourceKind.CASES
+                                         for c in criteria.criteria):
+        frozen_demand = {"codes": [str(c) for c in inputs.demand.index],
+                         "columns": list(inputs.demand.columns),
+                         "values": _records(inputs.demand.reset_index(drop=True))}
     return {
         "format": FORMAT,
         "criteria": criteria.to_dict(),
@@ -78,6 +84,7 @@ def freeze(inputs: RankingInputs, criteria: CriteriaSet, scenario: Scenario,
             "assessments": _records(_columns(inputs.assessments, ASSESSMENT_COLUMNS)),
             "dependencies": _records(_columns(inputs.dependencies, DEPENDENCY_COLUMNS)),
             "metrics": frozen_metrics,
+            "demand": frozen_demand,
         },
         "results": {
             "table": _records(ranking.table),
@@ -102,11 +109,16 @@ def thaw(content: dict[str, Any]) -> tuple[RankingInputs, CriteriaSet, Scenario]
         metrics.index = pd.Index(frozen["metrics"]["codes"], name="code")
         if "pagerank" in metrics.columns and not frozen["metrics"].get(PAGERANK_PER_PART):
             metrics["pagerank"] = pd.to_numeric(metrics["pagerank"]) * len(metrics)
+    demand = None
+    if frozen.get("demand") is not None:
+        demand = pd.DataFrame(frozen["demand"]["values"], columns=frozen["demand"]["columns"])
+        demand.index = pd.Index(frozen["demand"]["codes"], name="code")
     inputs = RankingInputs(
         processes=_frame(frozen["processes"], PROCESS_COLUMNS),
         assessments=_frame(frozen["assessments"], ASSESSMENT_COLUMNS),
         metrics=metrics,
         dependencies=_frame(frozen["dependencies"], DEPENDENCY_COLUMNS),
+        demand=demand,
     )
     return inputs, criteria_from_dict(content["criteria"], "snapshot"), frozen_scenario(content)
 
@@ -278,7 +290,8 @@ def _weights(content: dict[str, Any]) -> dict[str, float]:
 
 
 def _input_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[str]]:
-    """Per process: its changed assessments (with who and when), fields and dependencies."""
+    """Per process: its changed assessments (with who and when), fields, staff demand and
+    dependencies."""
     changes: dict[str, list[str]] = {}
 
     def note(code: str, text: str) -> None:
@@ -310,6 +323,8 @@ def _input_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
         for name in fields:
             if was is not None and was.get(name) != row.get(name):
                 note(row["code"], f"{name} {was.get(name)} -> {row.get(name)}")
+    for code, measure, old_demand, new_demand in _demand_changes(before, after):
+        note(code, f"staff demand ({measure}) {old_demand:g} -> {new_demand:g}")
     edges_a = {(r["upstream_code"], r["downstream_code"]) for r in before["inputs"]["dependencies"]}
     edges_b = {(r["upstream_code"], r["downstream_code"]) for r in after["inputs"]["dependencies"]}
     for up, down in sorted(edges_b - edges_a):
@@ -319,3 +334,22 @@ def _input_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
         note(up, f"no longer unblocks {down}")
         note(down, f"no longer depends on {up}")
     return changes
+
+
+def _demand_changes(before: dict[str, Any], after: dict[str, Any]
+                    ) -> list[tuple[str, str, float, float]]:
+    """(code, measure, was, now) for each staff demand measure the later snapshot's criteria
+    read and that changed (a process a snapshot does not list had none)."""
+    measures = [c["source"].split(":", 1)[1] for c in after["criteria"]["criteria"]
+                if c["source"].startswith("cases:")]
+
+    def values(content: dict[str, Any]) -> dict[tuple[str, str], float]:
+        frozen = content["inputs"].get("demand") or {"codes": [], "values": []}
+        return {(code, m): float(row.get(m) or 0)
+                for code, row in zip(frozen["codes"], frozen["values"], strict=True)
+                for m in measures}
+
+    old, new = values(before), values(after)
+    return [(code, m, old.get((code, m), 0.0), new.get((code, m), 0.0))
+            for code, m in sorted(set(old) | set(new))
+            if old.get((code, m), 0.0) != new.get((code, m), 0.0)]

@@ -227,6 +227,49 @@ def test_merge_carries_endorsements_and_comments_over(lite: str) -> None:
     assert rows(lite) == before
 
 
+def test_an_accepted_case_records_its_new_process_as_a_draft_and_feeds_an_assessment(
+        lite: str) -> None:
+    ok(dti(lite, "case", "triage", "CASE-0013", "--status", "accepted"))
+    before = rows(lite)
+    for args, message in (
+            (["--code", "HR-ONB", "--unit", "NOPE"], "NOPE"),
+            (["--code", "HR-REC", "--unit", "HRMD"], "already exists"),
+            (["--code", "bad code", "--unit", "HRMD"], "code")):
+        line = refused(dti(lite, "case", "create-process", "CASE-0013", *args))
+        assert message in line
+    assert rows(lite) == before
+    assert ok(dti(lite, "case", "create-process", "CASE-0013", "--code", "HR-ONB", "--unit",
+                  "HRMD", "--owner", "Head, HR Operations")) == (
+        "Recorded HR-ONB (Staff onboarding) as a draft from CASE-0013.\n")
+    process = json.loads(ok(dti(lite, "process", "show", "HR-ONB", "--format", "json")))
+    assert (process["lifecycle"], process["process_owner"]) == ("draft", "Head, HR Operations")
+    assert shown(lite, "CASE-0013")["processes"] == ["HR-REC-03", "HR-ONB"]
+    assert ok(dti(lite, "case", "assess", "CASE-0013", "--process", "HR-ONB",
+                  "operational_efficiency=4", "complexity=2")) == (
+        "Rated HR-ONB by ana from CASE-0013: operational_efficiency 4, complexity 2.\n")
+    before = rows(lite)
+    for args, message in ((["--process", "HR-ONB", "complexity=x"], "must be a number"),
+                          (["--process", "FIN-TRV-01", "complexity=2"], "does not concern"),
+                          (["--process", "HR-ONB", "complexity"], "is not FIELD=VALUE")):
+        assert message in refused(dti(lite, "case", "assess", "CASE-0013", *args))
+    assert "is new; accept it first" in refused(
+        dti(lite, "case", "assess", "CASE-0009", "--process", "EVT-MGT-03", "complexity=2"))
+    assert rows(lite) == before
+
+
+def test_staff_demand_ranks_a_process_from_its_accepted_cases(lite: str) -> None:
+    def contribution() -> tuple[float, float]:
+        explained = json.loads(ok(dti(lite, "explain", "DOC-E2E", "--format", "json")))
+        line = next(c for c in explained["lines"] if c["criterion"] == "staff_demand")
+        return float(line["value"]), float(line["contribution"])
+
+    value, before = contribution()
+    assert value == 4  # CASE-0001's four endorsers (CASE-0002's were carried over)
+    ok(dti(lite, "case", "endorse", "CASE-0001", actor="someone.new"))
+    value, after = contribution()
+    assert value == 5 and after > before
+
+
 # ---------------------------------------------------------------- roles
 
 

@@ -76,7 +76,8 @@ def direct_ranking(catalogue: Catalogue, **scenario: Any) -> Ranking:
     frames = catalogue.frames()
     inputs = RankingInputs(processes=frames["processes"], assessments=frames["assessments"],
                            metrics=graph.metrics(catalogue.graph()),
-                           dependencies=frames["dependencies"])
+                           dependencies=frames["dependencies"],
+                           demand=catalogue.cases.demand())
     return rank(inputs, load_criteria(), Scenario(**scenario))
 
 
@@ -157,7 +158,7 @@ PLANTED = (["member_experience", "operational_efficiency", "strategic_alignment"
 def test_criteria_list_shows_every_default_criterion_with_group_direction_and_source() -> None:
     out = ok(run("criteria", "list"))
 
-    assert len(DEFAULT_CRITERIA) == 13
+    assert len(DEFAULT_CRITERIA) == 14
     assert out.splitlines()[0] == f"{DEFAULT_YAML['name']}: {len(DEFAULT_CRITERIA)} criteria"
     rows = {line.split()[0]: line for line in out.splitlines()[2:]}
     assert list(rows) == [c["key"] for c in DEFAULT_CRITERIA]

@@ -4,7 +4,8 @@ Everyone reads the cases (filtered by status, priority area, process or words), 
 status, and one case in detail with its processes, endorsers, comments and history. Staff,
 analysts, leadership and admins propose cases (seeing the open cases worded alike), endorse
 others' cases once, comment, and follow their own under My cases; analysts and admins triage
-and merge them (:mod:`inventory.access`; the services check again).
+and merge them, and record the draft process or the assessment an accepted case leads to
+(:mod:`views.case_follow_up`; :mod:`inventory.access`, the services check again).
 
 Conventions
 -----------
@@ -27,6 +28,7 @@ from inventory.case_schemas import NEW_PROCESS, CaseStatus, Effort
 from inventory.schemas import PriorityArea
 from inventory.services.cases import CaseBook
 from views import case_forms as forms
+from views.case_follow_up import follow_up
 from views.common import actor, allowed, catalogue, plain, shared, shared_roadmap, show_flash
 from views.edit_flow import items, text, word
 
@@ -140,6 +142,7 @@ def detail(book: CaseBook, code: str, choices: dict[str, Any]) -> None:
         forms.comment(book, code)
     if allowed(Action.triage_cases):
         forms.triage(book, record, choices["processes"], choices["initiatives"])
+    follow_up(record)
     with st.expander("History", icon=":material/history:"):
         history = shared("case history", code, lambda: book.history(code))
         st.dataframe(history[AUDIT_COLUMNS], hide_index=True, width="stretch")

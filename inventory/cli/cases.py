@@ -4,8 +4,10 @@ anyone, triaged and merged by analysts.
 Registered on the ``dti`` application by :mod:`inventory.cli`. One service call per command
 (:class:`inventory.services.cases.CaseBook`), which checks the role and the input: staff,
 analysts, leadership and admins propose, endorse and comment; analysts and admins triage and
-merge. The operator is the person :func:`inventory.cli.shell.actor` names (``--actor``,
-``$DTI_ACTOR`` or the login name); ``--mine`` lists the cases that person proposed.
+merge, and record the draft process (``create-process``) or the assessments (``assess``) an
+accepted case leads to. The operator is the person :func:`inventory.cli.shell.actor` names
+(``--actor``, ``$DTI_ACTOR`` or the login name); ``--mine`` lists the cases that person
+proposed.
 
 Conventions: ``--process`` and ``--link`` are repeatable; a process not in the inventory yet is
 given with ``--new-process NAME`` (stored as ``new: NAME``); in JSON, ``processes``, ``links``
@@ -24,10 +26,11 @@ import typer
 from inventory.case_schemas import NEW_PROCESS
 from inventory.cli import shell
 from inventory.cli.shell import Format, FormatOption
+from inventory.errors import InvalidInput
 
 case_app = shell.command_group(
-    "Cases for change from any member of staff: add, list, show, endorse, comment; triage and "
-    "merge (analysts).")
+    "Cases for change from any member of staff: add, list, show, endorse, comment; triage, "
+    "merge, and record the process or assessments an accepted case leads to (analysts).")
 
 Items = list[str] | None
 LIST_KEYS = ["code", "title", "status", "processes", "endorsements", "proposed_by",
@@ -193,3 +196,48 @@ def merge(
     wanted = {code.strip().upper() for code in codes} - {record["code"]}
     typer.echo(f"Merged {', '.join(sorted(wanted))} into {record['code']} "
                f"({record['endorsements']} endorsement(s), {record['comments']} comment(s)).")
+
+
+@case_app.command("create-process")
+def create_process(
+    ctx: typer.Context, code: str,
+    process_code: Annotated[str, typer.Option("--code", help="The new process's code.")],
+    unit: Annotated[str, typer.Option("--unit", help="The unit that owns it.")],
+    name: Annotated[str | None, typer.Option(
+        "--name", help="Which of the case's processes not in the inventory yet (default: its "
+                       "only one).")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Its process owner.")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="Its parent process's code.")
+                      ] = None,
+) -> None:
+    """Record, as a draft process, a process an accepted case names that the inventory does not
+    hold yet (analysts and admins); the case then points at it."""
+    data = shell.given(code=process_code, unit=unit, name=name, process_owner=owner,
+                       parent_code=parent)
+    record = shell.catalogue(ctx).process_from_case(code, data, shell.actor(ctx))
+    typer.echo(f"Recorded {record['code']} ({shell.terminal_safe(record['name'])}) as a draft "
+               f"from {code.strip().upper()}.")
+
+
+@case_app.command("assess")
+def assess(
+    ctx: typer.Context, code: str,
+    process: Annotated[str, typer.Option("--process", metavar="CODE",
+                                         help="A process the case concerns.")],
+    ratings: Annotated[list[str], typer.Argument(metavar="KEY=VALUE...",
+                                                 help="One or more criterion=value pairs.")],
+    rater: Annotated[str | None, typer.Option(help="Who rates. Default: the actor.")] = None,
+) -> None:
+    """Assess a process an accepted case concerns, with the case as the rationale (analysts and
+    admins); a rater's earlier value of a criterion is replaced."""
+    values: dict[str, float] = {}
+    for key, text in shell.pairs(ratings, "rating").items():
+        try:
+            values[key] = float(text)
+        except ValueError:
+            raise InvalidInput(f"{key}={text}: the value must be a number") from None
+    stored = shell.catalogue(ctx).assess_from_case(code, process, values, shell.actor(ctx),
+                                                   rater=rater)
+    shown = ", ".join(f"{r['criterion_key']} {r['value']:g}" for r in stored)
+    typer.echo(f"Rated {stored[0]['process_code']} by {stored[0]['rater']} from "
+               f"{code.strip().upper()}: {shown}.")

@@ -50,6 +50,8 @@ SIMILAR = 0.5
 TRIAGE = {CaseStatus.UNDER_REVIEW, CaseStatus.ACCEPTED, CaseStatus.DECLINED,
           CaseStatus.HANDED_OVER, CaseStatus.NEW}
 CLOSED = {CaseStatus.MERGED, CaseStatus.DECLINED}
+#: The cases whose endorsements count as staff demand: analysts judged them worth doing.
+DEMANDING = (CaseStatus.ACCEPTED, CaseStatus.HANDED_OVER)
 
 
 def _words(text: str) -> set[str]:
@@ -118,6 +120,13 @@ class CaseBook:
         frame = frame.assign(similarity=scores)
         return frame[frame["similarity"] >= SIMILAR].sort_values(
             "similarity", ascending=False, kind="stable").reset_index(drop=True)
+
+    def demand(self) -> pd.DataFrame:
+        """Staff demand per process (what ``cases:MEASURE`` criteria read, see
+        :data:`scoring.criteria.DEMAND_MEASURES`): from the cases accepted or handed to an
+        initiative, indexed by process code; processes no such case concerns are not listed."""
+        with reading(self.engine) as s:
+            return case_rows.demand_frame(s, tuple(status.value for status in DEMANDING))
 
     def history(self, code: str) -> pd.DataFrame:
         """Audit events of a case, its endorsements and comments, newest first."""

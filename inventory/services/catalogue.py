@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from inventory.services.accounts import AccountBook
+from inventory.services.case_follow_up import CaseFollowUp
 from inventory.services.cases import CaseBook
 from inventory.services.imports import CatalogueImports
 from inventory.services.rationalisation import InitiativeBook
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from inventory.results import Results
 
 
-class Catalogue(CatalogueImports):
+class Catalogue(CaseFollowUp, CatalogueImports):
     """The process catalogue on one database. Both the CLI and the app talk only to this.
 
     Its methods come from the use cases it is built from, each a class in its own module
@@ -30,7 +31,9 @@ class Catalogue(CatalogueImports):
     * :class:`~inventory.services.editing.CatalogueEdits`: units, processes, dependencies,
       KPIs and assessments, one by one;
     * :class:`~inventory.services.imports.CatalogueImports`: whole inventories and
-      spreadsheets."""
+      spreadsheets;
+    * :class:`~inventory.services.case_follow_up.CaseFollowUp`: a draft process or
+      assessments from an accepted case for change."""
 
     @property
     def results(self) -> Results:

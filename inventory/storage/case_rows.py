@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -50,6 +51,13 @@ def case_processes(session: Session) -> dict[int, list[str]]:
     for case_id, code, new_name in rows:
         found[case_id].append(code if code is not None else f"{NEW_PROCESS} {new_name}")
     return found
+
+
+def case_links(session: Session, case_id: int) -> list[tuple[int | None, str | None]]:
+    """The case's processes as stored, in order: (process id, or name of a new one)."""
+    return [(pid, new) for pid, new in session.execute(
+        select(CaseProcess.process_id, CaseProcess.new_process_name)
+        .where(CaseProcess.case_id == case_id).order_by(CaseProcess.id)).all()]
 
 
 def set_processes(session: Session, case_id: int, processes: list[tuple[int | None, str | None]]
@@ -136,3 +144,25 @@ def moved_children(session: Session, source_id: int, target_id: int) -> tuple[in
         comments += 1
     session.flush()
     return moved, comments
+
+
+def demand_frame(session: Session, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Staff demand per live process, indexed by code: ``endorsements`` (the distinct people
+    who endorsed a live case in ``statuses`` concerning it) and ``cases`` (how many such cases
+    concern it). Processes no such case concerns are not listed."""
+    linked = session.execute(
+        select(Process.code, CaseForChange.id)
+        .join(CaseProcess, CaseProcess.process_id == Process.id)
+        .join(CaseForChange, CaseForChange.id == CaseProcess.case_id)
+        .where(CaseForChange.status.in_(statuses), CaseForChange.deleted_at.is_(None),
+               Process.deleted_at.is_(None))).all()
+    endorsed = endorsers(session)
+    cases: dict[str, set[int]] = defaultdict(set)
+    people: dict[str, set[str]] = defaultdict(set)
+    for code, case_id in linked:
+        cases[code].add(case_id)
+        people[code].update(name.casefold() for name in endorsed.get(case_id, []))
+    codes = sorted(cases)
+    return pd.DataFrame({"endorsements": [len(people[c]) for c in codes],
+                         "cases": [len(cases[c]) for c in codes]},
+                        index=pd.Index(codes, name="code"), dtype=np.int64)

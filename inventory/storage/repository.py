@@ -18,6 +18,9 @@ from inventory.storage.db import EVERY_TABLE
 from inventory.storage.models import (
     Assessment,
     AuditEvent,
+    CaseEndorsement,
+    CaseForChange,
+    CaseProcess,
     CatalogueRevision,
     Deliverable,
     Dependency,
@@ -65,7 +68,9 @@ def current_revision(session: Session) -> int:
 TRACKED_TABLES = (Unit.__tablename__, Process.__tablename__, Dependency.__tablename__,
                   Kpi.__tablename__, Assessment.__tablename__, Initiative.__tablename__,
                   InitiativeProcess.__tablename__, InitiativeKpi.__tablename__,
-                  Deliverable.__tablename__, ProgressUpdate.__tablename__)
+                  Deliverable.__tablename__, ProgressUpdate.__tablename__,
+                  CaseForChange.__tablename__, CaseProcess.__tablename__,
+                  CaseEndorsement.__tablename__)
 """The tables whose own revision is kept (see :class:`inventory.storage.models.TableRevision`)."""
 
 

@@ -113,3 +113,81 @@ def test_merging_carries_endorsements_and_comments_over(proposed: Catalogue) -> 
     with pytest.raises(InvalidInput, match="endorse CASE-0001 instead"):
         book.endorse("CASE-0002", by("zoe", Role.staff))
     assert book.similar(ARCHIVE["title"], exclude="CASE-0001").empty  # merged: not offered
+
+
+@pytest.fixture
+def accepted(proposed: Catalogue) -> Catalogue:
+    """CASE-0001 accepted (HR-REC and the new 'Document archiving'), endorsed by kim and lou."""
+    proposed.cases.endorse("CASE-0001", KIM)
+    proposed.cases.endorse("CASE-0001", by("lou", Role.staff))
+    proposed.cases.triage("CASE-0001", "accepted", ANA)
+    return proposed
+
+
+def test_staff_demand_counts_the_endorsers_of_accepted_cases_per_process(
+        accepted: Catalogue) -> None:
+    book = accepted.cases
+    book.add(ARCHIVE | {"title": "Recruit faster", "processes": ["HR-REC", "FIN"]}, KIM)
+    book.endorse("CASE-0002", SAM)
+    book.endorse("CASE-0002", by("LOU", Role.staff))  # lou backs both: counted once on HR-REC
+    assert book.demand().to_dict("index") == {"HR-REC": {"endorsements": 2, "cases": 1}}
+    book.triage("CASE-0002", "accepted", ANA)
+    assert book.demand().to_dict("index") == {
+        "FIN": {"endorsements": 2, "cases": 1}, "HR-REC": {"endorsements": 3, "cases": 2}}
+    book.triage("CASE-0001", "declined", ANA, reason="Out of scope this biennium")
+    assert book.demand().loc["HR-REC", "cases"] == 1
+
+
+def test_an_accepted_case_records_the_process_it_names_as_a_draft(accepted: Catalogue) -> None:
+    process = accepted.process_from_case("CASE-0001", {"code": "DOC-ARC", "unit": "HRMD"}, ANA)
+    assert (process["name"], process["lifecycle"], process["description"],
+            process["pain_points"], process["priority_area"]) == (
+        "Document archiving", "draft", ARCHIVE["idea"], ARCHIVE["problem"],
+        "operational_efficiency")
+    case = accepted.cases.get("CASE-0001")
+    assert case["processes"] == "HR-REC; DOC-ARC"
+    change = accepted.cases.history("CASE-0001").iloc[0]
+    assert (change["field"], change["old_value"], change["new_value"], change["actor"]) == (
+        "processes", "HR-REC; new: Document archiving", "HR-REC; DOC-ARC", "ana")
+    with pytest.raises(InvalidInput, match="names no process missing from the inventory"):
+        accepted.process_from_case("CASE-0001", {"code": "DOC-ARC2", "unit": "HRMD"}, ANA)
+
+
+@pytest.mark.parametrize(("case", "data", "actor", "error", "message"), [
+    ("CASE-0002", {"code": "NEW-1", "unit": "HRMD"}, ANA, InvalidInput, "is new; accept it"),
+    ("CASE-0001", {"code": "HR-REC", "unit": "HRMD"}, ANA, Conflict, "already exists"),
+    ("CASE-0001", {"code": "NEW-1", "unit": "NOPE"}, ANA, NotFound, "NOPE"),
+    ("CASE-0001", {"code": "NEW-1", "unit": "HRMD"}, by("lee", Role.leadership),
+     PermissionDenied, "edit units, processes"),
+    ("CASE-0001", {"code": "NEW-1", "unit": "HRMD"}, SAM, PermissionDenied, "sam"),
+])
+def test_recording_a_process_from_a_case_is_refused_whole(
+        accepted: Catalogue, case: str, data: dict, actor: object, error: type[Exception],
+        message: str) -> None:
+    accepted.cases.add(ARCHIVE | {"title": "Still new"}, KIM)
+    before = snapshot(accepted)
+    with pytest.raises(error, match=message):
+        accepted.process_from_case(case, data, actor)  # type: ignore[arg-type]
+    assert snapshot(accepted) == before
+
+
+def test_an_accepted_case_feeds_an_assessment_with_the_case_as_rationale(
+        accepted: Catalogue) -> None:
+    stored = accepted.assess_from_case("CASE-0001", "hr-rec", {"operational_efficiency": 4,
+                                                               "complexity": 2}, ANA)
+    assert [(r["process_code"], r["criterion_key"], r["value"], r["rater"]) for r in stored] == [
+        ("HR-REC", "operational_efficiency", 4, "ana"), ("HR-REC", "complexity", 2, "ana")]
+    assert {r["rationale"] for r in stored} == {f"From CASE-0001: {ARCHIVE['title']}"}
+    again = accepted.assess_from_case("CASE-0001", "HR-REC", {"operational_efficiency": 5}, ANA)
+    assert again[0]["id"] == stored[0]["id"] and again[0]["value"] == 5  # replaced, not added
+    before = snapshot(accepted)
+    for process, values, message in (
+            ("FIN", {"complexity": 3}, "does not concern FIN"),
+            ("HR-REC", {"complexity": 3, "operational_efficiency": 9}, "from 1 to 5"),
+            ("HR-REC", {"volume": 3}, "not rated by people"),
+            ("HR-REC", {}, "at least one criterion")):
+        with pytest.raises(InvalidInput, match=message):
+            accepted.assess_from_case("CASE-0001", process, values, ANA)
+    with pytest.raises(PermissionDenied, match="record assessments"):
+        accepted.assess_from_case("CASE-0001", "HR-REC", {"complexity": 3}, SAM)
+    assert snapshot(accepted) == before

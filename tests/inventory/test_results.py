@@ -413,12 +413,13 @@ def test_whatever_is_changed_the_shared_results_equal_a_fresh_read(
 def test_the_shared_ranking_is_the_ranking_of_the_whole_inventory(
         sample_catalogue: Catalogue) -> None:
     """The shared ranking reads the assessments' values alone; it ranks exactly as the
-    command line does from every column."""
+    command line does from every column (and the staff demand of the sample's cases)."""
     criteria = load_criteria(None)
     frames = sample_catalogue.frames()
     whole = rank(RankingInputs(processes=frames["processes"], assessments=frames["assessments"],
                                metrics=metrics(sample_catalogue.graph()),
-                               dependencies=frames["dependencies"]), criteria, Scenario())
+                               dependencies=frames["dependencies"],
+                               demand=sample_catalogue.cases.demand()), criteria, Scenario())
     shared = Results(sample_catalogue, ResultCache()).ranking(criteria, Scenario())
     pd.testing.assert_frame_equal(shared.table, whole.table)
 

@@ -76,10 +76,12 @@ def test_table_revisions_start_at_the_catalogue_revision_and_follow_each_write(
     start = catalogue.revision()
     assert set(catalogue.table_revisions().values()) == {start}
     catalogue.update_unit("FRMD", {"name": "Finance"}, None, by("ana"))
-    # The roadmap's tables, tracked since, have no row yet: the first write gives them one.
+    # The roadmap's and the cases' tables, tracked since, have no row yet: the first write
+    # gives them one.
     roadmap = {"initiatives": start + 1, "initiative_processes": start + 1,
                "initiative_kpis": start + 1, "deliverables": start + 1,
-               "progress_updates": start + 1}
+               "progress_updates": start + 1, "cases": start + 1, "case_processes": start + 1,
+               "case_endorsements": start + 1}
     assert catalogue.table_revisions() == {"units": start + 1, "processes": start,
                                            "dependencies": start, "kpis": start,
                                            "assessments": start} | roadmap

@@ -38,7 +38,8 @@ def test_the_default_set_has_the_dt_i_criteria_in_their_groups() -> None:
     criteria = load_criteria()
     groups = {c.key: c.group for c in criteria.criteria}
     impact = {"member_experience", "operational_efficiency", "staff_empowerment",
-              "strategic_alignment", "risk_compliance", "information_governance_risk", "volume"}
+              "strategic_alignment", "risk_compliance", "information_governance_risk", "volume",
+              "staff_demand"}
     assert {k for k, g in groups.items() if g is Group.IMPACT} == impact
     assert {k for k, g in groups.items() if g is Group.EFFORT} == {
         "cost", "complexity", "duration", "change_readiness"}

@@ -187,3 +187,33 @@ def test_a_case_proposed_elsewhere_shows_at_the_next_rerun(
     assert next(m.value for m in test.metric if m.label == "Cases") == "1"
     assert test.selectbox(key="cs_open").options == [
         "CASE-0001 · Archive meeting documents automatically (New)"]
+
+
+def test_an_analyst_records_the_draft_process_and_the_assessment_an_accepted_case_leads_to(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    seed(database_url, ARCHIVE | {"processes": ["HR-REC", "new: Document archiving"]})
+    test = open_case(cases(database_url, monkeypatch, "ana", Role.analyst), "CASE-0001")
+    assert "Record the draft process" not in {b.label for b in test.button}  # not accepted yet
+    reader.cases.triage("CASE-0001", "accepted", ANA)
+    test = open_case(cases(database_url, monkeypatch, "ana", Role.analyst), "CASE-0001")
+    test.text_input(key="cs_np_code:CASE-0001").input("DOC-ARC-9")
+    press(test, "Record the draft process")
+    assert [e.value for e in test.error] == [
+        "Not saved: Process DOC-ARC-9: unit: is required (it is empty)"]
+    test.selectbox(key="cs_np_unit:CASE-0001").set_value("SGO")
+    press(test, "Record the draft process")
+    assert "Recorded DOC-ARC-9 (Document archiving) as a draft from CASE-0001." in texts(test)
+    assert reader.process("DOC-ARC-9").record["lifecycle"] == "draft"
+    assert reader.cases.get("CASE-0001")["processes"] == "HR-REC; DOC-ARC-9"
+
+    test.selectbox(key="cs_as_process:CASE-0001").set_value("DOC-ARC-9")
+    test.selectbox(key="cs_as:CASE-0001:operational_efficiency").set_value(4.0)
+    press(test, "Save the assessment")
+    assert "Rated DOC-ARC-9 from CASE-0001: operational_efficiency 4." in texts(test)
+    rated = reader.assessments(process_code="DOC-ARC-9")
+    assert rated[["criterion_key", "value", "rater"]].values.tolist() == [
+        ["operational_efficiency", 4.0, "ana"]]
+
+    test = open_case(cases(database_url, monkeypatch, "lee", Role.leadership), "CASE-0001")
+    assert not {"Record the draft process", "Save the assessment"} & \
+        {b.label for b in test.button}
