@@ -122,6 +122,14 @@ def _case(c: Catalogue, tag: str) -> Prepared:
     return {"case": first["code"], "other": second["code"]}
 
 
+def _accepted_case(c: Catalogue, tag: str) -> Prepared:
+    case = c.cases.add(CASE | {"title": f"Accepted {tag}",
+                               "processes": ["FIN", f"new: Archiving {tag}"]},
+                       by("proposer", Role.staff))
+    c.cases.triage(case["code"], "accepted", ADMIN)
+    return {"case": case["code"]}
+
+
 SHEETS = {"Backlog": pd.DataFrame({"rank": [1], "code": ["FIN"]}),
           "Decision record": pd.DataFrame({"item": ["scenario"], "value": ["default"]})}
 
@@ -229,6 +237,11 @@ CASES = [
          lambda c, a, p: c.cases.triage(p["case"], "under_review", a)),
     Case("merge cases", Action.triage_cases, _case,
          lambda c, a, p: c.cases.merge([p["other"]], p["case"], a)),
+    Case("record a process from a case", Action.edit_inventory, _accepted_case,
+         lambda c, a, p: c.process_from_case(p["case"], {"code": f"ARC-{p['tag']}",
+                                                         "unit": "FRMD"}, a)),
+    Case("assess from a case", Action.assess, _accepted_case,
+         lambda c, a, p: c.assess_from_case(p["case"], "FIN", {"complexity": 2}, a)),
     Case("list accounts", Action.manage_users, _nothing, lambda c, a, p: c.accounts.list(a)),
     Case("add an account", Action.manage_users, _nothing,
          lambda c, a, p: c.accounts.add(f"new-{p['tag']}", Role.analyst, a)),
