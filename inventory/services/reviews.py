@@ -92,6 +92,29 @@ def empty_fields(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(empty, index=frame.index)
 
 
+def completeness_table(processes: pd.DataFrame, requests: pd.DataFrame,
+                       today: dt.date) -> pd.DataFrame:
+    """:meth:`ReviewBook.completeness` from the frames it reads (the live processes with
+    their unit, lifecycle and reviewable fields; the live requests with their process id,
+    status, due date and whether confirmed on time)."""
+    processes = processes[processes["lifecycle"] != Lifecycle.RETIRED.value]
+    filled = (~empty_fields(processes)).sum(axis=1) / len(REVIEWABLE_FIELDS)
+    per_unit = processes.assign(filled=filled.astype(float)).groupby(
+        ["unit", "unit_name"]).agg(processes=("code", "size"), filled_share=("filled", "mean"))
+    asked = requests.merge(processes[["process_id", "unit"]], on="process_id")
+    confirmed = (asked["status"] == RequestStatus.CONFIRMED.value).astype(bool)
+    counts = asked.assign(
+        requested=1, confirmed=confirmed,
+        on_time=confirmed & asked["on_time"].fillna(False).astype(bool),
+        overdue=~confirmed & asked["due"].map(lambda due: due < today).astype(bool),
+    ).groupby("unit")[["requested", "confirmed", "on_time", "overdue"]].sum()
+    frame = per_unit.reset_index().merge(counts, left_on="unit", right_index=True, how="left")
+    for column in ("requested", "confirmed", "on_time", "overdue"):
+        frame[column] = frame[column].fillna(0).astype(int)
+    frame["filled_share"] = frame["filled_share"].astype(float)
+    return frame.sort_values("unit", kind="stable")[COMPLETENESS_COLUMNS].reset_index(drop=True)
+
+
 class ReviewBook:
     """The review rounds on one catalogue (see the module)."""
 
@@ -192,28 +215,10 @@ class ReviewBook:
         requests (every round) how many were requested, confirmed, confirmed on time, and are
         overdue (open and past due on ``today``). By unit code; a unit without such processes
         is left out."""
-        today = today or dt.date.today()
         with reading(self.engine) as s:
             processes = review_rows.processes_frame(s)
             requests = review_rows.requests_frame(s)
-        processes = processes[processes["lifecycle"] != Lifecycle.RETIRED.value]
-        filled = (~empty_fields(processes)).sum(axis=1) / len(REVIEWABLE_FIELDS)
-        per_unit = processes.assign(filled=filled).groupby(["unit", "unit_name"]).agg(
-            processes=("code", "size"), filled_share=("filled", "mean"))
-        asked = requests.merge(processes[["process_id", "unit"]], on="process_id")
-        confirmed = asked["status"] == RequestStatus.CONFIRMED.value
-        counts = asked.assign(
-            requested=1, confirmed=confirmed,
-            on_time=confirmed & asked["on_time"].fillna(False).astype(bool),
-            overdue=~confirmed & (asked["due"].map(lambda due: due < today).astype(bool)),
-        ).groupby("unit")[["requested", "confirmed", "on_time", "overdue"]].sum()
-        frame = per_unit.reset_index().merge(counts, left_on="unit", right_index=True,
-                                             how="left")
-        for column in ("requested", "confirmed", "on_time", "overdue"):
-            frame[column] = frame[column].fillna(0).astype(int)
-        frame["filled_share"] = frame["filled_share"].astype(float)
-        return frame.sort_values("unit", kind="stable")[COMPLETENESS_COLUMNS].reset_index(
-            drop=True)
+        return completeness_table(processes, requests, today or dt.date.today())
 
     def history(self, code: str) -> pd.DataFrame:
         """Audit events of a round and its requests, newest first."""
