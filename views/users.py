@@ -152,8 +152,8 @@ def link_owner(accounts: AccountBook, username: str, title: str) -> None:
     if not shown:
         flash(f"{username} answers for no process owner now.")
     elif owned:
-        flash(f"{username} answers for {shown}: {owned} process(es) to review on the Reviews "
-              "page.")
+        flash(f"{username} answers for {shown}, the owner of {owned} process(es); they review "
+              "them on the Reviews page.")
     else:
         flash(f"{username} answers for {shown}, which no process names yet: check the "
               "spelling against the owners on the Inventory page.")
