@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from inventory.schemas import Choice, Lifecycle, _Input, parse_choice
 
@@ -65,7 +65,8 @@ def owner_key(title: str | None) -> str:
 
 class ReviewRoundIn(_Input):
     """A round as an analyst asks for it: the scope, its value (a unit's code or a pillar;
-    none for all), the due date and an optional note to the owners."""
+    none for all: the service checks it against the scope and the catalogue), the due date
+    and an optional note to the owners."""
 
     scope: Scope
     value: str | None = Field(default=None, max_length=40)
@@ -76,12 +77,3 @@ class ReviewRoundIn(_Input):
     @classmethod
     def _scope(cls, value: Any) -> Scope:
         return parse_choice(Scope, value)
-
-    @model_validator(mode="after")
-    def _value_for_scope(self) -> ReviewRoundIn:
-        if self.scope is Scope.ALL and self.value is not None:
-            raise ValueError("a round for all processes names no unit or pillar; leave the "
-                             "value empty")
-        if self.scope is not Scope.ALL and self.value is None:
-            raise ValueError(f"name the {self.scope.value} whose processes are to be reviewed")
-        return self
