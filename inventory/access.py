@@ -13,8 +13,11 @@ Conventions
   import; leadership manages scenarios, takes
   snapshots and exports backlogs; on the roadmap, leadership (the task force) decides the
   initiatives (creates, edits, links, combines, splits them), while analysts and leadership
-  record deliverables, their status and progress notes; admins may do everything, and alone
-  manage users and restore deleted items.
+  record deliverables, their status and progress notes; analysts and admins ask process owners
+  to review their processes (a review round), and staff, analysts, leadership and admins
+  review and confirm the processes they own (the service checks, besides the role, that the
+  account answers for the process's owner: :mod:`inventory.services.reviews`); admins may do
+  everything, and alone manage users and restore deleted items.
 """
 
 from __future__ import annotations
@@ -47,19 +50,23 @@ class Action(StrEnum):
     propose_cases = "propose, endorse and comment on cases for change"
     triage_cases = "triage cases for change"
     track_delivery = "record deliverables and progress notes on the roadmap"
+    request_reviews = "ask process owners to review their processes"
+    review_own_processes = "review and confirm the processes they own"
     restore = "restore deleted items"
     manage_users = "manage user accounts"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.viewer: frozenset({Action.read}),
-    Role.staff: frozenset({Action.read, Action.propose_cases}),
+    Role.staff: frozenset({Action.read, Action.propose_cases, Action.review_own_processes}),
     Role.analyst: frozenset({Action.read, Action.edit_inventory, Action.assess,
                              Action.import_data, Action.track_delivery, Action.propose_cases,
-                             Action.triage_cases}),
+                             Action.triage_cases, Action.request_reviews,
+                             Action.review_own_processes}),
     Role.leadership: frozenset({Action.read, Action.manage_scenarios, Action.snapshot,
                                 Action.export_backlog, Action.manage_initiatives,
-                                Action.track_delivery, Action.propose_cases}),
+                                Action.track_delivery, Action.propose_cases,
+                                Action.review_own_processes}),
     Role.admin: frozenset(Action),
 }
 

@@ -50,6 +50,7 @@ PAGES = [
     PageEntry("views/backlog.py", "Backlog", ":material/checklist:", None, Action.export_backlog),
     PageEntry("views/roadmap.py", "Roadmap", ":material/flag:", "roadmap", Action.read),
     PageEntry("views/cases.py", "Cases", ":material/lightbulb:", "cases", Action.read),
+    PageEntry("views/reviews.py", "Reviews", ":material/fact_check:", "reviews", Action.read),
     PageEntry("views/import_data.py", "Import", ":material/upload_file:", "import",
               Action.import_data),
     PageEntry("views/export_data.py", "Export", ":material/download:", "export", Action.read),

@@ -32,30 +32,67 @@ def _value(record: dict[str, Any] | None, field: str) -> Any:
 
 
 def _text(record: dict[str, Any] | None, key: str, field: str, *, area: bool = False,
-          placeholder: str | None = None) -> str:
+          placeholder: str | None = None, label: str | None = None) -> str:
     widget = st.text_area if area else st.text_input
-    return widget(FIELD_LABELS[field], value=_value(record, field) or "",
+    return widget(label or FIELD_LABELS[field], value=_value(record, field) or "",
                   key=f"{key}:{field}", placeholder=placeholder)
 
 
-def _number(record: dict[str, Any] | None, key: str, field: str, *, whole: bool = False) -> Any:
+def _number(record: dict[str, Any] | None, key: str, field: str, *, whole: bool = False,
+            label: str | None = None) -> Any:
     value = _value(record, field)
     if whole:
-        return st.number_input(FIELD_LABELS[field], value=None if value is None else int(value),
-                               step=1, key=f"{key}:{field}", placeholder="unknown")
-    return st.number_input(FIELD_LABELS[field], value=None if value is None else float(value),
-                           step=0.5, key=f"{key}:{field}", placeholder="unknown")
+        return st.number_input(label or FIELD_LABELS[field],
+                               value=None if value is None else int(value), step=1,
+                               key=f"{key}:{field}", placeholder="unknown")
+    return st.number_input(label or FIELD_LABELS[field],
+                           value=None if value is None else float(value), step=0.5,
+                           key=f"{key}:{field}", placeholder="unknown")
 
 
 def _choice(record: dict[str, Any] | None, key: str, field: str, members: list[Any],
-            *, optional: bool = True) -> Any:
+            *, optional: bool = True, label: str | None = None) -> Any:
     options: list[Any] = ([None] if optional else []) + [m.value for m in members]
     current = _value(record, field)
     labels = {m.value: m.label for m in members}
-    return st.selectbox(FIELD_LABELS[field], options,
+    return st.selectbox(label or FIELD_LABELS[field], options,
                         index=options.index(current) if current in options else 0,
                         format_func=lambda v: "— unknown —" if v is None else labels[v],
                         key=f"{key}:{field}")
+
+
+def _maturity(record: dict[str, Any] | None, key: str, label: str | None = None) -> Any:
+    levels: list[Any] = [None, *DIGITAL_MATURITY_LEVELS]
+    current = _value(record, "digital_maturity")
+    return st.selectbox(
+        label or FIELD_LABELS["digital_maturity"], levels,
+        index=levels.index(int(current)) if current is not None else 0,
+        format_func=lambda v: "— unknown —" if v is None else
+        f"{v} · {DIGITAL_MATURITY_LEVELS[v]}", key=f"{key}:digital_maturity")
+
+
+CHOICES: dict[str, list[Any]] = {"pillar": list(Pillar), "priority_area": list(PriorityArea),
+                                 "process_type": list(ProcessType)}
+AREAS = ("description", "pain_points", "resources_needed")
+WHOLE = ("annual_volume",)
+NUMBERS = ("staff_effort_fte", "cycle_time_days", "estimated_cost_chf", "estimated_effort_pm")
+LISTS = ("systems_used", "stakeholders", "related_initiatives", "tags")
+
+
+def field_widget(record: dict[str, Any] | None, key: str, field: str,
+                 label: str | None = None) -> Any:
+    """The widget of one optional field of the process (text, list, number, vocabulary or
+    digital maturity), pre-filled from ``record``, under ``label`` (default: the field's
+    title); returns the value entered. Used where only some fields are asked for (an owner's
+    review)."""
+    if field in CHOICES:
+        return _choice(record, key, field, CHOICES[field], label=label)
+    if field == "digital_maturity":
+        return _maturity(record, key, label)
+    if field in WHOLE or field in NUMBERS:
+        return _number(record, key, field, whole=field in WHOLE, label=label)
+    return _text(record, key, field, area=field in AREAS, label=label,
+                 placeholder="separate with ;" if field in LISTS else None)
 
 
 def process_fields(record: dict[str, Any] | None, key: str, units: pd.DataFrame,
@@ -108,13 +145,7 @@ def process_fields(record: dict[str, Any] | None, key: str, units: pd.DataFrame,
     with columns[2]:
         data["transformation_status"] = _choice(record, key, "transformation_status",
                                                 list(TransformationStatus), optional=False)
-        levels: list[Any] = [None, *DIGITAL_MATURITY_LEVELS]
-        current_level = _value(record, "digital_maturity")
-        data["digital_maturity"] = st.selectbox(
-            FIELD_LABELS["digital_maturity"], levels,
-            index=levels.index(int(current_level)) if current_level is not None else 0,
-            format_func=lambda v: "— unknown —" if v is None else
-            f"{v} · {DIGITAL_MATURITY_LEVELS[v]}", key=f"{key}:digital_maturity")
+        data["digital_maturity"] = _maturity(record, key)
 
     st.markdown("**Size and effort today**")
     columns = st.columns(3)

@@ -33,6 +33,7 @@ from views.common import actor, allowed, catalogue, flash, show_flash
 
 ONE_TIME = "users_one_time_password"  # (user name, password, what happened), shown once
 TITLES = {"username": "User name", "display_name": "Display name", "role": "Role",
+          "owner_title": "Process owner",
           "disabled": "Disabled", "must_change_password": "Must change password",
           "last_sign_in_at": "Last sign-in (UTC)", "failed_attempts": "Failed sign-ins",
           "created_at": "Created (UTC)", "created_by": "Created by",
@@ -101,6 +102,17 @@ def manage_account(accounts: AccountBook, table: pd.DataFrame) -> None:
                         disabled=role == record["role"]):
             attempt(lambda: accounts.set_role(username, role, who),
                     f"{username} is now {role}; it applies at their next click.")
+        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        current = record["owner_title"] if isinstance(record["owner_title"], str) else ""
+        title = left.text_input(
+            "Process owner this account answers for", value=current,
+            key=f"users_owner:{username}", placeholder="e.g. Head, HR Operations",
+            help="The title as the processes name their owner (case and spaces aside): the "
+                 "person reviews and confirms those processes on the Reviews page. Empty "
+                 "unlinks the account.")
+        if right.button("Link to owner", key="users_set_owner", icon=":material/link:",
+                        disabled=" ".join(title.split()) == current):
+            link_owner(accounts, username, title)
         left, middle, right = st.columns(3)
         if bool(record["disabled"]):
             if left.button("Enable", key="users_enable", icon=":material/person_check:"):
@@ -126,6 +138,26 @@ def manage_account(accounts: AccountBook, table: pd.DataFrame) -> None:
             sign_out_everywhere(accounts, username)
         st.caption("Accounts are never deleted: disable one instead. Every change here is in "
                    "the audit trail (History page, kind 'user').")
+
+
+def link_owner(accounts: AccountBook, username: str, title: str) -> None:
+    """Link the account to a process owner (or unlink it), saying how many processes name
+    that owner."""
+    try:
+        owned = accounts.set_owner(username, title, actor())
+    except CatalogueError as error:
+        st.error(f"Not changed: {error}", icon=":material/error:")
+        return
+    shown = " ".join(title.split())
+    if not shown:
+        flash(f"{username} answers for no process owner now.")
+    elif owned:
+        flash(f"{username} answers for {shown}, the owner of {owned} process(es); they review "
+              "them on the Reviews page.")
+    else:
+        flash(f"{username} answers for {shown}, which no process names yet: check the "
+              "spelling against the owners on the Inventory page.")
+    st.rerun()
 
 
 def failed_sign_ins(accounts: AccountBook) -> None:

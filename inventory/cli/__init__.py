@@ -14,6 +14,7 @@ uses). This module builds the application; the commands live one group per modul
 * :mod:`inventory.cli.decisions`: ``robustness``, ``portfolio``, ``roadmap``, ``backlog``;
 * :mod:`inventory.cli.initiatives` (with :mod:`inventory.cli.delivery`): ``initiative``;
 * :mod:`inventory.cli.cases`: ``case``;
+* :mod:`inventory.cli.reviews`: ``review``;
 * :mod:`inventory.cli.users`: ``user``.
 
 ``dti --help`` lists the commands, then the groups, each in the order they are added below.
@@ -33,6 +34,7 @@ from inventory.cli import (
     files,
     graph,
     initiatives,
+    reviews,
     scenarios,
     scoring,
     shell,
@@ -75,7 +77,7 @@ for name, group in (
         ("audit", catalogue.audit_app), ("criteria", scoring.criteria_app),
         ("assess", scoring.assess_app), ("scenario", scenarios.scenario_app),
         ("initiative", initiatives.initiative_app), ("case", cases.case_app),
-        ("user", users.user_app)):
+        ("review", reviews.review_app), ("user", users.user_app)):
     app.add_typer(group, name=name)
 
 

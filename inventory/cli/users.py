@@ -16,8 +16,9 @@ from inventory.cli import shell
 from inventory.cli.shell import Format, FormatOption
 from inventory.passwords import RULES
 
-user_app = shell.command_group("User accounts: add, list, set-role, disable, enable, "
-                               "reset-password, change-password, sign-out, throttles, unlock.")
+user_app = shell.command_group("User accounts: add, list, set-role, set-owner, disable, "
+                               "enable, reset-password, change-password, sign-out, throttles, "
+                               "unlock.")
 
 RoleArgument = Annotated[Role, typer.Argument(help="viewer, staff, analyst, leadership or admin.",
                                               case_sensitive=False)]
@@ -45,8 +46,8 @@ def add(ctx: typer.Context, username: str,
 def list_users(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Every account with its role, state and last sign-in (never a password hash)."""
     shell.emit(shell.catalogue(ctx).accounts.list(shell.actor(ctx)), fmt,
-          ["username", "display_name", "role", "disabled", "must_change_password",
-           "last_sign_in_at", "failed_attempts"])
+          ["username", "display_name", "role", "owner_title", "disabled",
+           "must_change_password", "last_sign_in_at", "failed_attempts"])
 
 
 @user_app.command("set-role")
@@ -54,6 +55,24 @@ def set_role(ctx: typer.Context, username: str, role: RoleArgument) -> None:
     """Give an account another role; it applies at the person's next click."""
     shell.catalogue(ctx).accounts.set_role(username, role, shell.actor(ctx))
     typer.echo(f"{username} now has the role {role.value}.")
+
+
+@user_app.command("set-owner")
+def set_owner(ctx: typer.Context, username: str,
+              title: Annotated[str, typer.Argument(
+                  help="The process owner's title as the processes name it, e.g. \"Head, HR "
+                       "Operations\"; empty (\"\") unlinks the account.")]) -> None:
+    """Link an account to the process owner it answers for: that person reviews and confirms
+    those processes (`dti review`)."""
+    owned = shell.catalogue(ctx).accounts.set_owner(username, title, shell.actor(ctx))
+    shown = " ".join(title.split())
+    if not shown:
+        typer.echo(f"{username} answers for no process owner now.")
+    elif owned:
+        typer.echo(f"{username} answers for {shell.terminal_safe(shown)}: {owned} process(es).")
+    else:
+        typer.echo(f"{username} answers for {shell.terminal_safe(shown)}, which no process "
+                   "names yet; check the spelling against `dti process list`.")
 
 
 @user_app.command("disable")

@@ -29,6 +29,7 @@ Where things are
                        time and the dashboard (:class:`InitiativeBook`)
 ``cases.py``           cases for change from staff: endorsements, comments, triage, merging
                        (:class:`CaseBook`)
+``reviews.py``         review rounds: owners confirm their processes (:class:`ReviewBook`)
 ``sample.py``          the sample inventory shipped in ``data/sample``
 =====================  ==========================================================================
 
@@ -39,9 +40,10 @@ an edit does). So each use case is a class in its own module holding its methods
 one it needs: ``CatalogueCore`` <- ``CatalogueReads`` <- ``CatalogueEdits`` <-
 ``CatalogueImports`` <- ``Catalogue``. A method is found by what it does (a read in
 ``reading.py``, a write in ``editing.py``), and there is no layer of methods that only pass a
-call on. Scenarios, accounts, the roadmap and the cases for change are books of their own on the
-same database, reached as ``catalogue.scenarios``, ``catalogue.accounts``,
-``catalogue.initiatives`` and ``catalogue.cases``.
+call on. Scenarios, accounts, the roadmap, the cases for change and the review rounds are books
+of their own on the same database, reached as ``catalogue.scenarios``, ``catalogue.accounts``,
+``catalogue.initiatives``, ``catalogue.cases`` and ``catalogue.reviews`` (which edits processes
+through the catalogue's own process edit).
 
 The transactions themselves are storage: :func:`.storage.db.write_transaction` (a clash with a
 concurrent save becomes a :class:`~inventory.errors.Conflict`) and :func:`catalogue_transaction`

@@ -63,17 +63,19 @@ from sqlalchemy.orm import Session
 from inventory.access import Action, Actor, Role, authorize
 from inventory.errors import Conflict, InvalidInput, NotFound, SignInRefused
 from inventory.passwords import checked_password
+from inventory.review_schemas import owner_key
 from inventory.sign_in_throttle import NO_SOURCE, Throttle, duration, source_key
-from inventory.storage import audit
+from inventory.storage import audit, review_rows
 from inventory.storage.db import reading, write_transaction
 from inventory.storage.models import SignInSession, UserAccount, utcnow
 from inventory.storage.sealing import append_audit
 
 ENTITY = "user"
 FIRST_ADMIN = "admin"
-USER_COLUMNS = ["username", "display_name", "role", "disabled", "must_change_password",
-                "last_sign_in_at", "failed_attempts", "created_at", "created_by", "updated_at",
-                "updated_by"]
+USER_COLUMNS = ["username", "display_name", "role", "owner_title", "disabled",
+                "must_change_password", "last_sign_in_at", "failed_attempts", "created_at",
+                "created_by", "updated_at", "updated_by"]
+OWNER_TITLE_LENGTH = 200
 _HASHER = PasswordHasher()
 _REFUSED = "wrong user name or password"
 
@@ -213,6 +215,27 @@ class AccountBook:
                 self._keep_an_admin(s, row)
             audit.apply_changes(s, row, ENTITY, row.username, who, {"role": row.role},
                                 {"role": role.value}, {"role": role.value})
+
+    def set_owner(self, username: str, title: str | None, actor: Actor) -> int:
+        """Link an account to the process owner it answers for (``title`` as the processes'
+        ``process_owner`` holds it, compared as :func:`~inventory.review_schemas.owner_key`
+        writes it); an empty title unlinks it. Return how many live processes name that owner
+        now (0 is allowed: the processes may come later, but it may be a typing slip)."""
+        who = authorize(actor, Action.manage_users)
+        wanted = " ".join((title or "").split()) or None
+        if wanted is not None and len(wanted) > OWNER_TITLE_LENGTH:
+            raise InvalidInput(f"owner title is {len(wanted):,} characters long; at most "
+                               f"{OWNER_TITLE_LENGTH} are allowed")
+        if wanted is not None and "\x00" in wanted:
+            raise InvalidInput("owner title holds a NUL character (\\x00); remove it")
+        with write_transaction(self.engine) as s:
+            row = self._existing(s, username)
+            audit.apply_changes(s, row, ENTITY, row.username, who,
+                                {"owner_title": row.owner_title}, {"owner_title": wanted},
+                                {"owner_title": wanted})
+            owners = review_rows.process_owners(s)
+        key = owner_key(wanted)
+        return sum(count for name, count in owners.items() if key and owner_key(name) == key)
 
     def disable(self, username: str, actor: Actor) -> None:
         """The account can no longer sign in; its sign-in sessions are revoked, and sessions

@@ -14,6 +14,7 @@ from inventory.services.case_follow_up import CaseFollowUp
 from inventory.services.cases import CaseBook
 from inventory.services.imports import CatalogueImports
 from inventory.services.rationalisation import InitiativeBook
+from inventory.services.reviews import ReviewBook
 from inventory.services.scenarios import ScenarioBook
 
 if TYPE_CHECKING:
@@ -59,6 +60,12 @@ class Catalogue(CaseFollowUp, CatalogueImports):
         """Cases for change from staff, endorsed and triaged (see
         :mod:`inventory.services.cases`)."""
         return CaseBook(self.engine)
+
+    @property
+    def reviews(self) -> ReviewBook:
+        """Review rounds: owners confirm their processes (see
+        :mod:`inventory.services.reviews`)."""
+        return ReviewBook(self)
 
     @property
     def accounts(self) -> AccountBook:

@@ -128,20 +128,28 @@ class CatalogueEdits(CatalogueReads):
         """Change some fields of a process, refusing if it moved past ``seen_version``."""
         who = authorize(actor, Action.edit_inventory)
         with self._write() as s:
-            row = self._existing_process(s, code, lock=True)
-            audit.check_version(s, row, "process", row.code, seen_version)
-            before = self._process_fields(s, row)
-            process = validated(ProcessIn, before | changes, f"Process {row.code}")
-            clash = repository.process_by_code(s, process.code)
-            if clash is not None and clash.id != row.id:
-                raise Conflict(f"a process with the code {clash.code} already exists; codes "
-                               "ignore case, so choose another code")
-            process = self._with_stored_codes(s, process)
-            after = _stored(process.model_dump())
-            columns = self._process_columns(s, process, row)
-            audit.apply_changes(s, row, "process", row.code, who, before, after, columns)
-            new_code = row.code
+            new_code = self._change_process(s, code, changes, seen_version, who).code
         return self._process_record(new_code)
+
+    def _change_process(self, s: Session, code: str, changes: dict[str, Any],
+                        seen_version: int | None, who: str) -> Process:
+        """Change some fields of a process inside the caller's transaction, as ``who``, whom
+        the caller has authorised (editing the inventory, or an owner reviewing their process:
+        :mod:`inventory.services.reviews`); checked and audited as every process edit.
+        Return the changed row."""
+        row = self._existing_process(s, code, lock=True)
+        audit.check_version(s, row, "process", row.code, seen_version)
+        before = self._process_fields(s, row)
+        process = validated(ProcessIn, before | changes, f"Process {row.code}")
+        clash = repository.process_by_code(s, process.code)
+        if clash is not None and clash.id != row.id:
+            raise Conflict(f"a process with the code {clash.code} already exists; codes "
+                           "ignore case, so choose another code")
+        process = self._with_stored_codes(s, process)
+        after = _stored(process.model_dump())
+        columns = self._process_columns(s, process, row)
+        audit.apply_changes(s, row, "process", row.code, who, before, after, columns)
+        return row
 
     def delete_process(self, code: str, actor: Actor, seen_version: int | None = None) -> str:
         """Soft-delete: the process and what hangs on it disappear from lists, and can return.

@@ -235,7 +235,9 @@ class UserAccount(Tracked, Base):
     is empty for accounts that only sign in through single sign-on. ``failed_attempts`` counts
     wrong passwords since the last sign-in, for the admin to see; it locks nothing (the waits
     are per source, :class:`SignInFailure`). Accounts are disabled, not deleted, so the audit
-    trail's names stay explained."""
+    trail's names stay explained. ``owner_title`` is the process owner the person answers for
+    (a title as ``processes.process_owner`` holds it, e.g. "Head, HR Operations"), set by an
+    admin; it lets them review and confirm those processes (:mod:`inventory.services.reviews`)."""
 
     __tablename__ = "users"
 
@@ -248,6 +250,7 @@ class UserAccount(Tracked, Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    owner_title: Mapped[str | None] = mapped_column(String(200))
 
 
 class SignInSession(Base):
@@ -468,3 +471,36 @@ class CaseComment(Tracked, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+class ReviewRound(Tracked, Base):
+    """A request to the owners of some processes to review them by ``due`` (see
+    :mod:`inventory.review_schemas`): ``scope`` is ``unit``, ``pillar`` or ``all``, with the
+    unit's code or the pillar's word in ``scope_value`` (empty for all)."""
+
+    __tablename__ = "review_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    scope_value: Mapped[str | None] = mapped_column(String(40))
+    due: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+
+
+class ReviewRequest(Tracked, Base):
+    """One process of a round: ``requested`` until its owner (or an analyst for them) confirms
+    it, then ``confirmed`` with who, when (UTC) and whether by the round's due date."""
+
+    __tablename__ = "review_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"), index=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("processes.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+
+    __table_args__ = (UniqueConstraint("round_id", "process_id"),)

@@ -130,6 +130,20 @@ def _accepted_case(c: Catalogue, tag: str) -> Prepared:
     return {"case": case["code"]}
 
 
+def _owned_process(c: Catalogue, tag: str, *, requested: bool = False) -> Prepared:
+    """A process of a unit of its own, owned by the owner the account ``<tag>-person``
+    answers for; asked for review when ``requested``."""
+    unit = _unit(c, tag)["unit"]
+    code = f"P-{tag}"
+    c.add_process({"code": code, "name": f"Process {tag}", "unit": unit,
+                   "process_owner": f"Owner {tag}"}, ADMIN)
+    c.accounts.add(f"{tag}-person", Role.viewer, ADMIN, password="a long password 1")
+    c.accounts.set_owner(f"{tag}-person", f"Owner {tag}", ADMIN)
+    if requested:
+        c.reviews.request("unit", unit, "2999-12-31", ADMIN)
+    return {"process": code, "unit": unit}
+
+
 SHEETS = {"Backlog": pd.DataFrame({"rank": [1], "code": ["FIN"]}),
           "Decision record": pd.DataFrame({"item": ["scenario"], "value": ["default"]})}
 
@@ -242,6 +256,13 @@ CASES = [
                                                          "unit": "FRMD"}, a)),
     Case("assess from a case", Action.assess, _accepted_case,
          lambda c, a, p: c.assess_from_case(p["case"], "FIN", {"complexity": 2}, a)),
+    Case("ask owners to review", Action.request_reviews, _process,
+         lambda c, a, p: c.reviews.request("all", None, "2999-12-31", a)),
+    Case("edit one's own process in a review", Action.review_own_processes, _owned_process,
+         lambda c, a, p: c.reviews.edit_own(p["process"], {"description": "Ours"}, None, a)),
+    Case("confirm one's own process", Action.review_own_processes,
+         lambda c, t: _owned_process(c, t, requested=True),
+         lambda c, a, p: c.reviews.confirm(p["process"], a, {"pain_points": "None"})),
     Case("list accounts", Action.manage_users, _nothing, lambda c, a, p: c.accounts.list(a)),
     Case("add an account", Action.manage_users, _nothing,
          lambda c, a, p: c.accounts.add(f"new-{p['tag']}", Role.analyst, a)),
@@ -253,19 +274,23 @@ CASES = [
          lambda c, a, p: c.accounts.enable(p["user"], a)),
     Case("reset a password", Action.manage_users, _account,
          lambda c, a, p: c.accounts.reset_password(p["user"], a)),
+    Case("link an account to a process owner", Action.manage_users, _account,
+         lambda c, a, p: c.accounts.set_owner(p["user"], "Head, HR Operations", a)),
 ]
 
 
 def test_the_matrix_is_written_as_the_roles_are_described() -> None:
     assert PERMISSIONS[Role.viewer] == {Action.read}
-    assert PERMISSIONS[Role.staff] == {Action.read, Action.propose_cases}
+    assert PERMISSIONS[Role.staff] == {Action.read, Action.propose_cases,
+                                       Action.review_own_processes}
     assert PERMISSIONS[Role.analyst] == {Action.read, Action.edit_inventory, Action.assess,
                                          Action.import_data, Action.track_delivery,
-                                         Action.propose_cases, Action.triage_cases}
+                                         Action.propose_cases, Action.triage_cases,
+                                         Action.request_reviews, Action.review_own_processes}
     assert PERMISSIONS[Role.leadership] == {Action.read, Action.manage_scenarios,
                                             Action.snapshot, Action.export_backlog,
                                             Action.manage_initiatives, Action.track_delivery,
-                                            Action.propose_cases}
+                                            Action.propose_cases, Action.review_own_processes}
     assert PERMISSIONS[Role.admin] == set(Action)
     assert roles_allowed(Action.restore) == [Role.admin]
     assert {case.action for case in CASES} == set(Action) - {Action.read}

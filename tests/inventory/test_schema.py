@@ -17,6 +17,7 @@ from inventory.errors import DatabaseNotReady
 from inventory.services import Catalogue
 from inventory.storage import migrate
 from inventory.storage.db import make_engine
+from inventory.storage.models import UserAccount
 from tests.support import by, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,3 +222,34 @@ def test_alembics_own_command_line_upgrades_and_checks(tmp_path: Path) -> None:
     engine = make_engine(environment["DTI_DATABASE_URL"])
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_the_review_rounds_migration_downgrades_and_upgrades_keeping_every_row(
+        small_catalogue: Catalogue) -> None:
+    """Migration 0013 adds the review rounds and ``users.owner_title``; down to 0012 and up
+    again, every other row stays as it was, and the links and rounds are gone (the owner
+    titles are empty again)."""
+    catalogue = small_catalogue
+    engine = catalogue.engine
+    catalogue.update_process("HR", {"process_owner": "Head, HR Operations"}, None, by("ana"))
+    catalogue.accounts.add("olivia", "staff", by("ana"), password="a long password 1")
+    catalogue.accounts.set_owner("olivia", "Head, HR Operations", by("ana"))
+    before = snapshot(catalogue)
+    catalogue.reviews.request("unit", "HRMD", "2999-12-31", by("ana"))
+    try:
+        _downgrade(engine, "0012")
+        found = inspect(engine)
+        assert not {"review_rounds", "review_requests"} & set(found.get_table_names())
+        assert "owner_title" not in {c["name"] for c in found.get_columns("users")}
+    finally:
+        migrate.upgrade(engine)
+    migrate.check(engine)
+    after = snapshot(catalogue)
+    assert after["review_rounds"] == after["review_requests"] == []
+    unchanged = {"users", "audit_events", "catalogue_revision", "table_revisions"}
+    assert {name: rows for name, rows in after.items() if name not in unchanged} == \
+        {name: rows for name, rows in before.items() if name not in unchanged}
+    title = list(UserAccount.__table__.columns.keys()).index("owner_title")
+    assert [row[title] for row in before["users"]] == ["Head, HR Operations"]
+    assert [(*row[:title], None, *row[title + 1:]) for row in before["users"]] == \
+        after["users"]

@@ -41,6 +41,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, str] | None]] = {
     "backlog": ("Backlog", "Backlog", None),
     "roadmap": ("Roadmap", "Roadmap", None),
     "cases": ("Cases", "Cases", ("Open a case", "CASE-0001")),
+    "reviews": ("Reviews", "Reviews", None),
     "import": ("Import", "Import", None),
     "export": ("Export", "Export", None),
     "history": ("History", "History", None),

@@ -49,6 +49,24 @@ def test_an_admin_adds_an_account_whose_one_time_password_signs_in_once(
     assert list(created["actor"]) == ["ana"] and secret not in str(created["new_value"].iloc[0])
 
 
+def test_an_admin_links_an_account_to_a_process_owner(
+        database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
+    app = _users(start(database_url, monkeypatch))
+    reader.accounts.add("olivia", Role.staff, by("setup"), password=PASSWORD)
+    app.run()
+    app.selectbox(key="users_pick").set_value("olivia").run()
+    app.text_input(key="users_owner:olivia").input("head,  hr operations").run()
+    app.button(key="users_set_owner").click().run()
+    assert not app.exception, app.exception
+    assert "olivia answers for head, hr operations, the owner of 4 process(es)" in \
+        _text(app, "success")
+    listed = app.dataframe[0].value.set_index("User name")
+    assert listed.loc["olivia", "Process owner"] == "head, hr operations"
+    assert reader.reviews.owner_title(by("olivia")) == "head, hr operations"
+    linked = reader.audit_log(entity="user", key_contains="olivia")
+    assert linked.iloc[0][["actor", "field"]].tolist() == ["ana", "owner_title"]
+
+
 def test_an_admin_changes_a_role_and_disables_an_account_both_audited(
         database_url: str, monkeypatch: pytest.MonkeyPatch, reader: Catalogue) -> None:
     app = _users(start(database_url, monkeypatch))
