@@ -13,6 +13,7 @@ from inventory.services.accounts import AccountBook
 from inventory.services.cases import CaseBook
 from inventory.services.imports import CatalogueImports
 from inventory.services.rationalisation import InitiativeBook
+from inventory.services.rounds import RoundBook
 from inventory.services.scenarios import ScenarioBook
 
 if TYPE_CHECKING:
@@ -56,6 +57,12 @@ class Catalogue(CatalogueImports):
         """Cases for change from staff, endorsed and triaged (see
         :mod:`inventory.services.cases`)."""
         return CaseBook(self.engine)
+
+    @property
+    def rounds(self) -> RoundBook:
+        """Weighting rounds: members weigh a scenario's criteria, the answers are combined
+        into its weights (see :mod:`inventory.services.rounds`)."""
+        return RoundBook(self.engine, self.criteria)
 
     @property
     def accounts(self) -> AccountBook:
