@@ -33,6 +33,7 @@ from inventory.cli import (
     files,
     graph,
     initiatives,
+    rounds,
     scenarios,
     scoring,
     shell,
@@ -75,7 +76,7 @@ for name, group in (
         ("audit", catalogue.audit_app), ("criteria", scoring.criteria_app),
         ("assess", scoring.assess_app), ("scenario", scenarios.scenario_app),
         ("initiative", initiatives.initiative_app), ("case", cases.case_app),
-        ("user", users.user_app)):
+        ("round", rounds.round_app), ("user", users.user_app)):
     app.add_typer(group, name=name)
 
 
