@@ -36,7 +36,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -49,13 +49,14 @@ from inventory.services.core import catalogue_transaction
 from inventory.services.scenarios import ScenarioBook, canonical_json
 from inventory.storage import audit, round_rows
 from inventory.storage.db import reading
-from inventory.storage.models import RoundMember, WeightingRound, utcnow
+from inventory.storage.models import RoundMember, SavedScenario, WeightingRound, utcnow
 from scoring.ahp import priorities
 from scoring.criteria import CriteriaSet
 from scoring.errors import ScoringError
 from scoring.group import (
     SAATY_SCALE_MAX,
     GroupWeights,
+    Mean,
     combine,
     disagreement,
     top_n_frequency,
@@ -134,7 +135,7 @@ class RoundBook:
                                "accounts")
         weights = self._member_weights(names, member_weights or {})
         with catalogue_transaction(self.engine) as s:
-            saved = self.scenarios._existing(s, scenario)
+            saved = self.scenarios.existing(s, scenario)
             already = round_rows.open_round_of(s, saved.id)
             if already is not None:
                 raise Conflict(f"{already.code} is already open on scenario {saved.name!r}; "
@@ -222,13 +223,14 @@ class RoundBook:
                 group = combine([m.username for m in answered],
                                 [a["matrix"] if pairwise else
                                  [a["weights"][k] for k in keys] for a in answers],
-                                pairwise=pairwise, method=chosen, mean=averaged,  # type: ignore[arg-type]
+                                pairwise=pairwise, method=chosen, mean=cast(Mean, averaged),
                                 weights=[m.weight for m in answered],
                                 include_inconsistent=include_inconsistent)
             except ScoringError as error:
                 raise InvalidInput(f"{row.code} cannot be closed: {error}") from None
             result = self._result(keys, invited, answered, answers, group)
-            saved = self.scenarios._existing(s, self._scenario_name(s, row))
+            scenario = s.get(SavedScenario, row.scenario_id)
+            saved = self.scenarios.existing(s, scenario.name if scenario else "", lock=True)
             settings = json.loads(saved.settings)
             settings["weights"] = result["scenario_weights"]
             self.scenarios.write_settings(s, saved.name, settings, who)
@@ -349,10 +351,6 @@ class RoundBook:
             "disagreement": spread.to_dict("records"),
             "scenario_weights": _full(self.criteria, group_weights),
         }
-
-    @staticmethod
-    def _scenario_name(s: Session, row: WeightingRound) -> str:
-        return str(round_rows.round_record(s, row)["scenario"])
 
     @staticmethod
     def _existing(s: Session, code: str, *, lock: bool = False) -> WeightingRound:

@@ -75,7 +75,7 @@ class ScenarioBook:
     def get(self, name: str) -> dict[str, Any]:
         """One live scenario: its record fields and ``settings`` as a dict."""
         with reading(self.engine) as s:
-            return _scenario_record(self._existing(s, name))
+            return _scenario_record(self.existing(s, name))
 
     def add(self, name: str, settings: dict[str, Any], actor: Actor) -> dict[str, Any]:
         who = authorize(actor, Action.manage_scenarios)
@@ -97,7 +97,7 @@ class ScenarioBook:
         who = authorize(actor, Action.manage_scenarios)
         _settings_text(settings)
         with catalogue_transaction(self.engine) as s:
-            row = self._existing(s, name, lock=True)
+            row = self.existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
             name = self.write_settings(s, row.name, settings, who).name
         return self.get(name)
@@ -108,7 +108,7 @@ class ScenarioBook:
         by field as ``who`` (authorised by the caller): for a use case that changes a scenario
         as part of its own write, as closing a weighting round does."""
         text = _settings_text(settings)
-        row = self._existing(s, name, lock=True)
+        row = self.existing(s, name, lock=True)
         before, after = json.loads(row.settings), json.loads(text)
         audit.apply_changes(s, row, ENTITY, row.name, who, before, after, {"settings": text})
         return row
@@ -116,7 +116,7 @@ class ScenarioBook:
     def delete(self, name: str, actor: Actor, seen_version: int | None = None) -> None:
         who = authorize(actor, Action.manage_scenarios)
         with catalogue_transaction(self.engine) as s:
-            row = self._existing(s, name, lock=True)
+            row = self.existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
             audit.soft_delete(s, row, ENTITY, row.name, who)
 
@@ -141,7 +141,7 @@ class ScenarioBook:
         label = (label or "").strip()[:200] or f"{name} {utcnow():%Y-%m-%d %H:%M}"
         canonical_json(content)
         with catalogue_transaction(self.engine) as s:
-            scenario = self._existing(s, name)
+            scenario = self.existing(s, name)
             text = canonical_json(_with_weighting_round(s, scenario.id, content))
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             fields = {"scenario_id": scenario.id, "label": label, "taken_at": utcnow(),
@@ -158,7 +158,7 @@ class ScenarioBook:
             query = select(Snapshot, SavedScenario.name).join(
                 SavedScenario, Snapshot.scenario_id == SavedScenario.id)
             if name is not None:
-                query = query.where(SavedScenario.id == self._existing(s, name).id)
+                query = query.where(SavedScenario.id == self.existing(s, name).id)
             rows = s.execute(query.order_by(Snapshot.id.desc())).all()
             records = [_snapshot_record(snapshot, scenario) for snapshot, scenario in rows]
         return pd.DataFrame(records, columns=SNAPSHOT_COLUMNS)
@@ -189,7 +189,9 @@ class ScenarioBook:
         rows = s.scalars(select(SavedScenario)).all()
         return next((row for row in rows if row.name.lower() == wanted), None)
 
-    def _existing(self, s: Session, name: str, *, lock: bool = False) -> SavedScenario:
+    def existing(self, s: Session, name: str, *, lock: bool = False) -> SavedScenario:
+        """The live scenario ``name`` (any case) inside the caller's session, locked for
+        update when ``lock``; refused with a message listing the saved scenarios."""
         row = self._find(s, name)
         if row is None or row.deleted_at is not None:
             known = [r.name for r in s.scalars(select(SavedScenario).where(

@@ -261,3 +261,12 @@ def test_top_n_counts_each_members_ranking(weights_round: Catalogue) -> None:
     assert frame.to_dict("records") == [
         {"process": "FIN", "members": 1, "share": 0.5, "best_rank": 1, "group_rank": 2},
         {"process": "HR", "members": 1, "share": 0.5, "best_rank": 1, "group_rank": 1}]
+
+
+def test_a_round_on_a_deleted_scenario_cannot_close(weights_round: Catalogue) -> None:
+    _answer_all_weights(weights_round)
+    weights_round.scenarios.delete("Plan", LEA)
+    before = snapshot(weights_round)
+    with pytest.raises(NotFound, match=r"no scenario named 'Plan' .*restore it first"):
+        weights_round.rounds.close("ROUND-0001", LEA)
+    assert snapshot(weights_round) == before
