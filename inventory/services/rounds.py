@@ -101,6 +101,13 @@ class RoundBook:
                 if scenario is None or (r["scenario"] or "").lower() == scenario.lower()]
         return pd.DataFrame(rows, columns=ROUND_COLUMNS)
 
+    def invitable(self, actor: Actor) -> list[str]:
+        """The user names a round may invite (accounts that can sign in), for whoever may open
+        a round: the page offers them without the account list, which is for admins."""
+        authorize(actor, Action.manage_scenarios)
+        with reading(self.engine) as s:
+            return round_rows.enabled_usernames(s)
+
     def status(self, code: str, viewer: str | None = None) -> dict[str, Any]:
         """The round (see the module for what shows while it is open). ``members`` lists each
         member's ``username``, ``weight``, ``answered`` and ``answered_at``, and once closed

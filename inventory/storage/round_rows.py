@@ -47,6 +47,12 @@ def accounts(session: Session, names: list[str]) -> dict[str, UserAccount]:
     return {row.username.lower(): row for row in rows}
 
 
+def enabled_usernames(session: Session) -> list[str]:
+    """The user names of the accounts that can sign in, in alphabetical order."""
+    return list(session.scalars(select(UserAccount.username).where(
+        UserAccount.disabled.is_(False)).order_by(UserAccount.username)))
+
+
 def round_record(session: Session, row: WeightingRound) -> dict[str, Any]:
     """A round as plain data: its fields, the scenario's name, the criteria and result
     parsed, and ``members`` (username, weight, answered_at, answer parsed)."""

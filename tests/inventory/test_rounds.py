@@ -270,3 +270,10 @@ def test_a_round_on_a_deleted_scenario_cannot_close(weights_round: Catalogue) ->
     with pytest.raises(NotFound, match=r"no scenario named 'Plan' .*restore it first"):
         weights_round.rounds.close("ROUND-0001", LEA)
     assert snapshot(weights_round) == before
+
+
+def test_whoever_may_open_a_round_sees_the_accounts_to_invite(group: Catalogue) -> None:
+    group.accounts.disable("vic", by("root"))
+    assert group.rounds.invitable(LEA) == ["ana", "lea", "sam"]  # vic cannot sign in
+    with pytest.raises(PermissionDenied, match=r"ana \(analyst\) may not create"):
+        group.rounds.invitable(ANA)
