@@ -53,6 +53,10 @@ MODES = {"weights": "Points shared out over the criteria",
          "pairwise": "Pairwise judgements (AHP, Saaty's 1-9 scale)"}
 METHODS = {"aij": "AIJ: combine the judgements (the group acts as one)",
            "aip": "AIP: combine each member's weights (each keeps their own view)"}
+#: How a closed round's method reads (:func:`scoring.group.combine`).
+METHOD_WORDS = {"aij": "AIJ, the geometric mean of the members' judgements",
+                "aip-geometric": "AIP, the geometric mean of the members' weights",
+                "aip-arithmetic": "AIP, the arithmetic mean of the members' weights"}
 MEANS = {"geometric": "Geometric mean", "arithmetic": "Arithmetic mean"}
 #: Most criteria a pairwise round compares (Saaty's random index is tabulated up to 10).
 MOST_PAIRWISE = 10
@@ -85,9 +89,8 @@ def rounds_tab(criteria: CriteriaSet, processes: pd.DataFrame, saved: pd.DataFra
         st.caption(f"No weighting round on {plain(name)} yet.")
         return
     codes = mine["code"].tolist()[::-1]  # the newest first: the open one, if any
-    status_of = dict(zip(mine["code"], mine["status"], strict=True))
     code = st.selectbox("Round", codes, key=f"rd_round:{name}",
-                        format_func=lambda c: f"{c} · {status_of[c]}")
+                        help="The newest first; a scenario has one open round at a time.")
     record = shared("weighting round", (code, me.lower()), lambda: book.status(code, me))
     show_round(book, criteria, processes, saved, record)
 
@@ -311,14 +314,18 @@ def outcome(book: RoundBook, criteria: CriteriaSet, processes: pd.DataFrame,
     labels = [criteria.get(k).label for k in keys]
     counted, members = result["included"], result["members"]
     band = result["consensus_band"]
-    first, second, third, fourth = st.columns(4)
-    first.metric("Consensus", f"{result['consensus']:.0%} · {band}", border=True,
-                 help=f"{result['consensus_measure']} (Goepel): below 50 % very low, "
-                      "62.5 % moderate, 75 % high, from 87.5 % very high.")
-    second.metric("Method", result["method"].upper(), border=True)
-    third.metric("Members counted", f"{len(counted)} of {len(members)}", border=True)
+    first, second, third = st.columns(3)
+    first.metric("Consensus", f"{result['consensus']:.0%}", delta=band, delta_color="off",
+                 delta_arrow="off", border=True,
+                 help=f"{result['consensus_measure']}, from 0 (none) to 100 % (all agree). "
+                      "Goepel's words: below 50 % very low, from 50 % low, from 62.5 % "
+                      "moderate, from 75 % high, from 87.5 % very high.")
+    second.metric("Members counted", f"{len(counted)} of {len(members)}", border=True)
     if result["group_cr"] is not None:
-        fourth.metric("Group's consistency ratio", f"{result['group_cr']:.3f}", border=True)
+        third.metric("Group's consistency ratio", f"{result['group_cr']:.3f}", border=True,
+                     help=f"Of the combined judgements; Saaty: acceptable up to "
+                          f"{CR_THRESHOLD:.2f}.")
+    st.caption(f"Combined by {METHOD_WORDS[result['method']]}.")
     if result["excluded_inconsistent"]:
         st.warning("Left out as inconsistent (consistency ratio above "
                    f"{CR_THRESHOLD:.2f}): " + ", ".join(
@@ -328,17 +335,20 @@ def outcome(book: RoundBook, criteria: CriteriaSet, processes: pd.DataFrame,
     if result["not_answered"]:
         st.caption("Did not answer: " + ", ".join(map(plain, result["not_answered"])) + ".")
     answered = [m for m in members if m["priorities"] is not None]
+    st.markdown("**The group's weights, and each member's**")
     left, right = st.columns([2, 3])
     left.dataframe(pd.DataFrame({"criterion": labels,
                                  "weight": [result["group_weights"][k] for k in keys]}),
-                   hide_index=True, width="stretch", key=f"rd_group:{code}", column_config={
+                   hide_index=True, width="stretch", height=35 * (len(keys) + 1) + 3,
+                   key=f"rd_group:{code}", column_config={
                        "criterion": "Criterion", "weight": st.column_config.ProgressColumn(
                            "Group's weight", format="percent", min_value=0.0,
                            max_value=1.0)})
     right.plotly_chart(heatmap_figure(answered, keys, labels, result), width="stretch",
                        key=f"rd_heatmap:{code}")
     st.markdown("**Where the members disagree most**")
-    spread = pd.DataFrame(result["disagreement"])
+    spread = pd.DataFrame(result["disagreement"],
+                          columns=["criterion", "mean", "std", "cv", "low", "high"])
     spread["criterion"] = [criteria.get(k).label for k in spread["criterion"]]
     percent = st.column_config.NumberColumn
     st.dataframe(spread, hide_index=True, width="stretch", key=f"rd_spread:{code}",
@@ -354,17 +364,19 @@ def outcome(book: RoundBook, criteria: CriteriaSet, processes: pd.DataFrame,
 
 def heatmap_figure(answered: list[dict[str, Any]], keys: list[str], labels: list[str],
                    result: dict[str, Any]) -> go.Figure:
-    """Member x criterion weight, with the group's row last; members left out are marked."""
-    rows = [m["username"] + (" (left out)" if m["username"] in result["excluded_inconsistent"]
-                             else "") for m in answered] + ["Group"]
-    values = np.array([[m["priorities"][k] for k in keys] for m in answered]
-                      + [[result["group_weights"][k] for k in keys]])
+    """Each member's weight of each criterion (one row per criterion, as in the group's table
+    beside it; one column per member, the group's last); members left out are marked."""
+    columns = [m["username"] + (" (left out)" if m["username"] in
+                                result["excluded_inconsistent"] else "") for m in answered]
+    values = np.array([[m["priorities"][k] for m in answered] + [result["group_weights"][k]]
+                       for k in keys])
     figure = go.Figure(go.Heatmap(
-        z=values, x=labels, y=rows, colorscale="Blues", zmin=0.0, texttemplate="%{z:.0%}",
-        hovertemplate="%{y}: %{x} %{z:.1%}<extra></extra>", colorbar={"tickformat": ".0%"}))
+        z=values, x=[*columns, "Group"], y=labels, colorscale="Blues", zmin=0.0,
+        texttemplate="%{z:.0%}", hovertemplate="%{x}: %{y} %{z:.1%}<extra></extra>",
+        colorbar={"tickformat": ".0%"}))
     figure.update_yaxes(autorange="reversed")
-    figure.update_layout(height=80 + 36 * len(rows), margin=_MARGIN, plot_bgcolor="white",
-                         title="Each member's weights")
+    figure.update_xaxes(side="top")
+    figure.update_layout(height=70 + 35 * len(keys), margin=_MARGIN, plot_bgcolor="white")
     return figure
 
 

@@ -108,8 +108,10 @@ def test_three_members_weigh_a_scenario_and_the_leader_closes_the_round(
     test.checkbox(key="rd_close:ROUND-0001:confirm").check().run()
     press(test, "Close the round")
     assert "ROUND-0001 is closed: consensus" in texts(test)
-    consensus = next(m for m in test.metric if m.label == "Consensus").value
-    assert consensus.endswith(plan.rounds.status("ROUND-0001")["result"]["consensus_band"])
+    consensus = next(m for m in test.metric if m.label == "Consensus")
+    result = plan.rounds.status("ROUND-0001")["result"]
+    assert (consensus.value, consensus.delta) == (f"{result['consensus']:.0%}",
+                                                  result["consensus_band"])
     charts = {c.proto.id for c in test.get("plotly_chart")}
     assert len(charts) >= 2  # the heatmap and the top N
     top = table(test, "group_rank")
