@@ -386,8 +386,8 @@ def top_across_members(book: RoundBook, criteria: CriteriaSet, processes: pd.Dat
     under the group's (the scenario's other settings as they are now)."""
     code, scenario = record["code"], record["scenario"]
     st.markdown("**The top N across members**")
-    top = int(st.number_input("Top N", min_value=1, max_value=100, value=DEFAULT_TOP,
-                              key=f"rd_top:{code}"))
+    top = int(st.columns([1, 4])[0].number_input("Top N", min_value=1, max_value=100,
+                                                 value=DEFAULT_TOP, key=f"rd_top:{code}"))
     rows = saved.loc[saved["name"] == scenario, "settings"]
     if rows.empty:
         st.info(f"Scenario {plain(scenario)} is no longer saved: nothing to rank under.")
@@ -417,14 +417,16 @@ def top_across_members(book: RoundBook, criteria: CriteriaSet, processes: pd.Dat
     answered = sum(m["priorities"] is not None for m in record["result"]["members"])
     chart.plotly_chart(top_figure(shown, top, answered),
                        width="stretch", key=f"rd_topchart:{code}")
-    table.dataframe(shown[["process", "name", "members", "best_rank", "group_rank"]],
+    table.dataframe(shown[["process", "members", "group_rank", "best_rank", "name"]],
                     hide_index=True, width="stretch", key=f"rd_toptable:{code}",
-                    column_config={"process": "Process", "name": "Name",
+                    column_config={"process": "Process",
                                    "members": st.column_config.NumberColumn(
-                                       f"Members with it in their top {top}"),
+                                       "Members", help=f"How many members have it in their "
+                                                       f"top {top}."),
                                    "best_rank": "Best rank",
                                    "group_rank": st.column_config.NumberColumn(
-                                       "Group's rank", help="Under the group's weights.")})
+                                       "Group's rank", help="Under the group's weights."),
+                                   "name": st.column_config.TextColumn("Name", width="large")})
 
 
 def top_figure(frame: pd.DataFrame, top: int, members: int) -> go.Figure:

@@ -115,7 +115,7 @@ def test_three_members_weigh_a_scenario_and_the_leader_closes_the_round(
     charts = {c.proto.id for c in test.get("plotly_chart")}
     assert len(charts) >= 2  # the heatmap and the top N
     top = table(test, "group_rank")
-    assert list(top.columns) == ["process", "name", "members", "best_rank", "group_rank"]
+    assert list(top.columns) == ["process", "members", "group_rank", "best_rank", "name"]
     assert top["members"].max() <= 3 and top["members"].is_monotonic_decreasing
     spread = table(test, "std")
     assert spread["std"].is_monotonic_decreasing
