@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from inventory import results
 from inventory.access import Role
 from inventory.services import Catalogue
 from scoring.scenario import Scenario
@@ -119,6 +120,9 @@ def test_three_members_weigh_a_scenario_and_the_leader_closes_the_round(
     assert top["members"].max() <= 3 and top["members"].is_monotonic_decreasing
     spread = table(test, "std")
     assert spread["std"].is_monotonic_decreasing
+    computed = results.SHARED.computed
+    test.run()
+    assert results.SHARED.computed == computed  # nothing changed, nothing computed again
 
     weights = plan.scenarios.get("Plan")["settings"]["weights"]
     # direct weights, combined by the arithmetic mean of each member's shares
