@@ -44,12 +44,13 @@ from views.common import (
 )
 from views.decision_charts import bump_figure
 from views.prioritise_scenario import IDEAL, IDEAL_HELP
+from views.rounds import rounds_tab
 from views.scoring_data import criteria_set, ranked, ranking_inputs
 
 NEW = "— a new scenario —"
 #: The page's sections; the one open is remembered (key ``SECTION``), so an action such as
 #: taking a snapshot leaves the person where they acted.
-SECTIONS = ["Build", "Compare", "Snapshots"]
+SECTIONS = ["Build", "Compare", "Snapshots", "Weighting rounds"]
 SECTION = "sc_section"
 NO_DEADLINE = "none"
 DEADLINES = [NO_DEADLINE, "C26", "PP-26"]
@@ -465,10 +466,12 @@ st.caption(f"Criteria set: {criteria.name}. Save the choices behind a ranking, c
            "and freeze one for a decision.")
 show_flash()
 saved_scenarios = inventory.scenarios.list()
-build, compare, snapshots = st.tabs(SECTIONS, key=SECTION, on_change="rerun")
+build, compare, snapshots, rounds = st.tabs(SECTIONS, key=SECTION, on_change="rerun")
 with build:
     build_tab(criteria, inputs.processes, saved_scenarios)
 with compare:
     compare_tab(criteria, inputs, saved_scenarios)
 with snapshots:
     snapshots_tab(criteria, inputs, saved_scenarios)
+with rounds:
+    rounds_tab(criteria, inputs.processes, saved_scenarios)

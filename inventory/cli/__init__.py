@@ -35,6 +35,7 @@ from inventory.cli import (
     graph,
     initiatives,
     reviews,
+    rounds,
     scenarios,
     scoring,
     shell,
@@ -77,7 +78,8 @@ for name, group in (
         ("audit", catalogue.audit_app), ("criteria", scoring.criteria_app),
         ("assess", scoring.assess_app), ("scenario", scenarios.scenario_app),
         ("initiative", initiatives.initiative_app), ("case", cases.case_app),
-        ("review", reviews.review_app), ("user", users.user_app)):
+        ("review", reviews.review_app), ("round", rounds.round_app),
+        ("user", users.user_app)):
     app.add_typer(group, name=name)
 
 

@@ -87,7 +87,7 @@ def _weights(criteria: CriteriaSet, weights: list[str] | None,
              ahp: Path | None) -> dict[str, float]:
     chosen: dict[str, float] = {}
     if ahp is not None:
-        labels, matrix = _pairwise(ahp)
+        labels, matrix = pairwise_file(ahp)
         unknown = [label for label in labels if label not in criteria.keys]
         if unknown:
             raise ScoringError(f"The AHP matrix names {unknown[0]!r}, which is not a criterion: "
@@ -409,7 +409,7 @@ def ahp(file: Path, fmt: FormatOption = Format.table) -> None:
     """Weights from an AHP pairwise matrix (CSV: header row of criteria, one row each; the
     upper triangle is enough), with the consistency ratio and the judgements to revisit first
     (all of them when several are equally inconsistent, in the table's order)."""
-    labels, matrix = _pairwise(file)
+    labels, matrix = pairwise_file(file)
     result = priorities(matrix)
     weights = pd.DataFrame({"criterion": labels, "weight": np.round(result.weights, 4)})
     worst = result.worst_judgements
@@ -433,7 +433,9 @@ def ahp(file: Path, fmt: FormatOption = Format.table) -> None:
                     f"{_judgements(labels, worst)}.")
 
 
-def _pairwise(file: Path) -> tuple[list[str], np.ndarray]:
+def pairwise_file(file: Path) -> tuple[list[str], np.ndarray]:
+    """The criteria and judgements of a pairwise table in a CSV file (see `dti ahp`); shared
+    with `dti round answer --ahp`."""
     try:
         with file.open(encoding="utf-8-sig", newline="") as handle:
             table = list(csv.reader(handle))

@@ -15,6 +15,7 @@ from inventory.services.cases import CaseBook
 from inventory.services.imports import CatalogueImports
 from inventory.services.rationalisation import InitiativeBook
 from inventory.services.reviews import ReviewBook
+from inventory.services.rounds import RoundBook
 from inventory.services.scenarios import ScenarioBook
 
 if TYPE_CHECKING:
@@ -66,6 +67,12 @@ class Catalogue(CaseFollowUp, CatalogueImports):
         """Review rounds: owners confirm their processes (see
         :mod:`inventory.services.reviews`)."""
         return ReviewBook(self)
+
+    @property
+    def rounds(self) -> RoundBook:
+        """Weighting rounds: members weigh a scenario's criteria, the answers are combined
+        into its weights (see :mod:`inventory.services.rounds`)."""
+        return RoundBook(self.engine, self.criteria)
 
     @property
     def accounts(self) -> AccountBook:

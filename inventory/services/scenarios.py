@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from inventory.access import Action, Actor, authorize
 from inventory.errors import Conflict, InvalidInput, NoScenarioSaved, NotFound, SnapshotNotFound
 from inventory.services.core import catalogue_transaction
-from inventory.storage import audit
+from inventory.storage import audit, round_rows
 from inventory.storage.db import reading
 from inventory.storage.models import SavedScenario, Snapshot, utcnow
 from inventory.storage.sealing import SNAPSHOT_FIELDS, secret_of, snapshot_seal
@@ -75,7 +75,7 @@ class ScenarioBook:
     def get(self, name: str) -> dict[str, Any]:
         """One live scenario: its record fields and ``settings`` as a dict."""
         with reading(self.engine) as s:
-            return _scenario_record(self._existing(s, name))
+            return _scenario_record(self.existing(s, name))
 
     def add(self, name: str, settings: dict[str, Any], actor: Actor) -> dict[str, Any]:
         who = authorize(actor, Action.manage_scenarios)
@@ -95,20 +95,28 @@ class ScenarioBook:
                actor: Actor) -> dict[str, Any]:
         """Replace the settings; refused if someone saved since ``seen_version``."""
         who = authorize(actor, Action.manage_scenarios)
-        text = _settings_text(settings)
+        _settings_text(settings)
         with catalogue_transaction(self.engine) as s:
-            row = self._existing(s, name, lock=True)
+            row = self.existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
-            before, after = json.loads(row.settings), json.loads(text)
-            audit.apply_changes(s, row, ENTITY, row.name, who, before, after,
-                                {"settings": text})
-            name = row.name
+            name = self.write_settings(s, row.name, settings, who).name
         return self.get(name)
+
+    def write_settings(self, s: Session, name: str, settings: dict[str, Any],
+                       who: str) -> SavedScenario:
+        """Replace scenario ``name``'s settings inside the caller's transaction, audited field
+        by field as ``who`` (authorised by the caller): for a use case that changes a scenario
+        as part of its own write, as closing a weighting round does."""
+        text = _settings_text(settings)
+        row = self.existing(s, name, lock=True)
+        before, after = json.loads(row.settings), json.loads(text)
+        audit.apply_changes(s, row, ENTITY, row.name, who, before, after, {"settings": text})
+        return row
 
     def delete(self, name: str, actor: Actor, seen_version: int | None = None) -> None:
         who = authorize(actor, Action.manage_scenarios)
         with catalogue_transaction(self.engine) as s:
-            row = self._existing(s, name, lock=True)
+            row = self.existing(s, name, lock=True)
             audit.check_version(s, row, ENTITY, row.name, seen_version)
             audit.soft_delete(s, row, ENTITY, row.name, who)
 
@@ -125,13 +133,17 @@ class ScenarioBook:
     def snapshot(self, name: str, label: str, content: dict[str, Any],
                  actor: Actor) -> dict[str, Any]:
         """Freeze ``content`` for scenario ``name``; returns the snapshot record with its id
-        and content hash."""
+        and content hash. When the weights frozen (``content["scenario"]["weights"]``) are
+        those the scenario's last closed weighting round wrote, the round is frozen with them
+        as ``content["weighting_round"]``: every member's answer, the method of combination,
+        consensus and who opened and closed it (:mod:`inventory.services.rounds`)."""
         who = authorize(actor, Action.snapshot)
         label = (label or "").strip()[:200] or f"{name} {utcnow():%Y-%m-%d %H:%M}"
-        text = canonical_json(content)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        canonical_json(content)
         with catalogue_transaction(self.engine) as s:
-            scenario = self._existing(s, name)
+            scenario = self.existing(s, name)
+            text = canonical_json(_with_weighting_round(s, scenario.id, content))
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             fields = {"scenario_id": scenario.id, "label": label, "taken_at": utcnow(),
                       "taken_by": who, "content_hash": digest}
             row = Snapshot(**fields, payload=text, seal=snapshot_seal(secret_of(s), fields))
@@ -146,7 +158,7 @@ class ScenarioBook:
             query = select(Snapshot, SavedScenario.name).join(
                 SavedScenario, Snapshot.scenario_id == SavedScenario.id)
             if name is not None:
-                query = query.where(SavedScenario.id == self._existing(s, name).id)
+                query = query.where(SavedScenario.id == self.existing(s, name).id)
             rows = s.execute(query.order_by(Snapshot.id.desc())).all()
             records = [_snapshot_record(snapshot, scenario) for snapshot, scenario in rows]
         return pd.DataFrame(records, columns=SNAPSHOT_COLUMNS)
@@ -177,7 +189,9 @@ class ScenarioBook:
         rows = s.scalars(select(SavedScenario)).all()
         return next((row for row in rows if row.name.lower() == wanted), None)
 
-    def _existing(self, s: Session, name: str, *, lock: bool = False) -> SavedScenario:
+    def existing(self, s: Session, name: str, *, lock: bool = False) -> SavedScenario:
+        """The live scenario ``name`` (any case) inside the caller's session, locked for
+        update when ``lock``; refused with a message listing the saved scenarios."""
         row = self._find(s, name)
         if row is None or row.deleted_at is not None:
             known = [r.name for r in s.scalars(select(SavedScenario).where(
@@ -190,6 +204,28 @@ class ScenarioBook:
         if lock:
             s.refresh(row, with_for_update=True)
         return row
+
+
+def _with_weighting_round(s: Session, scenario_id: int,
+                          content: dict[str, Any]) -> dict[str, Any]:
+    """``content`` with the scenario's last closed weighting round under ``weighting_round``
+    when the weights frozen are the ones that round wrote (equal to 12 decimals); else as
+    given."""
+    found = round_rows.latest_closed_round(s, scenario_id)
+    scenario = content.get("scenario")
+    frozen = scenario.get("weights") if isinstance(scenario, dict) else None
+    if found is None or not isinstance(frozen, dict):
+        return content
+    written = found["result"]["scenario_weights"]
+    if _rounded(frozen) != _rounded(written):
+        return content
+    plain = {key: value.isoformat() if isinstance(value, dt.datetime) else value
+             for key, value in found.items() if key not in ("members", "version")}
+    return {**content, "weighting_round": plain}
+
+
+def _rounded(weights: dict[str, Any]) -> dict[str, float]:
+    return {str(key): round(float(value), 12) for key, value in weights.items()}
 
 
 def _checked_name(name: str) -> str:

@@ -504,3 +504,41 @@ class ReviewRequest(Tracked, Base):
     on_time: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (UniqueConstraint("round_id", "process_id"),)
+
+
+class WeightingRound(Tracked, Base):
+    """A round in which invited members weigh a scenario's criteria, each on their own, by
+    direct weights or pairwise judgements (``mode``); closing it combines the answers
+    (``method``) and writes the group's weights into the scenario. ``criteria`` is the JSON
+    list of the criterion keys weighed; ``result`` the JSON of the combination (see
+    :mod:`inventory.services.rounds`), empty while the round is open."""
+
+    __tablename__ = "weighting_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))
+    criteria: Mapped[str] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(30))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    result: Mapped[str | None] = mapped_column(Text)
+
+
+class RoundMember(Tracked, Base):
+    """A person invited to a weighting round, how much they count (``weight``) and their
+    answer (JSON, empty until they answer; replaced if they answer again while it is open)."""
+
+    __tablename__ = "round_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("weighting_rounds.id"), index=True)
+    username: Mapped[str] = mapped_column(String(100))
+    weight: Mapped[float] = mapped_column(Float)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("round_id", "username"),
+                      CheckConstraint("weight >= 0", name="weight_not_negative"))

@@ -89,6 +89,20 @@ def _scenario(c: Catalogue, tag: str, *, deleted: bool = False) -> Prepared:
     return {"scenario": name}
 
 
+def _round_members(c: Catalogue, tag: str, *, opened: bool = False) -> Prepared:
+    """A scenario and two member accounts; with ``opened``, a round on it that one member
+    answered."""
+    members = [f"m1-{tag}", f"m2-{tag}"]
+    for name in members:
+        c.accounts.add(name, Role.staff, ADMIN)
+    prepared = _scenario(c, tag) | {"members": members}
+    if opened:
+        code = c.rounds.open(prepared["scenario"], members, ADMIN)["code"]
+        c.rounds.answer(code, Actor(members[0], Role.staff), weights={"cost": 1})
+        prepared["round"] = code
+    return prepared
+
+
 def _account(c: Catalogue, tag: str) -> Prepared:
     c.accounts.add(f"user-{tag}", Role.viewer, ADMIN, password="a long password 1")
     return {"user": f"user-{tag}"}
@@ -203,6 +217,11 @@ CASES = [
          lambda c, a, p: c.scenarios.delete(p["scenario"], a)),
     Case("restore a scenario", Action.restore, lambda c, t: _scenario(c, t, deleted=True),
          lambda c, a, p: c.scenarios.restore(p["scenario"], a)),
+    Case("open a weighting round", Action.manage_scenarios, _round_members,
+         lambda c, a, p: c.rounds.open(p["scenario"], p["members"], a)),
+    Case("close a weighting round", Action.manage_scenarios,
+         lambda c, t: _round_members(c, t, opened=True),
+         lambda c, a, p: c.rounds.close(p["round"], a)),
     Case("take a snapshot", Action.snapshot, _scenario,
          lambda c, a, p: c.scenarios.snapshot(p["scenario"], "decided", {"results": []}, a)),
     Case("export the backlog", Action.export_backlog, _nothing,

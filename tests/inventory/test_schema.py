@@ -138,6 +138,31 @@ def test_the_long_names_migration_widens_and_narrows_keeping_every_row(
     assert snapshot(catalogue) == stored
 
 
+def test_the_weighting_rounds_migration_downgrades_and_upgrades_again(
+        small_catalogue: Catalogue) -> None:
+    """Migration 0014 adds the weighting rounds and their members; its downgrade drops them
+    (and their rows) and leaves every other table as it was; upgrading again brings them
+    back, empty, and the schema matches the models."""
+    catalogue = small_catalogue
+    engine = catalogue.engine
+    catalogue.accounts.add("sam", "staff", by("root"))
+    catalogue.accounts.add("kim", "staff", by("root"))
+    catalogue.scenarios.add("Plan", {"name": "Plan"}, by("root"))
+    catalogue.rounds.open("Plan", ["sam", "kim"], by("root"))
+    before = snapshot(catalogue)
+    assert len(before["round_members"]) == 2
+    try:
+        _downgrade(engine, "0013")
+        assert not {"weighting_rounds", "round_members"} & set(
+            inspect(engine).get_table_names())
+        kept = snapshot(catalogue)
+        assert kept == {name: rows for name, rows in before.items() if name in kept}
+    finally:
+        migrate.upgrade(engine)
+    migrate.check(engine)
+    assert catalogue.rounds.list_rounds().empty
+
+
 def test_an_upgrade_over_rows_pointing_nowhere_is_refused_and_changes_nothing(
         tmp_path: Path) -> None:
     """SQLite migrates with foreign keys off; rows pointing nowhere afterwards (written once

@@ -36,6 +36,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, str] | None]] = {
     "assess": ("Assess", "Assess", ("Process", "HR-REC")),
     "prioritise": ("Prioritise", "Prioritise", None),
     "scenarios": ("Scenarios", "Scenarios", None),
+    "rounds": ("Scenarios", "Scenarios", None),
     "robustness": ("Robustness", "Robustness", None),
     "portfolio": ("Portfolio", "Portfolio and roadmap", None),
     "backlog": ("Backlog", "Backlog", None),
@@ -47,6 +48,8 @@ PAGES: dict[str, tuple[str, str, tuple[str, str] | None]] = {
     "history": ("History", "History", None),
     "users": ("Users", "Users", None),
 }
+#: file name -> the tab of its page opened before the picture
+TABS = {"rounds": "Weighting rounds"}
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_EXAMPLE = ROOT / "tests" / "data" / "import_example.csv"  # one maturity out of range
 ADMIN = ("screenshots", "saffron kettle moss")
@@ -72,6 +75,9 @@ def capture(base_url: str, out_dir: Path, username: str, password: str) -> list[
             if opened is not None:
                 choose(page, *opened)
                 wait_for_app(page)
+            if name in TABS:
+                page.get_by_role("tab", name=TABS[name], exact=True).click()
+                wait_for_app(page)
             if name == "import":
                 _check_example(page)
             page.mouse.move(0, 0)  # no hover tooltip, no focus ring in the picture
@@ -91,6 +97,37 @@ def _check_example(page: Page) -> None:
     wait_for_app(page)
 
 
+def weigh_in_a_round(database_url: str) -> None:
+    """A weighting round closed on the temporary database, so the rounds tab has a result to
+    show: three members share out points over four criteria (the sample holds no scenario)."""
+    from inventory.access import Actor, Role
+    from inventory.services.sample import open_with_sample
+    from scoring.scenario import Scenario
+
+    members = {"ana": ("analyst", "quiet harbour lamps"), "sam": ("staff", "copper meadow kites"),
+               "vic": ("viewer", "velvet compass rain")}
+    create_accounts(database_url, members)
+    catalogue = open_with_sample(database_url)  # as the app's first start would
+    lead = Actor(ADMIN[0], Role.admin)
+    points = {"ana": {"member_experience": 50, "operational_efficiency": 10, "cost": 30,
+                      "change_readiness": 10},
+              "sam": {"member_experience": 20, "operational_efficiency": 40, "cost": 20,
+                      "change_readiness": 20},
+              "vic": {"member_experience": 60, "operational_efficiency": 15, "cost": 5,
+                      "change_readiness": 20}}
+    try:
+        catalogue.scenarios.add("Members first", Scenario(name="Members first").to_dict(),
+                                lead)
+        opened = catalogue.rounds.open("Members first", list(members), lead,
+                                       criteria=list(points["ana"]))
+        for name, given in points.items():
+            catalogue.rounds.answer(opened["code"], Actor(name, Role(members[name][0])),
+                                    weights=given)
+        catalogue.rounds.close(opened["code"], lead)
+    finally:
+        catalogue.engine.dispose()
+
+
 def main() -> None:
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     if len(sys.argv) > 2:
@@ -104,6 +141,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             database_url = f"sqlite:///{tmp}/dti.db"
             create_accounts(database_url, {ADMIN[0]: ("admin", ADMIN[1])})
+            weigh_in_a_round(database_url)
             with running_app(database_url) as url:
                 shots = capture(url, out_dir, *ADMIN)
     for shot in shots:

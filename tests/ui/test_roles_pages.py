@@ -58,5 +58,6 @@ def test_only_leadership_sees_how_to_save_and_freeze_scenarios(
     labels = {button.label for button in test.button}
     assert ("Save as a new scenario" in labels) is may_save
     assert ("Take a snapshot" in labels) is may_save
+    assert ("Open the round" in labels) is may_save
     captions = " ".join(caption.value for caption in test.caption)
     assert ("Saving scenarios needs the leadership or admin role" in captions) is not may_save
