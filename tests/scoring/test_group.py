@@ -1,6 +1,7 @@
 """Tests of scoring.group: combining members' judgements (AIJ) and priorities (AIP), Goepel's
 consensus, disagreement per criterion and the top-N count, against hand computations written
-out here and the properties the methods promise."""
+out here and the properties the methods promise (the published examples are in
+tests/scoring/test_group_published.py)."""
 
 from __future__ import annotations
 
@@ -60,8 +61,8 @@ priority_sets = st.integers(2, 6).flatmap(lambda n: st.lists(
 
 
 def test_two_opposed_members_by_hand() -> None:
-    """Hand computation (no published group example could be checked against here, so the
-    figures are worked out below and recomputed to 5 decimals): two members, three criteria,
+    """Hand computation (the figures are worked out below and recomputed to 5 decimals): two
+    members, three criteria,
     each with a consistent matrix, A from weights (0.5, 0.3, 0.2) and B from (0.2, 0.3, 0.5).
 
     AIJ: the element-wise geometric mean of two consistent matrices is the consistent matrix of
