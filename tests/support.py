@@ -48,6 +48,15 @@ def refused(result: Result) -> str:
     return lines[0]
 
 
+def stored_rows(db: str) -> dict[str, list[tuple[Any, ...]]]:
+    """:func:`snapshot` of the database at ``db``, opened for the occasion."""
+    catalogue = Catalogue.open(db, migrate_schema=False)
+    try:
+        return snapshot(catalogue)
+    finally:
+        catalogue.engine.dispose()
+
+
 def snapshot(catalogue: Catalogue) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table the schema has (an older schema has fewer tables, and fewer
     columns in some), to prove that a refused change changed nothing."""

@@ -16,8 +16,7 @@ import pytest
 
 from inventory.access import Actor, Role
 from inventory.cli import shell
-from inventory.services import Catalogue
-from tests.support import dti, ok, refused, snapshot
+from tests.support import dti, ok, refused, stored_rows
 
 LIST_KEYS = {"code", "title", "status", "processes", "endorsements", "proposed_by",
              "priority_area", "status_reason", "merged_into", "initiative"}
@@ -32,14 +31,6 @@ def listed(db: str, *args: str, actor: str = "ana") -> list[dict[str, Any]]:
 
 def shown(db: str, code: str) -> dict[str, Any]:
     return json.loads(ok(dti(db, "case", "show", code, "--format", "json")))
-
-
-def rows(db: str) -> dict[str, list[tuple[Any, ...]]]:
-    catalogue = Catalogue.open(db, migrate_schema=False)
-    try:
-        return snapshot(catalogue)
-    finally:
-        catalogue.engine.dispose()
 
 
 @pytest.fixture
@@ -142,22 +133,22 @@ def test_add_prints_the_code_and_possible_duplicates(lite: str) -> None:
 ], ids=" ".join)
 def test_bad_cases_are_refused_and_change_nothing(lite: str, args: list[str],
                                                   message: str) -> None:
-    before = rows(lite)
+    before = stored_rows(lite)
     assert message in refused(dti(lite, *LEARNING, *args))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 def test_endorse_once_and_never_ones_own(lite: str) -> None:
     assert ok(dti(lite, "case", "endorse", "CASE-0009", actor="zoe")) == (
         "Endorsed CASE-0009 (1 endorsement(s)).\n")
-    before = rows(lite)
+    before = stored_rows(lite)
     assert "already endorsed CASE-0009" in refused(dti(lite, "case", "endorse", "case-0009",
                                                        actor="ZOE"))
     assert "your own case" in refused(dti(lite, "case", "endorse", "CASE-0009",
                                           actor="luis.ortega"))
     assert "endorse CASE-0001 instead" in refused(dti(lite, "case", "endorse", "CASE-0002",
                                                       actor="zoe"))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 def test_comment(lite: str) -> None:
@@ -196,9 +187,9 @@ def test_triage_accepts_with_processes_and_hands_over(lite: str) -> None:
 ], ids=" ".join)
 def test_bad_triage_is_refused_and_changes_nothing(lite: str, args: list[str],
                                                    message: str) -> None:
-    before = rows(lite)
+    before = stored_rows(lite)
     assert message in refused(dti(lite, "case", "triage", *args))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 def test_declining_keeps_the_reason_for_the_proposer(lite: str) -> None:
@@ -219,25 +210,25 @@ def test_merge_carries_endorsements_and_comments_over(lite: str) -> None:
     assert {code: row["merged_into"] for code, row in cases.items()} == {
         "CASE-0002": "CASE-0001", "CASE-0007": "CASE-0006", "CASE-0012": "CASE-0013",
         "CASE-0014": "CASE-0013"}
-    before = rows(lite)
+    before = stored_rows(lite)
     assert "already merged into CASE-0013" in refused(
         dti(lite, "case", "merge", "CASE-0012", "--into", "CASE-0001"))
     assert "merge into an open case" in refused(
         dti(lite, "case", "merge", "CASE-0009", "--into", "CASE-0010"))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 def test_an_accepted_case_records_its_new_process_as_a_draft_and_feeds_an_assessment(
         lite: str) -> None:
     ok(dti(lite, "case", "triage", "CASE-0013", "--status", "accepted"))
-    before = rows(lite)
+    before = stored_rows(lite)
     for args, message in (
             (["--code", "HR-ONB", "--unit", "NOPE"], "NOPE"),
             (["--code", "HR-REC", "--unit", "HRMD"], "already exists"),
             (["--code", "bad code", "--unit", "HRMD"], "code")):
         line = refused(dti(lite, "case", "create-process", "CASE-0013", *args))
         assert message in line
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
     assert ok(dti(lite, "case", "create-process", "CASE-0013", "--code", "HR-ONB", "--unit",
                   "HRMD", "--owner", "Head, HR Operations")) == (
         "Recorded HR-ONB (Staff onboarding) as a draft from CASE-0013.\n")
@@ -247,14 +238,14 @@ def test_an_accepted_case_records_its_new_process_as_a_draft_and_feeds_an_assess
     assert ok(dti(lite, "case", "assess", "CASE-0013", "--process", "HR-ONB",
                   "operational_efficiency=4", "complexity=2")) == (
         "Rated HR-ONB by ana from CASE-0013: operational_efficiency 4, complexity 2.\n")
-    before = rows(lite)
+    before = stored_rows(lite)
     for args, message in ((["--process", "HR-ONB", "complexity=x"], "must be a number"),
                           (["--process", "FIN-TRV-01", "complexity=2"], "does not concern"),
                           (["--process", "HR-ONB", "complexity"], "is not FIELD=VALUE")):
         assert message in refused(dti(lite, "case", "assess", "CASE-0013", *args))
     assert "is new; accept it first" in refused(
         dti(lite, "case", "assess", "CASE-0009", "--process", "EVT-MGT-03", "complexity=2"))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 def test_staff_demand_ranks_a_process_from_its_accepted_cases(lite: str) -> None:
@@ -279,23 +270,23 @@ def test_staff_propose_endorse_and_comment_but_may_not_triage(
     assert ok(dti(lite, *LEARNING, actor="sam")).startswith("Proposed CASE-0016")
     ok(dti(lite, "case", "endorse", "CASE-0009", actor="sam"))
     ok(dti(lite, "case", "comment", "CASE-0009", "--text", "Yes", actor="sam"))
-    before = rows(lite)
+    before = stored_rows(lite)
     for args in (["triage", "CASE-0009", "--status", "accepted"],
                  ["merge", "CASE-0009", "--into", "CASE-0001"]):
         line = refused(dti(lite, "case", *args, actor="sam"))
         assert "sam (staff) may not" in line and "analyst or admin" in line
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 def test_a_viewer_reads_but_may_not_propose(lite: str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     as_role(monkeypatch, Role.viewer)
     assert len(listed(lite)) == 15
-    before = rows(lite)
+    before = stored_rows(lite)
     assert "vic (viewer) may not" in refused(dti(lite, *LEARNING, actor="vic"))
     assert "vic (viewer) may not" in refused(dti(lite, "case", "endorse", "CASE-0009",
                                                  actor="vic"))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 # ---------------------------------------------------------------- both databases

@@ -14,21 +14,12 @@ import pytest
 from inventory.access import Actor, Role
 from inventory.cli import shell
 from inventory.review_schemas import REVIEWABLE_FIELDS
-from inventory.services import Catalogue
-from tests.support import dti, ok, refused, snapshot
+from tests.support import dti, ok, refused, stored_rows
 
 LIST_KEYS = ["code", "name", "unit", "owner", "round", "due", "status", "confirmed_by",
              "confirmed_at", "overdue", "empty_fields"]
 OWNER = "Head, Project Support Division"  # owns BDT-PRJ-01 and BDT-PRJ-02 in the sample
 DUE = "2999-12-31"
-
-
-def rows(db: str) -> dict[str, list[tuple[Any, ...]]]:
-    catalogue = Catalogue.open(db, migrate_schema=False)
-    try:
-        return snapshot(catalogue)
-    finally:
-        catalogue.engine.dispose()
 
 
 def listed(db: str, *args: str, actor: str = "ana") -> list[dict[str, Any]]:
@@ -111,22 +102,22 @@ def test_an_analyst_asks_a_unit_and_the_owner_confirms(lite: str) -> None:
 ])
 def test_mistakes_get_one_line_and_change_nothing(lite: str, args: list[str],
                                                   message: str) -> None:
-    before = rows(lite)
+    before = stored_rows(lite)
     assert message in refused(dti(lite, "review", *args))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
 
 
 def test_an_owner_confirms_only_their_processes_and_viewers_ask_nothing(
         lite: str, monkeypatch: pytest.MonkeyPatch) -> None:
     ok(dti(lite, "review", "request", "--unit", "BDT", "--by", DUE))
     monkeypatch.setattr(shell, "actor", lambda ctx: Actor(str(ctx.obj["actor"]), Role.staff))
-    before = rows(lite)
+    before = stored_rows(lite)
     assert ("olivia may edit only the processes they own (HEAD, PROJECT SUPPORT DIVISION); BDT "
             "is owned by Director, BDT") in refused(dti(lite, "review", "confirm", "BDT",
                                                         actor="olivia"))
     assert "needs the analyst or admin role" in refused(dti(lite, "review", "request", "--all",
                                                             "--by", DUE, actor="olivia"))
-    assert rows(lite) == before
+    assert stored_rows(lite) == before
     ok(dti(lite, "review", "confirm", "BDT-PRJ-02", actor="olivia"))
     assert [r["code"] for r in listed(lite, "--mine", "--status", "requested",
                                       actor="olivia")] == ["BDT-PRJ-01"]

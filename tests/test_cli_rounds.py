@@ -14,17 +14,9 @@ import pytest
 from inventory.access import Role
 from inventory.services import Catalogue
 from scoring.scenario import Scenario
-from tests.support import by, dti, ok, refused, snapshot
+from tests.support import by, dti, ok, refused, stored_rows
 
 THREE = "member_experience,operational_efficiency,cost"
-
-
-def rows(db: str) -> dict[str, list[tuple[Any, ...]]]:
-    catalogue = Catalogue.open(db, migrate_schema=False)
-    try:
-        return snapshot(catalogue)
-    finally:
-        catalogue.engine.dispose()
 
 
 @pytest.fixture
@@ -120,7 +112,7 @@ def test_mistakes_get_one_line_and_change_nothing(db: str, args: list[str], acto
                                                    message: str) -> None:
     ok(dti(db, "round", "open", "Plan", "--members", "ana,sam", "--criteria", THREE,
            actor="lea"))
-    before = rows(db)
+    before = stored_rows(db)
     line = refused(dti(db, "round", *args, actor=actor))
     assert line.startswith(message) and "\n" not in line.strip()
-    assert rows(db) == before
+    assert stored_rows(db) == before

@@ -72,6 +72,7 @@ def test_three_members_weigh_a_scenario_and_leadership_closes_the_round(
     lea = server.sign_in("lea")
     panel = rounds(lea)
     panel.get_by_text("Open a weighting round on Plan").click()
+    harness.wait_idle(lea)
     for member in POINTS:
         harness.choose(lea, "Members", member, scope=panel)
     lea.keyboard.press("Escape")

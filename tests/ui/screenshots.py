@@ -128,6 +128,26 @@ def weigh_in_a_round(database_url: str) -> None:
         catalogue.engine.dispose()
 
 
+def ask_owners_to_review(database_url: str) -> None:
+    """A review round on the temporary database, so the Reviews page has something to show:
+    the screenshot account answers for the owner "Head, HR Operations", the owners of HRMD are
+    asked to review their processes, and one of them has confirmed."""
+    import datetime as dt
+
+    from inventory.access import Actor, Role
+    from inventory.services.sample import open_with_sample
+
+    lead = Actor(ADMIN[0], Role.admin)
+    catalogue = open_with_sample(database_url)
+    try:
+        catalogue.accounts.set_owner(ADMIN[0], "Head, HR Operations", lead)
+        catalogue.reviews.request("unit", "HRMD", dt.date.today() + dt.timedelta(days=30), lead,
+                                  note="Before the budget")
+        catalogue.reviews.confirm("HR-ADM-01", lead)
+    finally:
+        catalogue.engine.dispose()
+
+
 def main() -> None:
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     if len(sys.argv) > 2:
@@ -142,6 +162,7 @@ def main() -> None:
             database_url = f"sqlite:///{tmp}/dti.db"
             create_accounts(database_url, {ADMIN[0]: ("admin", ADMIN[1])})
             weigh_in_a_round(database_url)
+            ask_owners_to_review(database_url)
             with running_app(database_url) as url:
                 shots = capture(url, out_dir, *ADMIN)
     for shot in shots:
