@@ -396,7 +396,8 @@ def _ranked(ranking: Ranking, codes: Sequence[str], what: str) -> list[str]:
 
 def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFrame], *,
                    robust: Robustness, portfolio: PortfolioResult | None,
-                   plan: pd.DataFrame | None, exported_by: str) -> dict[str, pd.DataFrame]:
+                   plan: pd.DataFrame | None, exported_by: str,
+                   weighting_round: Mapping[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Every sheet of the exported backlog: Backlog, Scenario, Robustness, Weight flips,
     Roadmap and Prerequisites in no period (when planned: see
     :func:`prerequisites_in_no_period`), Decision record and Columns (each column's header in
@@ -405,7 +406,10 @@ def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFram
     handout formats (:mod:`inventory.files.backlog_export`) put them in words. The decision record
     names the scenario, when, who and the SHA-256 figures, never where the data is stored;
     the SHA-256 figures are of canonical JSON (sorted keys, compact), as for decision
-    snapshots."""
+    snapshots. When a weighting round decided the scenario's weights (``weighting_round``, its
+    record as :meth:`inventory.services.scenarios.ScenarioBook.weighting_round` gives it),
+    the record says which, how they were combined, the consensus and each member's weights
+    (:func:`round_rows`)."""
     frame = backlog(ranking, frames["processes"], frames["dependencies"], frames.get("kpis"),
                     robust=robust, portfolio=portfolio, plan=plan)
     sheets = {"Backlog": frame, "Scenario": _scenario_sheet(ranking),
@@ -432,12 +436,49 @@ def backlog_sheets(name: str, ranking: Ranking, frames: Mapping[str, pd.DataFram
         rows.append(("Portfolio", f"{len(portfolio.selected)} chosen, CHF "
                                   f"{portfolio.total_cost:,.0f}, {portfolio.total_effort:g} "
                                   "person-months"))
+    if weighting_round is not None:
+        rows += round_rows(weighting_round, ranking)
     rows += [("Note", note) for note in [*ranking.notes, *robust.notes,
                                         *(portfolio.notes if portfolio else ())]]
     sheets["Decision record"] = pd.DataFrame(rows, columns=["item", "value"]).astype(
         {"value": object})
     sheets["Columns"] = columns_sheet(ranking, robust.top_n, sheets.values())
     return sheets
+
+
+#: How the decision record names a weighting round's method of combination.
+ROUND_METHODS = {"aij": "AIJ, the geometric mean of the members' judgements",
+                 "aip-arithmetic": "AIP, the arithmetic mean of the members' weights",
+                 "aip-geometric": "AIP, the geometric mean of the members' weights"}
+
+
+def round_rows(record: Mapping[str, Any], ranking: Ranking) -> list[tuple[str, Any]]:
+    """The decision record's lines on the weighting round behind the weights: the round, who
+    closed it and when, the method, the consensus, then one line per member with their
+    weights (or why they were not counted)."""
+    result = record["result"]
+    labels = {c.key: c.label for c in ranking.criteria.criteria}
+
+    def shares(priorities: Mapping[str, float]) -> str:
+        ordered = [*[k for k in labels if k in priorities],
+                   *[k for k in priorities if k not in labels]]
+        return ", ".join(f"{labels.get(k, k)} {priorities[k]:.0%}" for k in ordered)
+
+    excluded = set(result.get("excluded_inconsistent") or [])
+    rows: list[tuple[str, Any]] = [
+        ("Weights decided by", f"{record['code']}, closed by {record['closed_by']} on "
+                               f"{str(record['closed_at'])[:16].replace('T', ' ')} UTC"),
+        ("Combined by", f"{ROUND_METHODS.get(result['method'], result['method'])} of "
+                        f"{len(result['included'])} member(s)' answers"),
+        ("Consensus", f"{result['consensus']:.0%} ({result['consensus_band']})")]
+    for member in result["members"]:
+        name = member["username"]
+        if member["priorities"] is None:
+            rows.append((f"Member {name}", "did not answer"))
+            continue
+        note = " (not counted: consistency ratio over 0.10)" if name in excluded else ""
+        rows.append((f"Member {name}", shares(member["priorities"]) + note))
+    return rows
 
 
 def _named(frame: pd.DataFrame, ranking: Ranking) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from inventory.access import Role
@@ -116,3 +117,29 @@ def test_mistakes_get_one_line_and_change_nothing(db: str, args: list[str], acto
     line = refused(dti(db, "round", *args, actor=actor))
     assert line.startswith(message) and "\n" not in line.strip()
     assert stored_rows(db) == before
+
+
+def test_the_backlog_decision_record_names_the_round_and_each_members_weights(
+        db: str, tmp_path: Path) -> None:
+    ok(dti(db, "round", "open", "Plan", "--members", "ana,sam,vic", "--criteria", THREE))
+    ok(dti(db, "round", "answer", "ROUND-0001", "-w", "member_experience=3", "-w", "cost=1",
+           actor="ana"))
+    ok(dti(db, "round", "answer", "ROUND-0001", "-w", "operational_efficiency=1", actor="sam"))
+    ok(dti(db, "round", "close", "ROUND-0001"))
+
+    def record() -> dict[str, str]:
+        out = tmp_path / "backlog.xlsx"
+        result = dti(db, "backlog", "Plan", "--out", str(out), "--samples", "50")
+        assert result.exit_code == 0, result.output
+        sheet = pd.read_excel(out, sheet_name="Decision record", engine="calamine")
+        return dict(zip(sheet.iloc[:, 0].astype(str), sheet.iloc[:, 1].astype(str),
+                        strict=True))
+
+    lines = record()
+    assert lines["Weights decided by"].startswith("ROUND-0001, closed by ana on ")
+    assert lines["Combined by"] == ("AIP, the arithmetic mean of the members' weights of 2 "
+                                    "member(s)' answers")
+    assert lines["Member ana"] == "Member experience 75%, Operational efficiency 0%, Cost 25%"
+    assert lines["Member vic"] == "did not answer"
+    ok(dti(db, "scenario", "edit", "Plan", "--weights", "cost=5"))
+    assert "Weights decided by" not in record()  # the weights are no longer the round's

@@ -88,8 +88,9 @@ def build() -> dict[str, pd.DataFrame]:
                                                    frames["dependencies"], periods, selected))
     finally:
         bar.empty()
+    behind = catalogue().scenarios.weighting_round(name, dict(ranking.scenario.weights))
     return decision.backlog_sheets(name, ranking, frames, robust=robust, portfolio=chosen,
-                                   plan=plan, exported_by=actor().name)
+                                   plan=plan, exported_by=actor().name, weighting_round=behind)
 
 
 settings = (criteria, name, samples, int(top), unknowns, actor().name)

@@ -344,7 +344,9 @@ def backlog(
                                 chosen.selected if chosen is not None else None)
     sheets = decision.backlog_sheets(
         run.name, run.ranking, run.frames, robust=robust, portfolio=chosen, plan=plan,
-        exported_by=shell.actor(ctx).name)
+        exported_by=shell.actor(ctx).name,
+        weighting_round=shell.catalogue(ctx).scenarios.weighting_round(
+            run.name, dict(run.ranking.scenario.weights)))
     frame = sheets["Backlog"]
     data = backlog_export.export(kind, sheets, shell.actor(ctx), top=top,
                                  title=f"Transformation backlog: {run.name}")

@@ -128,6 +128,16 @@ class ScenarioBook:
                 raise NotFound(f"no scenario named {name!r}")
             audit.restore(s, row, ENTITY, row.name, who)
 
+    def weighting_round(self, name: str, weights: dict[str, float]) -> dict[str, Any] | None:
+        """The closed weighting round that decided ``weights`` for scenario ``name`` (what a
+        snapshot of them freezes as ``weighting_round``), or None when no round did or no
+        scenario of that name is saved."""
+        with reading(self.engine) as s:
+            row = self._find(s, name)
+            if row is None or row.deleted_at is not None:
+                return None
+            return _round_behind(s, row.id, weights)
+
     # ------------------------------------------------------------------ snapshots
 
     def snapshot(self, name: str, label: str, content: dict[str, Any],
@@ -208,20 +218,24 @@ class ScenarioBook:
 
 def _with_weighting_round(s: Session, scenario_id: int,
                           content: dict[str, Any]) -> dict[str, Any]:
-    """``content`` with the scenario's last closed weighting round under ``weighting_round``
-    when the weights frozen are the ones that round wrote (equal to 12 decimals); else as
-    given."""
-    found = round_rows.latest_closed_round(s, scenario_id)
+    """``content`` with :func:`_round_behind` its frozen weights under ``weighting_round``;
+    else as given."""
     scenario = content.get("scenario")
-    frozen = scenario.get("weights") if isinstance(scenario, dict) else None
-    if found is None or not isinstance(frozen, dict):
-        return content
-    written = found["result"]["scenario_weights"]
-    if _rounded(frozen) != _rounded(written):
-        return content
-    plain = {key: value.isoformat() if isinstance(value, dt.datetime) else value
-             for key, value in found.items() if key not in ("members", "version")}
-    return {**content, "weighting_round": plain}
+    found = _round_behind(s, scenario_id, scenario.get("weights")
+                          if isinstance(scenario, dict) else None)
+    return content if found is None else {**content, "weighting_round": found}
+
+
+def _round_behind(s: Session, scenario_id: int, weights: Any) -> dict[str, Any] | None:
+    """The scenario's last closed weighting round (its record, dates as ISO text) when
+    ``weights`` are the ones that round wrote (equal to 12 decimals); else None."""
+    found = round_rows.latest_closed_round(s, scenario_id)
+    if found is None or not isinstance(weights, dict):
+        return None
+    if _rounded(weights) != _rounded(found["result"]["scenario_weights"]):
+        return None
+    return {key: value.isoformat() if isinstance(value, dt.datetime) else value
+            for key, value in found.items() if key not in ("members", "version")}
 
 
 def _rounded(weights: dict[str, Any]) -> dict[str, float]:
