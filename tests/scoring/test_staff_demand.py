@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -76,20 +77,37 @@ def test_the_criteria_file_names_a_known_measure() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.dictionaries(st.sampled_from("ABCDEFGH"), st.integers(1, 5), min_size=2),
        st.data())
-def test_more_endorsements_never_lower_a_process_and_never_move_the_others(
+def test_more_endorsements_never_lower_a_process_and_move_only_its_blockers(
         ratings: dict[str, int], data: st.DataObject) -> None:
     """The README's promise: an endorsement of an accepted case raises (or keeps) the score of
-    the processes it concerns and leaves every other process's score as it was."""
+    the processes it concerns by its own step on the log scale, lowers no score, and changes
+    only the scores of the processes that unblock them (through the dependency uplift)."""
     codes = sorted(ratings)
     demand = {c: data.draw(st.integers(0, 50), label=c) for c in codes}
+    edges = data.draw(st.lists(st.tuples(st.sampled_from(codes), st.sampled_from(codes))
+                               .filter(lambda e: e[0] != e[1]), max_size=10), label="edges")
+    uplift = data.draw(st.sampled_from([0.0, 0.3]), label="uplift")
     chosen = data.draw(st.sampled_from(codes), label="endorsed")
-    before = scores(inputs(ratings, demand))
-    after = scores(inputs(ratings, demand | {chosen: demand[chosen] + 1}))
-    assert after[chosen] >= before[chosen]
-    assert after[chosen] == pytest.approx(before[chosen] + 0.5 * (
-        math.log10(2 + demand[chosen]) - math.log10(1 + demand[chosen])) / 2)
-    assert {c: after[c] for c in codes if c != chosen} == pytest.approx(
-        {c: before[c] for c in codes if c != chosen})
+
+    def scores_with(values: dict[str, int]) -> dict[str, float]:
+        given = inputs(ratings, values)
+        linked = RankingInputs(given.processes, given.assessments, None, pd.DataFrame(
+            edges, columns=["upstream_code", "downstream_code"]), given.demand)
+        table = rank(linked, CRITERIA, Scenario(uplift=uplift)).table
+        return dict(zip(table["code"], table["score"], strict=True))
+
+    before = scores_with(demand)
+    after = scores_with(demand | {chosen: demand[chosen] + 1})
+    graph = nx.DiGraph(edges)
+    graph.add_nodes_from(codes)
+    blockers = nx.ancestors(graph, chosen)
+    step = 0.5 * (math.log10(2 + demand[chosen]) - math.log10(1 + demand[chosen])) / 2
+    if chosen not in {c for cycle in nx.simple_cycles(graph) for c in cycle}:
+        assert after[chosen] == pytest.approx(before[chosen] + step)
+    for code in codes:
+        assert after[code] >= before[code] - 1e-12
+        if code != chosen and code not in blockers:
+            assert after[code] == pytest.approx(before[code])
 
 
 def test_a_snapshot_freezes_demand_and_why_moved_names_it() -> None:
