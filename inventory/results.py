@@ -401,6 +401,25 @@ class Results:
         return self.get("ranking", (criteria, scenario),
                         lambda: rank(self.ranking_inputs(criteria), criteria, scenario))
 
+    def round_top_n(self, code: str, criteria: CriteriaSet, n: int) -> pd.DataFrame:
+        """How often each process is in the top ``n`` under each member's weights of the
+        closed weighting round ``code``, beside its rank under the group's
+        (:meth:`inventory.services.rounds.RoundBook.members_top_n`): each ranking is the round's
+        scenario, as saved now, with only its weights replaced, shared like :meth:`ranking`;
+        once per revision."""
+        book = self.catalogue.rounds
+
+        def compute() -> pd.DataFrame:
+            scenario = self.catalogue.scenarios.get(book.status(code)["scenario"])
+            base = Scenario.from_dict(scenario["settings"])
+
+            def ranks(weights: dict[str, float]) -> dict[str, int]:
+                table = self.ranking(criteria, base.replace(weights=weights)).table
+                return dict(zip(table["code"], table["rank"].astype(int), strict=True))
+
+            return book.members_top_n(code, ranks, n)
+        return self.get("round top n", (code.strip().upper(), criteria, n), compute)
+
     def processes(self, *, include_deleted: bool = False) -> pd.DataFrame:
         """Live processes (or every one, deleted included), as
         :meth:`inventory.services.Catalogue.processes` lists them."""

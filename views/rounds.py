@@ -37,7 +37,6 @@ from inventory.services.rounds import RoundBook
 from scoring.ahp import CR_THRESHOLD, priorities
 from scoring.criteria import CriteriaSet
 from scoring.errors import ScoringError
-from scoring.scenario import Scenario
 from views.common import actor, allowed, catalogue, flash, forget, plain, refused, shared
 from views.prioritise_charts import (
     SAATY,
@@ -47,7 +46,6 @@ from views.prioritise_charts import (
     pairs_frame,
     pairwise_matrix,
 )
-from views.scoring_data import ranked
 
 MODES = {"weights": "Points shared out over the criteria",
          "pairwise": "Pairwise judgements (AHP, Saaty's 1-9 scale)"}
@@ -359,7 +357,7 @@ def outcome(book: RoundBook, criteria: CriteriaSet, processes: pd.DataFrame,
                      "cv": percent("Relative spread", format="%.2f", help="Spread / mean."),
                      "low": percent("Lowest", format="percent"),
                      "high": percent("Highest", format="percent")})
-    top_across_members(book, criteria, processes, saved, record)
+    top_across_members(criteria, processes, saved, record)
 
 
 def heatmap_figure(answered: list[dict[str, Any]], keys: list[str], labels: list[str],
@@ -380,8 +378,8 @@ def heatmap_figure(answered: list[dict[str, Any]], keys: list[str], labels: list
     return figure
 
 
-def top_across_members(book: RoundBook, criteria: CriteriaSet, processes: pd.DataFrame,
-                       saved: pd.DataFrame, record: dict[str, Any]) -> None:
+def top_across_members(criteria: CriteriaSet, processes: pd.DataFrame, saved: pd.DataFrame,
+                       record: dict[str, Any]) -> None:
     """How often each process is in the top N under each member's weights, beside its rank
     under the group's (the scenario's other settings as they are now)."""
     code, scenario = record["code"], record["scenario"]
@@ -392,19 +390,8 @@ def top_across_members(book: RoundBook, criteria: CriteriaSet, processes: pd.Dat
     if rows.empty:
         st.info(f"Scenario {plain(scenario)} is no longer saved: nothing to rank under.")
         return
-    settings = rows.iloc[0]
-
-    def compute() -> pd.DataFrame:
-        base = Scenario.from_dict(settings)
-
-        def ranks(weights: dict[str, float]) -> dict[str, int]:
-            table = ranked(catalogue(), criteria, base.replace(weights=weights)).table
-            return dict(zip(table["code"], table["rank"].astype(int), strict=True))
-
-        return book.members_top_n(code, ranks, top)
-
     try:
-        frame = shared("round top n", (code, top, criteria.name), compute)
+        frame = catalogue().results.round_top_n(code, criteria, top)
     except (CatalogueError, ScoringError) as error:
         st.error(f"Cannot rank under the members' weights: {error}", icon=":material/error:")
         return

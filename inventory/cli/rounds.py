@@ -26,7 +26,6 @@ from inventory.cli import shell
 from inventory.cli.scoring import pairwise_file
 from inventory.cli.shell import Format, FormatOption
 from inventory.errors import InvalidInput
-from scoring.scenario import Scenario
 
 round_app = shell.command_group(
     "Weighting rounds: open one on a scenario for several members, each answers on their own "
@@ -137,15 +136,7 @@ def status(
     if top is None:
         _print(record, fmt)
         return
-    settings = catalogue.scenarios.get(record["scenario"])["settings"]
-    base = Scenario.from_dict(settings)
-    results = shell.results(catalogue)
-
-    def ranks(weights: dict[str, float]) -> dict[str, int]:
-        table = results.ranking(catalogue.criteria, base.replace(weights=weights)).table
-        return dict(zip(table["code"], table["rank"].astype(int), strict=True))
-
-    frame = catalogue.rounds.members_top_n(code, ranks, top)
+    frame = shell.results(catalogue).round_top_n(record["code"], catalogue.criteria, top)
     shell.emit(frame, fmt, ["process", "members", "share", "best_rank", "group_rank"])
 
 
